@@ -10,8 +10,15 @@ from factcheck.claims.checkworthiness import score
 from factcheck.claims.segmentation import sentences
 
 KINDS = (
-    "statistic", "quotation", "event", "attribution", "comparison",
-    "causal", "prediction", "opinion", "question",
+    "statistic",
+    "quotation",
+    "event",
+    "attribution",
+    "comparison",
+    "causal",
+    "prediction",
+    "opinion",
+    "question",
 )
 NOT_CHECKABLE_KINDS = frozenset({"prediction", "opinion", "question"})
 
@@ -66,7 +73,9 @@ _OPINION = re.compile(
 )
 _COMPARISON = re.compile(r"\b(more|less|fewer|larger|smaller|higher|lower)\b.*\bthan\b", re.I)
 _CAUSAL = re.compile(r"\b(because|caused|led to|due to|as a result|that's why)\b", re.I)
-_ATTRIBUTION = re.compile(r"\b(is|was|became|now)\b.{0,40}\b(minister|president|secretary|leader|chief|head)\b", re.I)
+_ATTRIBUTION = re.compile(
+    r"\b(is|was|became|now)\b.{0,40}\b(minister|president|secretary|leader|chief|head)\b", re.I
+)
 
 
 def classify(sentence: str) -> str:

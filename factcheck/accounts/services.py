@@ -1,0 +1,62 @@
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from factcheck import audit
+from factcheck.accounts.models import ROLES, ApiToken, User
+from factcheck.db import utcnow
+from factcheck.errors import Conflict, InvalidInput
+
+TOKEN_PREFIX = "fct_"
+
+
+def hash_token(token: str) -> str:
+    # Tokens carry 256 random bits, so a fast hash is enough: nobody can guess
+    # one from its hash, and lookups stay a single indexed equality.
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def create_user(session: Session, name: str, role: str, display_name: str = "") -> User:
+    if role not in ROLES:
+        raise InvalidInput(f"role must be one of {', '.join(ROLES)}")
+    if session.scalar(select(User.id).where(User.name == name)) is not None:
+        raise Conflict(f"a user named {name!r} exists already")
+    user = User(name=name, role=role, display_name=display_name or name)
+    session.add(user)
+    session.flush()
+    audit.record(session, "user.created", user, after={"name": name, "role": role})
+    return user
+
+
+def issue_token(session: Session, user: User, expires_at: datetime | None = None) -> str:
+    """Create an API token for ``user``; the plain token is returned once, never stored."""
+    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    session.add(ApiToken(user_id=user.id, token_hash=hash_token(token), expires_at=expires_at))
+    return token
+
+
+def user_for_token(session: Session, token: str) -> User | None:
+    """The active user owning ``token``, or None if it is unknown, revoked or expired."""
+    row = session.execute(
+        select(ApiToken, User)
+        .join(User, User.id == ApiToken.user_id)
+        .where(ApiToken.token_hash == hash_token(token))
+    ).first()
+    if row is None:
+        return None
+    api_token, user = row
+    now = utcnow()
+    if api_token.revoked_at or user.disabled_at:
+        return None
+    if api_token.expires_at is not None and api_token.expires_at <= now:
+        return None
+    return user
+
+
+def user_by_name(session: Session, name: str) -> User | None:
+    return session.scalar(select(User).where(User.name == name))

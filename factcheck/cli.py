@@ -1,0 +1,198 @@
+"""The ``factcheck`` command: run the service, manage the schema, users and library."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+from types import FrameType
+
+import click
+
+from factcheck import migrate
+from factcheck.accounts import services as accounts
+from factcheck.claims import split as split_claims
+from factcheck.db import get_database
+from factcheck.settings import Settings, get_settings
+from factcheck.sources import library
+
+SEEDS = Path(__file__).resolve().parent.parent / "seeds"
+
+
+@click.group()
+def main() -> None:
+    """factcheck: essays in, reviewed and published fact-checks out."""
+
+
+# --- database ----------------------------------------------------------------------
+
+
+@main.group()
+def db() -> None:
+    """Schema migrations."""
+
+
+@db.command("upgrade")
+def db_upgrade() -> None:
+    """Apply every migration up to the newest."""
+    upgrade_database(get_settings())
+    click.echo("database at head")
+
+
+@db.command("check")
+def db_check() -> None:
+    """Fail if the models and the migrated schema differ."""
+    migrate.check(get_settings().resolved_database_url())
+
+
+def upgrade_database(settings: Settings) -> None:
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    migrate.upgrade(settings.resolved_database_url())
+
+
+# --- users and library ---------------------------------------------------------------
+
+
+@main.group()
+def users() -> None:
+    """Accounts and API tokens."""
+
+
+@users.command("add")
+@click.argument("name")
+@click.option("--role", required=True, type=click.Choice(["editor", "reviewer", "admin"]))
+@click.option("--display-name", default="")
+def users_add(name: str, role: str, display_name: str) -> None:
+    """Create a user; the new API token is the last line printed."""
+    with _session() as session:
+        user = accounts.create_user(session, name, role, display_name)
+        token = accounts.issue_token(session, user)
+    click.echo(f"created {role} {name}")
+    click.echo(token)
+
+
+@main.group("library")
+def library_group() -> None:
+    """The reference library."""
+
+
+@library_group.command("import")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def library_import(path: Path) -> None:
+    """Add or update library records from a JSON file (see seeds/library.json)."""
+    with _session() as session:
+        added, updated = library.import_library(session, path)
+    click.echo(f"library: {added} added, {updated} updated")
+
+
+@main.command("split")
+@click.argument("path", type=click.File("r", encoding="utf-8"))
+def split_command(path: click.utils.LazyFile) -> None:
+    """Print the claims of a text file as JSON lines, without running the service."""
+    for claim in split_claims(path.read()):
+        click.echo(
+            json.dumps(
+                {
+                    "text": claim.text,
+                    "start": claim.start,
+                    "end": claim.end,
+                    "kind": claim.kind,
+                    "checkworthiness": claim.checkworthiness,
+                    "checkable": claim.checkable,
+                },
+                ensure_ascii=False,
+            )
+        )
+
+
+def _session():  # type: ignore[no-untyped-def]
+    return get_database(get_settings().resolved_database_url()).scope()
+
+
+# --- running it ---------------------------------------------------------------------
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--demo", is_flag=True, help="Load the demo library and accounts from seeds/.")
+@click.option("--workers", "web_workers", default=2, show_default=True, help="Web processes.")
+def up(host: str, port: int, demo: bool, web_workers: int) -> None:
+    """Start the web app, a worker and beat; Ctrl-C stops them all."""
+    settings = get_settings()
+    upgrade_database(settings)
+    tokens = load_demo(settings) if demo else {}
+    env = {**os.environ, "FACTCHECK_DATA_DIR": str(settings.data_dir.resolve())}
+    if "FACTCHECK_BASE_URL" not in os.environ:
+        env["FACTCHECK_BASE_URL"] = f"http://{host}:{port}"
+    processes = start_processes(settings, host, port, web_workers, env)
+    click.echo(f"factcheck is up at http://{host}:{port}/  (data in {settings.data_dir.resolve()})")
+    for name, token in tokens.items():
+        click.echo(f"  token for {name}: {token}")
+    click.echo("Ctrl-C stops it.", nl=True)
+    sys.stdout.flush()
+    supervise(processes)
+
+
+def load_demo(settings: Settings) -> dict[str, str]:
+    """Import the demo library, create missing demo accounts; return fresh tokens."""
+    tokens = {}
+    with get_database(settings.resolved_database_url()).scope() as session:
+        library.import_library(session, SEEDS / "library.json")
+        for account in json.loads((SEEDS / "accounts.json").read_text()):
+            user = accounts.user_by_name(session, account["name"]) or accounts.create_user(
+                session, account["name"], account["role"], account["display_name"]
+            )
+            tokens[f"{user.name} ({user.role})"] = accounts.issue_token(session, user)
+    return tokens
+
+
+def start_processes(
+    settings: Settings, host: str, port: int, web_workers: int, env: dict[str, str]
+) -> list[subprocess.Popen[bytes]]:
+    python = sys.executable
+    data = settings.data_dir.resolve()
+    commands = [
+        [python, "-m", "gunicorn", "web.wsgi:app", "--bind", f"{host}:{port}",
+         "--workers", str(web_workers), "--access-logfile", "-"],
+        [python, "-m", "celery", "-A", "workers.app", "worker", "--queues", "default,gather",
+         "--concurrency", "2", "--loglevel", "INFO", "--hostname", "worker@%h"],
+        [python, "-m", "celery", "-A", "workers.app", "beat", "--loglevel", "INFO",
+         "--schedule", str(data / "beat-schedule")],
+    ]  # fmt: skip
+    return [subprocess.Popen(command, env=env) for command in commands]
+
+
+def supervise(processes: list[subprocess.Popen[bytes]]) -> None:
+    """Wait until a signal or a child's exit, then stop every child."""
+    stopping = False
+
+    def request_stop(_signum: int, _frame: FrameType | None) -> None:
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGINT, request_stop)
+    signal.signal(signal.SIGTERM, request_stop)
+    while not stopping and all(process.poll() is None for process in processes):
+        time.sleep(0.2)
+    stop_processes(processes)
+    failed = [p for p in processes if p.returncode not in (0, -signal.SIGTERM, None)]
+    if failed and not stopping:
+        raise SystemExit(f"a process exited unexpectedly: {failed[0].args}")
+
+
+def stop_processes(processes: list[subprocess.Popen[bytes]], grace: float = 15.0) -> None:
+    for process in processes:
+        if process.poll() is None:
+            process.send_signal(signal.SIGTERM)
+    deadline = time.monotonic() + grace
+    for process in processes:
+        try:
+            process.wait(max(0.1, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()

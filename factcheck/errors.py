@@ -1,0 +1,41 @@
+"""Errors a service raises when a request cannot be carried out.
+
+Each names the kind of failure; the web layer maps the kind to a status code.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class DomainError(Exception):
+    title = "Request failed"
+
+    def __init__(self, detail: str, **extra: Any) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.extra = extra
+
+
+class NotFound(DomainError):
+    title = "Not found"
+
+
+class Conflict(DomainError):
+    title = "Conflict"
+
+
+class PermissionDenied(DomainError):
+    title = "Forbidden"
+
+
+class InvalidInput(DomainError):
+    title = "Invalid input"
+
+
+class TooLarge(DomainError):
+    title = "Too large"
+
+
+class Unavailable(DomainError):
+    title = "Service unavailable"

@@ -1,0 +1,37 @@
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import TYPE_CHECKING
+
+from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from factcheck.db import Base, utcnow
+
+if TYPE_CHECKING:
+    from factcheck.claims.models import Claim
+
+# submitted: waiting for the splitter; split: claims exist and move through
+# review; published: at least one version is public.
+ESSAY_STATUSES = ("submitted", "split", "published")
+
+
+class Essay(Base):
+    __tablename__ = "essays"
+    __table_args__ = (Index("ix_essays_status_changed", "status", "status_changed_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(500))
+    text: Mapped[str] = mapped_column(Text)
+    author: Mapped[str | None] = mapped_column(String(200))
+    url: Mapped[str | None] = mapped_column(String(2000))
+    published_at: Mapped[date | None]
+    language: Mapped[str] = mapped_column(String(8), default="en")
+    status: Mapped[str] = mapped_column(String(16), default="submitted")
+    status_changed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    submitted_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    claims: Mapped[list[Claim]] = relationship(
+        back_populates="essay", order_by="Claim.start", lazy="raise_on_sql"
+    )

@@ -1,0 +1,46 @@
+"""Alembic environment: the URL comes from the config the caller built."""
+
+from __future__ import annotations
+
+from alembic import context
+from sqlalchemy import Connection
+
+from factcheck.db import make_engine
+from factcheck.models import Base
+
+# Full-text search objects are dialect-specific SQL written by hand in the
+# migrations (an FTS5 virtual table with its shadow tables, a GIN index);
+# autogenerate must not try to drop them.
+HAND_WRITTEN_PREFIXES = ("library_fts", "ix_library_documents_fts")
+
+
+def include_name(name: str | None, type_: str, _parent_names: object) -> bool:
+    return not (name and name.startswith(HAND_WRITTEN_PREFIXES))
+
+
+def run_with(connection: Connection) -> None:
+    context.configure(
+        connection=connection,
+        target_metadata=Base.metadata,
+        include_name=include_name,
+        render_as_batch=connection.dialect.name == "sqlite",
+        compare_type=True,
+    )
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+def run() -> None:
+    connection = context.config.attributes.get("connection")
+    if connection is not None:
+        run_with(connection)
+        return
+    engine = make_engine(context.config.get_main_option("sqlalchemy.url"))
+    try:
+        with engine.connect() as connection:
+            run_with(connection)
+    finally:
+        engine.dispose()
+
+
+run()

@@ -1,0 +1,25 @@
+"""Import every domain's tables so that ``Base.metadata`` knows them all."""
+
+from factcheck.accounts.models import ApiToken, User
+from factcheck.audit import AuditEvent
+from factcheck.claims.models import Claim
+from factcheck.db import Base
+from factcheck.essays.models import Essay
+from factcheck.publishing.models import Publication
+from factcheck.review.models import Citation, ReviewTask, Verdict
+from factcheck.sources.models import LibraryDocument, SourceRecord
+
+__all__ = [
+    "ApiToken",
+    "AuditEvent",
+    "Base",
+    "Citation",
+    "Claim",
+    "Essay",
+    "LibraryDocument",
+    "Publication",
+    "ReviewTask",
+    "SourceRecord",
+    "User",
+    "Verdict",
+]

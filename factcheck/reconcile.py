@@ -1,0 +1,43 @@
+"""Find work that stalled: the database is the truth, the broker only transport.
+
+A row that sits in a waiting state past its deadline lost its message (a broker
+restart, a killed worker); the reconciler sends it again. Every task returns
+early when its step is done, so sending one twice is harmless.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from factcheck.claims.models import Claim
+from factcheck.db import utcnow
+from factcheck.essays.models import Essay
+from factcheck.review.services import expire_leases
+
+
+@dataclass(frozen=True)
+class Stalled:
+    essays_to_split: list[int]
+    claims_to_gather: list[int]
+    leases_expired: int
+
+
+def reconcile(session: Session, stuck_after_seconds: int, limit: int = 1000) -> Stalled:
+    cutoff = utcnow() - timedelta(seconds=stuck_after_seconds)
+    essays = session.scalars(
+        select(Essay.id)
+        .where(Essay.status == "submitted", Essay.status_changed_at < cutoff)
+        .order_by(Essay.id)
+        .limit(limit)
+    ).all()
+    claims = session.scalars(
+        select(Claim.id)
+        .where(Claim.status == "gathering", Claim.status_changed_at < cutoff)
+        .order_by(Claim.id)
+        .limit(limit)
+    ).all()
+    return Stalled(list(essays), list(claims), expire_leases(session))

@@ -1,0 +1,88 @@
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from sqlalchemy import ForeignKey, Index, String, Text, text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from factcheck.db import Base, utcnow
+
+if TYPE_CHECKING:
+    from factcheck.claims.models import Claim
+    from factcheck.sources.models import SourceRecord
+
+TASK_KINDS = ("review", "approval")
+# open: waiting in the queue; leased: held by a reviewer until lease_expires_at;
+# done: finished; cancelled: the claim was discarded or changed.
+TASK_STATES = ("open", "leased", "done", "cancelled")
+_ACTIVE = text("state IN ('open', 'leased')")
+
+
+class ReviewTask(Base):
+    __tablename__ = "review_tasks"
+    __table_args__ = (
+        # At most one live task of each kind per claim: opening one twice is harmless.
+        Index(
+            "uq_review_tasks_active",
+            "claim_id",
+            "kind",
+            unique=True,
+            sqlite_where=_ACTIVE,
+            postgresql_where=_ACTIVE,
+        ),
+        Index("ix_review_tasks_queue", "state", "priority", "created_at"),
+        Index("ix_review_tasks_lease", "state", "lease_expires_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    claim_id: Mapped[int] = mapped_column(ForeignKey("claims.id"))
+    kind: Mapped[str] = mapped_column(String(16))
+    state: Mapped[str] = mapped_column(String(16), default="open")
+    priority: Mapped[float] = mapped_column(default=0.0)
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    lease_expires_at: Mapped[datetime | None]
+    verdict_id: Mapped[int | None] = mapped_column(ForeignKey("verdicts.id"))
+    comment: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    claim: Mapped[Claim] = relationship()
+    verdict: Mapped[Verdict | None] = relationship()
+
+
+# submitted: waiting for approval; approved: final; returned: sent back, kept for history.
+VERDICT_STATES = ("submitted", "approved", "returned")
+
+
+class Verdict(Base):
+    __tablename__ = "verdicts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    claim_id: Mapped[int] = mapped_column(ForeignKey("claims.id"), index=True)
+    rating: Mapped[str] = mapped_column(String(32))
+    rationale: Mapped[str] = mapped_column(Text)
+    state: Mapped[str] = mapped_column(String(16), default="submitted")
+    author_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    approver_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    decided_at: Mapped[datetime | None]
+    version: Mapped[int] = mapped_column(default=1)
+
+    citations: Mapped[list[Citation]] = relationship(
+        back_populates="verdict", order_by="Citation.id"
+    )
+
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
+
+
+class Citation(Base):
+    __tablename__ = "citations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    verdict_id: Mapped[int] = mapped_column(ForeignKey("verdicts.id"), index=True)
+    source_id: Mapped[int] = mapped_column(ForeignKey("source_records.id"))
+    quote: Mapped[str] = mapped_column(Text)
+
+    verdict: Mapped[Verdict] = relationship(back_populates="citations")
+    source: Mapped[SourceRecord] = relationship()

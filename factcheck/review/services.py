@@ -1,0 +1,270 @@
+"""The reviewer queue: leases on tasks, verdicts with citations, second review."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import and_, not_, select, update
+from sqlalchemy.orm import Session, aliased
+
+from factcheck import audit
+from factcheck.accounts.models import User
+from factcheck.claims import services as claims
+from factcheck.claims.models import Claim
+from factcheck.db import utcnow
+from factcheck.errors import InvalidInput, NotFound, PermissionDenied
+from factcheck.review import ratings
+from factcheck.review.errors import LeaseLost, QuoteNotInSource
+from factcheck.review.models import Citation, ReviewTask, Verdict
+from factcheck.sources.models import SourceRecord
+
+
+@dataclass(frozen=True)
+class CitationInput:
+    source_id: int
+    quote: str
+
+
+def open_review_task(
+    session: Session, claim: Claim, *, comment: str | None = None, verdict_id: int | None = None
+) -> ReviewTask:
+    task = ReviewTask(
+        claim_id=claim.id,
+        kind="review",
+        priority=claim.checkworthiness,
+        comment=comment,
+        verdict_id=verdict_id,
+    )
+    session.add(task)
+    session.flush()
+    audit.record(session, "task.opened", task, after={"kind": "review", "claim_id": claim.id})
+    return task
+
+
+def claim_next(session: Session, user: User, lease_seconds: int) -> ReviewTask | None:
+    """Lease the most urgent open task this reviewer may take, in one statement.
+
+    PostgreSQL: the inner SELECT locks the chosen row with SKIP LOCKED, so
+    concurrent reviewers each get a different task without waiting. SQLite:
+    the statement runs inside an immediate transaction, which serialises writers.
+    """
+    now = utcnow()
+    own_verdict = aliased(Verdict)
+    candidate = (
+        select(ReviewTask.id)
+        .outerjoin(own_verdict, own_verdict.id == ReviewTask.verdict_id)
+        .where(
+            ReviewTask.state == "open",
+            # Nobody approves their own verdict.
+            not_(and_(ReviewTask.kind == "approval", own_verdict.author_id == user.id)),
+        )
+        .order_by(ReviewTask.priority.desc(), ReviewTask.created_at, ReviewTask.id)
+        .limit(1)
+        .with_for_update(skip_locked=True, of=ReviewTask)
+        .scalar_subquery()
+    )
+    task_id = session.scalar(
+        update(ReviewTask)
+        .where(ReviewTask.id == candidate, ReviewTask.state == "open")
+        .values(
+            state="leased",
+            assignee_id=user.id,
+            lease_expires_at=now + timedelta(seconds=lease_seconds),
+            updated_at=now,
+        )
+        .returning(ReviewTask.id)
+    )
+    if task_id is None:
+        return None
+    task = session.get_one(ReviewTask, task_id, populate_existing=True)
+    if task.kind == "review":
+        claims.begin_review(session, task.claim, user.id)
+    audit.record(session, "task.leased", task, actor_id=user.id, after={"assignee_id": user.id})
+    return task
+
+
+def held_task(session: Session, task_id: int, user: User) -> ReviewTask:
+    """The task ``user`` holds under a live lease, or an error saying why not."""
+    task = session.scalar(select(ReviewTask).where(ReviewTask.id == task_id).with_for_update())
+    if task is None:
+        raise NotFound(f"task {task_id} does not exist")
+    if task.state != "leased" or task.assignee_id != user.id:
+        raise LeaseLost(f"task {task_id} is not held by you", task_state=task.state)
+    if task.lease_expires_at is None or task.lease_expires_at <= utcnow():
+        raise LeaseLost(f"your lease on task {task_id} has expired; claim a task again")
+    return task
+
+
+def submit_verdict(
+    session: Session,
+    task_id: int,
+    user: User,
+    *,
+    rating: str,
+    rationale: str,
+    citations: list[CitationInput],
+) -> Verdict:
+    task = held_task(session, task_id, user)
+    if task.kind != "review":
+        raise InvalidInput(f"task {task_id} is an approval; approve or return it")
+    _check_verdict(session, task.claim_id, rating, rationale, citations)
+    verdict = Verdict(claim_id=task.claim_id, rating=rating, rationale=rationale, author_id=user.id)
+    verdict.citations = [Citation(source_id=c.source_id, quote=c.quote) for c in citations]
+    session.add(verdict)
+    session.flush()
+    _finish(task)
+    claims.submit_for_approval(session, task.claim, user.id)
+    approval = ReviewTask(
+        claim_id=task.claim_id,
+        kind="approval",
+        priority=task.priority,
+        verdict_id=verdict.id,
+    )
+    session.add(approval)
+    audit.record(
+        session,
+        "verdict.submitted",
+        verdict,
+        actor_id=user.id,
+        after={
+            "rating": rating,
+            "rationale": rationale,
+            "citations": [{"source_id": c.source_id, "quote": c.quote} for c in citations],
+        },
+    )
+    return verdict
+
+
+def _check_verdict(
+    session: Session, claim_id: int, rating: str, rationale: str, citations: list[CitationInput]
+) -> None:
+    if rating not in ratings.BY_SLUG:
+        raise InvalidInput(f"unknown rating {rating!r}; see /api/v1/ratings")
+    if not rationale.strip():
+        raise InvalidInput("a verdict needs a rationale")
+    if not citations:
+        raise InvalidInput("a verdict needs at least one citation")
+    sources = {
+        record.id: record
+        for record in session.scalars(
+            select(SourceRecord).where(
+                SourceRecord.id.in_([c.source_id for c in citations]),
+                SourceRecord.claim_id == claim_id,
+            )
+        )
+    }
+    for citation in citations:
+        source = sources.get(citation.source_id)
+        if source is None:
+            raise InvalidInput(f"source {citation.source_id} is not a source of this claim")
+        if not quote_in_text(citation.quote, source.snapshot_text):
+            raise QuoteNotInSource(
+                f"the quoted passage is not in source {citation.source_id}'s snapshot",
+                source_id=citation.source_id,
+            )
+
+
+def _normalise(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def quote_in_text(quote: str, text: str) -> bool:
+    """Is ``quote`` a passage of ``text``, white space aside?"""
+    quote = _normalise(quote)
+    return bool(quote) and quote in _normalise(text)
+
+
+def approve(session: Session, task_id: int, user: User) -> Verdict:
+    task, verdict = _held_approval(session, task_id, user)
+    verdict.state = "approved"
+    verdict.approver_id = user.id
+    verdict.decided_at = utcnow()
+    _finish(task)
+    claims.approve(session, task.claim, user.id)
+    audit.record(session, "verdict.approved", verdict, actor_id=user.id)
+    return verdict
+
+
+def return_verdict(session: Session, task_id: int, user: User, comment: str) -> ReviewTask:
+    """Send a verdict back: it stays in the history, and a new review task opens."""
+    if not comment.strip():
+        raise InvalidInput("say why the verdict goes back: a comment is required")
+    task, verdict = _held_approval(session, task_id, user)
+    verdict.state = "returned"
+    verdict.approver_id = user.id
+    verdict.decided_at = utcnow()
+    _finish(task)
+    claims.return_for_review(session, task.claim, user.id)
+    audit.record(session, "verdict.returned", verdict, actor_id=user.id, after={"comment": comment})
+    return open_review_task(session, task.claim, comment=comment, verdict_id=verdict.id)
+
+
+def _held_approval(session: Session, task_id: int, user: User) -> tuple[ReviewTask, Verdict]:
+    task = held_task(session, task_id, user)
+    if task.kind != "approval" or task.verdict is None:
+        raise InvalidInput(f"task {task_id} is a review; submit a verdict for it")
+    if task.verdict.author_id == user.id:
+        raise PermissionDenied("a second reviewer must approve; you wrote this verdict")
+    return task, task.verdict
+
+
+def release(session: Session, task_id: int, user: User) -> ReviewTask:
+    task = held_task(session, task_id, user)
+    _reopen(session, task, actor_id=user.id)
+    return task
+
+
+def expire_leases(session: Session, now: datetime | None = None) -> int:
+    """Put every task whose lease ran out back in the queue; return how many."""
+    now = now or utcnow()
+    expired = session.scalars(
+        select(ReviewTask)
+        .where(ReviewTask.state == "leased", ReviewTask.lease_expires_at < now)
+        .with_for_update(skip_locked=True)
+    ).all()
+    for task in expired:
+        _reopen(session, task, actor_id=None)
+    return len(expired)
+
+
+def _reopen(session: Session, task: ReviewTask, actor_id: int | None) -> None:
+    previous = task.assignee_id
+    task.state = "open"
+    task.assignee_id = None
+    task.lease_expires_at = None
+    if task.kind == "review":
+        claims.stop_review(session, task.claim, actor_id)
+    audit.record(
+        session,
+        "task.released" if actor_id else "task.lease_expired",
+        task,
+        actor_id=actor_id,
+        before={"assignee_id": previous},
+    )
+
+
+def _finish(task: ReviewTask) -> None:
+    task.state = "done"
+    task.lease_expires_at = None
+
+
+def tasks_held_by(session: Session, user: User) -> list[ReviewTask]:
+    return list(
+        session.scalars(
+            select(ReviewTask)
+            .where(ReviewTask.state == "leased", ReviewTask.assignee_id == user.id)
+            .order_by(ReviewTask.lease_expires_at)
+        )
+    )
+
+
+def latest_verdicts(session: Session, claim_ids: list[int]) -> dict[int, Verdict]:
+    """Each claim's approved verdict (the newest, should there be several)."""
+    rows = session.scalars(
+        select(Verdict)
+        .where(Verdict.claim_id.in_(claim_ids), Verdict.state == "approved")
+        .order_by(Verdict.id)
+    )
+    return {verdict.claim_id: verdict for verdict in rows}

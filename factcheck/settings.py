@@ -1,0 +1,53 @@
+"""One typed settings object, read from FACTCHECK_* environment variables.
+
+The defaults are the embedded stack: a SQLite database and a SQLite-backed
+Celery broker, both under the data dir, so nothing needs a server.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="FACTCHECK_", extra="ignore")
+
+    data_dir: Path = Path("var")
+    database_url: str = ""  # default: sqlite under data_dir
+    broker_url: str = ""  # default: kombu's SQLAlchemy transport on sqlite under data_dir
+    secret_key: str = "dev-only-secret-change-me"
+    base_url: str = "http://127.0.0.1:8000"
+
+    # Limits on what a client may send.
+    max_essay_chars: int = 200_000
+    max_body_bytes: int = 1_000_000
+
+    # Workflow deadlines: the reconciler re-enqueues rows stuck past them.
+    lease_seconds: int = 30 * 60
+    stuck_after_seconds: int = 120
+    reconcile_every_seconds: float = 30.0
+
+    # Evidence gathering.
+    library_top_k: int = 5
+
+    # Who publishes: the organisation named as ClaimReview author.
+    org_name: str = "factcheck desk"
+    org_url: str = "http://127.0.0.1:8000"
+
+    broker_polling_interval: float = Field(0.1, description="seconds, SQL broker only")
+
+    def resolved_database_url(self) -> str:
+        return self.database_url or f"sqlite:///{self.data_dir.resolve() / 'factcheck.sqlite'}"
+
+    def resolved_broker_url(self) -> str:
+        return self.broker_url or f"sqla+sqlite:///{self.data_dir.resolve() / 'broker.sqlite'}"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings; tests build their own ``Settings`` instead."""
+    return Settings()

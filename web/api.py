@@ -1,0 +1,251 @@
+"""The JSON API, version 1."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, current_app, url_for
+
+from factcheck.claims import services as claims
+from factcheck.db import on_commit
+from factcheck.errors import TooLarge
+from factcheck.essays import services as essays
+from factcheck.publishing import services as publishing
+from factcheck.review import ratings
+from factcheck.review import services as review
+from factcheck.review.models import ReviewTask
+from factcheck.sources import services as sources
+from web.operations import PUBLIC, Api, Context, json_response, openapi_document
+from web.schemas import (
+    ClaimOut,
+    EssayIn,
+    EssayOut,
+    PublicationOut,
+    RatingOut,
+    RatingScaleOut,
+    ReturnIn,
+    SourceIn,
+    SourceOut,
+    TaskOut,
+    VerdictIn,
+    VerdictOut,
+)
+
+blueprint = Blueprint("api", __name__, url_prefix="/api/v1")
+api = Api(blueprint, "/api/v1")
+
+EDITOR = ("editor",)
+REVIEWER = ("reviewer",)
+DESK = ("editor", "reviewer")
+PROBLEM = "problem"
+
+
+def dispatch(task: str, *args: int) -> None:
+    """Send a worker task; the app factory decides how (Celery, or a test's recorder)."""
+    current_app.extensions["factcheck.dispatch"](task, *args)
+
+
+# --- essays ----------------------------------------------------------------------
+
+
+@api.operation(
+    "POST",
+    "/essays",
+    summary="Submit an essay",
+    roles=EDITOR,
+    body=EssayIn,
+    tag="essays",
+    responses={201: EssayOut, 413: PROBLEM},
+)
+def submit_essay(ctx: Context, body: EssayIn) -> Response:
+    limit = ctx.settings.max_essay_chars
+    if len(body.text) > limit:
+        raise TooLarge(f"the essay has {len(body.text)} characters; the limit is {limit}")
+    essay = essays.submit_essay(ctx.session, ctx.actor, **body.model_dump())
+    on_commit(ctx.session, lambda: dispatch("split_essay", essay.id))
+    location = url_for("api.get_essay", essay_id=essay.id)
+    return json_response(_essay_out(ctx, essay.id), 201, {"Location": location})
+
+
+@api.operation(
+    "GET",
+    "/essays/{essay_id}",
+    summary="An essay with its claims counted by status",
+    roles=DESK,
+    tag="essays",
+    responses={200: EssayOut, 404: PROBLEM},
+)
+def get_essay(ctx: Context, essay_id: int) -> Response:
+    return json_response(_essay_out(ctx, essay_id))
+
+
+def _essay_out(ctx: Context, essay_id: int) -> EssayOut:
+    essay = essays.get_essay(ctx.session, essay_id)
+    out = EssayOut.model_validate(essay)
+    out.claim_counts = claims.counts_by_status(ctx.session, essay_id)
+    return out
+
+
+@api.operation(
+    "GET",
+    "/essays/{essay_id}/claims",
+    summary="The claims of an essay, in text order",
+    roles=DESK,
+    tag="claims",
+    responses={200: [ClaimOut], 404: PROBLEM},
+)
+def list_claims(ctx: Context, essay_id: int) -> Response:
+    essays.get_essay(ctx.session, essay_id)
+    return json_response(
+        [ClaimOut.model_validate(c) for c in claims.essay_claims(ctx.session, essay_id)]
+    )
+
+
+@api.operation(
+    "POST",
+    "/essays/{essay_id}/publish",
+    summary="Publish a new version of the fact-check",
+    roles=EDITOR,
+    tag="publishing",
+    responses={201: PublicationOut, 404: PROBLEM, 409: PROBLEM},
+)
+def publish(ctx: Context, essay_id: int) -> Response:
+    organisation = {"name": ctx.settings.org_name, "url": ctx.settings.org_url}
+    publication = publishing.publish(ctx.session, essay_id, ctx.actor, organisation)
+    url = url_for("public.fact_check", essay_id=essay_id, _external=True)
+    return json_response(
+        PublicationOut(url=url, version=publication.version), 201, {"Location": url}
+    )
+
+
+# --- sources ---------------------------------------------------------------------
+
+
+@api.operation(
+    "GET",
+    "/claims/{claim_id}/sources",
+    summary="Source records gathered for a claim, best first",
+    roles=DESK,
+    tag="sources",
+    responses={200: [SourceOut], 404: PROBLEM},
+)
+def list_sources(ctx: Context, claim_id: int) -> Response:
+    records = sources.list_sources(ctx.session, claim_id)
+    return json_response([SourceOut.model_validate(record) for record in records])
+
+
+@api.operation(
+    "POST",
+    "/claims/{claim_id}/sources",
+    summary="Add a source found by hand",
+    roles=DESK,
+    body=SourceIn,
+    tag="sources",
+    responses={201: SourceOut, 404: PROBLEM, 409: PROBLEM},
+)
+def add_source(ctx: Context, body: SourceIn, claim_id: int) -> Response:
+    record = sources.add_manual_source(ctx.session, claim_id, ctx.actor.id, **body.model_dump())
+    return json_response(SourceOut.model_validate(record), 201)
+
+
+# --- review ----------------------------------------------------------------------
+
+
+@api.operation(
+    "GET",
+    "/ratings",
+    summary="The rating scale",
+    roles=PUBLIC,
+    tag="review",
+    responses={200: RatingScaleOut},
+)
+def rating_scale(ctx: Context) -> Response:
+    scale = [RatingOut.model_validate(rating) for rating in ratings.SCALE]
+    return json_response(RatingScaleOut(ratings=scale, best=ratings.BEST, worst=ratings.WORST))
+
+
+@api.operation(
+    "POST",
+    "/queue/next",
+    summary="Lease the next task in the queue",
+    roles=REVIEWER,
+    tag="review",
+    responses={200: TaskOut, 204: None},
+)
+def next_task(ctx: Context) -> Response:
+    task = review.claim_next(ctx.session, ctx.actor, ctx.settings.lease_seconds)
+    if task is None:
+        return Response(status=204)
+    return json_response(_task_out(task))
+
+
+@api.operation(
+    "POST",
+    "/tasks/{task_id}/verdict",
+    summary="Submit a verdict with citations",
+    roles=REVIEWER,
+    body=VerdictIn,
+    tag="review",
+    responses={201: VerdictOut, 404: PROBLEM, 409: PROBLEM},
+)
+def submit_verdict(ctx: Context, body: VerdictIn, task_id: int) -> Response:
+    verdict = review.submit_verdict(
+        ctx.session,
+        task_id,
+        ctx.actor,
+        rating=body.rating,
+        rationale=body.rationale,
+        citations=[review.CitationInput(c.source_id, c.quote) for c in body.citations],
+    )
+    ctx.session.flush()
+    return json_response(VerdictOut.model_validate(verdict), 201)
+
+
+@api.operation(
+    "POST",
+    "/tasks/{task_id}/approve",
+    summary="Approve the verdict under review",
+    roles=REVIEWER,
+    tag="review",
+    responses={200: VerdictOut, 404: PROBLEM, 409: PROBLEM},
+)
+def approve(ctx: Context, task_id: int) -> Response:
+    verdict = review.approve(ctx.session, task_id, ctx.actor)
+    ctx.session.flush()
+    return json_response(VerdictOut.model_validate(verdict))
+
+
+@api.operation(
+    "POST",
+    "/tasks/{task_id}/return",
+    summary="Return the verdict to review with a comment",
+    roles=REVIEWER,
+    body=ReturnIn,
+    tag="review",
+    responses={200: TaskOut, 404: PROBLEM, 409: PROBLEM},
+)
+def return_verdict(ctx: Context, body: ReturnIn, task_id: int) -> Response:
+    task = review.return_verdict(ctx.session, task_id, ctx.actor, body.comment)
+    return json_response(_task_out(task))
+
+
+@api.operation(
+    "POST",
+    "/tasks/{task_id}/release",
+    summary="Give a held task back to the queue",
+    roles=REVIEWER,
+    tag="review",
+    responses={200: TaskOut, 404: PROBLEM, 409: PROBLEM},
+)
+def release(ctx: Context, task_id: int) -> Response:
+    return json_response(_task_out(review.release(ctx.session, task_id, ctx.actor)))
+
+
+def _task_out(task: ReviewTask) -> TaskOut:
+    return TaskOut.model_validate(task)
+
+
+# --- description -------------------------------------------------------------------
+
+
+@blueprint.get("/openapi.json")
+def openapi() -> Response:
+    return json_response(openapi_document(api, "factcheck", "1.0.0"))

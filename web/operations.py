@@ -1,0 +1,268 @@
+"""Declare each API operation once: its route, roles, body and responses.
+
+The decorator does what every operation needs (a database session committed on
+success, bearer-token authentication, role checks, body validation) and records
+the operation, so the OpenAPI description is built from the same declarations
+the code runs on and cannot drift from it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from flask import Blueprint, Response, current_app, json, request
+from pydantic import BaseModel, ValidationError
+from pydantic.json_schema import models_json_schema
+from sqlalchemy.orm import Session
+
+from factcheck.accounts.models import User
+from factcheck.accounts.services import user_for_token
+from factcheck.db import Database
+from factcheck.settings import Settings
+from web.problems import ProblemError
+
+PUBLIC = None  # no token needed
+SIGNED_IN: tuple[str, ...] = ()  # any valid token, whatever the role
+BodyModel = TypeVar("BodyModel", bound=BaseModel)
+_PATH_PARAM = re.compile(r"{(\w+)}")
+
+
+@dataclass
+class Context:
+    session: Session
+    user: User | None
+    settings: Settings
+
+    @property
+    def actor(self) -> User:
+        assert self.user is not None, "operation declared without roles"
+        return self.user
+
+
+@dataclass
+class Operation:
+    method: str
+    path: str
+    summary: str
+    roles: tuple[str, ...] | None
+    body: type[BaseModel] | None
+    responses: dict[int, Any]
+    tags: list[str] = field(default_factory=list)
+
+
+class Api:
+    def __init__(self, blueprint: Blueprint, prefix: str) -> None:
+        self.blueprint = blueprint
+        self.prefix = prefix
+        self.operations: list[Operation] = []
+
+    def operation(
+        self,
+        method: str,
+        path: str,
+        *,
+        summary: str,
+        roles: tuple[str, ...] | None,
+        body: type[BaseModel] | None = None,
+        responses: dict[int, Any],
+        tag: str,
+    ) -> Callable[[Callable[..., Response]], Callable[..., Response]]:
+        """Register a view ``view(ctx, [body,] **path_params) -> Response``.
+
+        ``roles``: PUBLIC, SIGNED_IN, or the roles of which the user must hold
+        one (admins hold all).
+        """
+        operation = Operation(method, path, summary, roles, body, responses, [tag])
+        self.operations.append(operation)
+
+        def decorator(view: Callable[..., Response]) -> Callable[..., Response]:
+            def endpoint(**params: int) -> Response:
+                with database().scope() as session:
+                    ctx = Context(session, authenticate(session, roles), settings())
+                    args = (ctx, parse_body(body)) if body else (ctx,)
+                    return view(*args, **params)
+
+            self.blueprint.add_url_rule(
+                _PATH_PARAM.sub(r"<id:\1>", path),
+                endpoint=view.__name__,
+                view_func=endpoint,
+                methods=[method],
+            )
+            return view
+
+        return decorator
+
+
+def database() -> Database:
+    return current_app.extensions["factcheck.database"]
+
+
+def settings() -> Settings:
+    return current_app.extensions["factcheck.settings"]
+
+
+def authenticate(session: Session, roles: tuple[str, ...] | None) -> User | None:
+    if roles is None:
+        return None
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    user = user_for_token(session, token.strip()) if scheme.lower() == "bearer" else None
+    if user is None:
+        raise ProblemError(
+            401,
+            "Unauthorized",
+            "send a valid API token: Authorization: Bearer TOKEN",
+            {"WWW-Authenticate": 'Bearer realm="factcheck"'},
+        )
+    if roles and not user.has_role(*roles):
+        raise ProblemError(403, "Forbidden", f"this needs the role {' or '.join(roles)}")
+    return user
+
+
+def parse_body(model: type[BodyModel]) -> BodyModel:
+    if not request.is_json:
+        raise ProblemError(415, "Unsupported media type", "send the body as application/json")
+    try:
+        return model.model_validate_json(request.get_data())
+    except ValidationError as error:
+        if any(e["type"] == "json_invalid" for e in error.errors()):
+            raise ProblemError(400, "Malformed JSON", "the body is not valid JSON") from None
+        raise ProblemError(
+            422,
+            "Validation failed",
+            "the body does not match the schema",
+            errors=[
+                {"loc": [str(part) for part in e["loc"]], "msg": e["msg"], "type": e["type"]}
+                for e in error.errors(include_url=False, include_input=False)
+            ],
+        ) from None
+
+
+def json_response(data: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
+    response = Response(json.dumps(_plain(data)), status=status, mimetype="application/json")
+    response.headers.update(headers or {})
+    return response
+
+
+def _plain(data: Any) -> Any:
+    if isinstance(data, BaseModel):
+        return data.model_dump(mode="json")
+    if isinstance(data, list):
+        return [_plain(item) for item in data]
+    return data
+
+
+# --- OpenAPI -------------------------------------------------------------------
+
+PROBLEM_SCHEMA = {
+    "type": "object",
+    "required": ["type", "title", "status", "detail"],
+    "properties": {
+        "type": {"type": "string"},
+        "title": {"type": "string"},
+        "status": {"type": "integer"},
+        "detail": {"type": "string"},
+    },
+    "additionalProperties": True,
+}
+
+
+def openapi_document(api: Api, title: str, version: str) -> dict[str, Any]:
+    models = _models(api.operations)
+    refs, definitions = models_json_schema(
+        [(model, "validation") for model in models],
+        ref_template="#/components/schemas/{model}",
+    )
+    paths: dict[str, dict[str, Any]] = {}
+    for op in api.operations:
+        paths.setdefault(api.prefix + op.path, {})[op.method.lower()] = _describe(op, refs)
+    schemas = dict(definitions.get("$defs", {}))
+    schemas["Problem"] = PROBLEM_SCHEMA
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": title, "version": version},
+        "paths": paths,
+        "components": {
+            "schemas": schemas,
+            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
+        },
+    }
+
+
+def _models(operations: list[Operation]) -> list[type[BaseModel]]:
+    found: list[type[BaseModel]] = []
+    for op in operations:
+        candidates = [op.body, *(_item_model(schema) for schema in op.responses.values())]
+        found += [model for model in candidates if model and model not in found]
+    return found
+
+
+def _item_model(response: Any) -> type[BaseModel] | None:
+    if isinstance(response, list):
+        return response[0]
+    return response if isinstance(response, type) and issubclass(response, BaseModel) else None
+
+
+def _describe(op: Operation, refs: dict[Any, Any]) -> dict[str, Any]:
+    described: dict[str, Any] = {
+        "summary": op.summary,
+        "operationId": _operation_id(op),
+        "tags": op.tags,
+        "responses": {
+            str(status): _response(schema, refs) for status, schema in op.responses.items()
+        },
+    }
+    params = _PATH_PARAM.findall(op.path)
+    if params:
+        described["parameters"] = [
+            {
+                "name": name,
+                "in": "path",
+                "required": True,
+                "schema": {"type": "integer", "minimum": 1, "maximum": 2**63 - 1},
+            }
+            for name in params
+        ]
+    if op.body is not None:
+        described["requestBody"] = {
+            "required": True,
+            "content": {"application/json": {"schema": refs[(op.body, "validation")]}},
+        }
+    if op.roles is not None:
+        described["security"] = [{"bearer": []}]
+        described["responses"].setdefault("401", _problem_response("Missing or invalid token"))
+        if op.roles:
+            described["responses"].setdefault("403", _problem_response("Wrong role"))
+    if op.body is not None:
+        described["responses"].setdefault("422", _problem_response("Validation failed"))
+    return described
+
+
+def _operation_id(op: Operation) -> str:
+    words = re.findall(r"\w+", _PATH_PARAM.sub(r"by_\1", op.path))
+    return "_".join([op.method.lower(), *words])
+
+
+def _response(schema: Any, refs: dict[Any, Any]) -> dict[str, Any]:
+    if schema is None:
+        return {"description": "No content"}
+    if schema == "problem":
+        return _problem_response("Problem")
+    model = _item_model(schema)
+    assert model is not None, schema
+    body = refs[(model, "validation")]
+    if isinstance(schema, list):
+        body = {"type": "array", "items": body}
+    return {"description": "OK", "content": {"application/json": {"schema": body}}}
+
+
+def _problem_response(description: str) -> dict[str, Any]:
+    return {
+        "description": description,
+        "content": {
+            "application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}
+        },
+    }

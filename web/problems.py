@@ -1,0 +1,90 @@
+"""Errors as RFC 9457 problem details (application/problem+json)."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from flask import Flask, Response, json
+from sqlalchemy.exc import DBAPIError, OperationalError
+from werkzeug.exceptions import HTTPException
+
+from factcheck import errors
+
+log = logging.getLogger(__name__)
+
+STATUS_BY_ERROR: dict[type[errors.DomainError], int] = {
+    errors.InvalidInput: 422,
+    errors.NotFound: 404,
+    errors.Conflict: 409,
+    errors.PermissionDenied: 403,
+    errors.TooLarge: 413,
+    errors.Unavailable: 503,
+}
+
+
+class ProblemError(Exception):
+    """Raised by the web layer itself (authentication, request parsing)."""
+
+    def __init__(
+        self,
+        status: int,
+        title: str,
+        detail: str,
+        headers: dict[str, str] | None = None,
+        **extra: Any,
+    ) -> None:
+        super().__init__(detail)
+        self.status, self.title, self.detail = status, title, detail
+        self.headers = headers or {}
+        self.extra = extra
+
+
+def problem(
+    status: int, title: str, detail: str, headers: dict[str, str] | None = None, **extra: Any
+) -> Response:
+    body = {"type": "about:blank", "title": title, "status": status, "detail": detail, **extra}
+    response = Response(json.dumps(body), status=status, mimetype="application/problem+json")
+    response.headers.update(headers or {})
+    return response
+
+
+def status_for(error: errors.DomainError) -> int:
+    for kind in type(error).__mro__:
+        if kind in STATUS_BY_ERROR:
+            return STATUS_BY_ERROR[kind]
+    return 400
+
+
+def install(app: Flask) -> None:
+    @app.errorhandler(ProblemError)
+    def _problem(error: ProblemError) -> Response:
+        return problem(error.status, error.title, error.detail, error.headers, **error.extra)
+
+    @app.errorhandler(errors.DomainError)
+    def _domain(error: errors.DomainError) -> Response:
+        return problem(status_for(error), error.title, error.detail, **error.extra)
+
+    @app.errorhandler(HTTPException)
+    def _http(error: HTTPException) -> Response:
+        status = error.code or 500
+        headers = dict(error.get_headers())
+        headers.pop("Content-Type", None)
+        return problem(status, error.name, error.description or error.name, headers)
+
+    @app.errorhandler(OperationalError)
+    def _database_down(error: OperationalError) -> Response:
+        log.warning("database unavailable: %s", error.orig)
+        return problem(
+            503,
+            "Service unavailable",
+            "the database is unreachable; try again shortly",
+            {"Retry-After": "5"},
+        )
+
+    @app.errorhandler(Exception)
+    def _unexpected(error: Exception) -> Response:
+        if isinstance(error, DBAPIError) and error.connection_invalidated:
+            return _database_down(error)  # type: ignore[arg-type]
+        log.exception("unhandled error")
+        return problem(500, "Internal server error", "an unexpected error occurred; it was logged")

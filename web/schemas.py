@@ -1,0 +1,138 @@
+"""Request and response bodies of the JSON API."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+
+
+def _http_url(value: str) -> str:
+    if not value.lower().startswith(("http://", "https://")):
+        raise ValueError("must be an http:// or https:// URL")
+    return value
+
+
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+Url = Annotated[
+    str, StringConstraints(strip_whitespace=True, max_length=2000), AfterValidator(_http_url)
+]
+
+
+class Input(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Output(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+
+class EssayIn(Input):
+    title: Annotated[Text, StringConstraints(max_length=500)]
+    text: Text
+    author: Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)] | None = None
+    url: Url | None = None
+    published_at: date | None = None
+
+
+class EssayOut(Output):
+    id: int
+    title: str
+    author: str | None
+    url: str | None
+    published_at: date | None
+    status: str
+    created_at: datetime
+    claim_counts: dict[str, int] = {}
+
+
+class ClaimOut(Output):
+    id: int
+    essay_id: int
+    text: str
+    start: int
+    end: int
+    kind: str
+    checkworthiness: float
+    checkable: bool
+    status: str
+
+
+class SourceOut(Output):
+    id: int
+    connector: str
+    title: str
+    url: str
+    publisher: str | None
+    published_at: date | None
+    snippet: str
+    score: float
+
+
+class SourceIn(Input):
+    url: Url
+    title: Annotated[Text, StringConstraints(max_length=500)]
+    publisher: Annotated[str, StringConstraints(max_length=300)] | None = None
+    published_at: date | None = None
+    text: Annotated[Text, StringConstraints(max_length=100_000)]
+
+
+class RatingOut(Output):
+    slug: str
+    label: str
+    value: int | None
+
+
+class RatingScaleOut(Output):
+    ratings: list[RatingOut]
+    best: int
+    worst: int
+
+
+class CitationIn(Input):
+    source_id: Annotated[int, Field(ge=1, le=2**63 - 1)]
+    quote: Annotated[Text, StringConstraints(max_length=5_000)]
+
+
+class CitationOut(Output):
+    id: int
+    source_id: int
+    quote: str
+
+
+class VerdictIn(Input):
+    rating: str
+    rationale: Annotated[Text, StringConstraints(max_length=20_000)]
+    citations: Annotated[list[CitationIn], Field(min_length=1, max_length=50)]
+
+
+class VerdictOut(Output):
+    id: int
+    claim_id: int
+    rating: str
+    rationale: str
+    state: str
+    author_id: int
+    approver_id: int | None
+    version: int
+    citations: list[CitationOut]
+
+
+class TaskOut(Output):
+    id: int
+    kind: Literal["review", "approval"]
+    state: str
+    claim: ClaimOut
+    lease_expires_at: datetime | None
+    comment: str | None
+    verdict: VerdictOut | None
+
+
+class ReturnIn(Input):
+    comment: Annotated[Text, StringConstraints(max_length=5_000)]
+
+
+class PublicationOut(Output):
+    url: str
+    version: int

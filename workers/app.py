@@ -1,0 +1,70 @@
+"""The Celery app: broker from settings, queues as constants, beat schedule."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from celery import Celery
+from celery.signals import worker_process_init
+from kombu import Queue
+from kombu.transport import sqlalchemy as sqlalchemy_transport
+
+from factcheck.db import dispose_all
+from factcheck.settings import get_settings
+
+
+class Queues:
+    """Every queue a task is routed to; each must have a consumer (see compose.yaml)."""
+
+    DEFAULT = "default"
+    GATHER = "gather"
+    ALL = (DEFAULT, GATHER)
+
+
+def broker_transport_options(broker_url: str, polling_interval: float) -> dict[str, Any]:
+    if broker_url.startswith("sqla+"):
+        # kombu's SQL transport polls its table once a second and hands every
+        # other option to create_engine(); the interval is a class attribute.
+        sqlalchemy_transport.Transport.polling_interval = polling_interval
+        return {"connect_args": {"timeout": 30}}
+    # Redis re-delivers an unacknowledged message after the visibility timeout:
+    # keep it well above the longest task's time limit.
+    return {"visibility_timeout": 3600}
+
+
+def make_celery() -> Celery:
+    settings = get_settings()
+    broker_url = settings.resolved_broker_url()
+    if broker_url.startswith("sqla+sqlite"):
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+    app = Celery("factcheck", broker=broker_url, include=["workers.tasks"])
+    app.conf.update(
+        task_default_queue=Queues.DEFAULT,
+        task_queues=[Queue(name) for name in Queues.ALL],
+        task_routes={"workers.tasks.gather_claim": {"queue": Queues.GATHER}},
+        task_acks_late=True,
+        task_reject_on_worker_lost=True,
+        task_ignore_result=True,
+        worker_prefetch_multiplier=1,
+        broker_transport_options=broker_transport_options(
+            broker_url, settings.broker_polling_interval
+        ),
+        broker_connection_retry_on_startup=True,
+        beat_schedule={
+            "reconcile": {
+                "task": "workers.tasks.reconcile",
+                "schedule": settings.reconcile_every_seconds,
+            },
+        },
+        timezone="UTC",
+    )
+    return app
+
+
+celery_app = make_celery()
+
+
+@worker_process_init.connect
+def _fresh_connections_in_child(**_kwargs: Any) -> None:
+    # A forked child must not share the parent's pooled database connections.
+    dispose_all()
