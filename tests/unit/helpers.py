@@ -1,0 +1,51 @@
+"""Build workflow states step by step through the services, as the tasks would."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from factcheck.accounts.models import User
+from factcheck.claims.models import Claim
+from factcheck.claims.services import extract_claims
+from factcheck.essays import services as essays
+from factcheck.essays.models import Essay
+from factcheck.sources.connectors import LibraryConnector
+from factcheck.sources.models import SourceRecord
+from factcheck.sources.services import gather
+from tests.conftest import SEED_ESSAY
+
+
+def submitted_essay(session: Session, editor: User, text: str = SEED_ESSAY) -> Essay:
+    return essays.submit_essay(
+        session,
+        editor,
+        title="The Next Step? Think Vietnam.",
+        text=text,
+        author="Fareed Zakaria",
+        url="https://www.newsweek.com/next-step-think-vietnam",
+    )
+
+
+def gathered_essay(session: Session, editor: User, text: str = SEED_ESSAY) -> Essay:
+    """An essay split into claims, every checkable claim gathered from the library."""
+    essay = submitted_essay(session, editor, text)
+    for claim_id in extract_claims(session, essay.id):
+        gather(session, claim_id, [LibraryConnector()])
+    session.flush()
+    return essay
+
+
+def claims_of(session: Session, essay: Essay, status: str | None = None) -> list[Claim]:
+    query = select(Claim).where(Claim.essay_id == essay.id).order_by(Claim.start)
+    if status:
+        query = query.where(Claim.status == status)
+    return list(session.scalars(query))
+
+
+def first_source(session: Session, claim_id: int) -> SourceRecord:
+    source = session.scalar(
+        select(SourceRecord).where(SourceRecord.claim_id == claim_id).order_by(SourceRecord.id)
+    )
+    assert source is not None, f"claim {claim_id} has no sources"
+    return source

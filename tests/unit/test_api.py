@@ -1,0 +1,334 @@
+"""The JSON API on the embedded database, tasks run one by one after each commit."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+
+import pytest
+
+from factcheck.accounts import services as accounts
+from factcheck.db import Database
+from factcheck.settings import Settings
+from factcheck.sources import library
+from tests.conftest import SEED_ESSAY, SEEDS, problem_of
+from web import create_app
+from workers import tasks
+
+
+class Queue:
+    """Stands in for the broker: tasks sent after commit wait here until run."""
+
+    def __init__(self) -> None:
+        self.sent: list[tuple[str, tuple[int, ...]]] = []
+
+    def dispatch(self, task: str, *args: int) -> None:
+        self.sent.append((task, args))
+
+    def run_all(self) -> None:
+        while self.sent:
+            name, args = self.sent.pop(0)
+            getattr(tasks, name).run(*args)
+
+
+@pytest.fixture
+def queue(monkeypatch: pytest.MonkeyPatch) -> Queue:
+    queue = Queue()
+    monkeypatch.setattr(
+        tasks, "send_gathering", lambda ids: [queue.dispatch("gather_claim", i) for i in ids]
+    )
+    monkeypatch.setattr(
+        tasks, "send_split", lambda essay_id: queue.dispatch("split_essay", essay_id)
+    )
+    return queue
+
+
+@pytest.fixture
+def client(settings: Settings, database: Database, queue: Queue):
+    with database.scope() as session:
+        library.import_library(session, SEEDS / "library.json")
+    app = create_app(settings, dispatch=queue.dispatch)
+    return app.test_client()
+
+
+@pytest.fixture
+def token(database: Database) -> Callable[[str, str], str]:
+    def make(name: str, role: str) -> str:
+        with database.scope() as session:
+            return accounts.issue_token(session, accounts.create_user(session, name, role))
+
+    return make
+
+
+def auth(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+ESSAY = {
+    "title": "The Next Step? Think Vietnam.",
+    "text": SEED_ESSAY,
+    "author": "Fareed Zakaria",
+    "url": "https://www.newsweek.com/2006/11/26/the-next-step-think-vietnam.html",
+    "published_at": "2006-11-27",
+}
+
+
+def test_full_flow_from_submit_to_published_page(client, token, queue):
+    editor, first, second = token("ed", "editor"), token("r1", "reviewer"), token("r2", "reviewer")
+    created = client.post("/api/v1/essays", json=ESSAY, headers=auth(editor))
+    assert created.status_code == 201
+    essay_id = created.json["id"]
+    assert created.headers["Location"].endswith(f"/api/v1/essays/{essay_id}")
+    assert queue.sent == [("split_essay", (essay_id,))]
+    queue.run_all()
+
+    essay = client.get(f"/api/v1/essays/{essay_id}", headers=auth(editor)).json
+    assert essay["status"] == "split" and "gathering" not in essay["claim_counts"]
+    claims = client.get(f"/api/v1/essays/{essay_id}/claims", headers=auth(editor)).json
+    checkable = [c for c in claims if c["checkable"]]
+    assert essay["claim_counts"]["awaiting_review"] == len(checkable)
+    assert all(ESSAY["text"][c["start"] : c["end"]] == c["text"] for c in claims)
+
+    for _ in checkable:
+        task = client.post("/api/v1/queue/next", headers=auth(first)).json
+        sources = client.get(
+            f"/api/v1/claims/{task['claim']['id']}/sources", headers=auth(first)
+        ).json
+        if sources:
+            citation = {"source_id": sources[0]["id"], "quote": sources[0]["snippet"][:80]}
+        else:
+            manual = client.post(
+                f"/api/v1/claims/{task['claim']['id']}/sources",
+                json={
+                    "url": "https://example.org/a",
+                    "title": "A",
+                    "text": "A passage read by hand.",
+                },
+                headers=auth(first),
+            )
+            assert manual.status_code == 201
+            citation = {"source_id": manual.json["id"], "quote": "read by hand"}
+        verdict = client.post(
+            f"/api/v1/tasks/{task['id']}/verdict",
+            json={"rating": "half-true", "rationale": "Partly supported.", "citations": [citation]},
+            headers=auth(first),
+        )
+        assert verdict.status_code == 201, verdict.json
+    assert client.post("/api/v1/queue/next", headers=auth(first)).status_code == 204
+
+    not_yet = client.post(f"/api/v1/essays/{essay_id}/publish", headers=auth(editor))
+    assert not_yet.status_code == 409
+    assert len(problem_of(not_yet)["unfinished"]) == len(checkable)
+
+    for _ in checkable:
+        approval = client.post("/api/v1/queue/next", headers=auth(second)).json
+        assert approval["kind"] == "approval"
+        assert (
+            client.post(f"/api/v1/tasks/{approval['id']}/approve", headers=auth(second)).status_code
+            == 200
+        )
+
+    published = client.post(f"/api/v1/essays/{essay_id}/publish", headers=auth(editor))
+    assert published.status_code == 201 and published.json["version"] == 1
+    page = client.get(published.json["url"].replace("http://localhost", ""))
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    reviews = [
+        json.loads(block)
+        for block in re.findall(r'<script type="application/ld\+json">(.*?)</script>', html, re.S)
+    ]
+    assert len(reviews) == len(checkable)
+    review = reviews[0]
+    assert review["@type"] == "ClaimReview"
+    assert review["reviewRating"] == {
+        "@type": "Rating",
+        "alternateName": "Half true",
+        "ratingValue": 3,
+        "bestRating": 5,
+        "worstRating": 1,
+    }
+    assert review["itemReviewed"]["author"]["name"] == "Fareed Zakaria"
+    assert review["itemReviewed"]["appearance"]["url"] == ESSAY["url"]
+    anchor = review["url"].split("#")[1]
+    assert f'id="{anchor}"' in html
+    assert review["claimReviewed"] in [c["text"] for c in checkable]
+
+
+def test_tokens_and_roles(client, token):
+    editor, reviewer = token("ed", "editor"), token("rev", "reviewer")
+    missing = client.post("/api/v1/essays", json=ESSAY)
+    assert missing.status_code == 401 and "Bearer" in missing.headers["WWW-Authenticate"]
+    problem_of(missing)
+    assert client.post("/api/v1/essays", json=ESSAY, headers=auth("fct_nope")).status_code == 401
+    assert (
+        client.post("/api/v1/essays", json=ESSAY, headers={"Authorization": editor}).status_code
+        == 401
+    )
+    forbidden = client.post("/api/v1/essays", json=ESSAY, headers=auth(reviewer))
+    assert forbidden.status_code == 403
+    problem_of(forbidden)
+    assert client.post("/api/v1/queue/next", headers=auth(editor)).status_code == 403
+    assert client.get("/api/v1/ratings").status_code == 200
+
+
+def test_admin_may_do_what_editors_do(client, token):
+    assert (
+        client.post("/api/v1/essays", json=ESSAY, headers=auth(token("root", "admin"))).status_code
+        == 201
+    )
+
+
+def test_revoked_or_disabled_token_is_refused(client, token, database):
+    from factcheck.accounts.models import ApiToken, User
+    from factcheck.db import utcnow
+
+    editor = token("ed", "editor")
+    assert client.get("/api/v1/essays/1", headers=auth(editor)).status_code == 404
+    with database.scope() as session:
+        session.query(User).filter_by(name="ed").update({"disabled_at": utcnow()})
+    assert client.get("/api/v1/essays/1", headers=auth(editor)).status_code == 401
+    other = token("ed2", "editor")
+    with database.scope() as session:
+        session.query(ApiToken).filter(ApiToken.token_hash == accounts.hash_token(other)).update(
+            {"revoked_at": utcnow()}
+        )
+    assert client.get("/api/v1/essays/1", headers=auth(other)).status_code == 401
+
+
+@pytest.mark.parametrize(
+    ("body", "status", "field"),
+    [
+        ({"title": "t"}, 422, "text"),
+        ({"title": "", "text": "x"}, 422, "title"),
+        ({"title": "t", "text": "x", "url": "javascript:alert(1)"}, 422, "url"),
+        ({"title": "t", "text": "x", "published_at": "yesterday"}, 422, "published_at"),
+        ({"title": "t", "text": "x", "surprise": 1}, 422, "surprise"),
+        ([1, 2], 422, None),
+    ],
+)
+def test_invalid_essays_are_refused_with_the_field_named(client, token, body, status, field):
+    response = client.post("/api/v1/essays", json=body, headers=auth(token("ed", "editor")))
+    assert response.status_code == status
+    problem = problem_of(response)
+    if field:
+        assert field in [part for error in problem["errors"] for part in error["loc"]]
+
+
+def test_malformed_or_wrong_type_bodies(client, token):
+    headers = auth(token("ed", "editor"))
+    bad_json = client.post(
+        "/api/v1/essays", data="{not json", headers={**headers, "Content-Type": "application/json"}
+    )
+    assert bad_json.status_code == 400
+    problem_of(bad_json)
+    form = client.post("/api/v1/essays", data={"title": "t"}, headers=headers)
+    assert form.status_code == 415
+    problem_of(form)
+
+
+def test_too_large_essay_is_413_and_stores_nothing(client, token, settings, queue):
+    headers = auth(token("ed", "editor"))
+    text = "Word. " * (settings.max_essay_chars // 6 + 10)
+    response = client.post("/api/v1/essays", json={"title": "Long", "text": text}, headers=headers)
+    assert response.status_code == 413
+    problem_of(response)
+    huge = client.post(
+        "/api/v1/essays",
+        data=b"x" * (settings.max_body_bytes + 1),
+        headers={**headers, "Content-Type": "application/json"},
+    )
+    assert huge.status_code == 413
+    assert queue.sent == []
+    assert client.get("/api/v1/essays/1", headers=headers).status_code == 404
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/v1/essays/999",
+        "/api/v1/essays/999/claims",
+        "/api/v1/claims/999/sources",
+        "/api/v1/essays/99999999999999999999999",
+        "/api/v1/essays/abc",
+        "/fact-checks/5",
+        "/nowhere",
+    ],
+)
+def test_unknown_ids_are_404_problems(client, token, path):
+    response = client.get(path, headers=auth(token("ed", "editor")))
+    assert response.status_code == 404
+    problem_of(response)
+
+
+def test_task_actions_on_unknown_or_unheld_tasks(client, token):
+    reviewer = token("rev", "reviewer")
+    assert client.post("/api/v1/tasks/77/release", headers=auth(reviewer)).status_code == 404
+    body = {"rating": "true", "rationale": "r", "citations": [{"source_id": 1, "quote": "q"}]}
+    assert (
+        client.post("/api/v1/tasks/77/verdict", json=body, headers=auth(reviewer)).status_code
+        == 404
+    )
+
+
+def test_verdict_body_validation(client, token, queue):
+    editor, reviewer = token("ed", "editor"), token("rev", "reviewer")
+    client.post("/api/v1/essays", json=ESSAY, headers=auth(editor))
+    queue.run_all()
+    task = client.post("/api/v1/queue/next", headers=auth(reviewer)).json
+    no_citations = {"rating": "true", "rationale": "r", "citations": []}
+    assert (
+        client.post(
+            f"/api/v1/tasks/{task['id']}/verdict", json=no_citations, headers=auth(reviewer)
+        ).status_code
+        == 422
+    )
+    bad_quote = {
+        "rating": "true",
+        "rationale": "r",
+        "citations": [{"source_id": 1, "quote": "not there at all"}],
+    }
+    response = client.post(
+        f"/api/v1/tasks/{task['id']}/verdict", json=bad_quote, headers=auth(reviewer)
+    )
+    assert response.status_code == 422
+    assert "detail" in problem_of(response)
+
+
+def test_ratings_scale(client):
+    scale = client.get("/api/v1/ratings").json
+    assert scale["best"] == 5 and scale["worst"] == 1
+    assert {"slug": "unverifiable", "label": "Unverifiable", "value": None} in scale["ratings"]
+
+
+def test_openapi_describes_every_api_route(client):
+    document = client.get("/api/v1/openapi.json").json
+    described = {
+        (method.upper(), path)
+        for path, operations in document["paths"].items()
+        for method in operations
+    }
+    app = client.application
+    served = {
+        (method, re.sub(r"<id:(\w+)>", r"{\1}", rule.rule))
+        for rule in app.url_map.iter_rules()
+        if rule.rule.startswith("/api/v1/") and rule.endpoint != "api.openapi"
+        for method in rule.methods - {"HEAD", "OPTIONS"}
+    }
+    assert described == served
+    assert document["paths"]["/api/v1/essays"]["post"]["requestBody"]["content"][
+        "application/json"
+    ]["schema"] == {"$ref": "#/components/schemas/EssayIn"}
+
+
+def test_health_reports_database_and_broker(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json == {"status": "ok", "database": "ok", "broker": "ok"}
+
+
+def test_health_reports_an_unreachable_broker(settings, database, queue):
+    broken = settings.model_copy(update={"broker_url": "redis://127.0.0.1:1/0"})
+    response = create_app(broken, dispatch=queue.dispatch).test_client().get("/healthz")
+    assert response.status_code == 503
+    assert response.json["broker"] == "unreachable" and response.json["database"] == "ok"

@@ -1,0 +1,276 @@
+"""The essay workflow through the services: split, gather, review, approve, publish."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from factcheck.audit import AuditEvent
+from factcheck.claims import services as claims
+from factcheck.claims.models import Claim
+from factcheck.claims.services import extract_claims
+from factcheck.db import utcnow
+from factcheck.errors import Conflict, InvalidInput, PermissionDenied
+from factcheck.publishing import services as publishing
+from factcheck.review import services as review
+from factcheck.review.errors import LeaseLost, QuoteNotInSource
+from factcheck.review.models import ReviewTask
+from factcheck.review.services import CitationInput
+from factcheck.sources.connectors import LibraryConnector
+from factcheck.sources.models import SourceRecord
+from factcheck.sources.services import gather
+from tests.conftest import SEED_ESSAY
+from tests.unit.helpers import claims_of, first_source, gathered_essay, submitted_essay
+
+pytestmark = pytest.mark.usefixtures("demo_library")
+ORG = {"name": "Test desk", "url": "https://desk.example"}
+
+
+def cite(source: SourceRecord) -> list[CitationInput]:
+    return [CitationInput(source.id, source.snapshot_text[:60])]
+
+
+def test_split_stores_exact_spans_and_marks_unchecked_kinds(session, make_user):
+    essay = submitted_essay(session, make_user("ed", "editor"))
+    to_gather = extract_claims(session, essay.id)
+    stored = claims_of(session, essay)
+    assert stored and len(to_gather) == sum(c.checkable for c in stored)
+    for claim in stored:
+        assert SEED_ESSAY[claim.start : claim.end] == claim.text
+        assert 0.0 <= claim.checkworthiness <= 1.0
+        expected = "gathering" if claim.checkable else "not_checkable"
+        assert claim.status == expected
+    questions = [c for c in stored if c.text.endswith("?")]
+    assert questions and all(c.kind == "question" and not c.checkable for c in questions)
+
+
+def test_split_twice_adds_nothing(session, make_user):
+    essay = submitted_essay(session, make_user("ed", "editor"))
+    first = extract_claims(session, essay.id)
+    assert first
+    assert extract_claims(session, essay.id) == []
+    count = session.scalar(
+        select(func.count()).select_from(Claim).where(Claim.essay_id == essay.id)
+    )
+    assert count == len(claims_of(session, essay))
+
+
+def test_gathering_finds_library_evidence_and_opens_one_task(session, make_user):
+    essay = gathered_essay(session, make_user("ed", "editor"))
+    sadr = next(c for c in claims_of(session, essay) if "car bombs killed" in c.text)
+    assert sadr.status == "awaiting_review"
+    titles = [s.title for s in review_sources(session, sadr.id)]
+    assert "23 November 2006 Sadr City bombings" in titles[:3]
+    # Gathering again is harmless: no new records, no second task.
+    assert gather(session, sadr.id, [LibraryConnector()]) is False
+    tasks = session.scalars(select(ReviewTask).where(ReviewTask.claim_id == sadr.id)).all()
+    assert [(t.kind, t.state) for t in tasks] == [("review", "open")]
+
+
+def review_sources(session, claim_id):
+    return session.scalars(
+        select(SourceRecord)
+        .where(SourceRecord.claim_id == claim_id)
+        .order_by(SourceRecord.score.desc())
+    ).all()
+
+
+def test_claim_next_leases_highest_priority_and_moves_claim(session, make_user):
+    essay = gathered_essay(session, make_user("ed", "editor"))
+    reviewer = make_user("rev")
+    task = review.claim_next(session, reviewer, lease_seconds=600)
+    assert task is not None and task.kind == "review"
+    assert task.assignee_id == reviewer.id and task.state == "leased"
+    top = max(
+        c.checkworthiness
+        for c in claims_of(session, essay, "in_review")
+        + claims_of(session, essay, "awaiting_review")
+    )
+    assert task.priority == top
+    assert task.claim.status == "in_review"
+    second = review.claim_next(session, make_user("rev2"), lease_seconds=600)
+    assert second is not None and second.id != task.id
+
+
+def test_verdict_needs_rating_rationale_and_citation_found_in_source(session, make_user):
+    gathered_essay(session, make_user("ed", "editor"))
+    reviewer = make_user("rev")
+    task = review.claim_next(session, reviewer, 600)
+    source = first_source(session, task.claim_id)
+    good = cite(source)
+    with pytest.raises(InvalidInput, match="unknown rating"):
+        review.submit_verdict(
+            session, task.id, reviewer, rating="pants-on-fire", rationale="x", citations=good
+        )
+    with pytest.raises(InvalidInput, match="rationale"):
+        review.submit_verdict(
+            session, task.id, reviewer, rating="false", rationale="  ", citations=good
+        )
+    with pytest.raises(InvalidInput, match="at least one citation"):
+        review.submit_verdict(
+            session, task.id, reviewer, rating="false", rationale="r", citations=[]
+        )
+    with pytest.raises(QuoteNotInSource):
+        review.submit_verdict(
+            session,
+            task.id,
+            reviewer,
+            rating="false",
+            rationale="r",
+            citations=[CitationInput(source.id, "words that are nowhere in the source")],
+        )
+    other_claims_source = session.scalar(
+        select(SourceRecord).where(SourceRecord.claim_id != task.claim_id).limit(1)
+    )
+    with pytest.raises(InvalidInput, match="not a source of this claim"):
+        review.submit_verdict(
+            session,
+            task.id,
+            reviewer,
+            rating="false",
+            rationale="r",
+            citations=cite(other_claims_source),
+        )
+    # White space in the quote need not match the snapshot's.
+    spaced = CitationInput(source.id, "  " + "\n".join(source.snapshot_text[:60].split(" ")))
+    verdict = review.submit_verdict(
+        session, task.id, reviewer, rating="false", rationale="r", citations=[spaced]
+    )
+    assert verdict.state == "submitted" and task.claim.status == "awaiting_approval"
+
+
+def test_only_a_second_reviewer_approves(session, make_user):
+    gathered_essay(session, make_user("ed", "editor"))
+    author, approver = make_user("author"), make_user("approver")
+    task = review.claim_next(session, author, 600)
+    verdict = review.submit_verdict(
+        session,
+        task.id,
+        author,
+        rating="mostly-true",
+        rationale="r",
+        citations=cite(first_source(session, task.claim_id)),
+    )
+    # The author's next task is never the approval of their own verdict.
+    next_for_author = review.claim_next(session, author, 600)
+    assert next_for_author is None or next_for_author.verdict_id != verdict.id
+    approval = review.claim_next(session, approver, 600)
+    assert approval.kind == "approval" and approval.verdict_id == verdict.id
+    approved = review.approve(session, approval.id, approver)
+    assert approved.state == "approved" and approved.approver_id == approver.id
+    assert approval.claim.status == "approved"
+
+
+def test_author_cannot_approve_even_when_holding_the_task(session, make_user):
+    gathered_essay(session, make_user("ed", "editor"))
+    author = make_user("author")
+    task = review.claim_next(session, author, 600)
+    verdict = review.submit_verdict(
+        session,
+        task.id,
+        author,
+        rating="true",
+        rationale="r",
+        citations=cite(first_source(session, task.claim_id)),
+    )
+    approval = session.scalar(select(ReviewTask).where(ReviewTask.verdict_id == verdict.id))
+    approval.state, approval.assignee_id = "leased", author.id  # forced by hand
+    approval.lease_expires_at = utcnow() + timedelta(minutes=5)
+    with pytest.raises(PermissionDenied):
+        review.approve(session, approval.id, author)
+
+
+def test_return_keeps_history_and_reopens_review_with_comment(session, make_user):
+    gathered_essay(session, make_user("ed", "editor"))
+    author, approver = make_user("author"), make_user("approver")
+    task = review.claim_next(session, author, 600)
+    verdict = review.submit_verdict(
+        session,
+        task.id,
+        author,
+        rating="true",
+        rationale="r",
+        citations=cite(first_source(session, task.claim_id)),
+    )
+    approval = review.claim_next(session, approver, 600)
+    with pytest.raises(InvalidInput):
+        review.return_verdict(session, approval.id, approver, " ")
+    reopened = review.return_verdict(session, approval.id, approver, "Check the date.")
+    assert verdict.state == "returned"
+    assert reopened.kind == "review" and reopened.state == "open"
+    assert reopened.comment == "Check the date." and reopened.verdict_id == verdict.id
+    assert reopened.claim.status == "awaiting_review"
+
+
+def test_release_and_expiry_return_the_task_to_the_queue(session, make_user):
+    gathered_essay(session, make_user("ed", "editor"))
+    reviewer = make_user("rev")
+    task = review.claim_next(session, reviewer, 600)
+    review.release(session, task.id, reviewer)
+    assert task.state == "open" and task.claim.status == "awaiting_review"
+    with pytest.raises(LeaseLost):
+        review.release(session, task.id, reviewer)
+    again = review.claim_next(session, reviewer, lease_seconds=-1)  # already expired
+    assert again.id == task.id
+    with pytest.raises(LeaseLost, match="expired"):
+        review.submit_verdict(
+            session,
+            again.id,
+            reviewer,
+            rating="true",
+            rationale="r",
+            citations=cite(first_source(session, again.claim_id)),
+        )
+    assert review.expire_leases(session) == 1
+    assert again.state == "open" and again.assignee_id is None
+    assert again.claim.status == "awaiting_review"
+
+
+def test_illegal_transition_is_a_conflict_and_nothing_changes(session, make_user):
+    essay = gathered_essay(session, make_user("ed", "editor"))
+    claim = claims_of(session, essay, "awaiting_review")[0]
+    with pytest.raises(Conflict):
+        claims.approve(session, claim, actor_id=None)
+    assert claim.status == "awaiting_review"
+
+
+def test_every_transition_is_audited(session, make_user):
+    essay = gathered_essay(session, make_user("ed", "editor"))
+    claim = claims_of(session, essay, "awaiting_review")[0]
+    events = session.scalars(
+        select(AuditEvent)
+        .where(AuditEvent.subject_type == "claims", AuditEvent.subject_id == claim.id)
+        .order_by(AuditEvent.id)
+    ).all()
+    assert [(e.before, e.after) for e in events] == [
+        ({"status": "extracted"}, {"status": "gathering"}),
+        ({"status": "gathering"}, {"status": "awaiting_review"}),
+    ]
+
+
+def test_publish_refuses_unfinished_then_freezes_approved_verdicts(session, make_user):
+    editor = make_user("ed", "editor")
+    text = (
+        "Car bombs killed more than 200 people in Sadr City on Thursday. "
+        "Will more troops change that?"
+    )
+    essay = gathered_essay(session, editor, text)
+    with pytest.raises(Conflict) as refused:
+        publishing.publish(session, essay.id, editor, ORG)
+    assert [c["status"] for c in refused.value.extra["unfinished"]] == ["awaiting_review"]
+    author, approver = make_user("author"), make_user("approver")
+    task = review.claim_next(session, author, 600)
+    source = first_source(session, task.claim_id)
+    review.submit_verdict(
+        session, task.id, author, rating="true", rationale="Toll was 215.", citations=cite(source)
+    )
+    review.approve(session, review.claim_next(session, approver, 600).id, approver)
+    publication = publishing.publish(session, essay.id, editor, ORG)
+    assert publication.version == 1 and essay.status == "published"
+    checked = [c for c in publication.content["claims"] if c["verdict"]]
+    assert len(checked) == 1
+    assert checked[0]["verdict"]["citations"][0]["url"] == source.url
+    assert checked[0]["verdict"]["approved_by"] == "approver"
+    assert publishing.publish(session, essay.id, editor, ORG).version == 2
