@@ -17,6 +17,7 @@ from factcheck import migrate
 from factcheck.accounts import services as accounts
 from factcheck.claims import split as split_claims
 from factcheck.db import get_database
+from factcheck.errors import DomainError
 from factcheck.settings import Settings, get_settings
 from factcheck.sources import library
 
@@ -68,9 +69,12 @@ def users() -> None:
 @click.option("--display-name", default="")
 def users_add(name: str, role: str, display_name: str) -> None:
     """Create a user; the new API token is the last line printed."""
-    with _session() as session:
-        user = accounts.create_user(session, name, role, display_name)
-        token = accounts.issue_token(session, user)
+    try:
+        with _session() as session:
+            user = accounts.create_user(session, name, role, display_name)
+            token = accounts.issue_token(session, user)
+    except DomainError as error:
+        raise click.ClickException(error.detail) from None
     click.echo(f"created {role} {name}")
     click.echo(token)
 

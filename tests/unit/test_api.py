@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Callable
 
@@ -12,7 +11,8 @@ from factcheck.accounts import services as accounts
 from factcheck.db import Database
 from factcheck.settings import Settings
 from factcheck.sources import library
-from tests.conftest import SEED_ESSAY, SEEDS, problem_of
+from tests.conftest import SEEDS, problem_of
+from tests.flow import ESSAY, Caller, Reply, full_flow
 from web import create_app
 from workers import tasks
 
@@ -65,94 +65,35 @@ def auth(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
 
 
-ESSAY = {
-    "title": "The Next Step? Think Vietnam.",
-    "text": SEED_ESSAY,
-    "author": "Fareed Zakaria",
-    "url": "https://www.newsweek.com/2006/11/26/the-next-step-think-vietnam.html",
-    "published_at": "2006-11-27",
-}
-
-
 def test_full_flow_from_submit_to_published_page(client, token, queue):
-    editor, first, second = token("ed", "editor"), token("r1", "reviewer"), token("r2", "reviewer")
-    created = client.post("/api/v1/essays", json=ESSAY, headers=auth(editor))
-    assert created.status_code == 201
-    essay_id = created.json["id"]
-    assert created.headers["Location"].endswith(f"/api/v1/essays/{essay_id}")
-    assert queue.sent == [("split_essay", (essay_id,))]
-    queue.run_all()
-
-    essay = client.get(f"/api/v1/essays/{essay_id}", headers=auth(editor)).json
-    assert essay["status"] == "split" and "gathering" not in essay["claim_counts"]
-    claims = client.get(f"/api/v1/essays/{essay_id}/claims", headers=auth(editor)).json
-    checkable = [c for c in claims if c["checkable"]]
-    assert essay["claim_counts"]["awaiting_review"] == len(checkable)
-    assert all(ESSAY["text"][c["start"] : c["end"]] == c["text"] for c in claims)
-
-    for _ in checkable:
-        task = client.post("/api/v1/queue/next", headers=auth(first)).json
-        sources = client.get(
-            f"/api/v1/claims/{task['claim']['id']}/sources", headers=auth(first)
-        ).json
-        if sources:
-            citation = {"source_id": sources[0]["id"], "quote": sources[0]["snippet"][:80]}
-        else:
-            manual = client.post(
-                f"/api/v1/claims/{task['claim']['id']}/sources",
-                json={
-                    "url": "https://example.org/a",
-                    "title": "A",
-                    "text": "A passage read by hand.",
-                },
-                headers=auth(first),
-            )
-            assert manual.status_code == 201
-            citation = {"source_id": manual.json["id"], "quote": "read by hand"}
-        verdict = client.post(
-            f"/api/v1/tasks/{task['id']}/verdict",
-            json={"rating": "half-true", "rationale": "Partly supported.", "citations": [citation]},
-            headers=auth(first),
-        )
-        assert verdict.status_code == 201, verdict.json
-    assert client.post("/api/v1/queue/next", headers=auth(first)).status_code == 204
-
-    not_yet = client.post(f"/api/v1/essays/{essay_id}/publish", headers=auth(editor))
-    assert not_yet.status_code == 409
-    assert len(problem_of(not_yet)["unfinished"]) == len(checkable)
-
-    for _ in checkable:
-        approval = client.post("/api/v1/queue/next", headers=auth(second)).json
-        assert approval["kind"] == "approval"
-        assert (
-            client.post(f"/api/v1/tasks/{approval['id']}/approve", headers=auth(second)).status_code
-            == 200
-        )
-
-    published = client.post(f"/api/v1/essays/{essay_id}/publish", headers=auth(editor))
-    assert published.status_code == 201 and published.json["version"] == 1
-    page = client.get(published.json["url"].replace("http://localhost", ""))
-    assert page.status_code == 200
-    html = page.get_data(as_text=True)
-    reviews = [
-        json.loads(block)
-        for block in re.findall(r'<script type="application/ld\+json">(.*?)</script>', html, re.S)
-    ]
-    assert len(reviews) == len(checkable)
-    review = reviews[0]
-    assert review["@type"] == "ClaimReview"
-    assert review["reviewRating"] == {
-        "@type": "Rating",
-        "alternateName": "Half true",
-        "ratingValue": 3,
-        "bestRating": 5,
-        "worstRating": 1,
+    tokens = {
+        name: token(name, role)
+        for name, role in [
+            ("editor", "editor"),
+            ("reviewer1", "reviewer"),
+            ("reviewer2", "reviewer"),
+        ]
     }
-    assert review["itemReviewed"]["author"]["name"] == "Fareed Zakaria"
-    assert review["itemReviewed"]["appearance"]["url"] == ESSAY["url"]
-    anchor = review["url"].split("#")[1]
-    assert f'id="{anchor}"' in html
-    assert review["claimReviewed"] in [c["text"] for c in checkable]
+
+    def wait_until_gathered(essay_id: int) -> dict:
+        assert queue.sent == [("split_essay", (essay_id,))]
+        queue.run_all()
+        return client.get(f"/api/v1/essays/{essay_id}", headers=auth(tokens["editor"])).json
+
+    full_flow(caller_for(client), tokens, wait_until_gathered)
+
+
+def caller_for(client) -> Caller:
+    def call(method: str, path: str, token: str | None = None, body=None) -> Reply:
+        response = client.open(path, method=method, json=body, headers=auth(token) if token else {})
+        return Reply(
+            response.status_code,
+            response.get_json(silent=True),
+            dict(response.headers),
+            response.get_data(as_text=True),
+        )
+
+    return call
 
 
 def test_tokens_and_roles(client, token):

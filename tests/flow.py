@@ -1,0 +1,131 @@
+"""The full editorial flow, written once and run against any way of reaching the API.
+
+Unit tests drive it through Flask's test client with tasks run in order;
+integration tests through real HTTP against `factcheck up` on each stack.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from tests.conftest import SEED_ESSAY
+
+ESSAY = {
+    "title": "The Next Step? Think Vietnam.",
+    "text": SEED_ESSAY,
+    "author": "Fareed Zakaria",
+    "url": "https://www.newsweek.com/2006/11/26/the-next-step-think-vietnam.html",
+    "published_at": "2006-11-27",
+}
+JSON_LD = re.compile(r'<script type="application/ld\+json">(.*?)</script>', re.S)
+
+
+@dataclass
+class Reply:
+    status: int
+    body: Any
+    headers: dict[str, str]
+    text: str
+
+
+class Caller(Protocol):
+    def __call__(
+        self, method: str, path: str, token: str | None = None, body: Any = None
+    ) -> Reply: ...
+
+
+def full_flow(
+    call: Caller,
+    tokens: dict[str, str],
+    wait_until_gathered: Callable[[int], dict[str, Any]],
+) -> dict[str, Any]:
+    """Submit the seed essay, review and approve every checkable claim, publish,
+    and check the reader page; return what a caller may check further."""
+    editor, first, second = tokens["editor"], tokens["reviewer1"], tokens["reviewer2"]
+    created = call("POST", "/api/v1/essays", editor, ESSAY)
+    assert created.status == 201, created.body
+    essay_id = created.body["id"]
+    assert created.headers["Location"].endswith(f"/api/v1/essays/{essay_id}")
+
+    essay = wait_until_gathered(essay_id)
+    claims = call("GET", f"/api/v1/essays/{essay_id}/claims", editor).body
+    checkable = [c for c in claims if c["checkable"]]
+    assert checkable and essay["claim_counts"]["awaiting_review"] == len(checkable)
+    assert all(ESSAY["text"][c["start"] : c["end"]] == c["text"] for c in claims)
+
+    for _ in checkable:
+        review_one(call, first)
+    assert call("POST", "/api/v1/queue/next", first).status == 204
+
+    refused = call("POST", f"/api/v1/essays/{essay_id}/publish", editor)
+    assert refused.status == 409 and len(refused.body["unfinished"]) == len(checkable)
+
+    for _ in checkable:
+        approval = call("POST", "/api/v1/queue/next", second)
+        assert approval.status == 200 and approval.body["kind"] == "approval"
+        approved = call("POST", f"/api/v1/tasks/{approval.body['id']}/approve", second)
+        assert approved.status == 200, approved.body
+
+    published = call("POST", f"/api/v1/essays/{essay_id}/publish", editor)
+    assert published.status == 201 and published.body["version"] == 1
+    page_path = "/" + published.body["url"].split("/", 3)[3]
+    page = call("GET", page_path)
+    assert page.status == 200
+    check_reader_page(page.text, checkable)
+    return {"essay_id": essay_id, "page": page.text, "claims": claims}
+
+
+def review_one(call: Caller, reviewer: str) -> None:
+    """Lease the next task and submit a verdict citing its best source."""
+    task = call("POST", "/api/v1/queue/next", reviewer)
+    assert task.status == 200 and task.body["kind"] == "review", task.body
+    claim_id = task.body["claim"]["id"]
+    sources = call("GET", f"/api/v1/claims/{claim_id}/sources", reviewer).body
+    if sources:
+        citation = {"source_id": sources[0]["id"], "quote": sources[0]["snippet"][:80]}
+    else:
+        manual = call(
+            "POST",
+            f"/api/v1/claims/{claim_id}/sources",
+            reviewer,
+            {"url": "https://example.org/a", "title": "A", "text": "A passage read by hand."},
+        )
+        assert manual.status == 201, manual.body
+        citation = {"source_id": manual.body["id"], "quote": "read by hand"}
+    verdict = call(
+        "POST",
+        f"/api/v1/tasks/{task.body['id']}/verdict",
+        reviewer,
+        {"rating": "half-true", "rationale": "Partly supported.", "citations": [citation]},
+    )
+    assert verdict.status == 201, verdict.body
+
+
+def check_reader_page(html: str, checkable: list[dict[str, Any]]) -> None:
+    reviews = [json.loads(block) for block in JSON_LD.findall(html)]
+    assert len(reviews) == len(checkable)
+    texts = {c["text"] for c in checkable}
+    for review in reviews:
+        assert review["@context"] == "https://schema.org"
+        assert review["@type"] == "ClaimReview"
+        assert review["claimReviewed"] in texts
+        assert review["reviewRating"] == {
+            "@type": "Rating",
+            "alternateName": "Half true",
+            "ratingValue": 3,
+            "bestRating": 5,
+            "worstRating": 1,
+        }
+        assert review["author"]["@type"] == "Organization" and review["author"]["name"]
+        assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", review["datePublished"])
+        item = review["itemReviewed"]
+        assert item["@type"] == "Claim"
+        assert item["author"] == {"@type": "Person", "name": ESSAY["author"]}
+        assert item["appearance"]["url"] == ESSAY["url"]
+        assert item["datePublished"] == ESSAY["published_at"]
+        anchor = review["url"].split("#", 1)[1]
+        assert f'id="{anchor}"' in html

@@ -1,0 +1,38 @@
+"""The whole flow through HTTP against `factcheck up --demo`, on both stacks."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from tests.flow import full_flow
+from tests.integration.conftest import children_of, start_service
+
+pytestmark = pytest.mark.integration
+
+
+def run_and_stop(env: dict[str, str], tmp_path) -> None:
+    service = start_service(env, tmp_path)
+    try:
+        assert set(service.tokens) >= {"editor", "reviewer1", "reviewer2", "admin"}
+        started = time.monotonic()
+        result = full_flow(service.call, service.tokens, service.wait_until_gathered)
+        assert time.monotonic() - started < 120
+        assert "Fareed Zakaria" in result["page"]
+    finally:
+        session = service.process.pid
+        code = service.stop()
+    assert code == 0, "".join(service.output[-40:])
+    time.sleep(0.5)
+    assert children_of(session) == [], "factcheck up left processes running"
+
+
+def test_embedded_default_needs_no_server(tmp_path):
+    run_and_stop({}, tmp_path)
+
+
+def test_postgresql_and_redis(tmp_path, postgres_url, redis_url):
+    run_and_stop(
+        {"FACTCHECK_DATABASE_URL": postgres_url, "FACTCHECK_BROKER_URL": redis_url}, tmp_path
+    )

@@ -1,0 +1,36 @@
+"""One check of the migrations, run on SQLite (unit) and PostgreSQL (integration)."""
+
+from __future__ import annotations
+
+from sqlalchemy import inspect
+
+from factcheck import migrate
+from factcheck.db import Database
+from factcheck.models import Base
+from factcheck.sources import library
+from tests.conftest import SEEDS
+
+
+def check_migrations(url: str) -> None:
+    migrate.upgrade(url)
+    migrate.check(url)  # raises if the models and the migrated schema differ
+    database = Database(url)
+    try:
+        assert migrate.is_at_head(database.engine, url)
+        tables = set(inspect(database.engine).get_table_names())
+        assert set(Base.metadata.tables) <= tables
+        with database.scope() as session:
+            assert library.import_library(session, SEEDS / "library.json") == (30, 0)
+        with database.scope() as session:
+            found = library.search(session, "car bombs Sadr City killed 215", limit=3)
+            assert found and found[0][0].ref == "ref-01"
+            assert all(0 < score < 1 for _, score in found)
+    finally:
+        database.engine.dispose()
+    migrate.downgrade(url, "base")
+    emptied = Database(url)
+    try:
+        assert not set(Base.metadata.tables) & set(inspect(emptied.engine).get_table_names())
+    finally:
+        emptied.engine.dispose()
+    migrate.upgrade(url)

@@ -1,0 +1,44 @@
+from __future__ import annotations
+
+import json
+
+from click.testing import CliRunner
+
+from factcheck.accounts import services as accounts
+from factcheck.cli import main
+from tests.conftest import SEED_ESSAY, SEEDS
+
+
+def test_users_add_prints_a_working_token_last(settings, database):
+    result = CliRunner().invoke(main, ["users", "add", "alice", "--role", "editor"])
+    assert result.exit_code == 0, result.output
+    token = result.output.strip().splitlines()[-1]
+    with database.scope() as session:
+        user = accounts.user_for_token(session, token)
+        assert user is not None and (user.name, user.role) == ("alice", "editor")
+    again = CliRunner().invoke(main, ["users", "add", "alice", "--role", "editor"])
+    assert again.exit_code == 1 and "exists already" in again.output
+
+
+def test_library_import_is_idempotent(settings, database):
+    first = CliRunner().invoke(main, ["library", "import", str(SEEDS / "library.json")])
+    assert first.exit_code == 0 and "30 added, 0 updated" in first.output
+    second = CliRunner().invoke(main, ["library", "import", str(SEEDS / "library.json")])
+    assert "0 added, 0 updated" in second.output
+
+
+def test_split_prints_claims_as_json_lines(tmp_path):
+    essay = tmp_path / "essay.txt"
+    essay.write_text(SEED_ESSAY)
+    result = CliRunner().invoke(main, ["split", str(essay)])
+    assert result.exit_code == 0
+    lines = [json.loads(line) for line in result.output.splitlines()]
+    assert len(lines) > 20
+    for claim in lines:
+        assert SEED_ESSAY[claim["start"] : claim["end"]] == claim["text"]
+        assert {"kind", "checkworthiness", "checkable"} <= claim.keys()
+
+
+def test_db_upgrade_and_check(settings):
+    assert CliRunner().invoke(main, ["db", "upgrade"]).exit_code == 0
+    assert CliRunner().invoke(main, ["db", "check"]).exit_code == 0
