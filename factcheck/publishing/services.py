@@ -161,9 +161,12 @@ def _user_names(session: Session, verdicts: Any) -> dict[int, str]:
     return {u.id: u.display_name for u in session.scalars(select(User).where(User.id.in_(ids)))}
 
 
-def marked_segments(text: str, claims: list[dict[str, Any]]) -> list[tuple[str, dict[str, Any] | None]]:
+Segment = tuple[str, dict[str, Any] | None]
+
+
+def marked_segments(text: str, claims: list[dict[str, Any]]) -> list[Segment]:
     """Cut ``text`` into plain runs and claim runs, in order, for marking up a page."""
-    segments: list[tuple[str, dict[str, Any] | None]] = []
+    segments: list[Segment] = []
     position = 0
     for claim in sorted(claims, key=lambda c: c["start"]):
         if claim["start"] < position:
