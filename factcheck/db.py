@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from datetime import UTC, datetime
@@ -11,6 +12,8 @@ from sqlalchemy import DateTime, MetaData, create_engine, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
+
+log = logging.getLogger(__name__)
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -98,7 +101,12 @@ def _install_commit_hooks(factory: sessionmaker[Session]) -> None:
     def _run_callbacks(session: Session) -> None:
         callbacks = session.info.pop("after_commit", [])
         for callback in callbacks:
-            callback()
+            try:
+                callback()
+            except Exception:
+                # The commit stands: the reconciler re-sends work whose message
+                # never left (a broker outage), so the caller must not fail now.
+                log.exception("after-commit callback failed; the reconciler will retry")
 
     @event.listens_for(factory, "after_soft_rollback")
     def _drop_callbacks(session: Session, _previous_transaction: Any) -> None:

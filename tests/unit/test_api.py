@@ -145,6 +145,7 @@ def test_revoked_or_disabled_token_is_refused(client, token, database):
         ({"title": "t", "text": "x", "url": "javascript:alert(1)"}, 422, "url"),
         ({"title": "t", "text": "x", "published_at": "yesterday"}, 422, "published_at"),
         ({"title": "t", "text": "x", "surprise": 1}, 422, "surprise"),
+        ({"title": "t", "text": "nul \u0000 inside"}, 422, "text"),
         ([1, 2], 422, None),
     ],
 )
@@ -273,3 +274,14 @@ def test_health_reports_an_unreachable_broker(settings, database, queue):
     response = create_app(broken, dispatch=queue.dispatch).test_client().get("/healthz")
     assert response.status_code == 503
     assert response.json["broker"] == "unreachable" and response.json["database"] == "ok"
+
+
+def test_a_broker_outage_does_not_fail_a_committed_submission(settings, database, token):
+    def broker_down(task: str, *args: int) -> None:
+        raise ConnectionError("broker unreachable")
+
+    client = create_app(settings, dispatch=broker_down).test_client()
+    response = client.post("/api/v1/essays", json=ESSAY, headers=auth(token("ed", "editor")))
+    assert response.status_code == 201
+    essay = client.get(response.headers["Location"], headers=auth(token("ed2", "editor")))
+    assert essay.json["status"] == "submitted"  # the reconciler will send it again
