@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, current_app, url_for
 
+from factcheck.claims import curation
 from factcheck.claims import services as claims
 from factcheck.db import on_commit
 from factcheck.errors import TooLarge
@@ -15,7 +16,11 @@ from factcheck.review.models import ReviewTask
 from factcheck.sources import services as sources
 from web.operations import PUBLIC, Api, Context, json_response, openapi_document
 from web.schemas import (
+    ClaimAddIn,
+    ClaimEditIn,
+    ClaimMergeIn,
     ClaimOut,
+    ClaimSplitIn,
     EssayIn,
     EssayOut,
     PublicationOut,
@@ -94,9 +99,7 @@ def _essay_out(ctx: Context, essay_id: int) -> EssayOut:
 )
 def list_claims(ctx: Context, essay_id: int) -> Response:
     essays.get_essay(ctx.session, essay_id)
-    return json_response(
-        [ClaimOut.model_validate(c) for c in claims.essay_claims(ctx.session, essay_id)]
-    )
+    return json_response([ClaimOut.of(c) for c in claims.essay_claims(ctx.session, essay_id)])
 
 
 @api.operation(
@@ -114,6 +117,101 @@ def publish(ctx: Context, essay_id: int) -> Response:
     return json_response(
         PublicationOut(url=url, version=publication.version), 201, {"Location": url}
     )
+
+
+# --- curation ----------------------------------------------------------------------
+
+
+def gather_after_commit(ctx: Context, claim_ids: list[int]) -> None:
+    for claim_id in claim_ids:
+        on_commit(ctx.session, lambda claim_id=claim_id: dispatch("gather_claim", claim_id))
+
+
+@api.operation(
+    "PATCH",
+    "/claims/{claim_id}",
+    summary="Edit a claim's wording, span, kind or checkable flag",
+    roles=EDITOR,
+    body=ClaimEditIn,
+    tag="claims",
+    responses={200: ClaimOut, 404: PROBLEM, 409: PROBLEM},
+)
+def edit_claim(ctx: Context, body: ClaimEditIn, claim_id: int) -> Response:
+    edit = curation.ClaimEdit(**body.model_dump())
+    gather_after_commit(ctx, curation.edit_claim(ctx.session, claim_id, edit, ctx.actor.id))
+    return json_response(ClaimOut.of(claims.get_claim(ctx.session, claim_id)))
+
+
+@api.operation(
+    "POST",
+    "/claims/{claim_id}/discard",
+    summary="Discard a claim (kept in the history)",
+    roles=EDITOR,
+    tag="claims",
+    responses={200: ClaimOut, 404: PROBLEM, 409: PROBLEM},
+)
+def discard_claim(ctx: Context, claim_id: int) -> Response:
+    return json_response(ClaimOut.of(curation.discard_claim(ctx.session, claim_id, ctx.actor.id)))
+
+
+@api.operation(
+    "POST",
+    "/claims/{claim_id}/split",
+    summary="Split a claim in two at an offset in the essay",
+    roles=EDITOR,
+    body=ClaimSplitIn,
+    tag="claims",
+    responses={201: [ClaimOut], 404: PROBLEM, 409: PROBLEM},
+)
+def split_claim(ctx: Context, body: ClaimSplitIn, claim_id: int) -> Response:
+    parts = curation.split_claim(ctx.session, claim_id, body.offset, ctx.actor.id)
+    gather_after_commit(ctx, curation.gathering_ids(parts))
+    return json_response([ClaimOut.of(part) for part in parts], 201)
+
+
+@api.operation(
+    "POST",
+    "/essays/{essay_id}/claims/merge",
+    summary="Merge adjacent claims into one",
+    roles=EDITOR,
+    body=ClaimMergeIn,
+    tag="claims",
+    responses={201: ClaimOut, 404: PROBLEM, 409: PROBLEM},
+)
+def merge_claims(ctx: Context, body: ClaimMergeIn, essay_id: int) -> Response:
+    merged = curation.merge_claims(ctx.session, essay_id, body.claim_ids, ctx.actor.id)
+    gather_after_commit(ctx, curation.gathering_ids([merged]))
+    return json_response(ClaimOut.of(merged), 201)
+
+
+@api.operation(
+    "POST",
+    "/essays/{essay_id}/claims",
+    summary="Add a claim the splitter missed, by its span",
+    roles=EDITOR,
+    body=ClaimAddIn,
+    tag="claims",
+    responses={201: ClaimOut, 404: PROBLEM, 409: PROBLEM},
+)
+def add_claim(ctx: Context, body: ClaimAddIn, essay_id: int) -> Response:
+    claim = curation.add_claim(
+        ctx.session, essay_id, body.start, body.end, ctx.actor.id, body.kind, body.checkable
+    )
+    gather_after_commit(ctx, curation.gathering_ids([claim]))
+    return json_response(ClaimOut.of(claim), 201)
+
+
+@api.operation(
+    "POST",
+    "/essays/{essay_id}/confirm",
+    summary="Confirm a held essay's claims; gathering starts",
+    roles=EDITOR,
+    tag="claims",
+    responses={200: EssayOut, 404: PROBLEM, 409: PROBLEM},
+)
+def confirm_claims(ctx: Context, essay_id: int) -> Response:
+    gather_after_commit(ctx, curation.confirm_claims(ctx.session, essay_id, ctx.actor.id))
+    return json_response(_essay_out(ctx, essay_id))
 
 
 # --- sources ---------------------------------------------------------------------
@@ -240,7 +338,7 @@ def release(ctx: Context, task_id: int) -> Response:
 
 
 def _task_out(task: ReviewTask) -> TaskOut:
-    return TaskOut.model_validate(task)
+    return TaskOut.model_validate(task).model_copy(update={"claim": ClaimOut.of(task.claim)})
 
 
 # --- description -------------------------------------------------------------------

@@ -14,6 +14,8 @@ from pydantic import (
     field_validator,
 )
 
+from factcheck.claims.extraction import KINDS
+
 
 def _http_url(value: str) -> str:
     if not value.lower().startswith(("http://", "https://")):
@@ -25,6 +27,9 @@ Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 Url = Annotated[
     str, StringConstraints(strip_whitespace=True, max_length=2000), AfterValidator(_http_url)
 ]
+
+
+Id = Annotated[int, Field(ge=1, le=2**63 - 1)]
 
 
 class Input(BaseModel):
@@ -49,6 +54,7 @@ class EssayIn(Input):
     author: Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)] | None = None
     url: Url | None = None
     published_at: date | None = None
+    hold_for_review: bool = False
 
 
 class EssayOut(Output):
@@ -59,7 +65,16 @@ class EssayOut(Output):
     published_at: date | None
     status: str
     created_at: datetime
+    hold_for_review: bool
+    confirmed_at: datetime | None
     claim_counts: dict[str, int] = {}
+
+
+class QuantityOut(Output):
+    value: float
+    unit: str | None
+    qualifier: str | None
+    text: str
 
 
 class ClaimOut(Output):
@@ -72,6 +87,48 @@ class ClaimOut(Output):
     checkworthiness: float
     checkable: bool
     status: str
+    version: int
+    entities: list[str] = []
+    quantities: list[QuantityOut] = []
+    dates: list[date] = []
+
+    @classmethod
+    def of(cls, claim: Any) -> ClaimOut:
+        """Columns from the row; entities, quantities and dates from its details."""
+        columns = {name: getattr(claim, name) for name in cls.model_fields if name not in DETAILS}
+        found = {name: (claim.details or {}).get(name, []) for name in DETAILS}
+        return cls.model_validate({**columns, **found})
+
+
+DETAILS = ("entities", "quantities", "dates")
+NonNegative = Annotated[int, Field(ge=0, le=10_000_000)]
+Kind = Literal[KINDS]  # type: ignore[valid-type]
+
+
+class ClaimEditIn(Input):
+    version: Annotated[int, Field(ge=1, le=2**31)]
+    text: Annotated[Text, StringConstraints(max_length=5_000)] | None = None
+    start: NonNegative | None = None
+    end: NonNegative | None = None
+    kind: Kind | None = None
+    checkable: bool | None = None
+
+
+class ClaimAddIn(Input):
+    start: NonNegative
+    end: NonNegative
+    kind: Kind | None = None
+    checkable: bool | None = None
+
+
+class ClaimSplitIn(Input):
+    offset: NonNegative
+
+
+class ClaimMergeIn(Input):
+    claim_ids: Annotated[
+        list[Annotated[int, Field(ge=1, le=2**63 - 1)]], Field(min_length=2, max_length=50)
+    ]
 
 
 class SourceOut(Output):
@@ -106,7 +163,7 @@ class RatingScaleOut(Output):
 
 
 class CitationIn(Input):
-    source_id: Annotated[int, Field(ge=1, le=2**63 - 1)]
+    source_id: Id
     quote: Annotated[Text, StringConstraints(max_length=5_000)]
 
 

@@ -28,6 +28,7 @@ def extract_claims(session: Session, essay_id: int) -> list[int]:
     """Split a submitted essay into claims; return the ids of claims to gather.
 
     Returns [] when the essay was split already, so running it twice is harmless.
+    A held essay's checkable claims stay extracted until an editor confirms them.
     """
     essay = session.scalar(select(Essay).where(Essay.id == essay_id).with_for_update())
     if essay is None or essay.status != "submitted":
@@ -47,11 +48,11 @@ def extract_claims(session: Session, essay_id: int) -> list[int]:
         )
         session.add(claim)
         session.flush()
-        if claim.checkable:
+        if not claim.checkable:
+            mark_not_checkable(session, claim)
+        elif not essay.hold_for_review:
             start_gathering(session, claim)
             to_gather.append(claim.id)
-        else:
-            mark_not_checkable(session, claim)
     essay.status = "split"
     essay.status_changed_at = utcnow()
     audit.record(session, "essay.split", essay, after={"claims": len(extracted_claims)})
@@ -79,11 +80,17 @@ def counts_by_status(session: Session, essay_id: int) -> dict[str, int]:
 
 
 def start_gathering(session: Session, claim: Claim, actor_id: int | None = None) -> None:
-    _move(session, claim, ("extracted",), "gathering", actor_id)
+    """Extracted, or sent back by an editor's change before anyone reviewed it."""
+    _move(session, claim, ("extracted", "not_checkable", "awaiting_review"), "gathering", actor_id)
 
 
 def mark_not_checkable(session: Session, claim: Claim, actor_id: int | None = None) -> None:
-    _move(session, claim, ("extracted",), "not_checkable", actor_id)
+    _move(session, claim, ("extracted", "gathering", "awaiting_review"), "not_checkable", actor_id)
+
+
+def discard(session: Session, claim: Claim, actor_id: int) -> None:
+    sources = ("extracted", "gathering", "awaiting_review", "not_checkable")
+    _move(session, claim, sources, "discarded", actor_id)
 
 
 def finish_gathering(session: Session, claim: Claim) -> None:

@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy import ForeignKey, Index, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from factcheck.db import Base, utcnow
@@ -30,6 +30,9 @@ class Essay(Base):
     status: Mapped[str] = mapped_column(String(16), default="submitted")
     status_changed_at: Mapped[datetime] = mapped_column(default=utcnow)
     submitted_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    # Held essays are split but not gathered until an editor confirms the claims.
+    hold_for_review: Mapped[bool] = mapped_column(default=False, server_default=false())
+    confirmed_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     claims: Mapped[list[Claim]] = relationship(

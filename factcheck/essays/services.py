@@ -19,6 +19,7 @@ def submit_essay(
     author: str | None = None,
     url: str | None = None,
     published_at: date | None = None,
+    hold_for_review: bool = False,
 ) -> Essay:
     """Store a new essay waiting to be split; the caller enqueues the split after commit."""
     essay = Essay(
@@ -27,6 +28,7 @@ def submit_essay(
         author=author,
         url=url,
         published_at=published_at,
+        hold_for_review=hold_for_review,
         submitted_by_id=submitter.id,
     )
     session.add(essay)

@@ -245,6 +245,15 @@ def _reopen(session: Session, task: ReviewTask, actor_id: int | None) -> None:
     )
 
 
+def cancel_open_tasks(session: Session, claim_id: int) -> None:
+    """Withdraw a claim's waiting tasks, e.g. when an editor changes or discards it."""
+    for task in session.scalars(
+        select(ReviewTask).where(ReviewTask.claim_id == claim_id, ReviewTask.state == "open")
+    ):
+        task.state = "cancelled"
+        audit.record(session, "task.cancelled", task)
+
+
 def _finish(task: ReviewTask) -> None:
     task.state = "done"
     task.lease_expires_at = None

@@ -1,0 +1,63 @@
+"""Fixtures for API tests: an app whose tasks wait in a list until a test runs them."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+
+from factcheck.accounts import services as accounts
+from factcheck.db import Database
+from factcheck.settings import Settings
+from factcheck.sources import library
+from tests.conftest import SEEDS
+from web import create_app
+from workers import tasks
+
+
+class Queue:
+    """Stands in for the broker: tasks sent after commit wait here until run."""
+
+    def __init__(self) -> None:
+        self.sent: list[tuple[str, tuple[int, ...]]] = []
+
+    def dispatch(self, task: str, *args: int) -> None:
+        self.sent.append((task, args))
+
+    def run_all(self) -> None:
+        while self.sent:
+            name, args = self.sent.pop(0)
+            getattr(tasks, name).run(*args)
+
+
+@pytest.fixture
+def queue(monkeypatch: pytest.MonkeyPatch) -> Queue:
+    queue = Queue()
+    monkeypatch.setattr(
+        tasks, "send_gathering", lambda ids: [queue.dispatch("gather_claim", i) for i in ids]
+    )
+    monkeypatch.setattr(
+        tasks, "send_split", lambda essay_id: queue.dispatch("split_essay", essay_id)
+    )
+    return queue
+
+
+@pytest.fixture
+def client(settings: Settings, database: Database, queue: Queue):
+    with database.scope() as session:
+        library.import_library(session, SEEDS / "library.json")
+    app = create_app(settings, dispatch=queue.dispatch)
+    return app.test_client()
+
+
+@pytest.fixture
+def token(database: Database) -> Callable[[str, str], str]:
+    def make(name: str, role: str) -> str:
+        with database.scope() as session:
+            return accounts.issue_token(session, accounts.create_user(session, name, role))
+
+    return make
+
+
+def auth(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
