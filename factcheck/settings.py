@@ -31,14 +31,36 @@ class Settings(BaseSettings):
     stuck_after_seconds: int = 120
     reconcile_every_seconds: float = 30.0
 
-    # Evidence gathering.
+    # Evidence gathering: which connectors run, and where they reach.
+    connectors: str = "library,wikipedia,factcheck_tools,cited_links"
     library_top_k: int = 5
+    wikipedia_api_url: str = "https://en.wikipedia.org/w/api.php"
+    factcheck_tools_url: str = "https://factchecktools.googleapis.com/v1alpha1/claims:search"
+    factcheck_tools_key: str = ""  # the connector runs only when a key is set
+    archive_enabled: bool = False
+    archive_url: str = "https://archive.org/wayback/available"
+    connector_time_limit_seconds: int = 60
+
+    # The one outbound HTTP client (factcheck/http.py).
+    http_allow_hosts: str = ""  # comma-separated hosts the SSRF guard lets through
+    http_connect_timeout: float = 5.0
+    http_read_timeout: float = 15.0
+    http_max_bytes: int = 5_000_000
+    http_retries: int = 3
+    http_rate_per_host: float = 5.0  # requests per second, per host, across workers
+    http_contact: str = "factcheck-desk@example.org"
 
     # Who publishes: the organisation named as ClaimReview author.
     org_name: str = "factcheck desk"
     org_url: str = "http://127.0.0.1:8000"
 
     broker_polling_interval: float = Field(0.1, description="seconds, SQL broker only")
+
+    def enabled_connectors(self) -> list[str]:
+        return [name.strip() for name in self.connectors.split(",") if name.strip()]
+
+    def allowed_hosts(self) -> frozenset[str]:
+        return frozenset(h.strip().lower() for h in self.http_allow_hosts.split(",") if h.strip())
 
     def resolved_database_url(self) -> str:
         return self.database_url or f"sqlite:///{self.data_dir.resolve() / 'factcheck.sqlite'}"
