@@ -78,7 +78,12 @@ def _configure_sqlite(engine: Engine) -> None:
         # IMMEDIATE takes the write lock up front. A deferred transaction that
         # reads, then writes after another process committed, fails at once with
         # SQLITE_BUSY_SNAPSHOT instead of waiting; web, worker and beat all write.
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        # Sessions that only read say so and take no lock (WAL lets them read).
+        readonly = connection.get_execution_options().get(READ_ONLY, False)
+        connection.exec_driver_sql("BEGIN" if readonly else "BEGIN IMMEDIATE")
+
+
+READ_ONLY = "factcheck_read_only"
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:
@@ -134,6 +139,9 @@ class Database:
         self.url = url
         self.engine = make_engine(url)
         self.sessions = make_session_factory(self.engine)
+        self.read_sessions = make_session_factory(
+            self.engine.execution_options(**{READ_ONLY: True})
+        )
 
     @property
     def is_sqlite(self) -> bool:
@@ -141,6 +149,10 @@ class Database:
 
     def scope(self) -> AbstractContextManager[Session]:
         return session_scope(self.sessions)
+
+    def read_scope(self) -> AbstractContextManager[Session]:
+        """A session for reading only: on SQLite it takes no write lock."""
+        return session_scope(self.read_sessions)
 
 
 _databases: dict[str, Database] = {}

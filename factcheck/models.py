@@ -7,7 +7,7 @@ from factcheck.db import Base
 from factcheck.essays.models import Essay
 from factcheck.publishing.models import Publication
 from factcheck.review.models import Citation, ReviewTask, Verdict
-from factcheck.sources.models import LibraryDocument, SourceRecord
+from factcheck.sources.models import ConnectorRun, LibraryDocument, SourceRecord
 
 __all__ = [
     "ApiToken",
@@ -15,6 +15,7 @@ __all__ = [
     "Base",
     "Citation",
     "Claim",
+    "ConnectorRun",
     "Essay",
     "LibraryDocument",
     "Publication",

@@ -7,7 +7,7 @@ early when its step is done, so sending one twice is harmless.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 
 from sqlalchemy import select
@@ -17,6 +17,11 @@ from factcheck.claims.models import Claim
 from factcheck.db import utcnow
 from factcheck.essays.models import Essay
 from factcheck.review.services import expire_leases
+from factcheck.sources.services import retry_failed_runs
+
+# A failed connector is tried again this long after, up to this many times.
+RETRY_FAILED_AFTER = timedelta(minutes=10)
+MAX_CONNECTOR_ATTEMPTS = 3
 
 
 @dataclass(frozen=True)
@@ -24,6 +29,7 @@ class Stalled:
     essays_to_split: list[int]
     claims_to_gather: list[int]
     leases_expired: int
+    runs_to_retry: list[tuple[int, str]] = field(default_factory=list)
 
 
 def reconcile(session: Session, stuck_after_seconds: int, limit: int = 1000) -> Stalled:
@@ -40,4 +46,5 @@ def reconcile(session: Session, stuck_after_seconds: int, limit: int = 1000) -> 
         .order_by(Claim.id)
         .limit(limit)
     ).all()
-    return Stalled(list(essays), list(claims), expire_leases(session))
+    retry = retry_failed_runs(session, RETRY_FAILED_AFTER, MAX_CONNECTOR_ATTEMPTS)
+    return Stalled(list(essays), list(claims), expire_leases(session), retry)

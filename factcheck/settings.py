@@ -32,7 +32,7 @@ class Settings(BaseSettings):
     reconcile_every_seconds: float = 30.0
 
     # Evidence gathering: which connectors run, and where they reach.
-    connectors: str = "library,wikipedia,factcheck_tools,cited_links"
+    connectors: str = "library,desk,wikipedia,factcheck_tools,cited_links"
     library_top_k: int = 5
     wikipedia_api_url: str = "https://en.wikipedia.org/w/api.php"
     factcheck_tools_url: str = "https://factchecktools.googleapis.com/v1alpha1/claims:search"
@@ -47,8 +47,14 @@ class Settings(BaseSettings):
     http_read_timeout: float = 15.0
     http_max_bytes: int = 5_000_000
     http_retries: int = 3
-    http_rate_per_host: float = 5.0  # requests per second, per host, across workers
+    http_rate_per_host: float = 5.0  # requests per second, per host, across workers; 0: no limit
     http_contact: str = "factcheck-desk@example.org"
+    http_total_timeout: float = 45.0  # one get(): all attempts, redirects, waits and reading
+    http_max_retry_wait: float = 30.0  # longest backoff; a longer Retry-After gives up at once
+    http_backoff_seconds: float = 0.5  # first retry after 0.25-0.5 s, then doubling
+    http_max_redirects: int = 5
+    http_cache_bytes: int = 20_000_000  # in-process cache of pages with ETag / Last-Modified
+    http_ratelimit_redis_url: str = ""  # default: the broker when it is redis://, else in-process
 
     # Who publishes: the organisation named as ClaimReview author.
     org_name: str = "factcheck desk"

@@ -52,6 +52,8 @@ def settings(tmp_path: Path, template_database: Path, monkeypatch: pytest.Monkey
     monkeypatch.setenv("FACTCHECK_DATA_DIR", str(tmp_path))
     monkeypatch.delenv("FACTCHECK_DATABASE_URL", raising=False)
     monkeypatch.delenv("FACTCHECK_BROKER_URL", raising=False)
+    # Offline connectors only; tests of network connectors point them at local servers.
+    monkeypatch.setenv("FACTCHECK_CONNECTORS", "library,desk")
     get_settings.cache_clear()
     yield get_settings()
     get_settings.cache_clear()

@@ -21,6 +21,7 @@ from web.schemas import (
     ClaimMergeIn,
     ClaimOut,
     ClaimSplitIn,
+    ConnectorRunOut,
     EssayIn,
     EssayOut,
     PublicationOut,
@@ -228,6 +229,20 @@ def confirm_claims(ctx: Context, essay_id: int) -> Response:
 def list_sources(ctx: Context, claim_id: int) -> Response:
     records = sources.list_sources(ctx.session, claim_id)
     return json_response([SourceOut.model_validate(record) for record in records])
+
+
+@api.operation(
+    "GET",
+    "/claims/{claim_id}/runs",
+    summary="How each connector's search for a claim went",
+    roles=DESK,
+    tag="sources",
+    responses={200: [ConnectorRunOut], 404: PROBLEM},
+)
+def list_runs(ctx: Context, claim_id: int) -> Response:
+    claims.get_claim(ctx.session, claim_id)
+    runs = sources.runs_of(ctx.session, claim_id)
+    return json_response([ConnectorRunOut.model_validate(run) for run in runs])
 
 
 @api.operation(

@@ -80,7 +80,8 @@ class Api:
 
         def decorator(view: Callable[..., Response]) -> Callable[..., Response]:
             def endpoint(**params: int) -> Response:
-                with database().scope() as session:
+                scope = database().read_scope if method == "GET" else database().scope
+                with scope() as session:
                     ctx = Context(session, authenticate(session, roles), settings())
                     args = (ctx, parse_body(body)) if body else (ctx,)
                     return view(*args, **params)

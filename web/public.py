@@ -18,7 +18,7 @@ blueprint = Blueprint("public", __name__)
 
 @blueprint.get("/fact-checks/<id:essay_id>")
 def fact_check(essay_id: int) -> str:
-    with database().scope() as session:
+    with database().read_scope() as session:
         publication = latest_publication(session, essay_id)
     content = publication.content
     page_url = url_for("public.fact_check", essay_id=essay_id, _external=True)

@@ -140,6 +140,23 @@ class SourceOut(Output):
     published_at: date | None
     snippet: str
     score: float
+    fetched_at: datetime
+    final_url: str | None
+    http_status: int | None
+    content_type: str | None
+    snapshot_sha256: str
+    archive_url: str | None
+    archived_at: datetime | None
+    details: dict[str, Any]
+
+
+class ConnectorRunOut(Output):
+    connector: str
+    state: str
+    attempts: int
+    records: int
+    error: str | None
+    updated_at: datetime
 
 
 class SourceIn(Input):

@@ -41,7 +41,7 @@ def make_celery() -> Celery:
     app.conf.update(
         task_default_queue=Queues.DEFAULT,
         task_queues=[Queue(name) for name in Queues.ALL],
-        task_routes={"workers.tasks.gather_claim": {"queue": Queues.GATHER}},
+        task_routes={"workers.tasks.gather_from": {"queue": Queues.GATHER}},
         task_acks_late=True,
         task_reject_on_worker_lost=True,
         task_ignore_result=True,

@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from factcheck.db import Base, utcnow
@@ -44,3 +44,36 @@ class SourceRecord(Base):
     fetched_at: Mapped[datetime] = mapped_column(default=utcnow)
     added_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # What the HTTP fetch saw, when the record came over the network.
+    final_url: Mapped[str | None] = mapped_column(String(2000))
+    http_status: Mapped[int | None]
+    content_type: Mapped[str | None] = mapped_column(String(100))
+    # The closest Wayback Machine snapshot, so citations survive link rot.
+    archive_url: Mapped[str | None] = mapped_column(String(2000))
+    archived_at: Mapped[datetime | None]
+
+
+# pending: sent to a worker, not finished; succeeded / failed / timed_out: done
+# for now (failed and timed-out runs are retried later by the reconciler).
+RUN_STATES = ("pending", "succeeded", "failed", "timed_out")
+
+
+class ConnectorRun(Base):
+    """One connector's search for one claim: gathering ends when none is pending."""
+
+    __tablename__ = "connector_runs"
+    __table_args__ = (
+        UniqueConstraint("claim_id", "connector"),
+        Index("ix_connector_runs_state_updated", "state", "updated_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    claim_id: Mapped[int] = mapped_column(ForeignKey("claims.id"))
+    connector: Mapped[str] = mapped_column(String(32))
+    state: Mapped[str] = mapped_column(String(16), default="pending")
+    claim_version: Mapped[int] = mapped_column(default=1)  # the claim wording searched for
+    attempts: Mapped[int] = mapped_column(default=0)
+    records: Mapped[int] = mapped_column(default=0)
+    error: Mapped[str | None] = mapped_column(Text)
+    started_at: Mapped[datetime | None]
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)

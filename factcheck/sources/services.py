@@ -1,66 +1,218 @@
+"""Gathering evidence for claims, one run per connector, and sources added by hand.
+
+A claim in ``gathering`` has one ``ConnectorRun`` per enabled connector. Each
+run is carried out by its own task: read the claim (short transaction), search
+(no transaction open while a site answers), store what was found (short
+transaction). The run that leaves no other pending finishes the claim: it moves
+to ``awaiting_review`` and its review task opens. A slow or failing connector
+ends as ``timed_out`` or ``failed`` and never holds the claim.
+"""
+
 from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from factcheck import audit
 from factcheck.claims import services as claims
 from factcheck.claims.models import Claim
+from factcheck.db import utcnow
 from factcheck.errors import Conflict
+from factcheck.essays.models import Essay
 from factcheck.review import services as review
-from factcheck.sources.connectors import Connector, Found
-from factcheck.sources.models import SourceRecord
+from factcheck.sources.connectors import ClaimQuery, Found
+from factcheck.sources.models import ConnectorRun, SourceRecord
+
+SNAPSHOT_LIMIT = 200_000  # characters of a page kept as the record's snapshot
 
 
 def sha256(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def gather(session: Session, claim_id: int, connectors: Sequence[Connector]) -> bool:
-    """Gather evidence for a claim that is gathering and open its review task.
+# --- planning and running ----------------------------------------------------------
 
-    Returns False, doing nothing, when the claim is not gathering (done already,
-    or discarded), so a repeated task is harmless.
+
+def plan_runs(
+    session: Session, claim_id: int, connectors: Sequence[str], overdue_after: timedelta
+) -> list[str]:
+    """Make sure a gathering claim has a run per connector; return the runs to send.
+
+    Runs from an earlier wording of the claim start again; runs pending for longer
+    than ``overdue_after`` (their worker died) count as timed out. If nothing is
+    left pending, the claim finishes here.
     """
-    claim = session.scalar(select(Claim).where(Claim.id == claim_id).with_for_update())
+    claim = _lock_claim(session, claim_id)
     if claim is None or claim.status != "gathering":
-        return False
-    for connector in connectors:
-        for found in connector.find(session, claim):
-            _store(session, claim, connector.name, found)
-    claims.finish_gathering(session, claim)
-    review.open_review_task(session, claim)
-    return True
+        return []
+    runs = {run.connector: run for run in _runs(session, claim_id)}
+    now = utcnow()
+    for name in connectors:
+        run = runs.get(name)
+        if run is None:
+            run = runs[name] = ConnectorRun(claim_id=claim_id, connector=name)
+            session.add(run)
+        if run.claim_version != claim.version:
+            run.state, run.claim_version, run.attempts, run.error = (
+                "pending",
+                claim.version,
+                0,
+                None,
+            )
+            run.updated_at = now
+        elif run.state == "pending" and run.started_at and run.started_at < now - overdue_after:
+            _end_run(run, "timed_out", "no answer within the connector's time limit")
+    session.flush()
+    pending = [name for name in connectors if runs[name].state == "pending"]
+    if not pending:
+        _finish_if_done(session, claim)
+    return pending
 
 
-def _store(session: Session, claim: Claim, connector: str, found: Found) -> SourceRecord | None:
-    exists = session.scalar(
-        select(SourceRecord.id).where(
-            SourceRecord.claim_id == claim.id,
-            SourceRecord.connector == connector,
-            SourceRecord.url == found.url,
+def begin_run(session: Session, claim_id: int, connector: str) -> ClaimQuery | None:
+    """Mark a pending run started and return what to search for; None if not pending."""
+    run = session.scalar(
+        select(ConnectorRun)
+        .where(ConnectorRun.claim_id == claim_id, ConnectorRun.connector == connector)
+        .with_for_update()
+    )
+    if run is None or run.state != "pending":
+        return None
+    run.attempts += 1
+    run.started_at = run.updated_at = utcnow()
+    claim = session.get_one(Claim, claim_id)
+    essay = session.get_one(Essay, claim.essay_id)
+    return ClaimQuery(
+        claim_id=claim.id,
+        text=claim.text,
+        start=claim.start,
+        end=claim.end,
+        entities=list(claim.details.get("entities", [])),
+        quantities=list(claim.details.get("quantities", [])),
+        dates=list(claim.details.get("dates", [])),
+        essay_text=essay.text,
+        essay_url=essay.url,
+        essay_published_at=essay.published_at,
+    )
+
+
+def finish_run(
+    session: Session,
+    claim_id: int,
+    connector: str,
+    found: Sequence[Found],
+    state: str = "succeeded",
+    error: str | None = None,
+) -> int:
+    """Store a run's records, end the run, and finish the claim if it was the last.
+
+    Returns how many new records were stored.
+    """
+    claim = _lock_claim(session, claim_id)
+    run = session.scalar(
+        select(ConnectorRun).where(
+            ConnectorRun.claim_id == claim_id, ConnectorRun.connector == connector
         )
     )
-    if exists is not None:
+    if claim is None or run is None:
+        return 0
+    stored = [record for f in found if (record := store(session, claim, connector, f))]
+    _end_run(run, state, error)
+    run.records += len(stored)
+    if state != "succeeded":
+        audit.record(
+            session, f"gathering.{state}", claim, after={"connector": connector, "error": error}
+        )
+    _finish_if_done(session, claim)
+    return len(stored)
+
+
+def retry_failed_runs(
+    session: Session, older_than: timedelta, max_attempts: int
+) -> list[tuple[int, str]]:
+    """Put failed and timed-out runs back to pending, for the reconciler to send."""
+    runs = session.scalars(
+        select(ConnectorRun)
+        .where(
+            ConnectorRun.state.in_(("failed", "timed_out")),
+            ConnectorRun.attempts < max_attempts,
+            ConnectorRun.updated_at < utcnow() - older_than,
+        )
+        .order_by(ConnectorRun.id)
+        .limit(1000)
+        .with_for_update(skip_locked=True)
+    ).all()
+    for run in runs:
+        run.state, run.updated_at = "pending", utcnow()
+    return [(run.claim_id, run.connector) for run in runs]
+
+
+def _runs(session: Session, claim_id: int) -> list[ConnectorRun]:
+    return list(session.scalars(select(ConnectorRun).where(ConnectorRun.claim_id == claim_id)))
+
+
+def _end_run(run: ConnectorRun, state: str, error: str | None) -> None:
+    run.state, run.error, run.updated_at = state, error, utcnow()
+
+
+def _lock_claim(session: Session, claim_id: int) -> Claim | None:
+    return session.scalar(select(Claim).where(Claim.id == claim_id).with_for_update())
+
+
+def _finish_if_done(session: Session, claim: Claim) -> None:
+    if claim.status != "gathering":
+        return
+    pending = session.scalar(
+        select(func.count()).where(
+            ConnectorRun.claim_id == claim.id, ConnectorRun.state == "pending"
+        )
+    )
+    if pending == 0:
+        claims.finish_gathering(session, claim)
+        review.open_review_task(session, claim)
+
+
+# --- storing -------------------------------------------------------------------------
+
+
+def store(session: Session, claim: Claim, connector: str, found: Found) -> SourceRecord | None:
+    """Add a record unless the claim has it already (same URL or the same text)."""
+    snapshot = found.snapshot_text[:SNAPSHOT_LIMIT]
+    text_hash = sha256(snapshot)
+    urls = {found.url, found.final_url or found.url}
+    duplicate = session.scalar(
+        select(SourceRecord.id).where(
+            SourceRecord.claim_id == claim.id,
+            (SourceRecord.url.in_(urls))
+            | (SourceRecord.final_url.in_(urls))
+            | (SourceRecord.snapshot_sha256 == text_hash),
+        )
+    )
+    if duplicate is not None:
         return None
     record = SourceRecord(
         claim_id=claim.id,
         connector=connector,
         url=found.url,
-        title=found.title,
+        title=found.title[:500],
         publisher=found.publisher,
         published_at=found.published_at,
         snippet=found.snippet,
         score=found.score,
-        snapshot_text=found.snapshot_text,
-        snapshot_sha256=sha256(found.snapshot_text),
+        snapshot_text=snapshot,
+        snapshot_sha256=text_hash,
+        fetched_at=found.fetched_at or utcnow(),
         details=found.details,
+        final_url=found.final_url,
+        http_status=found.http_status,
+        content_type=found.content_type,
     )
     session.add(record)
+    session.flush()
     return record
 
 
@@ -86,11 +238,10 @@ def add_manual_source(
         snapshot_text=text,
         score=1.0,
     )
-    record = _store(session, claim, "manual", found)
+    record = store(session, claim, "manual", found)
     if record is None:
-        raise Conflict(f"claim {claim_id} already has a manual source for {url}")
+        raise Conflict(f"claim {claim_id} already has this source ({url}) or its text")
     record.added_by_id = actor_id
-    session.flush()
     audit.record(session, "source.added", record, actor_id=actor_id, after={"url": url})
     return record
 
@@ -104,3 +255,7 @@ def list_sources(session: Session, claim_id: int) -> list[SourceRecord]:
             .order_by(SourceRecord.score.desc(), SourceRecord.id)
         )
     )
+
+
+def runs_of(session: Session, claim_id: int) -> list[ConnectorRun]:
+    return sorted(_runs(session, claim_id), key=lambda run: run.connector)

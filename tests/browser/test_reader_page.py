@@ -20,10 +20,10 @@ TEXT = (
 )
 
 
-def publish_two_claims(session, make_user) -> int:
+def publish_two_claims(session, database, make_user) -> int:
     editor = make_user("ed", "editor")
     author, approver = make_user("author"), make_user("approver")
-    essay = gathered_essay(session, editor, TEXT)
+    essay = gathered_essay(session, database, editor, TEXT)
     for rating in ("false", "true"):
         task = review.claim_next(session, author, 600)
         source = first_source(session, task.claim_id)
@@ -41,9 +41,9 @@ def publish_two_claims(session, make_user) -> int:
 
 @pytest.mark.usefixtures("demo_library")
 def test_reader_page_marks_claims_links_cards_and_carries_claimreview(
-    session, make_user, settings, serve, page
+    session, database, make_user, settings, serve, page
 ):
-    essay_id = publish_two_claims(session, make_user)
+    essay_id = publish_two_claims(session, database, make_user)
     base = serve(create_app(settings, dispatch=lambda *args: None))
     page.goto(f"{base}/fact-checks/{essay_id}")
     assert page.title().startswith("Fact-check:")

@@ -115,7 +115,12 @@ def start_service(env: dict[str, str], data_dir: Path, timeout: float = 60.0) ->
     port = free_port()
     process = subprocess.Popen(
         [sys.executable, "-m", "factcheck", "up", "--demo", "--port", str(port)],
-        env={**os.environ, **env, "FACTCHECK_DATA_DIR": str(data_dir)},
+        env={
+            **os.environ,
+            "FACTCHECK_CONNECTORS": "library,desk",  # no network here; tests may override
+            **env,
+            "FACTCHECK_DATA_DIR": str(data_dir),
+        },
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,

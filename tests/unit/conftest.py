@@ -19,9 +19,9 @@ class Queue:
     """Stands in for the broker: tasks sent after commit wait here until run."""
 
     def __init__(self) -> None:
-        self.sent: list[tuple[str, tuple[int, ...]]] = []
+        self.sent: list[tuple[str, tuple[int | str, ...]]] = []
 
-    def dispatch(self, task: str, *args: int) -> None:
+    def dispatch(self, task: str, *args: int | str) -> None:
         self.sent.append((task, args))
 
     def run_all(self) -> None:
@@ -38,6 +38,9 @@ def queue(monkeypatch: pytest.MonkeyPatch) -> Queue:
     )
     monkeypatch.setattr(
         tasks, "send_split", lambda essay_id: queue.dispatch("split_essay", essay_id)
+    )
+    monkeypatch.setattr(
+        tasks, "send_runs", lambda runs: [queue.dispatch("gather_from", *run) for run in runs]
     )
     return queue
 

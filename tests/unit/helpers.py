@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from factcheck.accounts.models import User
 from factcheck.claims.models import Claim
 from factcheck.claims.services import extract_claims
+from factcheck.db import Database
 from factcheck.essays import services as essays
 from factcheck.essays.models import Essay
 from factcheck.sources.connectors import LibraryConnector
 from factcheck.sources.models import SourceRecord
-from factcheck.sources.services import gather
+from factcheck.sources.services import begin_run, finish_run, plan_runs
 from tests.conftest import SEED_ESSAY
 
 
@@ -27,13 +30,25 @@ def submitted_essay(session: Session, editor: User, text: str = SEED_ESSAY) -> E
     )
 
 
-def gathered_essay(session: Session, editor: User, text: str = SEED_ESSAY) -> Essay:
+def gathered_essay(
+    session: Session, database: Database, editor: User, text: str = SEED_ESSAY
+) -> Essay:
     """An essay split into claims, every checkable claim gathered from the library."""
     essay = submitted_essay(session, editor, text)
     for claim_id in extract_claims(session, essay.id):
-        gather(session, claim_id, [LibraryConnector()])
-    session.flush()
+        gather_now(session, database, claim_id)
     return essay
+
+
+def gather_now(session: Session, database: Database, claim_id: int) -> None:
+    """Run every library search for a gathering claim, as the gathering tasks would."""
+    connector = LibraryConnector(database)
+    for name in plan_runs(session, claim_id, [connector.name], timedelta(minutes=5)):
+        query = begin_run(session, claim_id, name)
+        assert query is not None
+        session.commit()  # the connector reads in its own session
+        finish_run(session, claim_id, name, connector.find(query))
+    session.flush()
 
 
 def claims_of(session: Session, essay: Essay, status: str | None = None) -> list[Claim]:

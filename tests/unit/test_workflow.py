@@ -18,11 +18,16 @@ from factcheck.review import services as review
 from factcheck.review.errors import LeaseLost, QuoteNotInSource
 from factcheck.review.models import ReviewTask
 from factcheck.review.services import CitationInput
-from factcheck.sources.connectors import LibraryConnector
 from factcheck.sources.models import SourceRecord
-from factcheck.sources.services import gather
+from factcheck.sources.services import plan_runs
 from tests.conftest import SEED_ESSAY
-from tests.unit.helpers import claims_of, first_source, gathered_essay, submitted_essay
+from tests.unit.helpers import (
+    claims_of,
+    first_source,
+    gather_now,
+    gathered_essay,
+    submitted_essay,
+)
 
 pytestmark = pytest.mark.usefixtures("demo_library")
 ORG = {"name": "Test desk", "url": "https://desk.example"}
@@ -32,7 +37,7 @@ def cite(source: SourceRecord) -> list[CitationInput]:
     return [CitationInput(source.id, source.snapshot_text[:60])]
 
 
-def test_split_stores_exact_spans_and_marks_unchecked_kinds(session, make_user):
+def test_split_stores_exact_spans_and_marks_unchecked_kinds(session, database, make_user):
     essay = submitted_essay(session, make_user("ed", "editor"))
     to_gather = extract_claims(session, essay.id)
     stored = claims_of(session, essay)
@@ -46,7 +51,7 @@ def test_split_stores_exact_spans_and_marks_unchecked_kinds(session, make_user):
     assert questions and all(c.kind == "question" and not c.checkable for c in questions)
 
 
-def test_split_twice_adds_nothing(session, make_user):
+def test_split_twice_adds_nothing(session, database, make_user):
     essay = submitted_essay(session, make_user("ed", "editor"))
     first = extract_claims(session, essay.id)
     assert first
@@ -57,14 +62,15 @@ def test_split_twice_adds_nothing(session, make_user):
     assert count == len(claims_of(session, essay))
 
 
-def test_gathering_finds_library_evidence_and_opens_one_task(session, make_user):
-    essay = gathered_essay(session, make_user("ed", "editor"))
+def test_gathering_finds_library_evidence_and_opens_one_task(session, database, make_user):
+    essay = gathered_essay(session, database, make_user("ed", "editor"))
     sadr = next(c for c in claims_of(session, essay) if "car bombs killed" in c.text)
     assert sadr.status == "awaiting_review"
     titles = [s.title for s in review_sources(session, sadr.id)]
     assert "23 November 2006 Sadr City bombings" in titles[:3]
     # Gathering again is harmless: no new records, no second task.
-    assert gather(session, sadr.id, [LibraryConnector()]) is False
+    assert plan_runs(session, sadr.id, ["library"], timedelta(minutes=5)) == []
+    gather_now(session, database, sadr.id)
     tasks = session.scalars(select(ReviewTask).where(ReviewTask.claim_id == sadr.id)).all()
     assert [(t.kind, t.state) for t in tasks] == [("review", "open")]
 
@@ -77,8 +83,8 @@ def review_sources(session, claim_id):
     ).all()
 
 
-def test_claim_next_leases_highest_priority_and_moves_claim(session, make_user):
-    essay = gathered_essay(session, make_user("ed", "editor"))
+def test_claim_next_leases_highest_priority_and_moves_claim(session, database, make_user):
+    essay = gathered_essay(session, database, make_user("ed", "editor"))
     reviewer = make_user("rev")
     task = review.claim_next(session, reviewer, lease_seconds=600)
     assert task is not None and task.kind == "review"
@@ -94,8 +100,8 @@ def test_claim_next_leases_highest_priority_and_moves_claim(session, make_user):
     assert second is not None and second.id != task.id
 
 
-def test_verdict_needs_rating_rationale_and_citation_found_in_source(session, make_user):
-    gathered_essay(session, make_user("ed", "editor"))
+def test_verdict_needs_rating_rationale_and_citation_found_in_source(session, database, make_user):
+    gathered_essay(session, database, make_user("ed", "editor"))
     reviewer = make_user("rev")
     task = review.claim_next(session, reviewer, 600)
     source = first_source(session, task.claim_id)
@@ -141,8 +147,8 @@ def test_verdict_needs_rating_rationale_and_citation_found_in_source(session, ma
     assert verdict.state == "submitted" and task.claim.status == "awaiting_approval"
 
 
-def test_only_a_second_reviewer_approves(session, make_user):
-    gathered_essay(session, make_user("ed", "editor"))
+def test_only_a_second_reviewer_approves(session, database, make_user):
+    gathered_essay(session, database, make_user("ed", "editor"))
     author, approver = make_user("author"), make_user("approver")
     task = review.claim_next(session, author, 600)
     verdict = review.submit_verdict(
@@ -163,8 +169,8 @@ def test_only_a_second_reviewer_approves(session, make_user):
     assert approval.claim.status == "approved"
 
 
-def test_author_cannot_approve_even_when_holding_the_task(session, make_user):
-    gathered_essay(session, make_user("ed", "editor"))
+def test_author_cannot_approve_even_when_holding_the_task(session, database, make_user):
+    gathered_essay(session, database, make_user("ed", "editor"))
     author = make_user("author")
     task = review.claim_next(session, author, 600)
     verdict = review.submit_verdict(
@@ -182,8 +188,8 @@ def test_author_cannot_approve_even_when_holding_the_task(session, make_user):
         review.approve(session, approval.id, author)
 
 
-def test_return_keeps_history_and_reopens_review_with_comment(session, make_user):
-    gathered_essay(session, make_user("ed", "editor"))
+def test_return_keeps_history_and_reopens_review_with_comment(session, database, make_user):
+    gathered_essay(session, database, make_user("ed", "editor"))
     author, approver = make_user("author"), make_user("approver")
     task = review.claim_next(session, author, 600)
     verdict = review.submit_verdict(
@@ -204,8 +210,8 @@ def test_return_keeps_history_and_reopens_review_with_comment(session, make_user
     assert reopened.claim.status == "awaiting_review"
 
 
-def test_release_and_expiry_return_the_task_to_the_queue(session, make_user):
-    gathered_essay(session, make_user("ed", "editor"))
+def test_release_and_expiry_return_the_task_to_the_queue(session, database, make_user):
+    gathered_essay(session, database, make_user("ed", "editor"))
     reviewer = make_user("rev")
     task = review.claim_next(session, reviewer, 600)
     review.release(session, task.id, reviewer)
@@ -228,16 +234,16 @@ def test_release_and_expiry_return_the_task_to_the_queue(session, make_user):
     assert again.claim.status == "awaiting_review"
 
 
-def test_illegal_transition_is_a_conflict_and_nothing_changes(session, make_user):
-    essay = gathered_essay(session, make_user("ed", "editor"))
+def test_illegal_transition_is_a_conflict_and_nothing_changes(session, database, make_user):
+    essay = gathered_essay(session, database, make_user("ed", "editor"))
     claim = claims_of(session, essay, "awaiting_review")[0]
     with pytest.raises(Conflict):
         claims.approve(session, claim, actor_id=None)
     assert claim.status == "awaiting_review"
 
 
-def test_every_transition_is_audited(session, make_user):
-    essay = gathered_essay(session, make_user("ed", "editor"))
+def test_every_transition_is_audited(session, database, make_user):
+    essay = gathered_essay(session, database, make_user("ed", "editor"))
     claim = claims_of(session, essay, "awaiting_review")[0]
     events = session.scalars(
         select(AuditEvent)
@@ -250,13 +256,13 @@ def test_every_transition_is_audited(session, make_user):
     ]
 
 
-def test_publish_refuses_unfinished_then_freezes_approved_verdicts(session, make_user):
+def test_publish_refuses_unfinished_then_freezes_approved_verdicts(session, database, make_user):
     editor = make_user("ed", "editor")
     text = (
         "Car bombs killed more than 200 people in Sadr City on Thursday. "
         "Will more troops change that?"
     )
-    essay = gathered_essay(session, editor, text)
+    essay = gathered_essay(session, database, editor, text)
     with pytest.raises(Conflict) as refused:
         publishing.publish(session, essay.id, editor, ORG)
     assert [c["status"] for c in refused.value.extra["unfinished"]] == ["awaiting_review"]

@@ -1,0 +1,168 @@
+"""The links an essay cites next to a claim: fetched, read, and offered as evidence.
+
+A link belongs to a claim when it sits inside the claim's span, or in the same
+paragraph. Markdown links (``[text](https://...)``) and bare ``http(s)://`` URLs
+count. Each page is fetched through the one HTTP client (HTML or plain text
+only, size-capped) and its main text extracted.
+
+One dead link must not cost the others: a link that fails is skipped (and
+logged); ``FetchError`` is raised only when every link failed, so the task is
+retried later.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from factcheck.http import HTML, Fetched, FetchError, HttpClient, get_client
+from factcheck.settings import Settings
+from factcheck.sources.connectors import ClaimQuery, Found
+from factcheck.sources.text import best_passage, overlap, page_text
+
+log = logging.getLogger(__name__)
+
+MAX_LINKS = 5  # per claim: enough for a well-sourced sentence, bounded for a link farm
+MAX_PAGE_BYTES = 2_000_000
+
+# [text](url "optional title"); one level of balanced parentheses inside the URL.
+_MARKDOWN_LINK = re.compile(
+    r"\[(?P<text>[^\]\n]{0,300})\]\(\s*(?P<url>https?://(?:[^\s()]|\([^\s()]*\))+)"
+    r"(?:\s+\"[^\"\n]*\")?\s*\)"
+)
+_BARE_URL = re.compile(r"https?://[^\s<>\"'\[\]{}|\\^`]+")
+_TRAILING = ".,;:!?'\"*_"  # sentence punctuation and markdown emphasis after a URL
+_PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n")
+
+
+@dataclass(frozen=True)
+class Link:
+    url: str
+    text: str  # the markdown link text, or "" for a bare URL
+    start: int  # span of the whole link in the essay text
+    end: int
+
+
+class CitedLinksConnector:
+    name = "cited_links"
+
+    def __init__(
+        self, settings: Settings, client: HttpClient | None = None, max_links: int = MAX_LINKS
+    ) -> None:
+        self.client = client or get_client(settings)
+        self.max_links = max_links
+
+    def find(self, query: ClaimQuery) -> list[Found]:
+        links = links_for_claim(query)[: self.max_links]
+        found: list[Found] = []
+        failures: list[FetchError] = []
+        for link, where in links:
+            try:
+                found.append(self._read(query, link, where))
+            except FetchError as error:
+                log.warning("cited link skipped: %s", error)
+                failures.append(error)
+        if failures and not found:
+            first = failures[0]
+            raise FetchError(
+                first.kind, first.url, f"all {len(failures)} cited links failed; {first.detail}"
+            )
+        found.sort(key=lambda record: record.score, reverse=True)
+        return found
+
+    def _read(self, query: ClaimQuery, link: Link, where: str) -> Found:
+        fetched = self.client.get(link.url, accept=HTML, max_bytes=MAX_PAGE_BYTES)
+        page = page_text(fetched.body, fetched.content_type, _content_type_header(fetched))
+        if not page.text:
+            raise FetchError("empty", fetched.url, "no readable text on the page")
+        # A link inside the claim was cited for it; one in the paragraph maybe not.
+        base = 1.0 if where == "in_claim" else 0.7
+        return Found(
+            url=link.url,
+            title=page.title or link.text or link.url,
+            publisher=page.site_name or _host(fetched.url),
+            published_at=page.published_at,
+            snippet=best_passage(page.text, query.text),
+            snapshot_text=page.text,
+            score=round(base * (0.5 + 0.5 * overlap(query.text, page.text)), 4),
+            details={
+                "link_text": link.text,
+                "position": where,
+                "link_span": [link.start, link.end],
+            },
+            final_url=fetched.url,
+            http_status=fetched.status,
+            content_type=fetched.content_type,
+            fetched_at=fetched.fetched_at,
+        )
+
+
+def links_for_claim(query: ClaimQuery) -> list[tuple[Link, str]]:
+    """The essay's links near the claim, each with "in_claim" or "same_paragraph", in order.
+
+    Links inside the claim come first; a URL cited twice is kept once.
+    """
+    text = query.essay_text
+    if not text:
+        return []
+    para_start, para_end = paragraph_bounds(text, query.start, query.end)
+    inside, nearby, seen = [], [], set()
+    for link in find_links(text):
+        if link.url in seen:
+            continue
+        if link.start >= query.start and link.end <= query.end:
+            inside.append((link, "in_claim"))
+        elif link.start >= para_start and link.end <= para_end:
+            nearby.append((link, "same_paragraph"))
+        else:
+            continue
+        seen.add(link.url)
+    return inside + nearby
+
+
+def find_links(text: str) -> list[Link]:
+    """Markdown links and bare URLs in ``text``, in order of position."""
+    links = [
+        Link(match["url"], match["text"].strip(), match.start(), match.end())
+        for match in _MARKDOWN_LINK.finditer(text)
+    ]
+    taken = [(link.start, link.end) for link in links]
+    for match in _BARE_URL.finditer(text):
+        if any(start <= match.start() < end for start, end in taken):
+            continue  # the URL part of a markdown link
+        url = _trim(match.group())
+        if urlsplit(url).hostname:
+            links.append(Link(url, "", match.start(), match.start() + len(url)))
+    return sorted(links, key=lambda link: link.start)
+
+
+def paragraph_bounds(text: str, start: int, end: int) -> tuple[int, int]:
+    """The span of the paragraph(s) holding ``text[start:end]``; blank lines separate them."""
+    before = [match.end() for match in _PARAGRAPH_BREAK.finditer(text, 0, start)]
+    after = _PARAGRAPH_BREAK.search(text, end)
+    return (before[-1] if before else 0), (after.start() if after else len(text))
+
+
+def _trim(url: str) -> str:
+    """Drop punctuation that ends the sentence, and a ")" that closes the prose around it."""
+    while url and (url[-1] in _TRAILING or _unbalanced_close(url)):
+        url = url[:-1]
+    return url
+
+
+def _unbalanced_close(url: str) -> bool:
+    return url.endswith(")") and url.count(")") > url.count("(")
+
+
+def _host(url: str) -> str | None:
+    host = urlsplit(url).hostname
+    return host.removeprefix("www.") if host else None
+
+
+def _content_type_header(fetched: Fetched) -> str:
+    for key, value in fetched.headers.items():
+        if key.lower() == "content-type":
+            return value
+    return ""

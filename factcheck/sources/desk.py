@@ -1,0 +1,70 @@
+"""Our own earlier verdicts: a claim the desk already rated shows that verdict."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from factcheck.claims.models import Claim
+from factcheck.db import Database
+from factcheck.essays.models import Essay
+from factcheck.review import ratings
+from factcheck.review.models import Verdict
+from factcheck.sources.connectors import ClaimQuery, Found
+from factcheck.sources.library import search_terms
+
+# Compare against the most recent approved verdicts only: enough for a desk's
+# recent work, and bounded however large the archive grows.
+RECENT_VERDICTS = 5_000
+MIN_OVERLAP = 0.35
+
+
+class DeskConnector:
+    name = "desk"
+
+    def __init__(self, database: Database, base_url: str, top_k: int = 3) -> None:
+        self.database = database
+        self.base_url = base_url.rstrip("/")
+        self.top_k = top_k
+
+    def find(self, query: ClaimQuery) -> list[Found]:
+        wanted = set(search_terms(query.text, limit=64))
+        if not wanted:
+            return []
+        with self.database.read_scope() as session:
+            rows = session.execute(
+                select(Verdict, Claim, Essay)
+                .join(Claim, Claim.id == Verdict.claim_id)
+                .join(Essay, Essay.id == Claim.essay_id)
+                .where(
+                    Verdict.state == "approved",
+                    Essay.status == "published",
+                    Claim.id != query.claim_id,
+                )
+                .order_by(Verdict.id.desc())
+                .limit(RECENT_VERDICTS)
+            ).all()
+            scored = []
+            for verdict, claim, essay in rows:
+                overlap = _overlap(wanted, set(search_terms(claim.text, limit=64)))
+                if overlap >= MIN_OVERLAP:
+                    scored.append((overlap, self._found(verdict, claim, essay, overlap)))
+        scored.sort(key=lambda pair: pair[0], reverse=True)
+        return [found for _, found in scored[: self.top_k]]
+
+    def _found(self, verdict: Verdict, claim: Claim, essay: Essay, overlap: float) -> Found:
+        label = ratings.BY_SLUG[verdict.rating].label
+        return Found(
+            url=f"{self.base_url}/fact-checks/{essay.id}#claim-{claim.id}",
+            title=f"Our verdict: {label} — {essay.title}",
+            publisher="this desk",
+            published_at=verdict.decided_at.date() if verdict.decided_at else None,
+            snippet=verdict.rationale[:500],
+            snapshot_text=f"{claim.text}\n\nRated {label}. {verdict.rationale}",
+            score=round(overlap, 4),
+            details={"rating": verdict.rating, "label": label, "claim_id": claim.id},
+        )
+
+
+def _overlap(wanted: set[str], other: set[str]) -> float:
+    """Share of the two term sets in common (Jaccard)."""
+    return len(wanted & other) / len(wanted | other) if other else 0.0
