@@ -5,13 +5,15 @@
         client.get(server.url("/w/api.php"))
 
 Handlers get the parsed request and return an ``Answer``; every request is
-recorded in ``server.requests`` so tests can check what was sent.
+recorded in ``server.requests`` so tests can check what was sent. An ``Answer``
+may be sent chunked (no Content-Length); ``LocalServer(tls=context)`` serves https.
 """
 
 from __future__ import annotations
 
 import contextlib
 import json
+import ssl
 import threading
 import time
 from collections.abc import Callable
@@ -40,6 +42,7 @@ class Answer:
     body: bytes | Callable[[], Any] = b""
     headers: dict[str, str] = field(default_factory=dict)
     delay: float = 0.0  # seconds to wait before answering (latency, hangs)
+    chunked: bool = False  # send the body chunked, with no Content-Length
 
     @classmethod
     def json(cls, data: Any, status: int = 200, **headers: str) -> Answer:
@@ -60,19 +63,24 @@ Handler = Callable[[Request], Answer]
 
 
 class LocalServer:
-    def __init__(self, host: str = "127.0.0.1") -> None:
+    def __init__(self, host: str = "127.0.0.1", tls: ssl.SSLContext | None = None) -> None:
         self.routes: dict[str, Handler] = {}
         self.requests: list[Request] = []
+        self.scheme = "https" if tls else "http"
         self._server = ThreadingHTTPServer((host, 0), self._handler_class())
         self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        if tls:
+            self._server.socket = tls.wrap_socket(self._server.socket, server_side=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
 
     @property
     def host(self) -> str:
         return f"{self._server.server_address[0]}:{self._server.server_address[1]}"
 
     def url(self, path: str = "/") -> str:
-        return f"http://{self.host}{path}"
+        return f"{self.scheme}://{self.host}{path}"
 
     def route(self, path: str, handler: Handler | Answer) -> None:
         self.routes[path] = handler if callable(handler) else (lambda _request: handler)
@@ -119,12 +127,24 @@ class LocalServer:
                 self.send_response(answer.status)
                 for name, value in answer.headers.items():
                     self.send_header(name, value)
-                self.send_header("Content-Length", str(len(body)))
+                if answer.chunked:
+                    self.send_header("Transfer-Encoding", "chunked")
+                else:
+                    self.send_header("Content-Length", str(len(body)))
                 self.end_headers()
                 # The client may give up early (a size cap, a time-out): that is expected.
                 with contextlib.suppress(BrokenPipeError, ConnectionResetError):
                     if self.command != "HEAD":
-                        self.wfile.write(body)
+                        self._write_body(body, answer.chunked)
+
+            def _write_body(self, body: bytes, chunked: bool, size: int = 64 * 1024) -> None:
+                if not chunked:
+                    self.wfile.write(body)
+                    return
+                for start in range(0, len(body), size):
+                    piece = body[start : start + size]
+                    self.wfile.write(b"%x\r\n%s\r\n" % (len(piece), piece))
+                self.wfile.write(b"0\r\n\r\n")
 
             def log_message(self, *_args: object) -> None:
                 pass
