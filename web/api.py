@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, current_app, url_for
 
+from factcheck.accounts.services import user_by_name
+from factcheck.audit import AuditEvent
 from factcheck.claims import curation
 from factcheck.claims import services as claims
 from factcheck.db import on_commit
-from factcheck.errors import TooLarge
+from factcheck.errors import InvalidInput, TooLarge
 from factcheck.essays import services as essays
 from factcheck.publishing import services as publishing
 from factcheck.review import ratings
@@ -16,14 +18,18 @@ from factcheck.review.models import ReviewTask
 from factcheck.sources import services as sources
 from web.operations import PUBLIC, Api, Context, json_response, openapi_document
 from web.schemas import (
+    AssignIn,
+    CitationIn,
     ClaimAddIn,
     ClaimEditIn,
     ClaimMergeIn,
     ClaimOut,
     ClaimSplitIn,
     ConnectorRunOut,
+    DraftIn,
     EssayIn,
     EssayOut,
+    HistoryEventOut,
     PublicationOut,
     RatingOut,
     RatingScaleOut,
@@ -31,6 +37,7 @@ from web.schemas import (
     SourceIn,
     SourceOut,
     TaskOut,
+    VerdictEditIn,
     VerdictIn,
     VerdictOut,
 )
@@ -306,7 +313,7 @@ def submit_verdict(ctx: Context, body: VerdictIn, task_id: int) -> Response:
         ctx.actor,
         rating=body.rating,
         rationale=body.rationale,
-        citations=[review.CitationInput(c.source_id, c.quote) for c in body.citations],
+        citations=_citations(body.citations),
     )
     ctx.session.flush()
     return json_response(VerdictOut.model_validate(verdict), 201)
@@ -350,6 +357,121 @@ def return_verdict(ctx: Context, body: ReturnIn, task_id: int) -> Response:
 )
 def release(ctx: Context, task_id: int) -> Response:
     return json_response(_task_out(review.release(ctx.session, task_id, ctx.actor)))
+
+
+@api.operation(
+    "GET",
+    "/queue/mine",
+    summary="The tasks I hold, soonest lease end first",
+    roles=REVIEWER,
+    tag="review",
+    responses={200: [TaskOut]},
+)
+def my_tasks(ctx: Context) -> Response:
+    return json_response([_task_out(task) for task in review.tasks_held_by(ctx.session, ctx.actor)])
+
+
+@api.operation(
+    "POST",
+    "/tasks/{task_id}/heartbeat",
+    summary="Extend the lease on a task I am working on",
+    roles=REVIEWER,
+    tag="review",
+    responses={200: TaskOut, 404: PROBLEM, 409: PROBLEM},
+)
+def heartbeat(ctx: Context, task_id: int) -> Response:
+    task = review.heartbeat(ctx.session, task_id, ctx.actor, ctx.settings.lease_seconds)
+    return json_response(_task_out(task))
+
+
+@api.operation(
+    "POST",
+    "/tasks/{task_id}/assign",
+    summary="Hand a waiting task to a named reviewer",
+    roles=EDITOR,
+    body=AssignIn,
+    tag="review",
+    responses={200: TaskOut, 404: PROBLEM, 409: PROBLEM},
+)
+def assign(ctx: Context, body: AssignIn, task_id: int) -> Response:
+    reviewer = user_by_name(ctx.session, body.reviewer)
+    if reviewer is None:
+        raise InvalidInput(f"there is no user named {body.reviewer!r}")
+    task = review.assign(ctx.session, task_id, reviewer, ctx.actor, ctx.settings.lease_seconds)
+    return json_response(_task_out(task))
+
+
+@api.operation(
+    "PUT",
+    "/tasks/{task_id}/draft",
+    summary="Save the verdict in progress (send the draft's version to update it)",
+    roles=REVIEWER,
+    body=DraftIn,
+    tag="review",
+    responses={200: VerdictOut, 404: PROBLEM, 409: PROBLEM},
+)
+def save_draft(ctx: Context, body: DraftIn, task_id: int) -> Response:
+    verdict = review.save_draft(
+        ctx.session,
+        task_id,
+        ctx.actor,
+        rating=body.rating,
+        rationale=body.rationale,
+        citations=_citations(body.citations),
+        version=body.version,
+    )
+    return json_response(VerdictOut.model_validate(verdict))
+
+
+@api.operation(
+    "PATCH",
+    "/verdicts/{verdict_id}",
+    summary="Change a submitted verdict before approval (optimistic locking by version)",
+    roles=REVIEWER,
+    body=VerdictEditIn,
+    tag="review",
+    responses={200: VerdictOut, 404: PROBLEM, 409: PROBLEM},
+)
+def edit_verdict(ctx: Context, body: VerdictEditIn, verdict_id: int) -> Response:
+    verdict = review.edit_verdict(
+        ctx.session,
+        verdict_id,
+        ctx.actor,
+        version=body.version,
+        rating=body.rating,
+        rationale=body.rationale,
+        citations=_citations(body.citations),
+    )
+    return json_response(VerdictOut.model_validate(verdict))
+
+
+@api.operation(
+    "GET",
+    "/claims/{claim_id}/history",
+    summary="Every change to a claim, its tasks, verdicts and sources, oldest first",
+    roles=DESK,
+    tag="review",
+    responses={200: [HistoryEventOut], 404: PROBLEM},
+)
+def claim_history(ctx: Context, claim_id: int) -> Response:
+    events = review.claim_history(ctx.session, claim_id)
+    return json_response(
+        [
+            HistoryEventOut.model_validate({**_columns(event), "actor": name})
+            for event, name in events
+        ]
+    )
+
+
+def _columns(event: AuditEvent) -> dict[str, object]:
+    return {
+        column: getattr(event, column)
+        for column in ("at", "action", "subject_type", "subject_id", "before", "after")
+    }
+
+
+def _citations(citations: list[CitationIn]) -> list[review.CitationInput]:
+    return [review.CitationInput(c.source_id, c.quote) for c in citations]
 
 
 def _task_out(task: ReviewTask) -> TaskOut:

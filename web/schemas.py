@@ -7,6 +7,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import (
     AfterValidator,
+    AwareDatetime,
     BaseModel,
     ConfigDict,
     Field,
@@ -55,6 +56,7 @@ class EssayIn(Input):
     url: Url | None = None
     published_at: date | None = None
     hold_for_review: bool = False
+    deadline: AwareDatetime | None = None
 
 
 class EssayOut(Output):
@@ -67,6 +69,7 @@ class EssayOut(Output):
     created_at: datetime
     hold_for_review: bool
     confirmed_at: datetime | None
+    deadline: datetime | None
     claim_counts: dict[str, int] = {}
 
 
@@ -190,10 +193,41 @@ class CitationOut(Output):
     quote: str
 
 
+Rationale = Annotated[Text, StringConstraints(max_length=20_000)]
+Citations = Annotated[list[CitationIn], Field(max_length=50)]
+
+
 class VerdictIn(Input):
     rating: str
-    rationale: Annotated[Text, StringConstraints(max_length=20_000)]
-    citations: Annotated[list[CitationIn], Field(min_length=1, max_length=50)]
+    rationale: Rationale
+    citations: Annotated[Citations, Field(min_length=1)]
+
+
+class VerdictEditIn(VerdictIn):
+    version: Annotated[int, Field(ge=1, le=2**31)]
+
+
+class DraftIn(Input):
+    """A verdict in progress: anything may still be missing."""
+
+    rating: str | None = None
+    rationale: Annotated[str, StringConstraints(max_length=20_000)] = ""
+    citations: Citations = []
+    version: Annotated[int, Field(ge=1, le=2**31)] | None = None
+
+
+class AssignIn(Input):
+    reviewer: Annotated[Text, StringConstraints(max_length=64)]
+
+
+class HistoryEventOut(Output):
+    at: datetime
+    actor: str | None
+    action: str
+    subject_type: str
+    subject_id: int
+    before: dict[str, Any] | None
+    after: dict[str, Any] | None
 
 
 class VerdictOut(Output):

@@ -26,6 +26,7 @@ class Essay(Base):
     author: Mapped[str | None] = mapped_column(String(200))
     url: Mapped[str | None] = mapped_column(String(2000))
     published_at: Mapped[date | None]
+    deadline: Mapped[datetime | None]  # when the desk must be done; orders the queue
     language: Mapped[str] = mapped_column(String(8), default="en")
     status: Mapped[str] = mapped_column(String(16), default="submitted")
     status_changed_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy.orm import Session
 
@@ -20,6 +20,7 @@ def submit_essay(
     url: str | None = None,
     published_at: date | None = None,
     hold_for_review: bool = False,
+    deadline: datetime | None = None,
 ) -> Essay:
     """Store a new essay waiting to be split; the caller enqueues the split after commit."""
     essay = Essay(
@@ -29,6 +30,7 @@ def submit_essay(
         url=url,
         published_at=published_at,
         hold_for_review=hold_for_review,
+        deadline=deadline,
         submitted_by_id=submitter.id,
     )
     session.add(essay)

@@ -31,7 +31,7 @@ class ReviewTask(Base):
             sqlite_where=_ACTIVE,
             postgresql_where=_ACTIVE,
         ),
-        Index("ix_review_tasks_queue", "state", "priority", "created_at"),
+        Index("ix_review_tasks_queue", "state", "deadline", "priority", "created_at"),
         Index("ix_review_tasks_lease", "state", "lease_expires_at"),
     )
 
@@ -39,7 +39,14 @@ class ReviewTask(Base):
     claim_id: Mapped[int] = mapped_column(ForeignKey("claims.id"))
     kind: Mapped[str] = mapped_column(String(16))
     state: Mapped[str] = mapped_column(String(16), default="open")
+    # Queue order: the essay's deadline (soonest first, none last), then
+    # check-worthiness (priority, highest first), then age.
+    deadline: Mapped[datetime | None]
     priority: Mapped[float] = mapped_column(default=0.0)
+    # Who may not take this task: the essay's submitter, and for an approval
+    # the verdict's author. Copied here so that claiming needs no join.
+    submitter_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     assignee_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     lease_expires_at: Mapped[datetime | None]
     verdict_id: Mapped[int | None] = mapped_column(ForeignKey("verdicts.id"))
@@ -51,8 +58,9 @@ class ReviewTask(Base):
     verdict: Mapped[Verdict | None] = relationship()
 
 
-# submitted: waiting for approval; approved: final; returned: sent back, kept for history.
-VERDICT_STATES = ("submitted", "approved", "returned")
+# draft: saved by its author, not yet submitted; submitted: waiting for approval;
+# approved: final; returned: sent back, kept for history.
+VERDICT_STATES = ("draft", "submitted", "approved", "returned")
 
 
 class Verdict(Base):
@@ -70,10 +78,12 @@ class Verdict(Base):
     version: Mapped[int] = mapped_column(default=1)
 
     citations: Mapped[list[Citation]] = relationship(
-        back_populates="verdict", order_by="Citation.id"
+        back_populates="verdict", order_by="Citation.id", cascade="all, delete-orphan"
     )
 
-    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
+    # Optimistic locking: every UPDATE checks the version it read. The services
+    # raise the version on each edit (not on approval), so a stale edit is a 409.
+    __mapper_args__ = {"version_id_col": version, "version_id_generator": False}  # noqa: RUF012
 
 
 class Citation(Base):

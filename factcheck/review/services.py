@@ -6,15 +6,16 @@ import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, not_, select, update
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy import and_, or_, select, update
+from sqlalchemy.orm import Session
 
 from factcheck import audit
 from factcheck.accounts.models import User
+from factcheck.audit import AuditEvent
 from factcheck.claims import services as claims
 from factcheck.claims.models import Claim
 from factcheck.db import utcnow
-from factcheck.errors import InvalidInput, NotFound, PermissionDenied
+from factcheck.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from factcheck.review import ratings
 from factcheck.review.errors import LeaseLost, QuoteNotInSource
 from factcheck.review.models import Citation, ReviewTask, Verdict
@@ -30,17 +31,31 @@ class CitationInput:
 def open_review_task(
     session: Session, claim: Claim, *, comment: str | None = None, verdict_id: int | None = None
 ) -> ReviewTask:
-    task = ReviewTask(
-        claim_id=claim.id,
-        kind="review",
-        priority=claim.checkworthiness,
-        comment=comment,
-        verdict_id=verdict_id,
-    )
+    task = _new_task(claim, "review", comment=comment, verdict_id=verdict_id)
     session.add(task)
     session.flush()
     audit.record(session, "task.opened", task, after={"kind": "review", "claim_id": claim.id})
     return task
+
+
+def _new_task(claim: Claim, kind: str, **fields: object) -> ReviewTask:
+    essay = claim.essay
+    return ReviewTask(
+        claim_id=claim.id,
+        kind=kind,
+        priority=claim.checkworthiness,
+        deadline=essay.deadline,
+        submitter_id=essay.submitted_by_id,
+        **fields,
+    )
+
+
+QUEUE_ORDER = (
+    ReviewTask.deadline.asc().nulls_last(),
+    ReviewTask.priority.desc(),
+    ReviewTask.created_at,
+    ReviewTask.id,
+)
 
 
 def claim_next(session: Session, user: User, lease_seconds: int) -> ReviewTask | None:
@@ -51,18 +66,17 @@ def claim_next(session: Session, user: User, lease_seconds: int) -> ReviewTask |
     the statement runs inside an immediate transaction, which serialises writers.
     """
     now = utcnow()
-    own_verdict = aliased(Verdict)
     candidate = (
         select(ReviewTask.id)
-        .outerjoin(own_verdict, own_verdict.id == ReviewTask.verdict_id)
         .where(
             ReviewTask.state == "open",
-            # Nobody approves their own verdict.
-            not_(and_(ReviewTask.kind == "approval", own_verdict.author_id == user.id)),
+            # Nobody checks an essay they submitted, nor approves their own verdict.
+            ReviewTask.submitter_id.is_distinct_from(user.id),
+            ReviewTask.author_id.is_distinct_from(user.id),
         )
-        .order_by(ReviewTask.priority.desc(), ReviewTask.created_at, ReviewTask.id)
+        .order_by(*QUEUE_ORDER)
         .limit(1)
-        .with_for_update(skip_locked=True, of=ReviewTask)
+        .with_for_update(skip_locked=True)
         .scalar_subquery()
     )
     task_id = session.scalar(
@@ -106,35 +120,144 @@ def submit_verdict(
     rationale: str,
     citations: list[CitationInput],
 ) -> Verdict:
-    task = held_task(session, task_id, user)
-    if task.kind != "review":
-        raise InvalidInput(f"task {task_id} is an approval; approve or return it")
+    """Submit the verdict for a held review task (the author's draft, if any, becomes it)."""
+    task = _held_review(session, task_id, user)
     _check_verdict(session, task.claim_id, rating, rationale, citations)
-    verdict = Verdict(claim_id=task.claim_id, rating=rating, rationale=rationale, author_id=user.id)
-    verdict.citations = [Citation(source_id=c.source_id, quote=c.quote) for c in citations]
-    session.add(verdict)
+    verdict = draft_of(session, task, user)
+    before = _verdict_snapshot(verdict) if verdict else None
+    if verdict is None:
+        verdict = Verdict(claim_id=task.claim_id, author_id=user.id)
+        session.add(verdict)
+    _fill(verdict, rating, rationale, citations)
+    verdict.state = "submitted"
     session.flush()
     _finish(task)
     claims.submit_for_approval(session, task.claim, user.id)
-    approval = ReviewTask(
-        claim_id=task.claim_id,
-        kind="approval",
-        priority=task.priority,
-        verdict_id=verdict.id,
-    )
-    session.add(approval)
+    session.add(_new_task(task.claim, "approval", verdict_id=verdict.id, author_id=user.id))
     audit.record(
         session,
         "verdict.submitted",
         verdict,
         actor_id=user.id,
-        after={
-            "rating": rating,
-            "rationale": rationale,
-            "citations": [{"source_id": c.source_id, "quote": c.quote} for c in citations],
-        },
+        before=before,
+        after=_verdict_snapshot(verdict),
     )
     return verdict
+
+
+def save_draft(
+    session: Session,
+    task_id: int,
+    user: User,
+    *,
+    rating: str | None,
+    rationale: str,
+    citations: list[CitationInput],
+    version: int | None,
+) -> Verdict:
+    """Keep a verdict in progress; ``version`` must match the draft's (None: a new draft)."""
+    task = _held_review(session, task_id, user)
+    if rating is not None and rating not in ratings.BY_SLUG:
+        raise InvalidInput(f"unknown rating {rating!r}; see /api/v1/ratings")
+    _check_citations(session, task.claim_id, citations)
+    verdict = draft_of(session, task, user)
+    if verdict is None:
+        if version is not None:
+            raise Conflict(
+                f"task {task_id} has no draft at version {version}", current_version=None
+            )
+        verdict = Verdict(claim_id=task.claim_id, author_id=user.id, state="draft")
+        session.add(verdict)
+        before = None
+    else:
+        _check_version(verdict, version)
+        before = _verdict_snapshot(verdict)
+    _fill(verdict, rating or "", rationale, citations)
+    session.flush()
+    audit.record(
+        session,
+        "verdict.draft_saved",
+        verdict,
+        actor_id=user.id,
+        before=before,
+        after=_verdict_snapshot(verdict),
+    )
+    return verdict
+
+
+def edit_verdict(
+    session: Session,
+    verdict_id: int,
+    user: User,
+    *,
+    version: int,
+    rating: str,
+    rationale: str,
+    citations: list[CitationInput],
+) -> Verdict:
+    """The author changes a submitted verdict before anyone approves it."""
+    verdict = session.scalar(select(Verdict).where(Verdict.id == verdict_id).with_for_update())
+    if verdict is None:
+        raise NotFound(f"verdict {verdict_id} does not exist")
+    if verdict.author_id != user.id:
+        raise PermissionDenied("only the verdict's author can change it")
+    if verdict.state != "submitted":
+        raise Conflict(f"verdict {verdict_id} is {verdict.state}; it can no longer be changed")
+    _check_version(verdict, version)
+    _check_verdict(session, verdict.claim_id, rating, rationale, citations)
+    before = _verdict_snapshot(verdict)
+    _fill(verdict, rating, rationale, citations)
+    session.flush()
+    audit.record(
+        session,
+        "verdict.edited",
+        verdict,
+        actor_id=user.id,
+        before=before,
+        after=_verdict_snapshot(verdict),
+    )
+    return verdict
+
+
+def draft_of(session: Session, task: ReviewTask, user: User) -> Verdict | None:
+    return session.scalar(
+        select(Verdict).where(
+            Verdict.claim_id == task.claim_id,
+            Verdict.author_id == user.id,
+            Verdict.state == "draft",
+        )
+    )
+
+
+def _check_version(verdict: Verdict, version: int | None) -> None:
+    if version != verdict.version:
+        raise Conflict(
+            f"verdict {verdict.id} changed since version {version}; it is at {verdict.version}",
+            current_version=verdict.version,
+        )
+
+
+def _fill(verdict: Verdict, rating: str, rationale: str, citations: list[CitationInput]) -> None:
+    verdict.version = (verdict.version or 0) + 1
+    verdict.rating = rating
+    verdict.rationale = rationale
+    verdict.citations = [Citation(source_id=c.source_id, quote=c.quote) for c in citations]
+
+
+def _verdict_snapshot(verdict: Verdict) -> dict[str, object]:
+    return {
+        "rating": verdict.rating,
+        "rationale": verdict.rationale,
+        "state": verdict.state,
+        "citations": [{"source_id": c.source_id, "quote": c.quote} for c in verdict.citations],
+    }
+
+
+def _held_review(session: Session, task_id: int, user: User) -> ReviewTask:
+    task = held_task(session, task_id, user)
+    if task.kind != "review":
+        raise InvalidInput(f"task {task_id} is an approval; approve or return it")
+    return task
 
 
 def _check_verdict(
@@ -146,6 +269,11 @@ def _check_verdict(
         raise InvalidInput("a verdict needs a rationale")
     if not citations:
         raise InvalidInput("a verdict needs at least one citation")
+    _check_citations(session, claim_id, citations)
+
+
+def _check_citations(session: Session, claim_id: int, citations: list[CitationInput]) -> None:
+    """Each cited source belongs to the claim, and the quote is in its snapshot."""
     sources = {
         record.id: record
         for record in session.scalars(
@@ -216,6 +344,36 @@ def release(session: Session, task_id: int, user: User) -> ReviewTask:
     return task
 
 
+def heartbeat(session: Session, task_id: int, user: User, lease_seconds: int) -> ReviewTask:
+    """Extend the lease of a task its holder is still working on."""
+    task = held_task(session, task_id, user)
+    task.lease_expires_at = utcnow() + timedelta(seconds=lease_seconds)
+    return task
+
+
+def assign(
+    session: Session, task_id: int, reviewer: User, editor: User, lease_seconds: int
+) -> ReviewTask:
+    """An editor hands a waiting task to a named reviewer, who then holds its lease."""
+    task = session.scalar(select(ReviewTask).where(ReviewTask.id == task_id).with_for_update())
+    if task is None:
+        raise NotFound(f"task {task_id} does not exist")
+    if task.state != "open":
+        raise Conflict(f"task {task_id} is {task.state}; only waiting tasks can be assigned")
+    if not reviewer.has_role("reviewer") or reviewer.disabled_at:
+        raise InvalidInput(f"{reviewer.name} is not an active reviewer")
+    if reviewer.id in (task.submitter_id, task.author_id):
+        raise InvalidInput(f"{reviewer.name} may not take this task (own essay or own verdict)")
+    task.state, task.assignee_id = "leased", reviewer.id
+    task.lease_expires_at = utcnow() + timedelta(seconds=lease_seconds)
+    if task.kind == "review":
+        claims.begin_review(session, task.claim, reviewer.id)
+    audit.record(
+        session, "task.assigned", task, actor_id=editor.id, after={"assignee_id": reviewer.id}
+    )
+    return task
+
+
 def expire_leases(session: Session, now: datetime | None = None) -> int:
     """Put every task whose lease ran out back in the queue; return how many."""
     now = now or utcnow()
@@ -277,3 +435,33 @@ def latest_verdicts(session: Session, claim_ids: list[int]) -> dict[int, Verdict
         .order_by(Verdict.id)
     )
     return {verdict.claim_id: verdict for verdict in rows}
+
+
+def claim_history(session: Session, claim_id: int) -> list[tuple[AuditEvent, str | None]]:
+    """Every audited change to a claim, its tasks, verdicts and sources, oldest first,
+    each with the name of who made it (None for the system)."""
+    claims.get_claim(session, claim_id)
+    subjects = {
+        "claims": [claim_id],
+        "review_tasks": session.scalars(
+            select(ReviewTask.id).where(ReviewTask.claim_id == claim_id)
+        ).all(),
+        "verdicts": session.scalars(select(Verdict.id).where(Verdict.claim_id == claim_id)).all(),
+        "source_records": session.scalars(
+            select(SourceRecord.id).where(SourceRecord.claim_id == claim_id)
+        ).all(),
+    }
+    about_claim = or_(
+        *(
+            and_(AuditEvent.subject_type == kind, AuditEvent.subject_id.in_(ids))
+            for kind, ids in subjects.items()
+            if ids
+        )
+    )
+    rows = session.execute(
+        select(AuditEvent, User.name)
+        .outerjoin(User, User.id == AuditEvent.actor_id)
+        .where(about_claim)
+        .order_by(AuditEvent.at, AuditEvent.id)
+    )
+    return [(event, name) for event, name in rows]
