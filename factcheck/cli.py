@@ -67,11 +67,17 @@ def users() -> None:
 @click.argument("name")
 @click.option("--role", required=True, type=click.Choice(["editor", "reviewer", "admin"]))
 @click.option("--display-name", default="")
-def users_add(name: str, role: str, display_name: str) -> None:
+@click.option(
+    "--password-stdin", is_flag=True, help="Read a password for signing in to the pages from stdin."
+)
+def users_add(name: str, role: str, display_name: str, password_stdin: bool) -> None:
     """Create a user; the new API token is the last line printed."""
+    password = sys.stdin.readline().rstrip("\n") if password_stdin else None
     try:
         with _session() as session:
             user = accounts.create_user(session, name, role, display_name)
+            if password is not None:
+                accounts.set_password(session, user, password)
             token = accounts.issue_token(session, user)
     except DomainError as error:
         raise click.ClickException(error.detail) from None
@@ -137,6 +143,8 @@ def up(host: str, port: int, demo: bool, web_workers: int) -> None:
     click.echo(f"factcheck is up at http://{host}:{port}/  (data in {settings.data_dir.resolve()})")
     for name, token in tokens.items():
         click.echo(f"  token for {name}: {token}")
+    if demo:
+        click.echo("  demo accounts sign in at /login with the password factcheck-demo")
     click.echo("Ctrl-C stops it.", nl=True)
     sys.stdout.flush()
     supervise(processes)
@@ -148,9 +156,12 @@ def load_demo(settings: Settings) -> dict[str, str]:
     with get_database(settings.resolved_database_url()).scope() as session:
         library.import_library(session, SEEDS / "library.json")
         for account in json.loads((SEEDS / "accounts.json").read_text()):
-            user = accounts.user_by_name(session, account["name"]) or accounts.create_user(
-                session, account["name"], account["role"], account["display_name"]
-            )
+            user = accounts.user_by_name(session, account["name"])
+            if user is None:
+                user = accounts.create_user(
+                    session, account["name"], account["role"], account["display_name"]
+                )
+                accounts.set_password(session, user, account["password"])
             tokens[f"{user.name} ({user.role})"] = accounts.issue_token(session, user)
     return tokens
 

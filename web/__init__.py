@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
 
 from flask import Flask
+from flask_wtf.csrf import CSRFProtect
 from werkzeug.routing import BaseConverter
 
 from factcheck.db import get_database
@@ -38,16 +40,26 @@ def create_app(settings: Settings | None = None, dispatch: Dispatch | None = Non
     app.config.update(
         SECRET_KEY=settings.secret_key,
         MAX_CONTENT_LENGTH=settings.max_body_bytes,
-        SERVER_NAME=None,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=settings.base_url.startswith("https://"),
+        PERMANENT_SESSION_LIFETIME=timedelta(hours=12),
+        WTF_CSRF_TIME_LIMIT=None,  # the token lives as long as the session
     )
     app.url_map.converters["id"] = IdConverter
     app.extensions["factcheck.settings"] = settings
     app.extensions["factcheck.database"] = get_database(settings.resolved_database_url())
     app.extensions["factcheck.dispatch"] = dispatch or celery_dispatch
 
-    from web import api, problems, public
+    from web import api, dashboard, desk, problems, public, signin
 
     problems.install(app)
+    csrf = CSRFProtect(app)
+    csrf.exempt(api.blueprint)  # the API authenticates with bearer tokens, not cookies
     app.register_blueprint(api.blueprint)
     app.register_blueprint(public.blueprint)
+    app.register_blueprint(signin.blueprint)
+    app.register_blueprint(desk.blueprint)
+    app.register_blueprint(dashboard.blueprint)
+    app.jinja_env.globals["current_user"] = signin.current_user
     return app

@@ -4,6 +4,8 @@ import hashlib
 import secrets
 from datetime import datetime
 
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerifyMismatchError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -55,6 +57,34 @@ def user_for_token(session: Session, token: str) -> User | None:
         return None
     if api_token.expires_at is not None and api_token.expires_at <= now:
         return None
+    return user
+
+
+_hasher = PasswordHasher()  # Argon2id with the library's current recommended costs
+# Checked when the name is unknown, so an attempt costs the same either way.
+_DUMMY_HASH = _hasher.hash("not a real password")
+MIN_PASSWORD_LENGTH = 10
+
+
+def set_password(session: Session, user: User, password: str) -> None:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise InvalidInput(f"a password needs at least {MIN_PASSWORD_LENGTH} characters")
+    user.password_hash = _hasher.hash(password)
+    audit.record(session, "user.password_set", user, after={"name": user.name})
+
+
+def check_password(session: Session, name: str, password: str) -> User | None:
+    """The active user with this name and password, or None."""
+    user = user_by_name(session, name)
+    stored = user.password_hash if user and user.password_hash else _DUMMY_HASH
+    try:
+        _hasher.verify(stored, password)
+    except (VerifyMismatchError, InvalidHashError):
+        return None
+    if user is None or user.password_hash is None or user.disabled_at:
+        return None
+    if _hasher.check_needs_rehash(user.password_hash):
+        user.password_hash = _hasher.hash(password)
     return user
 
 

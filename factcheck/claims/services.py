@@ -69,10 +69,7 @@ def _details(extracted: ExtractedClaim) -> dict[str, Any]:
 
 
 def counts_by_status(session: Session, essay_id: int) -> dict[str, int]:
-    rows = session.execute(
-        select(Claim.status, func.count()).where(Claim.essay_id == essay_id).group_by(Claim.status)
-    )
-    return {status: count for status, count in rows}
+    return counts_by_essay(session, [essay_id])[essay_id]
 
 
 # One function per transition. Each checks where the claim comes from, moves it,
@@ -143,3 +140,16 @@ def essay_claims(session: Session, essay_id: int) -> list[Claim]:
     return list(
         session.scalars(select(Claim).where(Claim.essay_id == essay_id).order_by(Claim.start))
     )
+
+
+def counts_by_essay(session: Session, essay_ids: list[int]) -> dict[int, dict[str, int]]:
+    """Claims counted by status for several essays in one query."""
+    counts: dict[int, dict[str, int]] = {essay_id: {} for essay_id in essay_ids}
+    rows = session.execute(
+        select(Claim.essay_id, Claim.status, func.count())
+        .where(Claim.essay_id.in_(essay_ids))
+        .group_by(Claim.essay_id, Claim.status)
+    )
+    for essay_id, status, count in rows:
+        counts[essay_id][status] = count
+    return counts

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from factcheck import audit
@@ -44,3 +45,10 @@ def get_essay(session: Session, essay_id: int) -> Essay:
     if essay is None:
         raise NotFound(f"essay {essay_id} does not exist")
     return essay
+
+
+def list_essays(session: Session, limit: int = 100, offset: int = 0) -> list[Essay]:
+    """Newest first."""
+    return list(
+        session.scalars(select(Essay).order_by(Essay.id.desc()).limit(limit).offset(offset))
+    )

@@ -1,0 +1,209 @@
+"""The desk pages through Flask's test client: sign-in, roles, CSRF, forms."""
+
+from __future__ import annotations
+
+import html
+import re
+
+import pytest
+
+from factcheck.accounts import services as accounts
+from tests.conftest import SEED_ESSAY
+
+PASSWORD = "correct horse battery"
+
+
+@pytest.fixture
+def people(database) -> dict[str, str]:
+    with database.scope() as session:
+        for name, role in [("ed", "editor"), ("rev", "reviewer"), ("rev2", "reviewer")]:
+            accounts.set_password(session, accounts.create_user(session, name, role), PASSWORD)
+    return {"editor": "ed", "reviewer": "rev", "second": "rev2"}
+
+
+def token_from(html: str) -> str:
+    match = re.search(r'name="csrf-token" content="([^"]+)"', html)
+    assert match, "no CSRF token on the page"
+    return match.group(1)
+
+
+def sign_in(client, name: str, password: str = PASSWORD):
+    page = client.get("/login")
+    return client.post(
+        "/login",
+        data={"name": name, "password": password, "csrf_token": token_from(page.text)},
+    )
+
+
+def post(client, path: str, data: dict | None = None, from_page: str = "/desk/"):
+    token = token_from(client.get(from_page, follow_redirects=True).text)
+    return client.post(path, data={**(data or {}), "csrf_token": token})
+
+
+def test_pages_need_a_signed_in_user(client):
+    response = client.get("/desk/essays")
+    assert response.status_code == 302 and "/login?next=/desk/essays" in response.location
+
+
+def test_wrong_password_is_refused_without_saying_which_part(client, people):
+    response = sign_in(client, "ed", "wrong password!")
+    assert response.status_code == 200 and "Wrong user name or password" in response.text
+    unknown = sign_in(client, "nobody", PASSWORD)
+    assert "Wrong user name or password" in unknown.text
+    assert client.get("/desk/essays").status_code == 302
+
+
+def test_sign_in_sets_a_safe_cookie_and_sign_out_ends_it(client, people):
+    response = sign_in(client, "ed")
+    assert response.status_code == 302
+    cookie = response.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+    assert client.get("/desk/essays").status_code == 200
+    post(client, "/logout")
+    assert client.get("/desk/essays").status_code == 302
+
+
+def test_sign_in_never_redirects_off_site(client, people):
+    page = client.get("/login?next=//evil.example/")
+    response = client.post(
+        "/login",
+        data={
+            "name": "ed",
+            "password": PASSWORD,
+            "next": "//evil.example/",
+            "csrf_token": token_from(page.text),
+        },
+    )
+    assert response.location == "/desk/"
+
+
+def test_forms_without_the_csrf_token_are_refused(client, people):
+    sign_in(client, "ed")
+    response = client.post("/desk/essays/new", data={"title": "t", "text": "x"})
+    assert response.status_code == 400
+
+
+def test_roles_decide_what_pages_allow(client, people):
+    sign_in(client, "rev")
+    assert client.get("/desk/essays/new").status_code == 403
+    assert client.get("/desk/queue").status_code == 200
+
+
+def test_editor_submits_curates_and_publishes_in_pages(client, people, queue):
+    sign_in(client, "ed")
+    response = post(
+        client,
+        "/desk/essays/new",
+        {"title": "Seed", "author": "F. Z.", "text": SEED_ESSAY},
+        "/desk/essays/new",
+    )
+    assert response.status_code == 302
+    essay_path = response.location
+    progress = client.get(essay_path + "/progress.json").json
+    assert progress["working"] is True and progress["status"] == "submitted"
+    queue.run_all()
+    page = client.get(essay_path).text
+    assert 'class="claim status-awaiting_review' in page and "Progress" in page
+    assert client.get(essay_path + "/progress.json").json["working"] is False
+    claim_id = int(re.search(r'id="claim-(\d+)"', page).group(1))
+    discarded = post(
+        client,
+        f"/desk/claims/{claim_id}/discard",
+        {"essay_id": essay_path.rsplit("/", 1)[1]},
+        essay_path,
+    )
+    assert discarded.status_code == 302
+    assert f'id="claim-{claim_id}"' in client.get(essay_path).text
+    refused = post(client, essay_path + "/publish", {}, essay_path)
+    follow = client.get(refused.location).text
+    assert "not approved yet" in follow
+
+
+def test_reviewer_takes_a_task_saves_a_draft_and_submits(client, people, queue, database):
+    sign_in(client, "ed")
+    post(client, "/desk/essays/new", {"title": "Seed", "text": SEED_ESSAY}, "/desk/essays/new")
+    queue.run_all()
+    post(client, "/logout")
+    sign_in(client, "rev")
+    taken = post(client, "/desk/queue/next", {}, "/desk/queue")
+    task_path = taken.location
+    assert task_path.startswith("/desk/tasks/")
+    page = client.get(task_path).text
+    source_id = int(re.search(r'data-source="(\d+)"', page).group(1))
+    snapshot = re.search(rf'data-source="{source_id}"[^>]*>([^<]{{20,}})', page).group(1)
+    quote = html.unescape(snapshot)[:30]
+    draft = post(
+        client,
+        task_path + "/verdict",
+        {
+            "save": "draft",
+            "rationale": "Work in progress",
+            "cite": str(source_id),
+            f"quote-{source_id}": quote,
+        },
+        task_path,
+    )
+    assert draft.location == task_path
+    assert "Work in progress" in client.get(task_path).text
+    bad = post(
+        client,
+        task_path + "/verdict",
+        {
+            "save": "submit",
+            "rating": "false",
+            "rationale": "r",
+            "cite": str(source_id),
+            f"quote-{source_id}": "not in the source at all",
+        },
+        task_path,
+    )
+    assert bad.location == task_path
+    assert "not in source" in client.get(task_path).text
+    version = re.search(r'name="version" value="(\d+)"', client.get(task_path).text).group(1)
+    good = post(
+        client,
+        task_path + "/verdict",
+        {
+            "save": "submit",
+            "rating": "false",
+            "rationale": "Wrong toll.",
+            "version": version,
+            "cite": str(source_id),
+            f"quote-{source_id}": quote,
+        },
+        task_path,
+    )
+    assert good.location == "/desk/queue"
+    post(client, "/logout")
+    sign_in(client, "rev2")
+    for _ in range(100):
+        approval = post(client, "/desk/queue/next", {}, "/desk/queue").location
+        if "Wrong toll." in client.get(approval).text:
+            break
+    approved = post(client, approval + "/approve", {}, approval)
+    assert approved.location == "/desk/queue"
+
+
+def test_heartbeat_extends_a_held_lease(client, people, queue):
+    sign_in(client, "ed")
+    post(client, "/desk/essays/new", {"title": "Seed", "text": SEED_ESSAY}, "/desk/essays/new")
+    queue.run_all()
+    post(client, "/logout")
+    sign_in(client, "rev")
+    task_path = post(client, "/desk/queue/next", {}, "/desk/queue").location
+    token = token_from(client.get(task_path).text)
+    beat = client.post(task_path + "/heartbeat", headers={"X-CSRFToken": token})
+    assert beat.status_code == 200 and beat.json["held"] is True
+    post(client, "/logout")
+    sign_in(client, "rev2")
+    token = token_from(client.get("/desk/queue").text)
+    assert client.post(task_path + "/heartbeat", headers={"X-CSRFToken": token}).status_code == 409
+
+
+def test_dashboard_draws_charts_with_tables(client, people, queue):
+    sign_in(client, "ed")
+    post(client, "/desk/essays/new", {"title": "Seed", "text": SEED_ESSAY}, "/desk/essays/new")
+    queue.run_all()
+    page = client.get("/desk/dashboard").text
+    assert page.count("<svg") == 5 and page.count("<table>") == 5
+    assert re.search(r"awaiting_review</td><td>\d+</td>", page)

@@ -1,0 +1,483 @@
+"""The desk in a browser: editor and reviewer pages, rendered on the server.
+
+Forms post to these views, which call the same services as the JSON API. A
+refused action (a domain error) becomes a message on the page it came from,
+never an error page; nothing is half-written, since the transaction rolls back.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, date, datetime
+from typing import Any
+
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from sqlalchemy.orm import Session
+
+from factcheck.claims import curation
+from factcheck.claims import services as claims
+from factcheck.claims.extraction import KINDS
+from factcheck.db import on_commit
+from factcheck.errors import DomainError, InvalidInput, NotFound
+from factcheck.essays import services as essays
+from factcheck.publishing import services as publishing
+from factcheck.publishing.models import Publication
+from factcheck.review import ratings
+from factcheck.review import services as review
+from factcheck.review.models import ReviewTask
+from factcheck.sources import services as sources
+from web.operations import database, json_response, settings
+from web.signin import current_user, signed_in
+
+blueprint = Blueprint("desk", __name__, url_prefix="/desk")
+
+EDITOR = ("editor",)
+REVIEWER = ("reviewer",)
+ACTIVE = ("extracted", "gathering")  # statuses the pipeline is still working on
+QUOTE_FIELD = "quote-"
+
+
+def dispatch(task: str, *args: int) -> None:
+    from flask import current_app
+
+    current_app.extensions["factcheck.dispatch"](task, *args)
+
+
+def act(action: Callable[[Session], str | None], back: str) -> Response:
+    """Run a form's action in one transaction; on a refusal, say why on the page."""
+    try:
+        with database().scope() as session:
+            message = action(session)
+    except DomainError as error:
+        flash(error.detail, "error")
+        return redirect(back)
+    if message:
+        flash(message, "info")
+    return redirect(back)
+
+
+@blueprint.get("/")
+@signed_in()
+def home() -> Response:
+    user = current_user()
+    if user is not None and user.has_role("editor"):
+        return redirect(url_for("desk.essay_list"))
+    return redirect(url_for("desk.queue"))
+
+
+# --- editors -----------------------------------------------------------------------
+
+
+@blueprint.get("/essays")
+@signed_in(*EDITOR)
+def essay_list() -> str:
+    with database().read_scope() as session:
+        listed = essays.list_essays(session)
+        counts = claims.counts_by_essay(session, [essay.id for essay in listed])
+    return render_template("desk/essays.html", essays=listed, counts=counts)
+
+
+@blueprint.route("/essays/new", methods=["GET", "POST"])
+@signed_in(*EDITOR)
+def new_essay() -> Response | str:
+    if request.method == "GET":
+        return render_template("desk/new_essay.html", form={})
+    form = request.form
+    try:
+        fields = _essay_fields(form)
+        with database().scope() as session:
+            user = session.merge(current_user())
+            essay = essays.submit_essay(session, user, **fields)
+            essay_id = essay.id
+            on_commit(session, lambda: dispatch("split_essay", essay_id))
+    except DomainError as error:
+        flash(error.detail, "error")
+        return render_template("desk/new_essay.html", form=form), 422
+    flash("Essay submitted: the claims appear below as the workers split it.", "info")
+    return redirect(url_for("desk.essay_page", essay_id=essay_id))
+
+
+def _essay_fields(form: Any) -> dict[str, Any]:
+    upload = request.files.get("file")
+    text = form.get("text", "")
+    if upload and upload.filename:
+        if not upload.filename.lower().endswith((".txt", ".md")):
+            raise InvalidInput("upload a .txt or .md file")
+        try:
+            text = upload.read(settings().max_essay_chars * 4 + 1).decode("utf-8")
+        except UnicodeDecodeError:
+            raise InvalidInput("the file is not UTF-8 text") from None
+    text = text.replace("\r\n", "\n").replace("\x00", "")
+    title = form.get("title", "").strip()
+    if not title or not text.strip():
+        raise InvalidInput("an essay needs a title and a text")
+    if len(text) > settings().max_essay_chars:
+        raise InvalidInput(f"the essay is longer than {settings().max_essay_chars} characters")
+    url = form.get("url", "").strip() or None
+    if url and not url.lower().startswith(("http://", "https://")):
+        raise InvalidInput("the URL must start with http:// or https://")
+    return {
+        "title": title[:500],
+        "text": text,
+        "author": form.get("author", "").strip()[:200] or None,
+        "url": url,
+        "published_at": _date(form.get("published_at")),
+        "deadline": _deadline(form.get("deadline")),
+        "hold_for_review": form.get("hold_for_review") == "on",
+    }
+
+
+def _date(value: str | None) -> date | None:
+    try:
+        return date.fromisoformat(value) if value else None
+    except ValueError:
+        raise InvalidInput(f"{value!r} is not a date (YYYY-MM-DD)") from None
+
+
+def _deadline(value: str | None) -> datetime | None:
+    try:
+        return datetime.fromisoformat(value).replace(tzinfo=UTC) if value else None
+    except ValueError:
+        raise InvalidInput(f"{value!r} is not a date and time") from None
+
+
+@blueprint.get("/essays/<id:essay_id>")
+@signed_in(*EDITOR, *REVIEWER)
+def essay_page(essay_id: int) -> str:
+    with database().read_scope() as session:
+        essay = essays.get_essay(session, essay_id)
+        essay_claims = claims.essay_claims(session, essay_id)
+        counts = claims.counts_by_status(session, essay_id)
+        published = _latest_version(session, essay_id)
+    live = [claim for claim in essay_claims if claim.status != "discarded"]
+    marks = [{"start": c.start, "end": c.end, "claim": c} for c in live]
+    return render_template(
+        "desk/essay.html",
+        essay=essay,
+        claims=essay_claims,
+        counts=counts,
+        segments=publishing.marked_segments(essay.text, marks),
+        working=essay.status == "submitted" or any(counts.get(s) for s in ACTIVE),
+        published=published,
+        kinds=KINDS,
+    )
+
+
+def _latest_version(session: Session, essay_id: int) -> Publication | None:
+    try:
+        return publishing.latest_publication(session, essay_id)
+    except NotFound:
+        return None
+
+
+@blueprint.get("/essays/<id:essay_id>/progress.json")
+@signed_in(*EDITOR, *REVIEWER)
+def essay_progress(essay_id: int) -> Response:
+    with database().read_scope() as session:
+        essay = essays.get_essay(session, essay_id)
+        counts = claims.counts_by_status(session, essay_id)
+    working = essay.status == "submitted" or any(counts.get(s) for s in ACTIVE)
+    return json_response({"status": essay.status, "counts": counts, "working": working})
+
+
+def _back_to_essay(essay_id: int | str | None) -> str:
+    essay_id = _int(str(essay_id), 0) if essay_id is not None else 0
+    if essay_id > 0:
+        return url_for("desk.essay_page", essay_id=essay_id)
+    return url_for("desk.essay_list")
+
+
+def _gather(session: Session, claim_ids: list[int]) -> None:
+    for claim_id in claim_ids:
+        on_commit(session, lambda claim_id=claim_id: dispatch("gather_claim", claim_id))
+
+
+@blueprint.post("/claims/<id:claim_id>/edit")
+@signed_in(*EDITOR)
+def edit_claim(claim_id: int) -> Response:
+    form = request.form
+
+    def action(session: Session) -> str:
+        edit = curation.ClaimEdit(
+            version=_int(form.get("version")),
+            text=form.get("text") or None,
+            kind=form.get("kind") or None,
+            checkable=form.get("checkable") == "on",
+        )
+        _gather(session, curation.edit_claim(session, claim_id, edit, _user_id()))
+        return "Claim updated."
+
+    return act(action, _back_to_essay(form.get("essay_id")))
+
+
+@blueprint.post("/claims/<id:claim_id>/discard")
+@signed_in(*EDITOR)
+def discard_claim(claim_id: int) -> Response:
+    return act(
+        lambda session: (
+            curation.discard_claim(session, claim_id, _user_id()) and "Claim discarded."
+        ),
+        _back_to_essay(request.form.get("essay_id")),
+    )
+
+
+@blueprint.post("/claims/<id:claim_id>/split")
+@signed_in(*EDITOR)
+def split_claim(claim_id: int) -> Response:
+    words = request.form.get("before", "").strip()
+
+    def action(session: Session) -> str:
+        claim = claims.get_claim(session, claim_id)
+        found = claim.text.find(words) if words else -1
+        if found <= 0:
+            raise InvalidInput("type the words that should begin the second part")
+        parts = curation.split_claim(session, claim_id, claim.start + found, _user_id())
+        _gather(session, curation.gathering_ids(parts))
+        return "Claim split in two."
+
+    return act(action, _back_to_essay(request.form.get("essay_id")))
+
+
+@blueprint.post("/essays/<id:essay_id>/merge")
+@signed_in(*EDITOR)
+def merge_claims(essay_id: int) -> Response:
+    ids = [_int(value) for value in request.form.getlist("claim_id")]
+
+    def action(session: Session) -> str:
+        merged = curation.merge_claims(session, essay_id, ids, _user_id())
+        _gather(session, curation.gathering_ids([merged]))
+        return "Claims merged."
+
+    return act(action, _back_to_essay(essay_id))
+
+
+@blueprint.post("/essays/<id:essay_id>/claims")
+@signed_in(*EDITOR)
+def add_claim(essay_id: int) -> Response:
+    start, end = _int(request.form.get("start"), 0), _int(request.form.get("end"), 0)
+
+    def action(session: Session) -> str:
+        claim = curation.add_claim(session, essay_id, start, end, _user_id())
+        _gather(session, curation.gathering_ids([claim]))
+        return "Claim added."
+
+    return act(action, _back_to_essay(essay_id))
+
+
+@blueprint.post("/essays/<id:essay_id>/confirm")
+@signed_in(*EDITOR)
+def confirm_claims(essay_id: int) -> Response:
+    def action(session: Session) -> str:
+        _gather(session, curation.confirm_claims(session, essay_id, _user_id()))
+        return "Claims confirmed: gathering evidence."
+
+    return act(action, _back_to_essay(essay_id))
+
+
+@blueprint.post("/essays/<id:essay_id>/publish")
+@signed_in(*EDITOR)
+def publish(essay_id: int) -> Response:
+    def action(session: Session) -> str:
+        organisation = {"name": settings().org_name, "url": settings().org_url}
+        user = session.merge(current_user())
+        publication = publishing.publish(session, essay_id, user, organisation)
+        return f"Published version {publication.version}."
+
+    return act(action, _back_to_essay(essay_id))
+
+
+# --- reviewers -------------------------------------------------------------------------
+
+
+@blueprint.get("/queue")
+@signed_in(*REVIEWER)
+def queue() -> str:
+    with database().read_scope() as session:
+        held = review.tasks_held_by(session, session.merge(current_user()))
+        rows = [(task, task.claim) for task in held]
+    return render_template("desk/queue.html", held=rows, now=datetime.now(UTC))
+
+
+@blueprint.post("/queue/next")
+@signed_in(*REVIEWER)
+def next_task() -> Response:
+    with database().scope() as session:
+        task = review.claim_next(session, session.merge(current_user()), settings().lease_seconds)
+        task_id = task.id if task else None
+    if task_id is None:
+        flash("Nothing is waiting for you right now.", "info")
+        return redirect(url_for("desk.queue"))
+    return redirect(url_for("desk.task_page", task_id=task_id))
+
+
+@blueprint.get("/tasks/<id:task_id>")
+@signed_in(*REVIEWER)
+def task_page(task_id: int) -> Response | str:
+    with database().read_scope() as session:
+        task = session.get(ReviewTask, task_id)
+        user = session.merge(current_user())
+        if task is None or task.assignee_id != user.id or task.state != "leased":
+            flash("That task is not yours (any more): take the next one.", "error")
+            return redirect(url_for("desk.queue"))
+        claim = task.claim
+        essay = essays.get_essay(session, claim.essay_id)
+        records = sources.list_sources(session, claim.id)
+        verdict = task.verdict if task.kind == "approval" else review.draft_of(session, task, user)
+        previous = task.verdict if task.kind == "review" else None
+        citations = {c.source_id: c.quote for c in verdict.citations} if verdict else {}
+        context = {
+            "task": task,
+            "claim": claim,
+            "essay": essay,
+            "paragraph": _paragraph(essay.text, claim.start, claim.end),
+            "sources": records,
+            "verdict": verdict,
+            "previous": previous,
+            "citations": citations,
+            "ratings": ratings.SCALE,
+            "runs": sources.runs_of(session, claim.id),
+        }
+        return render_template("desk/task.html", **context)
+
+
+def _paragraph(text: str, start: int, end: int) -> tuple[str, str, str]:
+    """The claim's paragraph, cut into (before, claim, after)."""
+    first = text.rfind("\n\n", 0, start)
+    first = 0 if first < 0 else first + 2
+    last = text.find("\n\n", end)
+    last = len(text) if last < 0 else last
+    return text[first:start], text[start:end], text[end:last]
+
+
+def _back_to_task(task_id: int) -> str:
+    return url_for("desk.task_page", task_id=task_id)
+
+
+def _citations_from(form: Any) -> list[review.CitationInput]:
+    """Citations from the form: each ticked source with its quoted passage."""
+    cited = []
+    for value in form.getlist("cite"):
+        source_id = _int(value)
+        quote = form.get(f"{QUOTE_FIELD}{source_id}", "").strip()
+        cited.append(review.CitationInput(source_id, quote))
+    return cited
+
+
+@blueprint.post("/tasks/<id:task_id>/verdict")
+@signed_in(*REVIEWER)
+def verdict(task_id: int) -> Response:
+    form = request.form
+    if form.get("save") == "draft":
+        return act(lambda session: _save_draft(session, task_id, form), _back_to_task(task_id))
+    try:
+        with database().scope() as session:
+            review.submit_verdict(
+                session,
+                task_id,
+                session.merge(current_user()),
+                rating=form.get("rating", ""),
+                rationale=form.get("rationale", ""),
+                citations=_citations_from(form),
+            )
+    except DomainError as error:
+        flash(error.detail, "error")
+        return redirect(_back_to_task(task_id))
+    flash("Verdict submitted for a second review.", "info")
+    return redirect(url_for("desk.queue"))
+
+
+def _save_draft(session: Session, task_id: int, form: Any) -> str:
+    version = form.get("version")
+    review.save_draft(
+        session,
+        task_id,
+        session.merge(current_user()),
+        rating=form.get("rating") or None,
+        rationale=form.get("rationale", ""),
+        citations=[c for c in _citations_from(form) if c.quote],
+        version=_int(version) if version else None,
+    )
+    return "Draft saved."
+
+
+@blueprint.post("/tasks/<id:task_id>/approve")
+@signed_in(*REVIEWER)
+def approve(task_id: int) -> Response:
+    return _finish_task(
+        task_id, lambda s: review.approve(s, task_id, s.merge(current_user())), "Verdict approved."
+    )
+
+
+@blueprint.post("/tasks/<id:task_id>/return")
+@signed_in(*REVIEWER)
+def return_verdict(task_id: int) -> Response:
+    comment = request.form.get("comment", "")
+    return _finish_task(
+        task_id,
+        lambda s: review.return_verdict(s, task_id, s.merge(current_user()), comment),
+        "Verdict returned to review with your comment.",
+    )
+
+
+@blueprint.post("/tasks/<id:task_id>/release")
+@signed_in(*REVIEWER)
+def release(task_id: int) -> Response:
+    return _finish_task(
+        task_id,
+        lambda s: review.release(s, task_id, s.merge(current_user())),
+        "Task given back to the queue.",
+    )
+
+
+def _finish_task(task_id: int, step: Callable[[Session], Any], message: str) -> Response:
+    try:
+        with database().scope() as session:
+            step(session)
+    except DomainError as error:
+        flash(error.detail, "error")
+        return redirect(_back_to_task(task_id))
+    flash(message, "info")
+    return redirect(url_for("desk.queue"))
+
+
+@blueprint.post("/tasks/<id:task_id>/heartbeat")
+@signed_in(*REVIEWER)
+def heartbeat(task_id: int) -> Response:
+    try:
+        with database().scope() as session:
+            task = review.heartbeat(
+                session, task_id, session.merge(current_user()), settings().lease_seconds
+            )
+            expires = task.lease_expires_at
+    except DomainError as error:
+        return json_response({"held": False, "detail": error.detail}, 409)
+    return json_response(
+        {"held": True, "lease_expires_at": expires.isoformat() if expires else None}
+    )
+
+
+# --- history -----------------------------------------------------------------------------
+
+
+@blueprint.get("/claims/<id:claim_id>/history")
+@signed_in(*EDITOR, *REVIEWER)
+def claim_history(claim_id: int) -> str:
+    with database().read_scope() as session:
+        claim = claims.get_claim(session, claim_id)
+        events = review.claim_history(session, claim_id)
+    return render_template("desk/history.html", claim=claim, events=events)
+
+
+def _user_id() -> int:
+    user = current_user()
+    assert user is not None
+    return user.id
+
+
+def _int(value: str | None, default: int | None = None) -> int:
+    try:
+        return int(value or "")
+    except ValueError:
+        if default is not None:
+            return default
+        raise InvalidInput(f"{value!r} is not a number") from None

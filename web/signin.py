@@ -1,0 +1,89 @@
+"""Sign-in for the desk pages: user name and password, a session cookie, CSRF."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+from urllib.parse import urlsplit
+
+from flask import (
+    Blueprint,
+    Response,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+
+from factcheck.accounts import services as accounts
+from factcheck.accounts.models import User
+from web.operations import database
+
+blueprint = Blueprint("signin", __name__)
+
+
+def current_user() -> User | None:
+    """The signed-in user of this request (loaded once), or None."""
+    if "user" not in g:
+        g.user = None
+        user_id = session.get("user_id")
+        if user_id is not None:
+            with database().read_scope() as db:
+                user = db.get(User, user_id)
+                if user is not None and not user.disabled_at:
+                    g.user = user
+    return g.user
+
+
+def signed_in(*roles: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Pages for signed-in users holding one of ``roles`` (any role when none is named)."""
+
+    def decorator(view: Callable[..., Any]) -> Callable[..., Any]:
+        @wraps(view)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            user = current_user()
+            if user is None:
+                return redirect(url_for("signin.login", next=request.path))
+            if roles and not user.has_role(*roles):
+                return render_template("desk/forbidden.html", roles=roles), 403
+            return view(*args, **kwargs)
+
+        return wrapper
+
+    return decorator
+
+
+@blueprint.route("/login", methods=["GET", "POST"])
+def login() -> Response | str:
+    next_page = _safe_next(request.values.get("next"))
+    if request.method == "POST":
+        name = request.form.get("name", "").strip()
+        with database().scope() as db:
+            user = accounts.check_password(db, name, request.form.get("password", ""))
+            user_id = user.id if user else None
+        if user_id is not None:
+            session.clear()
+            session["user_id"] = user_id
+            session.permanent = True
+            return redirect(next_page)
+        flash("Wrong user name or password.", "error")
+    return render_template("desk/login.html", next=next_page)
+
+
+@blueprint.post("/logout")
+def logout() -> Response:
+    session.clear()
+    return redirect(url_for("signin.login"))
+
+
+def _safe_next(target: str | None) -> str:
+    """Only local paths: never send a user on to another site after signing in."""
+    if target and target.startswith("/") and not target.startswith("//"):
+        parts = urlsplit(target)
+        if not parts.scheme and not parts.netloc:
+            return target
+    return url_for("desk.home")
