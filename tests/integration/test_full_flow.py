@@ -7,7 +7,7 @@ import time
 import pytest
 
 from tests.flow import full_flow
-from tests.integration.conftest import children_of, start_service
+from tests.service import children_of, start_service
 
 pytestmark = pytest.mark.integration
 
