@@ -1,0 +1,120 @@
+"""The kind of a claim, by a short list of rules tried in order; the first that fits wins.
+
+The order is the point. A question is a question whatever it holds. A
+recommendation ("he should make clear ...") is an opinion even when it names
+figures. A quotation is a quotation even when the speaker states a figure or an
+opinion: what is checked is that the words were said. Cues of prediction and
+opinion count only outside quotation marks ("I believe ..." inside a quotation
+is the speaker's). Statistics come before the weaker cues of opinion, because
+calling a checkable figure an opinion hides it from the desk, while the reverse
+only costs a reviewer a minute. Anything else that states a fact is an event.
+"""
+
+from __future__ import annotations
+
+import re
+
+from factcheck.claims.dates import find_dates
+from factcheck.claims.quantities import Quantity, find_quantities, is_statistic
+from factcheck.claims.quotes import mask, quoted_regions
+
+KINDS = (
+    "statistic",
+    "quotation",
+    "event",
+    "attribution",
+    "comparison",
+    "causal",
+    "prediction",
+    "opinion",
+    "question",
+    "heading",  # a title or heading line: not a claim at all
+)
+NOT_CHECKABLE_KINDS = frozenset({"prediction", "opinion", "question", "heading"})
+
+_TRAILING_CLOSERS = "\"'”’»)]"
+_MIN_QUOTED_WORDS = 3  # a shorter quotation is a scare quote ("realists"), not a quotation
+
+# Advice and obligation: "should", "must", "need to", "we will need", an imperative.
+_RECOMMENDATION = re.compile(
+    r"\b(?:should|must|ought to|needs? to|ha(?:s|ve) to(?! do with)|it is time to|let['’]s|let us"
+    r"|we (?:will |would |)(?:soon |)need|what we need|is the only way)\b"
+    r"|^\W*(?:think|consider|imagine|remember|look at|note that|don['’]t|do not|stop)\b",
+    re.IGNORECASE,
+)
+# Statements about the future.
+_PREDICTION = re.compile(
+    r"(?<!political )(?<!the )(?<!free )(?<!good )(?<!ill )(?<!own )"
+    r"\b(?:will|shall|won['’]t|going to (?!the\b|a\b|an\b)|(?:is|are) (?:un)?likely\b"
+    r"|(?:is|are) (?:expected|set|poised|due) to)|\b(?:I|you|we|they|he|she|it)['’]ll\b",
+    re.IGNORECASE,
+)
+# Marks of the writer's own stance: belief, certainty, evaluation, the reader addressed.
+_STANCE = re.compile(
+    r"\b(?:I|we) (?:believe|think|feel|suspect|doubt)\b|\bin (?:my|our) view\b|\bin fact\b"
+    r"|\bof course\b|\b(?:clearly|obviously|surely|undoubtedly|unfortunately|sadly)\b"
+    r"|\bno (?:more )?doubt\b|\bthe (?:problem|point|truth|reality|question) is\b"
+    r"|\bthe only (?:way|option|solution|hope|answer|chance|one that)\b"
+    r"|\b(?:futil(?:e|ity)|vivid|unattainable|absurd|ridiculous|shameful|disgraceful"
+    r"|outrageous|hopeless|disastrous|foolish|tragic|totally|utterly)\b"
+    r"|\b(?:you|your)\b|^\W*(?:we['’]re|we are|I['’]m|I am)\b",
+    re.IGNORECASE,
+)
+# Who holds which office or role: "he's now Iraq's Finance minister", "run by".
+_ATTRIBUTION = re.compile(
+    r"\b(?:(?:is|was|are|were|became|becomes|remains|has been|had been|serves as|served as"
+    r"|named|appointed|elected)|(?:he|she|who|that|it)['’]s)\s+"
+    r"(?:[\w'’.-]+\s+){0,5}?"
+    r"(?:(?:prime |deputy |vice |foreign |finance |defen[cs]e |interior )?minister|president"
+    r"|secretary|spokes(?:man|woman|person)|leader|chief of|head of|chair(?:man|woman)?"
+    r"|director|governor|mayor|senator|ambassador|commander|ceo|founder|member of|envoy"
+    r"|premier|chancellor)\b(?![’']s|\s+(?-i:[A-Z]))"
+    r"|\b(?:run|led|headed|controlled|chaired|founded|owned) by\b|\bin charge of\b",
+    re.IGNORECASE,
+)
+# Comparisons: "more than enough troops", "larger than", "similar to", "compared with".
+# "More than 200" is a quantity's qualifier, not a comparison.
+_COMPARISON = re.compile(
+    r"\b(?:more|less|fewer|(?!rather\b|other\b)\w{2,}er)\s+(?:\w+\s+){0,3}?than\b"
+    r"(?!\s+(?:[$€£]?\d|an?\s|one\b|two\b|three\b|a few\b|a couple\b|a dozen\b))"
+    r"|\b(?:similar to|compared (?:to|with)|the same as|unlike|outnumber(?:s|ed)?"
+    r"|(?:twice|half|three times) as)\b",
+    re.IGNORECASE,
+)
+# Cause and effect.
+_CAUSAL = re.compile(
+    r"\b(?:because|caused|causes|led to|leads to|due to|as a result|that['’]s why"
+    r"|retaliation for|in retaliation|in response to|resulted in|results in|blamed for"
+    r"|thanks to|so that)\b",
+    re.IGNORECASE,
+)
+
+
+def classify(sentence: str, quantities: list[Quantity] | None = None) -> str:
+    """The kind of one sentence or clause (see KINDS); ``quantities`` if already found."""
+    if quantities is None:
+        dates = [(m.start, m.end) for m in find_dates(sentence) if not m.duration]
+        quantities = find_quantities(sentence, skip=dates)
+    regions = quoted_regions(sentence)
+    outside = mask(sentence, regions)  # the writer's own words
+    rules = (
+        ("question", lambda: is_question(sentence)),
+        ("opinion", lambda: _RECOMMENDATION.search(outside)),
+        ("quotation", lambda: _has_quotation(sentence, regions)),
+        ("prediction", lambda: _PREDICTION.search(outside)),
+        ("statistic", lambda: any(is_statistic(q) for q in quantities)),
+        ("attribution", lambda: _ATTRIBUTION.search(outside)),
+        ("opinion", lambda: _STANCE.search(outside)),
+        ("comparison", lambda: _COMPARISON.search(outside)),
+        ("causal", lambda: _CAUSAL.search(outside)),
+    )
+    return next((kind for kind, matches in rules if matches()), "event")
+
+
+def is_question(sentence: str) -> bool:
+    """Does the sentence end with a question mark (perhaps inside closing quotes)?"""
+    return sentence.rstrip().rstrip(_TRAILING_CLOSERS).endswith("?")
+
+
+def _has_quotation(sentence: str, regions: list[tuple[int, int]]) -> bool:
+    return any(len(sentence[start:end].split()) >= _MIN_QUOTED_WORDS for start, end in regions)
