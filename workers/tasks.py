@@ -16,7 +16,7 @@ from factcheck.http import FetchError
 from factcheck.settings import get_settings
 from factcheck.sources import services as sources
 from factcheck.sources.connectors import Connector
-from factcheck.sources.registry import build_connectors
+from factcheck.sources.registry import archive_client, build_connectors
 from workers.app import celery_app
 
 log = logging.getLogger(__name__)
@@ -77,6 +77,7 @@ def gather_from(claim_id: int, connector: str) -> int:
     found, state, error = [], "succeeded", None
     try:
         found = connectors()[connector].find(query)
+        found = sources.enrich(query, found, archive_client(get_settings()))
     except FetchError as failure:
         state, error = "failed", str(failure)
     except SoftTimeLimitExceeded:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from typing import Any
 
 from factcheck.http import JSON, HttpClient
 from factcheck.settings import Settings
@@ -51,7 +52,7 @@ def lookup(client: HttpClient, url: str, near: date | None = None) -> ArchiveSna
     return ArchiveSnapshot(str(snapshot_url), timestamp, str(status) if status else None)
 
 
-def _closest(data: object) -> dict | None:
+def _closest(data: object) -> dict[str, Any] | None:
     if not isinstance(data, dict):
         return None
     snapshots = data.get("archived_snapshots")

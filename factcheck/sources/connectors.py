@@ -46,6 +46,8 @@ class Found:
     http_status: int | None = None
     content_type: str | None = None
     fetched_at: datetime | None = None
+    archive_url: str | None = None  # the closest Wayback Machine snapshot, when looked up
+    archived_at: datetime | None = None
 
 
 class Connector(Protocol):

@@ -9,9 +9,11 @@ say whether the two agree, e.g.::
      consistent", "context": "...at least 215 people were killed..."}
 
 A qualified figure is a range: "more than 200" is (200, ∞), "at least 215" is
-[215, ∞), "about 1,000" is 900..1,100, a bare "91" is 91 ± 1%. Two figures agree
-when their ranges meet; the note says "not conclusive" when the source's range
-is wider than the claim's. Hints are hints: a reviewer reads the context.
+[215, ∞), "about 1,000" is 900..1,100. A claim's bare figure may round the
+source's, so "91" in a claim is 90.5..91.5 and "1.2 million" is 1.15..1.25
+million; a source's bare figure is taken at its word. Two figures agree when
+their ranges meet; the note says "not conclusive" when the source's range is
+wider than the claim's. Hints are hints: a reviewer reads the context.
 """
 
 from __future__ import annotations
@@ -23,17 +25,19 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from factcheck.claims.lexicon import MONTH_ABBREVIATIONS, MONTHS
+from factcheck.claims.dates import DateMention, DateReader
+from factcheck.claims.lexicon import WEEKDAYS
 from factcheck.claims.quantities import Quantity, find_quantities, is_statistic
 from factcheck.sources.connectors import ClaimQuery, Found
 from factcheck.sources.text import collapse
 
 APPROXIMATE = 0.10  # "about 200": within 10%
-EXACT = 0.01  # "200": within 1%, so rounding ("91.3%" for "91%") still agrees
 NEAR_DATE_DAYS = 31  # a different date further away is about something else
 CONTEXT_CHARS = 90
 
 INF = math.inf
+_DIGITS = re.compile(r"\d[\d,]*(?:\.\d+)?")
+_YEAR = re.compile(r"\d{4}")
 
 
 @dataclass(frozen=True)
@@ -47,7 +51,7 @@ class Range:
 def hints(query: ClaimQuery, record: Found) -> list[dict[str, Any]]:
     """Quantity and date hints for one record against its claim."""
     texts = [record.snippet, record.snapshot_text]
-    return quantity_hints(claim_quantities(query), texts) + date_hints(claim_dates(query), texts)
+    return quantity_hints(claim_quantities(query), texts) + date_hints(claim_days(query), texts)
 
 
 # ---------------------------------------------------------------------------
@@ -55,16 +59,18 @@ def hints(query: ClaimQuery, record: Found) -> list[dict[str, Any]]:
 
 
 def claim_quantities(query: ClaimQuery) -> list[Quantity]:
-    """The claim's quantities as extracted, or read from its text when none were stored."""
+    """The claim's statistics as extracted, or read from its text when none were stored
+    (durations and ages such as "30 years ago" are left out on both sides)."""
     if query.quantities:
         stored = [_quantity_from_dict(item) for item in query.quantities]
-        return [quantity for quantity in stored if quantity is not None]
+        return [q for q in stored if q is not None and is_statistic(q)]
     return source_quantities(query.text)
 
 
 def source_quantities(text: str) -> list[Quantity]:
     """Statistics in ``text``, read by the claim extractor; dates are not quantities."""
-    skip = [(found.start, found.end) for found in find_dates(text)]
+    # As the extractor does: a calendar date's digits are not a quantity; "30 years ago" is.
+    skip = [(m.start, m.end) for m in DateReader().read(text) if not m.duration]
     return [quantity for quantity in find_quantities(text, skip) if is_statistic(quantity)]
 
 
@@ -86,8 +92,12 @@ def quantity_hints(claimed: Sequence[Quantity], texts: Sequence[str]) -> list[di
     return found
 
 
-def as_range(quantity: Quantity) -> Range:
-    """The values a quantity allows, by its qualifier."""
+def as_range(quantity: Quantity, rounded: bool = True) -> Range:
+    """The values a quantity allows, by its qualifier.
+
+    A bare figure allows what rounds to it when ``rounded`` (a claim quoting a
+    source), else only itself (a source stating its figure).
+    """
     value, qualifier = quantity.value, (quantity.qualifier or "").lower()
     approximately = Range(value * (1 - APPROXIMATE), value * (1 + APPROXIMATE))
     ranges = {
@@ -117,7 +127,19 @@ def as_range(quantity: Quantity) -> Range:
         return ranges[qualifier]
     if qualifier:  # about, around, roughly, approximately, some, close to, an estimated
         return approximately
-    return Range(value * (1 - EXACT), value * (1 + EXACT))
+    half = rounding(quantity) if rounded else 0.0
+    return Range(value - half, value + half)
+
+
+def rounding(quantity: Quantity) -> float:
+    """Half a unit of the figure's last digit: 0.5 for "91", 0.05 million for "1.2 million"."""
+    digits = _DIGITS.search(quantity.text)
+    if digits is None:  # spelled out: "two hundred"
+        return 0.5
+    written = float(digits.group().replace(",", ""))
+    scale = quantity.value / written if written else 1.0  # "million", "bn", "k"
+    decimals = len(digits.group().partition(".")[2])
+    return 0.5 * 10**-decimals * scale
 
 
 def overlaps(a: Range, b: Range) -> bool:
@@ -151,7 +173,7 @@ def unit_key(unit: str | None) -> str:
 
 
 def _quantity_hint(claim: Quantity, source: Quantity, text: str) -> dict[str, Any]:
-    claim_range, source_range = as_range(claim), as_range(source)
+    claim_range, source_range = as_range(claim), as_range(source, rounded=False)
     agrees = overlaps(claim_range, source_range)
     if not agrees:
         verdict = "inconsistent"
@@ -186,58 +208,32 @@ def _quantity_from_dict(item: dict[str, Any]) -> Quantity | None:
 
 
 @dataclass(frozen=True)
-class FoundDate:
+class Day:
     day: date
-    text: str
-    start: int
-    end: int
+    text: str  # as written: "Thursday 23 November 2006"
 
 
-_MONTH_NAMES = {**MONTHS, **MONTH_ABBREVIATIONS}
-_MONTH = "|".join(sorted(_MONTH_NAMES, key=len, reverse=True))
-_WEEKDAY = r"(?:(?:mon|tues|wednes|thurs|fri|satur|sun)day,?\s+(?:the\s+)?)?"
-_ORDINAL = r"(?:st|nd|rd|th)?"
-_DATE = re.compile(
-    rf"\b{_WEEKDAY}(?P<d1>\d{{1,2}}){_ORDINAL}\s+(?:of\s+)?(?P<m1>{_MONTH})\.?,?\s+(?P<y1>\d{{4}})\b"
-    rf"|\b{_WEEKDAY}(?P<m2>{_MONTH})\.?\s+(?P<d2>\d{{1,2}}){_ORDINAL},?\s+(?P<y2>\d{{4}})\b"
-    r"|\b(?P<y3>\d{4})-(?P<m3>\d{2})-(?P<d3>\d{2})\b",
-    re.IGNORECASE,
-)
+def claim_days(query: ClaimQuery) -> list[Day]:
+    """The single days the claim names, read as the claim extractor reads them
+    (so "on Thursday" counts when the essay's publication date resolves it)."""
+    return _single_days(query.text, DateReader(query.essay_published_at).read(query.text))
 
 
-def find_dates(text: str) -> list[FoundDate]:
-    """Full calendar dates in ``text``: "23 November 2006", "Nov. 23, 2006", "2006-11-23"."""
-    found = []
-    for match in _DATE.finditer(text):
-        day = _date_of(match)
-        if day is not None:
-            found.append(FoundDate(day, match.group(), match.start(), match.end()))
-    return found
+def source_days(text: str) -> list[Day]:
+    """The single days a source names with their year ("23 November 2006"): a
+    source's "Thursday" could be any Thursday."""
+    days = _single_days(text, DateReader().read(text))
+    return [day for day in days if _YEAR.search(day.text)]
 
 
-def claim_dates(query: ClaimQuery) -> list[FoundDate]:
-    """The dates the claim states: read from its text, else the extractor's ISO dates."""
-    in_text = find_dates(query.text)
-    if in_text:
-        return in_text
-    dates = []
-    for value in query.dates:
-        try:
-            day = date.fromisoformat(str(value)[:10])
-        except ValueError:
-            continue
-        dates.append(FoundDate(day, f"{day.day} {day:%B %Y}", 0, 0))
-    return dates
-
-
-def date_hints(claimed: Sequence[FoundDate], texts: Sequence[str]) -> list[dict[str, Any]]:
-    """One hint per claimed date: the same date in a text agrees; a different date
+def date_hints(claimed: Sequence[Day], texts: Sequence[str]) -> list[dict[str, Any]]:
+    """One hint per claimed day: the same day in a text agrees; a different day
     within a month of it disagrees; nothing near it gives no hint."""
-    per_text = [(text, find_dates(text)) for text in texts if text]
+    per_text = [(text, source_days(text)) for text in texts if text]
     found = []
     for claim in claimed:
-        for text, dates in per_text:
-            near = [d for d in dates if abs((d.day - claim.day).days) <= NEAR_DATE_DAYS]
+        for text, days in per_text:
+            near = [d for d in days if abs((d.day - claim.day).days) <= NEAR_DATE_DAYS]
             if near:
                 source = min(near, key=lambda d: abs((d.day - claim.day).days))
                 found.append(_date_hint(claim, source, text))
@@ -245,10 +241,30 @@ def date_hints(claimed: Sequence[FoundDate], texts: Sequence[str]) -> list[dict[
     return found
 
 
-def _date_hint(claim: FoundDate, source: FoundDate, text: str) -> dict[str, Any]:
+def _single_days(text: str, mentions: Sequence[DateMention]) -> list[Day]:
+    """Mentions of one day, each day once; a weekday just before a date joins it."""
+    days: dict[date, Day] = {}
+    previous: DateMention | None = None
+    for mention in mentions:
+        if mention.first is not None and mention.first == mention.last:
+            start = mention.start
+            if previous is not None and _is_weekday_before(text, previous, mention):
+                start = previous.start
+            days.setdefault(mention.first, Day(mention.first, text[start : mention.end]))
+        previous = mention
+    return list(days.values())
+
+
+def _is_weekday_before(text: str, weekday: DateMention, mention: DateMention) -> bool:
+    between = text[weekday.end : mention.start]
+    return weekday.text.lower() in WEEKDAYS and between.strip(" ,") == ""
+
+
+def _date_hint(claim: Day, source: Day, text: str) -> dict[str, Any]:
     apart = abs((source.day - claim.day).days)
     agrees = apart == 0
-    verdict = "consistent" if agrees else f"inconsistent ({apart} days apart)"
+    days = "1 day" if apart == 1 else f"{apart} days"
+    verdict = "consistent" if agrees else f"inconsistent ({days} apart)"
     return {
         "kind": "date",
         "claim": claim.text,
@@ -257,19 +273,6 @@ def _date_hint(claim: FoundDate, source: FoundDate, text: str) -> dict[str, Any]
         "note": f"claim: {claim.text}; source: {source.text} — {verdict}",
         "context": _context(text, source.text),
     }
-
-
-def _date_of(match: re.Match[str]) -> date | None:
-    if match["y3"]:
-        year, month, day = int(match["y3"]), int(match["m3"]), int(match["d3"])
-    else:
-        year = int(match["y1"] or match["y2"])
-        month = _MONTH_NAMES[(match["m1"] or match["m2"]).lower()]
-        day = int(match["d1"] or match["d2"])
-    try:
-        return date(year, month, day)
-    except ValueError:  # "31 February"
-        return None
 
 
 def _context(text: str, part: str) -> str:

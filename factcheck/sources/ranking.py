@@ -4,8 +4,8 @@ The final score (0..1) is a weighted mean of the signals that apply:
 
 * ``terms``: the share of the claim's content words found in the record;
 * ``entities``: the share of the claim's named entities found in the record;
-* ``dates``: how close the record's publication date is to a date the claim names
-  (1 on the day, falling to 0 a year away);
+* ``dates``: how close the record's publication date is to the dates the claim
+  names (1 on the day or within the period, falling to 0 a year away);
 * ``connector``: the connector's own relevance score.
 
 A signal that does not apply (a claim without entities or dates, a record without
@@ -82,13 +82,20 @@ def mentions(text: str, entity: str) -> bool:
 
 
 def days_apart(claim_dates: Sequence[str], published_at: date | None) -> int | None:
-    """Days between the record's publication and the nearest date the claim names."""
-    if published_at is None:
+    """Days between the record's publication and the dates the claim names.
+
+    The extractor lists a period by its first and last day ("in 2006": 1 January
+    and 31 December), so a publication between the earliest and latest is 0 days
+    away; otherwise it is the distance to the nearest.
+    """
+    dates = _iso_dates(claim_dates)
+    if published_at is None or not dates:
         return None
     if isinstance(published_at, datetime):
         published_at = published_at.date()
-    days = [abs((day - published_at).days) for day in _iso_dates(claim_dates)]
-    return min(days) if days else None
+    if min(dates) <= published_at <= max(dates):
+        return 0
+    return min(abs((day - published_at).days) for day in dates)
 
 
 # ---------------------------------------------------------------------------

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import date, timedelta
 
 from sqlalchemy import func, select
@@ -23,9 +24,14 @@ from factcheck.claims.models import Claim
 from factcheck.db import utcnow
 from factcheck.errors import Conflict
 from factcheck.essays.models import Essay
+from factcheck.http import FetchError, HttpClient
 from factcheck.review import services as review
+from factcheck.sources import archive
+from factcheck.sources.archive import ArchiveSnapshot
 from factcheck.sources.connectors import ClaimQuery, Found
+from factcheck.sources.hints import hints
 from factcheck.sources.models import ConnectorRun, SourceRecord
+from factcheck.sources.ranking import deduplicate, rank
 
 SNAPSHOT_LIMIT = 200_000  # characters of a page kept as the record's snapshot
 
@@ -176,6 +182,41 @@ def _finish_if_done(session: Session, claim: Claim) -> None:
         review.open_review_task(session, claim)
 
 
+# --- preparing what a connector found (no transaction open) --------------------------
+
+
+def enrich(
+    query: ClaimQuery, found: Sequence[Found], archive_client: HttpClient | None
+) -> list[Found]:
+    """Rank and deduplicate a connector's records, add consistency hints, and (with an
+    archive client) the closest archived snapshot of each page."""
+    enriched = []
+    for ranked in deduplicate(rank(query, found)):
+        record = ranked.found
+        details = {**record.details, "why": ranked.why, "hints": hints(query, record)}
+        snapshot = _archived(archive_client, record) if archive_client else None
+        enriched.append(
+            replace(
+                record,
+                score=round(ranked.score, 4),
+                details=details,
+                archive_url=snapshot.url if snapshot else None,
+                archived_at=snapshot.timestamp if snapshot else None,
+            )
+        )
+    return enriched
+
+
+def _archived(client: HttpClient, record: Found) -> ArchiveSnapshot | None:
+    url = record.final_url or record.url
+    if not url.startswith(("http://", "https://")):
+        return None
+    try:
+        return archive.lookup(client, url, near=record.published_at)
+    except FetchError:
+        return None  # no archive link this time; the record stands without it
+
+
 # --- storing -------------------------------------------------------------------------
 
 
@@ -210,6 +251,8 @@ def store(session: Session, claim: Claim, connector: str, found: Found) -> Sourc
         final_url=found.final_url,
         http_status=found.http_status,
         content_type=found.content_type,
+        archive_url=found.archive_url,
+        archived_at=found.archived_at,
     )
     session.add(record)
     session.flush()

@@ -16,6 +16,7 @@ The client sends the desk's descriptive User-Agent, as the API etiquette asks.
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Mapping
 from typing import Any
@@ -81,8 +82,7 @@ class WikipediaConnector:
             "srprop": "snippet|timestamp",
         }
         _, data = self._call(params)
-        hits = data.get("query", {}).get("search", [])
-        return [hit for hit in hits if isinstance(hit, dict) and "pageid" in hit]
+        return [hit for hit in _listed(data, "search") if "pageid" in hit]
 
     def _pages(self, page_ids: list[int]) -> tuple[Fetched, list[dict[str, Any]]]:
         params = {
@@ -96,8 +96,7 @@ class WikipediaConnector:
             "inprop": "url",
         }
         fetched, data = self._call(params)
-        pages = data.get("query", {}).get("pages", [])
-        return fetched, [page for page in pages if isinstance(page, dict)]
+        return fetched, _listed(data, "pages")
 
     def _call(self, params: dict[str, str]) -> tuple[Fetched, dict[str, Any]]:
         params = {**params, "format": "json", "formatversion": "2", "maxlag": MAXLAG_SECONDS}
@@ -117,7 +116,7 @@ class WikipediaConnector:
         searched_for: str,
         fetched: Fetched,
     ) -> Found | None:
-        search_snippet = collapse(_TAG.sub("", str(hit.get("snippet", ""))))
+        search_snippet = collapse(html.unescape(_TAG.sub("", str(hit.get("snippet", "")))))
         extract = bounded(str(page.get("extract") or "").strip(), MAX_SNAPSHOT_CHARS)
         snapshot = extract or search_snippet
         if not snapshot:
@@ -147,22 +146,24 @@ class WikipediaConnector:
 
 
 def search_strings(query: ClaimQuery) -> list[str]:
-    """What to search for, most specific first (the search finds pages with every word).
+    """What to search for, most specific first.
 
-    First the claim's entities (quoted when several words) with a few key words
-    and the years it names; then, if that finds nothing, fewer words.
+    The search finds only pages that have every word, so the first try is the
+    claim's entities (quoted when several words), its two longest other words and
+    the years it names; the second, if that finds nothing, fewer words.
     """
     entities = [_phrase(entity) for entity in query.entities[:4] if entity.strip()]
     entity_words = set(terms(" ".join(query.entities)))
     keywords = [word for word in terms(query.text) if word not in entity_words]
+    longest = sorted(keywords, key=len, reverse=True)  # longer words are rarer
     years = sorted({day[:4] for day in query.dates if day[:4].isdigit()})
     if entities:
-        candidates = [" ".join([*entities, *keywords[:3], *years]), " ".join(entities)]
+        candidates = [[*entities, *longest[:2], *years], entities]
     else:
-        candidates = [" ".join([*keywords[:6], *years]), " ".join(keywords[:3])]
-    unique = []
-    for candidate in candidates:
-        candidate = candidate[:MAX_SEARCH_CHARS].strip()
+        candidates = [[*longest[:4], *years], longest[:2]]
+    unique: list[str] = []
+    for words in candidates:
+        candidate = " ".join(dict.fromkeys(words))[:MAX_SEARCH_CHARS].strip()
         if candidate and candidate not in unique:
             unique.append(candidate)
     return unique
@@ -186,6 +187,13 @@ def article_url(api_url: str, title: str) -> str:
     """The article's URL on the wiki that serves ``api_url`` (".../w/api.php")."""
     base = api_url.rsplit("/w/api.php", 1)[0] if "/w/api.php" in api_url else api_url
     return f"{base}/wiki/{quote(title.replace(' ', '_'))}"
+
+
+def _listed(data: Mapping[str, Any], name: str) -> list[dict[str, Any]]:
+    """The objects of ``data["query"][name]``; none when the answer has no such list."""
+    query = data.get("query")
+    items = query.get(name) if isinstance(query, dict) else None
+    return [item for item in items if isinstance(item, dict)] if isinstance(items, list) else []
 
 
 def _phrase(entity: str) -> str:
