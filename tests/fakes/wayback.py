@@ -29,16 +29,18 @@ class FakeWayback(FakeService):
         captures: Mapping[str, Sequence[str]] | None = None,
         *,
         status: str = "200",
+        every_url: str | None = None,
         server: LocalServer | None = None,
         **options: Any,
     ) -> None:
         super().__init__(server=server, **options)
         self.captures = {url: sorted(stamps) for url, stamps in (captures or {}).items()}
+        self.every_url = every_url  # a capture stamp that every URL has, for load tests
         self.status = status  # the HTTP status the archive saw when capturing
 
     def answer(self, request: Request) -> Answer:
         url = request.arg("url") or ""
-        stamps = self.captures.get(url, [])
+        stamps = self.captures.get(url, [self.every_url] if self.every_url else [])
         body: dict[str, Any] = {"url": url, "archived_snapshots": {}}
         wanted = request.arg("timestamp")
         if wanted:
