@@ -1,31 +1,293 @@
-"""Check-worthiness: how much a sentence deserves a fact-checker's time, in [0, 1]."""
+"""Check-worthiness: how much a sentence deserves a fact-checker's time, in [0, 1].
+
+The model is a logistic regression over word 1-2 gram tf-idf plus a dozen hand
+features, trained on the CLEF-2019 CheckThat! Task 1 debates and speeches by
+``factcheck.claims.training``. Only numpy is needed here: the feature extraction
+(tokens, n-grams, tf-idf, scaling) is reimplemented so that scikit-learn stays a
+training-time dependency. ``training`` imports ``tokens``, ``ngrams_of`` and
+``hand_features`` from this module, so both sides featurise with the same code.
+"""
 
 from __future__ import annotations
 
-import math
+import functools
+import itertools
+import json
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from pathlib import Path
 
-# Placeholder heuristic until the trained model lands: numbers, named entities
-# and factual verbs raise the score; first person, questions and hedges lower it.
-_NUMBER = re.compile(r"\d")
-_CAPITALISED = re.compile(r"(?<!^)(?<![.!?]\s)\b[A-Z][a-z]+")
-_FACTUAL = re.compile(r"\b(percent|million|billion|killed|voted|said|wrote|is|was|were|has|have)\b", re.I)
-_SUBJECTIVE = re.compile(r"\b(I|we|should|must|need|believe|think|will|would|could)\b", re.I)
+import numpy as np
+
+WEIGHTS_PATH = Path(__file__).parent / "data" / "checkworthiness-v1.npz"
+
+# Numbers are replaced by their kind before tokenising: "33,000 people" and
+# "10 million jobs" then share n-grams with the training claims, where exact
+# values never repeat. Words keep an inner apostrophe ("didn't") so that
+# negations survive as single tokens.
+_NUMBER_TOKEN = re.compile(r"\$?\d+(?:[.,]\d+)*%?")
+_YEAR = re.compile(r"(?:19|20)\d\d")
+_TOKEN = re.compile(r"\w+(?:'\w+)?|[$%?!]")
+
+
+def _number_kind(match: re.Match[str]) -> str:
+    number = match.group()
+    if number[0] == "$":
+        return " _money_ "
+    if number[-1] == "%":
+        return " _pct_ "
+    if _YEAR.fullmatch(number):
+        return " _year_ "
+    return " _num_ "
+
+
+def tokens(sentence: str) -> list[str]:
+    """Lower-cased word tokens with numbers replaced by their kind."""
+    text = _NUMBER_TOKEN.sub(_number_kind, sentence.lower().replace("’", "'"))
+    return _TOKEN.findall(text)
+
+
+def ngrams(sentence: str) -> list[str]:
+    """Word unigrams and bigrams of a sentence: the tf-idf terms."""
+    return ngrams_of(tokens(sentence))
+
+
+def ngrams_of(toks: list[str]) -> list[str]:
+    """Unigrams and bigrams of an already tokenised sentence."""
+    return toks + [a + " " + b for a, b in itertools.pairwise(toks)]
+
+
+# Hand features: cues a fact-checker looks for (figures, named things,
+# comparisons) and against (opinion, politeness, questions, stage directions).
+# The n-grams see these words too, but a count over a whole word class
+# generalises where single n-grams are too rare to learn. Most are counted over
+# the tokens with one dict lookup each: a case-insensitive regex alternation per
+# class was the slowest part of scoring.
+_NUMBER_KINDS = ("_num_", "_money_", "_pct_", "_year_")
+_WORD_CLASSES: dict[str, tuple[str, ...]] = {
+    "number": _NUMBER_KINDS,
+    "percent": ("_pct_", "percent"),
+    "money": ("_money_", "dollar", "dollars", "million", "billion", "trillion"),
+    "year": ("_year_",),
+    "comparison": (
+        "more",
+        "less",
+        "fewer",
+        "most",
+        "least",
+        "highest",
+        "lowest",
+        "largest",
+        "biggest",
+        "smallest",
+        "worst",
+        "best",
+        "doubled",
+        "tripled",
+        "increase",
+        "increased",
+        "increases",
+        "decrease",
+        "decreased",
+        "decreases",
+        "rose",
+        "fell",
+        "cut",
+        "grew",
+        "than",
+        "record",
+        "only",
+        "every",
+        "never",
+        "ever",
+        "all",
+        "none",
+        "percent",
+        "million",
+        "billion",
+        "trillion",
+        "thousand",
+        "thousands",
+        "hundred",
+        "hundreds",
+    ),
+    "first_person": ("i", "me", "my", "mine", "we", "us", "our", "ours"),
+    "opinion": (
+        "think",
+        "believe",
+        "feel",
+        "hope",
+        "want",
+        "should",
+        "must",
+        "need",
+        "wish",
+        "love",
+        "great",
+        "wonderful",
+        "thank",
+        "thanks",
+    ),
+}
+_CLASS_NAMES = tuple(_WORD_CLASSES)
+_CLASSES_OF: dict[str, tuple[int, ...]] = {}
+for _column, _name in enumerate(_CLASS_NAMES):
+    for _word in _WORD_CLASSES[_name]:
+        _CLASSES_OF[_word] = (*_CLASSES_OF.get(_word, ()), _column)
+# A capitalised word after a space: names, places, agencies (not the first word).
+_CAPITALISED = re.compile(r"(?<=[ \t\n\r])[A-Z][a-zA-Z]+")
+HAND_FEATURES = (
+    "log_tokens",
+    "has_number",
+    "log_numbers",
+    "has_percent",
+    "has_money",
+    "has_year",
+    "log_comparisons",
+    "log_capitalised",
+    "log_first_person",
+    "log_opinion",
+    "is_question",
+    "is_stage_direction",
+)
+
+
+def _class_counts(token_lists: Sequence[list[str]]) -> np.ndarray:
+    rows: list[int] = []
+    columns: list[int] = []
+    lookup = _CLASSES_OF.get
+    for row, toks in enumerate(token_lists):
+        for token in toks:
+            found = lookup(token)
+            if found:
+                for column in found:
+                    rows.append(row)
+                    columns.append(column)
+    counts = np.zeros((len(token_lists), len(_CLASS_NAMES)))
+    np.add.at(counts, (np.asarray(rows, dtype=np.int64), np.asarray(columns, dtype=np.int64)), 1)
+    return counts
+
+
+def hand_features(
+    sentences: Sequence[str], token_lists: Sequence[list[str]] | None = None
+) -> np.ndarray:
+    """Hand features, one row per sentence, columns in ``HAND_FEATURES`` order (unscaled).
+
+    ``token_lists`` are the sentences' ``tokens``, when the caller has them already.
+    """
+    if token_lists is None:
+        token_lists = [tokens(s) for s in sentences]
+    counts = dict(zip(_CLASS_NAMES, _class_counts(token_lists).T, strict=True))
+    columns = [
+        np.log1p([len(toks) for toks in token_lists]),
+        counts["number"] > 0,
+        np.log1p(counts["number"]),
+        counts["percent"] > 0,
+        counts["money"] > 0,
+        counts["year"] > 0,
+        np.log1p(counts["comparison"]),
+        np.log1p([len(_CAPITALISED.findall(s)) for s in sentences]),
+        np.log1p(counts["first_person"]),
+        np.log1p(counts["opinion"]),
+        [s.rstrip().endswith("?") for s in sentences],
+        [s.lstrip().startswith("(") for s in sentences],
+    ]
+    return np.column_stack(columns).astype(np.float64).reshape(len(sentences), -1)
+
+
+def smooth(raw: np.ndarray, window: int, weight: float) -> np.ndarray:
+    """Blend each score with the mean of its ``window`` neighbours on each side.
+
+    Why: check-worthy sentences cluster (in the training data a sentence after a
+    check-worthy one is ten times likelier to be check-worthy), and a claim often
+    spans sentences that share little vocabulary. Dividing by 1 + weight keeps
+    the result on the scale of a logit. Edges repeat the end scores.
+    """
+    if len(raw) == 0 or window == 0 or weight == 0:
+        return raw
+    padded = np.pad(raw, window, mode="edge")
+    n = len(raw)
+    offsets = [d for d in range(-window, window + 1) if d != 0]
+    neighbours = np.mean([padded[window + d : window + d + n] for d in offsets], axis=0)
+    return (raw + weight * neighbours) / (1.0 + weight)
+
+
+class Model:
+    """The trained scorer: tf-idf terms, idf, scaling and linear weights as arrays."""
+
+    def __init__(self, arrays: Mapping[str, np.ndarray]) -> None:
+        terms = bytes(arrays["terms"]).decode("utf-8").split("\n")
+        self.index = {term: i for i, term in enumerate(terms)}
+        self.idf = np.asarray(arrays["idf"], dtype=np.float64)
+        self.term_coef = np.asarray(arrays["term_coef"], dtype=np.float64)
+        self.hand_mean = np.asarray(arrays["hand_mean"], dtype=np.float64)
+        self.hand_scale = np.asarray(arrays["hand_scale"], dtype=np.float64)
+        self.hand_coef = np.asarray(arrays["hand_coef"], dtype=np.float64)
+        meta = json.loads(bytes(arrays["meta"]).decode("utf-8"))
+        self.meta = meta
+        self.intercept = float(meta["intercept"])
+        self.hand_weight = float(meta["hand_weight"])
+        self.prior_logit = float(meta["prior_logit"])
+        self.window = int(meta["context_window"])
+        self.context_weight = float(meta["context_weight"])
+
+    @classmethod
+    def load(cls, path: Path = WEIGHTS_PATH) -> Model:
+        with np.load(path, allow_pickle=False) as arrays:
+            return cls({key: arrays[key] for key in arrays.files})
+
+    def decision(self, sentences: Sequence[str]) -> np.ndarray:
+        """The linear model's raw decision values, sentence by sentence, no context."""
+        token_lists = [tokens(s) for s in sentences]
+        hand = hand_features(sentences, token_lists)
+        return self._term_scores(token_lists) + self._hand_scores(hand) + self.intercept
+
+    def probabilities(self, sentences: Sequence[str]) -> np.ndarray:
+        """Context-smoothed scores in [0, 1] for the sentences of one document."""
+        logits = smooth(self.decision(sentences), self.window, self.context_weight)
+        # Training weighted positives and negatives equally; adding back the
+        # base rate's log-odds makes the score read roughly as a probability.
+        # Clipping only keeps np.exp from overflowing on absurd inputs.
+        return 1.0 / (1.0 + np.exp(-np.clip(logits + self.prior_logit, -50.0, 50.0)))
+
+    def _term_scores(self, token_lists: Sequence[list[str]]) -> np.ndarray:
+        # Same as scikit-learn's TfidfVectorizer(sublinear_tf=True, norm="l2")
+        # followed by a dot product, done on flat (row, term) pairs for speed.
+        rows: list[int] = []
+        cols: list[int] = []
+        lookup = self.index.get
+        for row, toks in enumerate(token_lists):
+            found = [i for i in map(lookup, ngrams_of(toks)) if i is not None]
+            rows.extend([row] * len(found))
+            cols.extend(found)
+        n = len(token_lists)
+        if not cols:
+            return np.zeros(n)
+        keys = np.asarray(rows, dtype=np.int64) * len(self.idf) + np.asarray(cols)
+        unique, counts = np.unique(keys, return_counts=True)
+        row_of, col_of = np.divmod(unique, len(self.idf))
+        weights = (1.0 + np.log(counts)) * self.idf[col_of]
+        norms = np.sqrt(np.bincount(row_of, weights * weights, minlength=n))
+        dots = np.bincount(row_of, weights * self.term_coef[col_of], minlength=n)
+        return np.divide(dots, norms, out=np.zeros(n), where=norms > 0)
+
+    def _hand_scores(self, hand: np.ndarray) -> np.ndarray:
+        scaled = (hand - self.hand_mean) / self.hand_scale * self.hand_weight
+        return scaled @ self.hand_coef
+
+
+@functools.cache
+def _model() -> Model:
+    # Loaded on first use, once per process: importing the package stays cheap.
+    return Model.load()
 
 
 def score(sentences: Sequence[str]) -> list[float]:
-    """Score pre-split sentences of one document, in order; higher is more worth checking."""
-    return [_score_one(sentence) for sentence in sentences]
+    """Score pre-split sentences of one document, in order; higher is more worth checking.
 
-
-def _score_one(sentence: str) -> float:
-    raw = (
-        1.2 * bool(_NUMBER.search(sentence))
-        + 0.3 * min(len(_CAPITALISED.findall(sentence)), 4)
-        + 0.4 * min(len(_FACTUAL.findall(sentence)), 3)
-        - 0.5 * min(len(_SUBJECTIVE.findall(sentence)), 3)
-        - 1.5 * sentence.rstrip().endswith("?")
-        - 1.0
-    )
-    return 1.0 / (1.0 + math.exp(-raw))
+    Scores are in [0, 1]; neighbouring sentences inform each score, so pass the
+    whole document's sentences at once rather than one at a time.
+    """
+    if not sentences:
+        return []
+    return [float(p) for p in _model().probabilities(list(sentences))]

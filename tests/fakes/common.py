@@ -1,13 +1,15 @@
 """What every fake remote API shares: a LocalServer route, latency and failure modes.
 
 A fake answers on one path of a ``LocalServer`` (its own, or one shared with
-other fakes). Set ``latency`` to slow every answer down, and ``failure`` to one
-of ``FAILURES`` to make it misbehave; with ``fail_times=N`` only the first N
-requests fail, so retries can be tested. All three may be changed while running.
+other fakes). Set ``latency`` (seconds, or a (low, high) range) to slow every
+answer down, and ``failure`` to one of ``FAILURES`` to make it misbehave; with
+``fail_times=N`` only the first N requests fail, so retries can be tested. All
+three may be changed while running.
 """
 
 from __future__ import annotations
 
+import random
 from typing import Any, Self
 
 from factcheck.settings import Settings
@@ -48,6 +50,11 @@ def failure_answer(failure: str, hang_seconds: float = 5.0) -> Answer:
     raise ValueError(f"unknown failure mode {failure!r}; one of {FAILURES}")
 
 
+def delay_of(latency: float | tuple[float, float]) -> float:
+    """A fixed latency, or one drawn uniformly from (low, high) for each answer."""
+    return random.uniform(*latency) if isinstance(latency, tuple) else latency
+
+
 class FakeService:
     """Base class: subclasses set ``path`` and implement ``answer(request)``."""
 
@@ -57,7 +64,7 @@ class FakeService:
         self,
         *,
         server: LocalServer | None = None,
-        latency: float = 0.0,
+        latency: float | tuple[float, float] = 0.0,
         failure: str | None = None,
         fail_times: int | None = None,
         hang_seconds: float = 5.0,
@@ -97,7 +104,7 @@ class FakeService:
 
     def _handle(self, request: Request) -> Answer:
         answer = self._failure() or self.answer(request)
-        answer.delay += self.latency
+        answer.delay += delay_of(self.latency)
         return answer
 
     def _failure(self) -> Answer | None:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import html
 from collections.abc import Mapping
 
-from tests.fakes.common import FAILURES, failure_answer
+from tests.fakes.common import FAILURES, delay_of, failure_answer
 from tests.localserver import Answer, LocalServer, Request
 
 
@@ -44,7 +44,7 @@ class FakeSite:
         self,
         pages: Mapping[str, str | Answer] | None = None,
         *,
-        latency: float = 0.0,
+        latency: float | tuple[float, float] = 0.0,
         hang_seconds: float = 5.0,
         server: LocalServer | None = None,
     ) -> None:
@@ -65,7 +65,7 @@ class FakeSite:
                 answer = failure_answer(page, self.hang_seconds)
             else:
                 answer = Answer.html(page)
-            answer.delay += self.latency
+            answer.delay += delay_of(self.latency)
             return answer
 
         self.server.route(path, handle)

@@ -23,7 +23,7 @@ from tests.localserver import LocalServer
 
 
 class EvidenceWorld:
-    def __init__(self, latency: float = 0.0) -> None:
+    def __init__(self, latency: float | tuple[float, float] = 0.0) -> None:
         self.server = LocalServer()
         self.wikipedia = FakeWikipedia(server=self.server, latency=latency)
         self.factcheck_tools = FakeFactCheckTools(server=self.server, latency=latency)

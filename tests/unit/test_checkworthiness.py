@@ -1,0 +1,199 @@
+"""Check-worthiness scorer: behaviour of ``score``, the metric, and numpy/sklearn parity."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from factcheck.claims import score
+from factcheck.claims import training as tr
+from factcheck.claims.checkworthiness import HAND_FEATURES, WEIGHTS_PATH, Model, smooth, tokens
+
+WORTHY = "Unemployment fell from 10 percent to 4.9 percent in 2016."
+PLEASANTRY = "Thank you all very much, it is great to be here."
+DOCUMENT = [
+    "Good evening, and welcome to the debate.",
+    "(APPLAUSE)",
+    WORTHY,
+    "What do you think about that?",
+    "We spent $6 billion on the wall, more than any administration before us.",
+    PLEASANTRY,
+    "",
+    "Le président a dit « non » — 33 000 emplois ?",
+]
+
+
+# --- score() ----------------------------------------------------------------
+
+
+def test_scores_are_probabilities_one_per_sentence() -> None:
+    scores = score(DOCUMENT)
+    assert len(scores) == len(DOCUMENT)
+    assert all(isinstance(s, float) and math.isfinite(s) and 0.0 <= s <= 1.0 for s in scores)
+
+
+def test_empty_document_scores_nothing() -> None:
+    assert score([]) == []
+
+
+def test_check_worthy_claim_outranks_pleasantry() -> None:
+    worthy, pleasantry = score([WORTHY, PLEASANTRY])
+    assert worthy > pleasantry
+    # Each alone, too: the ranking comes from the sentences, not the context.
+    assert score([WORTHY])[0] > score([PLEASANTRY])[0]
+
+
+def test_scores_follow_their_sentences_in_order() -> None:
+    forward = score([WORTHY, PLEASANTRY])
+    backward = score([PLEASANTRY, WORTHY])
+    assert forward[0] > forward[1]
+    assert backward[1] > backward[0]
+
+
+def test_a_sentence_scores_the_same_in_the_same_context() -> None:
+    # Same document twice: deterministic, and inputs are not mutated.
+    document = list(DOCUMENT)
+    assert score(document) == score(tuple(DOCUMENT))
+    assert document == DOCUMENT
+
+
+def test_numbers_become_their_kind() -> None:
+    assert tokens("It cost $6 billion, 25% of the 2016 budget: 33,000 jobs didn’t come.") == [
+        "it", "cost", "_money_", "billion", "_pct_", "of", "the", "_year_", "budget",
+        "_num_", "jobs", "didn't", "come",
+    ]
+
+
+def test_committed_weights_match_the_code() -> None:
+    model = Model.load(WEIGHTS_PATH)
+    assert model.meta["version"] == tr.VERSION
+    assert model.meta["hand_features"] == list(HAND_FEATURES)
+    assert len(model.index) == len(model.idf) == len(model.term_coef)
+    assert len(model.hand_coef) == len(HAND_FEATURES)
+    assert WEIGHTS_PATH.stat().st_size < 2 * 1024 * 1024
+
+
+# --- context smoothing ------------------------------------------------------
+
+
+def test_smoothing_leaves_single_and_constant_documents_alone() -> None:
+    assert smooth(np.array([1.5]), 2, 0.3).tolist() == [1.5]
+    np.testing.assert_allclose(smooth(np.full(5, -2.0), 2, 0.3), np.full(5, -2.0))
+    assert smooth(np.zeros(0), 2, 0.3).shape == (0,)
+
+
+def test_smoothing_lifts_the_neighbours_of_a_high_score() -> None:
+    smoothed = smooth(np.array([0.0, 0.0, 0.0, 4.0, 0.0, 0.0, 0.0]), 2, 0.3)
+    assert smoothed[3] == max(smoothed)
+    assert smoothed[2] > 0 and smoothed[4] > 0 and smoothed[0] == 0
+
+
+# --- average precision ------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("scores", "labels", "expected"),
+    [
+        ([0.9, 0.8, 0.7, 0.1], [1, 0, 1, 0], (1 / 1 + 2 / 3) / 2),  # hits at ranks 1 and 3
+        ([0.1, 0.5, 0.9], [1, 0, 0], 1 / 3),  # the one positive ranked last of three
+        ([0.2, 0.4, 0.6, 0.8], [1, 1, 0, 0], (1 / 3 + 2 / 4) / 2),  # ranks 3 and 4
+        ([3.0, 2.0, 1.0], [1, 1, 1], 1.0),
+        ([0.5, 0.5], [0, 1], 1 / 2),  # ties keep document order, as the CLEF scorer
+        ([0.5, 0.5], [1, 0], 1.0),
+        ([0.3, 0.2], [0, 0], 0.0),  # no positives: 0, as the CLEF scorer
+    ],
+)
+def test_average_precision_by_hand(
+    scores: list[float], labels: list[int], expected: float
+) -> None:
+    assert tr.average_precision(scores, labels) == pytest.approx(expected)
+
+
+def test_mean_average_precision_averages_documents() -> None:
+    runs = [([0.9, 0.1], [1, 0]), ([0.1, 0.5, 0.9], [1, 0, 0])]
+    assert tr.mean_average_precision(runs) == pytest.approx((1.0 + 1 / 3) / 2)
+    assert tr.mean_average_precision([]) == 0.0
+
+
+# --- data loading -----------------------------------------------------------
+
+
+def test_csv_quoting_is_undone_only_for_wrapped_fields() -> None:
+    assert tr.unquote('"He said ""no"" twice."') == 'He said "no" twice.'
+    assert tr.unquote('"Guam"') == "Guam"
+    quoted_speech = '"Whenever the President finds" — see, it says he.'
+    assert tr.unquote(quoted_speech) == quoted_speech
+    assert tr.unquote('"a" and "b"') == '"a" and "b"'
+
+
+def test_load_document_reads_the_clef_format(tmp_path: Path) -> None:
+    path = tmp_path / "debate.tsv"
+    rows = ["1\tHOLT\tGood evening.\t0", "2\tSYSTEM\t(APPLAUSE)\t0"]
+    rows.append('3\tTRUMP\t"We owe ""$20 trillion""."\t1')
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    doc = tr.load_document(path)
+    assert doc.name == "debate"
+    assert doc.sentences == ["Good evening.", "(APPLAUSE)", 'We owe "$20 trillion".']
+    assert doc.labels.tolist() == [0, 0, 1]
+
+
+# --- training-time parity ---------------------------------------------------
+
+
+def _synthetic_documents() -> list[tr.Document]:
+    rng = np.random.default_rng(7)
+    claims = [
+        "The deficit grew by {n} percent in {y}.",
+        "He voted for the war in {y} and said so {n} times.",
+        "We lost {n} million jobs to Mexico since {y}.",
+        "Crime fell {n} percent, the lowest level since {y}.",
+    ]
+    filler = [
+        "Thank you so much, it is great to be here.",
+        "I think we need to come together.",
+        "What would you do about it?",
+        "(APPLAUSE)",
+        "We love this country and we love our people.",
+        "Let me say one more thing about that.",
+    ]
+    docs = []
+    for d in range(3):
+        sentences, labels = [], []
+        for _ in range(40):
+            if rng.random() < 0.2:
+                text = claims[rng.integers(len(claims))]
+                sentences.append(text.format(n=rng.integers(2, 90), y=rng.integers(1990, 2019)))
+                labels.append(1)
+            else:
+                sentences.append(filler[rng.integers(len(filler))])
+                labels.append(0)
+        docs.append(tr.Document(f"doc{d}", sentences, np.array(labels)))
+    return docs
+
+
+def test_numpy_scorer_reproduces_the_sklearn_model(tmp_path: Path) -> None:
+    pytest.importorskip("sklearn")
+    docs = _synthetic_documents()
+    fitted = tr.fit(docs)
+    path = tmp_path / "weights.npz"
+    tr.save_weights(tr.export(fitted), path)
+    model = Model.load(path)
+    probe = [*docs[0].sentences, WORTHY, PLEASANTRY, "", "Words never seen in training."]
+    np.testing.assert_allclose(
+        model.decision(probe), tr.sklearn_decision(fitted, probe), rtol=1e-5, atol=1e-5
+    )
+    # And the model learnt something: the claims rank first in a training document.
+    assert tr.average_precision(model.probabilities(docs[0].sentences), docs[0].labels) > 0.9
+
+
+def test_saved_weights_are_byte_for_byte_reproducible(tmp_path: Path) -> None:
+    arrays = {"b": np.arange(3, dtype=np.float32), "a": np.frombuffer(b"x\ny", dtype=np.uint8)}
+    first, second = tmp_path / "1.npz", tmp_path / "2.npz"
+    tr.save_weights(arrays, first)
+    tr.save_weights(arrays, second)
+    assert first.read_bytes() == second.read_bytes()
+    with np.load(first) as loaded:
+        assert loaded["b"].tolist() == [0.0, 1.0, 2.0]
