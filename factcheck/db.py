@@ -135,9 +135,9 @@ def session_scope(factory: sessionmaker[Session]) -> Iterator[Session]:
 class Database:
     """An engine and its session factory: one per process and database URL."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, **engine_options: Any) -> None:
         self.url = url
-        self.engine = make_engine(url)
+        self.engine = make_engine(url, **engine_options)
         self.sessions = make_session_factory(self.engine)
         self.read_sessions = make_session_factory(
             self.engine.execution_options(**{READ_ONLY: True})

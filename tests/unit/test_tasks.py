@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from celery.exceptions import SoftTimeLimitExceeded
 from sqlalchemy import func, select, update
 
 from factcheck.accounts import services as accounts
@@ -14,6 +15,7 @@ from factcheck.essays.models import Essay
 from factcheck.http import FetchError
 from factcheck.review import services as review
 from factcheck.review.models import ReviewTask
+from factcheck.sources import services as sources
 from factcheck.sources.connectors import Found
 from factcheck.sources.models import ConnectorRun, SourceRecord
 from tests.unit.helpers import submitted_essay
@@ -190,3 +192,49 @@ def test_reconciler_retries_failed_runs_later(essay_id, queue, database, monkeyp
         )
         assert (run.state, run.attempts) == ("succeeded", 2)
         assert session.scalar(select(func.count()).where(SourceRecord.claim_id == claim_id)) > 0
+
+
+class Hanging:
+    """Stands for a connector whose task hit its soft time limit mid-search."""
+
+    name = "library"
+
+    def find(self, query):
+        raise SoftTimeLimitExceeded()
+
+
+def test_a_connector_past_its_time_limit_ends_timed_out(essay_id, queue, database, monkeypatch):
+    tasks.split_essay.run(essay_id)
+    claim_id = sent_of(queue, "gather_claim")[0][0]
+    queue.sent.clear()
+    monkeypatch.setitem(tasks.connectors(), "library", Hanging())
+    tasks.gather_claim.run(claim_id)
+    queue.run_all()
+    with database.scope() as session:
+        assert session.get(Claim, claim_id).status == "awaiting_review"
+        run = session.scalar(
+            select(ConnectorRun).where(
+                ConnectorRun.connector == "library", ConnectorRun.claim_id == claim_id
+            )
+        )
+        assert run.state == "timed_out"
+
+
+def test_a_run_whose_worker_died_counts_as_timed_out(essay_id, queue, database):
+    tasks.split_essay.run(essay_id)
+    claim_id = sent_of(queue, "gather_claim")[0][0]
+    tasks.gather_claim.run(claim_id)
+    with database.scope() as session:  # the worker took the library run, then died
+        assert sources.begin_run(session, claim_id, "library") is not None
+        session.execute(
+            update(ConnectorRun)
+            .where(ConnectorRun.claim_id == claim_id, ConnectorRun.connector == "library")
+            .values(started_at=utcnow() - timedelta(hours=1))
+        )
+    tasks.gather_from.run(claim_id, "desk")
+    with database.scope() as session:
+        assert session.get(Claim, claim_id).status == "gathering"
+    queue.sent.clear()
+    assert tasks.gather_claim.run(claim_id) == []  # the reconciler's re-send finds it overdue
+    with database.scope() as session:
+        assert session.get(Claim, claim_id).status == "awaiting_review"
