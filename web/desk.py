@@ -14,6 +14,7 @@ from typing import Any
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from sqlalchemy.orm import Session
 
+from factcheck.accounts import services as accounts
 from factcheck.claims import curation
 from factcheck.claims import services as claims
 from factcheck.claims.extraction import KINDS
@@ -149,6 +150,8 @@ def essay_page(essay_id: int) -> str:
         essay_claims = claims.essay_claims(session, essay_id)
         counts = claims.counts_by_status(session, essay_id)
         published = _latest_version(session, essay_id)
+        waiting = review.open_tasks_by_claim(session, [claim.id for claim in essay_claims])
+        reviewers = [user.name for user in accounts.active_users(session, "reviewer")]
     live = [claim for claim in essay_claims if claim.status != "discarded"]
     marks = [{"start": c.start, "end": c.end, "claim": c} for c in live]
     return render_template(
@@ -160,6 +163,8 @@ def essay_page(essay_id: int) -> str:
         working=essay.status == "submitted" or any(counts.get(s) for s in ACTIVE),
         published=published,
         kinds=KINDS,
+        waiting=waiting,
+        reviewers=reviewers,
     )
 
 
@@ -284,6 +289,22 @@ def publish(essay_id: int) -> Response:
         return f"Published version {publication.version}."
 
     return act(action, _back_to_essay(essay_id))
+
+
+@blueprint.post("/tasks/<id:task_id>/assign")
+@signed_in(*EDITOR)
+def assign_task(task_id: int) -> Response:
+    name = request.form.get("reviewer", "")
+
+    def action(session: Session) -> str:
+        reviewer = accounts.user_by_name(session, name)
+        if reviewer is None:
+            raise InvalidInput(f"there is no user named {name!r}")
+        editor = session.merge(current_user())
+        review.assign(session, task_id, reviewer, editor, settings().lease_seconds)
+        return f"Task given to {reviewer.name}."
+
+    return act(action, _back_to_essay(request.form.get("essay_id")))
 
 
 # --- reviewers -------------------------------------------------------------------------

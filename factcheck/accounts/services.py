@@ -90,3 +90,14 @@ def check_password(session: Session, name: str, password: str) -> User | None:
 
 def user_by_name(session: Session, name: str) -> User | None:
     return session.scalar(select(User).where(User.name == name))
+
+
+def active_users(session: Session, role: str) -> list[User]:
+    """Users who can act in ``role`` (admins included), by name."""
+    return list(
+        session.scalars(
+            select(User)
+            .where(User.role.in_((role, "admin")), User.disabled_at.is_(None))
+            .order_by(User.name)
+        )
+    )

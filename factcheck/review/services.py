@@ -465,3 +465,15 @@ def claim_history(session: Session, claim_id: int) -> list[tuple[AuditEvent, str
         .order_by(AuditEvent.at, AuditEvent.id)
     )
     return [(event, name) for event, name in rows]
+
+
+def open_tasks_by_claim(session: Session, claim_ids: list[int]) -> dict[int, int]:
+    """The waiting review task of each claim that has one."""
+    rows = session.execute(
+        select(ReviewTask.claim_id, ReviewTask.id).where(
+            ReviewTask.claim_id.in_(claim_ids),
+            ReviewTask.state == "open",
+            ReviewTask.kind == "review",
+        )
+    )
+    return {claim_id: task_id for claim_id, task_id in rows}

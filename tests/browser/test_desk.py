@@ -54,6 +54,29 @@ def select_text(page, selector: str, length: int) -> str:
     )
 
 
+def select_in_essay(page, words: str) -> None:
+    """Select ``words`` in the essay's text, as a reader dragging the mouse would."""
+    page.evaluate(
+        """(words) => {
+            const essay = document.getElementById("essay-text");
+            const walker = document.createTreeWalker(essay, NodeFilter.SHOW_TEXT);
+            for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+                const at = node.textContent.indexOf(words);
+                if (at < 0) continue;
+                const range = document.createRange();
+                range.setStart(node, at);
+                range.setEnd(node, at + words.length);
+                document.getSelection().removeAllRanges();
+                document.getSelection().addRange(range);
+                return;
+            }
+            throw new Error("words not found in the essay");
+        }""",
+        words,
+    )
+    page.wait_for_function("document.getElementById('add-preview').textContent !== ''")
+
+
 def test_editor_reviewer_and_approver_work_the_seed_essay(page, service):
     # The editor submits the seed essay and watches the pipeline reach review.
     sign_in(page, service, "editor")
@@ -70,6 +93,20 @@ def test_editor_reviewer_and_approver_work_the_seed_essay(page, service):
     page.wait_for_selector("mark.claim.status-awaiting_review", timeout=60_000)
     page.wait_for_function("document.querySelector('[data-count=gathering]').textContent === '0'")
     screenshot(page, "desk-essay")
+
+    # The editor discards a claim, then adds it back by selecting its words in the text.
+    wording = "Iraq is not Vietnam."
+    row = page.locator("li.claim-row", has_text=wording).first
+    row.get_by_text(re.compile("^Edit claim")).click()
+    row.get_by_role("button", name="Discard").click()
+    assert "Claim discarded." in page.content()
+    select_in_essay(page, wording)
+    assert page.locator("#add-preview").inner_text() == f"“{wording}”"
+    page.get_by_role("button", name="Add as a claim").click()
+    assert "Claim added." in page.content()
+    page.wait_for_selector(
+        "mark.claim.status-awaiting_review >> text=Iraq is not Vietnam.", timeout=60_000
+    )
     sign_out(page)
 
     # A reviewer takes the most urgent task, cites a selected passage and submits.
@@ -92,12 +129,8 @@ def test_editor_reviewer_and_approver_work_the_seed_essay(page, service):
 
     # Every other claim goes through the API, so the essay can be published.
     desk = service.tokens
-    others = [
-        c
-        for c in service.call("GET", f"/api/v1/essays/{essay_id}/claims", desk["editor"]).body
-        if c["checkable"] and c["text"] != claim_text
-    ]
-    for _ in others:
+    claims = service.call("GET", f"/api/v1/essays/{essay_id}/claims", desk["editor"]).body
+    for _ in [claim for claim in claims if claim["status"] == "awaiting_review"]:
         review_one(service.call, desk["reviewer1"])
     approve_all_but(service, desk["reviewer2"], claim_text)
 

@@ -62,8 +62,19 @@ def test_a_sentence_scores_the_same_in_the_same_context() -> None:
 
 def test_numbers_become_their_kind() -> None:
     assert tokens("It cost $6 billion, 25% of the 2016 budget: 33,000 jobs didn’t come.") == [
-        "it", "cost", "_money_", "billion", "_pct_", "of", "the", "_year_", "budget",
-        "_num_", "jobs", "didn't", "come",
+        "it",
+        "cost",
+        "_money_",
+        "billion",
+        "_pct_",
+        "of",
+        "the",
+        "_year_",
+        "budget",
+        "_num_",
+        "jobs",
+        "didn't",
+        "come",
     ]
 
 
@@ -106,9 +117,7 @@ def test_smoothing_lifts_the_neighbours_of_a_high_score() -> None:
         ([0.3, 0.2], [0, 0], 0.0),  # no positives: 0, as the CLEF scorer
     ],
 )
-def test_average_precision_by_hand(
-    scores: list[float], labels: list[int], expected: float
-) -> None:
+def test_average_precision_by_hand(scores: list[float], labels: list[int], expected: float) -> None:
     assert tr.average_precision(scores, labels) == pytest.approx(expected)
 
 

@@ -42,3 +42,19 @@ def test_split_prints_claims_as_json_lines(tmp_path):
 def test_db_upgrade_and_check(settings):
     assert CliRunner().invoke(main, ["db", "upgrade"]).exit_code == 0
     assert CliRunner().invoke(main, ["db", "check"]).exit_code == 0
+
+
+def test_users_add_can_set_a_password(settings, database):
+    result = CliRunner().invoke(
+        main,
+        ["users", "add", "bob", "--role", "reviewer", "--password-stdin"],
+        input="a long enough password\n",
+    )
+    assert result.exit_code == 0, result.output
+    with database.scope() as session:
+        assert accounts.check_password(session, "bob", "a long enough password") is not None
+        assert accounts.check_password(session, "bob", "wrong password here") is None
+    short = CliRunner().invoke(
+        main, ["users", "add", "eve", "--role", "reviewer", "--password-stdin"], input="short\n"
+    )
+    assert short.exit_code == 1 and "at least" in short.output

@@ -207,3 +207,83 @@ def test_dashboard_draws_charts_with_tables(client, people, queue):
     page = client.get("/desk/dashboard").text
     assert page.count("<svg") == 5 and page.count("<table>") == 5
     assert re.search(r"awaiting_review</td><td>\d+</td>", page)
+
+
+def test_an_uploaded_text_file_becomes_the_essay(client, people, queue):
+    import io
+
+    sign_in(client, "ed")
+    token = token_from(client.get("/desk/essays/new").text)
+    response = client.post(
+        "/desk/essays/new",
+        data={
+            "title": "Upload",
+            "csrf_token": token,
+            "file": (io.BytesIO(SEED_ESSAY.encode()), "essay.md"),
+        },
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 302
+    wrong = client.post(
+        "/desk/essays/new",
+        data={"title": "Upload", "csrf_token": token, "file": (io.BytesIO(b"x"), "essay.pdf")},
+        content_type="multipart/form-data",
+    )
+    assert wrong.status_code == 422 and "upload a .txt or .md file" in wrong.text
+    queue.run_all()
+    assert "car bombs killed more than 200 people" in client.get(response.location).text
+
+
+def test_an_editor_assigns_a_waiting_task_to_a_reviewer(client, people, queue):
+    sign_in(client, "ed")
+    essay_path = post(
+        client, "/desk/essays/new", {"title": "Seed", "text": SEED_ESSAY}, "/desk/essays/new"
+    ).location
+    queue.run_all()
+    page = client.get(essay_path).text
+    task_id = re.search(r"/desk/tasks/(\d+)/assign", page).group(1)
+    assigned = post(
+        client,
+        f"/desk/tasks/{task_id}/assign",
+        {"reviewer": "rev2", "essay_id": essay_path.rsplit("/", 1)[1]},
+        essay_path,
+    )
+    assert "Task given to rev2" in client.get(assigned.location).text
+    post(client, "/logout")
+    sign_in(client, "rev2")
+    assert f"/desk/tasks/{task_id}" in client.get("/desk/queue").text
+
+
+def test_an_approver_returns_a_verdict_with_a_comment(client, people, queue, database):
+    from factcheck.review import services as review
+    from factcheck.sources.models import SourceRecord
+
+    sign_in(client, "ed")
+    post(client, "/desk/essays/new", {"title": "Seed", "text": SEED_ESSAY}, "/desk/essays/new")
+    queue.run_all()
+    with database.scope() as session:
+        author = accounts.user_by_name(session, "rev")
+        task = review.claim_next(session, author, 600)
+        source = session.query(SourceRecord).filter_by(claim_id=task.claim_id).first()
+        review.submit_verdict(
+            session,
+            task.id,
+            author,
+            rating="true",
+            rationale="Looks fine.",
+            citations=[review.CitationInput(source.id, source.snapshot_text[:20])],
+        )
+    post(client, "/logout")
+    sign_in(client, "rev2")
+    approval = post(client, "/desk/queue/next", {}, "/desk/queue").location
+    while "Looks fine." not in client.get(approval).text:
+        approval = post(client, "/desk/queue/next", {}, "/desk/queue").location
+    returned = post(client, approval + "/return", {"comment": "Which toll?"}, approval)
+    assert returned.location == "/desk/queue"
+    post(client, "/logout")
+    sign_in(client, "rev")
+    for _ in range(50):
+        page = client.get(post(client, "/desk/queue/next", {}, "/desk/queue").location).text
+        if "Which toll?" in page:
+            break
+    assert "Returned with a comment" in page and "Looks fine." in page
