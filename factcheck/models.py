@@ -5,7 +5,7 @@ from factcheck.audit import AuditEvent
 from factcheck.claims.models import Claim
 from factcheck.db import Base
 from factcheck.essays.models import Essay
-from factcheck.publishing.models import Publication
+from factcheck.publishing.models import Correction, Publication
 from factcheck.review.models import Citation, ReviewTask, Verdict
 from factcheck.sources.models import ConnectorRun, LibraryDocument, SourceRecord
 
@@ -16,6 +16,7 @@ __all__ = [
     "Citation",
     "Claim",
     "ConnectorRun",
+    "Correction",
     "Essay",
     "LibraryDocument",
     "Publication",

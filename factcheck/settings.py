@@ -59,6 +59,12 @@ class Settings(BaseSettings):
     # Who publishes: the organisation named as ClaimReview author.
     org_name: str = "factcheck desk"
     org_url: str = "http://127.0.0.1:8000"
+    methodology: str = (
+        "Claims are chosen by check-worthiness, checked by one reviewer against the "
+        "sources cited, and approved by a second. We correct errors openly: every "
+        "change to a published verdict is listed below with its date."
+    )
+    public_reviewer_names: bool = True  # False: pages credit "the desk" instead of names
 
     broker_polling_interval: float = Field(0.1, description="seconds, SQL broker only")
 

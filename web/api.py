@@ -11,7 +11,10 @@ from factcheck.claims import services as claims
 from factcheck.db import on_commit
 from factcheck.errors import InvalidInput, TooLarge
 from factcheck.essays import services as essays
+from factcheck.publishing import exports
 from factcheck.publishing import services as publishing
+from factcheck.publishing.claimreview import claim_review
+from factcheck.publishing.models import Publication
 from factcheck.review import ratings
 from factcheck.review import services as review
 from factcheck.review.models import ReviewTask
@@ -26,13 +29,17 @@ from web.schemas import (
     ClaimOut,
     ClaimSplitIn,
     ConnectorRunOut,
+    CorrectionOut,
     DraftIn,
     EssayIn,
     EssayOut,
     HistoryEventOut,
+    NoteIn,
+    PublicationDetailOut,
     PublicationOut,
     RatingOut,
     RatingScaleOut,
+    RequiredNoteIn,
     ReturnIn,
     SourceIn,
     SourceOut,
@@ -113,18 +120,120 @@ def list_claims(ctx: Context, essay_id: int) -> Response:
 @api.operation(
     "POST",
     "/essays/{essay_id}/publish",
-    summary="Publish a new version of the fact-check",
+    summary="Publish a new version (after the first, say what changed in `note`)",
     roles=EDITOR,
+    body=NoteIn,
+    body_optional=True,
     tag="publishing",
     responses={201: PublicationOut, 404: PROBLEM, 409: PROBLEM},
 )
-def publish(ctx: Context, essay_id: int) -> Response:
-    organisation = {"name": ctx.settings.org_name, "url": ctx.settings.org_url}
-    publication = publishing.publish(ctx.session, essay_id, ctx.actor, organisation)
+def publish(ctx: Context, body: NoteIn, essay_id: int) -> Response:
+    publication = publishing.publish(
+        ctx.session, essay_id, ctx.actor, masthead(ctx), note=body.note or None
+    )
+    announce(ctx, publication)
     url = url_for("public.fact_check", essay_id=essay_id, _external=True)
     return json_response(
         PublicationOut(url=url, version=publication.version), 201, {"Location": url}
     )
+
+
+@api.operation(
+    "POST",
+    "/essays/{essay_id}/withdraw",
+    summary="Withdraw a published fact-check; its URL stays with the note",
+    roles=EDITOR,
+    body=RequiredNoteIn,
+    tag="publishing",
+    responses={201: PublicationOut, 404: PROBLEM, 409: PROBLEM},
+)
+def withdraw(ctx: Context, body: RequiredNoteIn, essay_id: int) -> Response:
+    publication = publishing.withdraw(ctx.session, essay_id, ctx.actor, body.note)
+    announce(ctx, publication)
+    url = url_for("public.fact_check", essay_id=essay_id, _external=True)
+    return json_response(PublicationOut(url=url, version=publication.version), 201)
+
+
+@api.operation(
+    "POST",
+    "/claims/{claim_id}/reopen",
+    summary="Reopen a published verdict for correction (the note goes in the log)",
+    roles=EDITOR,
+    body=RequiredNoteIn,
+    tag="publishing",
+    responses={201: CorrectionOut, 404: PROBLEM, 409: PROBLEM},
+)
+def reopen(ctx: Context, body: RequiredNoteIn, claim_id: int) -> Response:
+    correction = publishing.reopen_claim(ctx.session, claim_id, ctx.actor, body.note)
+    return json_response(CorrectionOut.model_validate(correction), 201)
+
+
+@api.operation(
+    "GET",
+    "/publications/{publication_id}",
+    summary="A published version as JSON, with its ClaimReview objects",
+    roles=PUBLIC,
+    tag="publishing",
+    responses={200: PublicationDetailOut, 404: PROBLEM},
+)
+def get_publication(ctx: Context, publication_id: int) -> Response:
+    publication = publishing.get_publication(ctx.session, publication_id)
+    essay_id = publication.essay_id
+    page = url_for(
+        "public.fact_check_version", essay_id=essay_id, version=publication.version, _external=True
+    )
+    current = url_for("public.fact_check", essay_id=essay_id, _external=True)
+    history = publishing.versions(ctx.session, essay_id)
+    rated = [c for c in publication.content["claims"] if c["verdict"]]
+    reviews = (
+        []
+        if publication.kind == "withdrawal"
+        else [claim_review(publication.content, claim, current) for claim in rated]
+    )
+    return json_response(
+        PublicationDetailOut(
+            id=publication.id,
+            essay_id=essay_id,
+            version=publication.version,
+            kind=publication.kind,
+            published_at=publication.published_at,
+            changelog=publication.changelog,
+            url=page,
+            versions=[p.version for p in history],
+            content=publication.content,
+            claim_reviews=reviews,
+        )
+    )
+
+
+@api.operation(
+    "GET",
+    "/exports/verdicts.csv",
+    summary="Every current approved verdict of the desk, as CSV",
+    roles=EDITOR,
+    tag="publishing",
+    responses={200: "text/csv"},
+)
+def verdicts_csv(ctx: Context) -> Response:
+    return Response(
+        exports.verdicts_csv(ctx.session),
+        mimetype="text/csv",
+        headers={"Content-Disposition": 'attachment; filename="verdicts.csv"'},
+    )
+
+
+def masthead(ctx: Context) -> publishing.Masthead:
+    return publishing.Masthead(
+        name=ctx.settings.org_name,
+        url=ctx.settings.org_url,
+        methodology=ctx.settings.methodology,
+        reviewer_names=ctx.settings.public_reviewer_names,
+    )
+
+
+def announce(ctx: Context, publication: Publication) -> None:
+    """Webhook deliveries for a new version, sent once it is committed."""
+    # Wired to the webhooks module when it lands; nothing to send before that.
 
 
 # --- curation ----------------------------------------------------------------------

@@ -282,13 +282,54 @@ def confirm_claims(essay_id: int) -> Response:
 @blueprint.post("/essays/<id:essay_id>/publish")
 @signed_in(*EDITOR)
 def publish(essay_id: int) -> Response:
+    note = request.form.get("note", "")
+
     def action(session: Session) -> str:
-        organisation = {"name": settings().org_name, "url": settings().org_url}
         user = session.merge(current_user())
-        publication = publishing.publish(session, essay_id, user, organisation)
+        publication = publishing.publish(session, essay_id, user, masthead(), note=note or None)
+        announce(session, publication)
         return f"Published version {publication.version}."
 
     return act(action, _back_to_essay(essay_id))
+
+
+@blueprint.post("/essays/<id:essay_id>/withdraw")
+@signed_in(*EDITOR)
+def withdraw(essay_id: int) -> Response:
+    note = request.form.get("note", "")
+
+    def action(session: Session) -> str:
+        publication = publishing.withdraw(session, essay_id, session.merge(current_user()), note)
+        announce(session, publication)
+        return "Fact-check withdrawn; its page now says so."
+
+    return act(action, _back_to_essay(essay_id))
+
+
+@blueprint.post("/claims/<id:claim_id>/reopen")
+@signed_in(*EDITOR)
+def reopen(claim_id: int) -> Response:
+    note = request.form.get("note", "")
+
+    def action(session: Session) -> str:
+        publishing.reopen_claim(session, claim_id, session.merge(current_user()), note)
+        return "Verdict reopened for correction; republish once it is approved again."
+
+    return act(action, _back_to_essay(request.form.get("essay_id")))
+
+
+def masthead() -> publishing.Masthead:
+    return publishing.Masthead(
+        name=settings().org_name,
+        url=settings().org_url,
+        methodology=settings().methodology,
+        reviewer_names=settings().public_reviewer_names,
+    )
+
+
+def announce(session: Session, publication: Publication) -> None:
+    """Webhook deliveries for a new version, sent once it is committed."""
+    # Wired to the webhooks module when it lands.
 
 
 @blueprint.post("/tasks/<id:task_id>/assign")
@@ -350,7 +391,7 @@ def task_page(task_id: int) -> Response | str:
             "task": task,
             "claim": claim,
             "essay": essay,
-            "paragraph": _paragraph(essay.text, claim.start, claim.end),
+            "paragraph": publishing.paragraph_around(essay.text, claim.start, claim.end),
             "sources": records,
             "verdict": verdict,
             "previous": previous,
@@ -359,15 +400,6 @@ def task_page(task_id: int) -> Response | str:
             "runs": sources.runs_of(session, claim.id),
         }
         return render_template("desk/task.html", **context)
-
-
-def _paragraph(text: str, start: int, end: int) -> tuple[str, str, str]:
-    """The claim's paragraph, cut into (before, claim, after)."""
-    first = text.rfind("\n\n", 0, start)
-    first = 0 if first < 0 else first + 2
-    last = text.find("\n\n", end)
-    last = len(text) if last < 0 else last
-    return text[first:start], text[start:end], text[end:last]
 
 
 def _back_to_task(task_id: int) -> str:

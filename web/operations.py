@@ -51,6 +51,7 @@ class Operation:
     body: type[BaseModel] | None
     responses: dict[int, Any]
     tags: list[str] = field(default_factory=list)
+    body_optional: bool = False  # an empty body means the model's defaults
 
 
 class Api:
@@ -67,6 +68,7 @@ class Api:
         summary: str,
         roles: tuple[str, ...] | None,
         body: type[BaseModel] | None = None,
+        body_optional: bool = False,
         responses: dict[int, Any],
         tag: str,
     ) -> Callable[[Callable[..., Response]], Callable[..., Response]]:
@@ -75,7 +77,9 @@ class Api:
         ``roles``: PUBLIC, SIGNED_IN, or the roles of which the user must hold
         one (admins hold all).
         """
-        operation = Operation(method, path, summary, roles, body, responses, [tag])
+        operation = Operation(
+            method, path, summary, roles, body, responses, [tag], body_optional=body_optional
+        )
         self.operations.append(operation)
 
         def decorator(view: Callable[..., Response]) -> Callable[..., Response]:
@@ -83,7 +87,7 @@ class Api:
                 scope = database().read_scope if method == "GET" else database().scope
                 with scope() as session:
                     ctx = Context(session, authenticate(session, roles), settings())
-                    args = (ctx, parse_body(body)) if body else (ctx,)
+                    args = (ctx, parse_body(body, body_optional)) if body else (ctx,)
                     return view(*args, **params)
 
             self.blueprint.add_url_rule(
@@ -123,7 +127,9 @@ def authenticate(session: Session, roles: tuple[str, ...] | None) -> User | None
     return user
 
 
-def parse_body(model: type[BodyModel]) -> BodyModel:
+def parse_body(model: type[BodyModel], optional: bool = False) -> BodyModel:
+    if optional and not request.get_data():
+        return model()
     if not request.is_json:
         raise ProblemError(415, "Unsupported media type", "send the body as application/json")
     try:
@@ -229,7 +235,7 @@ def _describe(op: Operation, refs: dict[Any, Any]) -> dict[str, Any]:
         ]
     if op.body is not None:
         described["requestBody"] = {
-            "required": True,
+            "required": not op.body_optional,
             "content": {"application/json": {"schema": refs[(op.body, "validation")]}},
         }
     if op.roles is not None:
@@ -252,6 +258,8 @@ def _response(schema: Any, refs: dict[Any, Any]) -> dict[str, Any]:
         return {"description": "No content"}
     if schema == "problem":
         return _problem_response("Problem")
+    if isinstance(schema, str):  # a media type: the body is text in that format
+        return {"description": "OK", "content": {schema: {"schema": {"type": "string"}}}}
     model = _item_model(schema)
     assert model is not None, schema
     body = refs[(model, "validation")]

@@ -259,3 +259,32 @@ class ReturnIn(Input):
 class PublicationOut(Output):
     url: str
     version: int
+
+
+class NoteIn(Input):
+    note: Annotated[str, StringConstraints(strip_whitespace=True, max_length=5_000)] = ""
+
+
+class RequiredNoteIn(Input):
+    note: Annotated[Text, StringConstraints(max_length=5_000)]
+
+
+class PublicationDetailOut(Output):
+    id: int
+    essay_id: int
+    version: int
+    kind: str
+    published_at: datetime
+    changelog: str
+    url: str
+    versions: list[int]
+    content: dict[str, Any]
+    claim_reviews: list[dict[str, Any]]
+
+
+class CorrectionOut(Output):
+    id: int
+    essay_id: int
+    claim_id: int | None
+    note: str
+    created_at: datetime

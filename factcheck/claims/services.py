@@ -115,6 +115,11 @@ def return_for_review(session: Session, claim: Claim, actor_id: int) -> None:
     _move(session, claim, ("awaiting_approval",), "awaiting_review", actor_id)
 
 
+def reopen_for_correction(session: Session, claim: Claim, actor_id: int) -> None:
+    """An approved verdict is to be changed: the claim goes back to review."""
+    _move(session, claim, ("approved",), "awaiting_review", actor_id)
+
+
 def _move(
     session: Session, claim: Claim, sources: Iterable[str], target: str, actor_id: int | None
 ) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, select
@@ -9,25 +11,37 @@ from sqlalchemy.orm import Session, selectinload
 
 from factcheck import audit
 from factcheck.accounts.models import User
+from factcheck.claims import services as claims_service
 from factcheck.claims.models import Claim
 from factcheck.claims.services import essay_claims
 from factcheck.db import utcnow
-from factcheck.errors import Conflict, NotFound
+from factcheck.errors import Conflict, InvalidInput, NotFound
 from factcheck.essays.models import Essay
-from factcheck.publishing.models import Publication
+from factcheck.publishing.models import Correction, Publication
 from factcheck.review import ratings
+from factcheck.review import services as review
 from factcheck.review.models import Citation, Verdict
 
 # Claims that need no verdict before publishing.
 SETTLED_WITHOUT_VERDICT = ("not_checkable", "discarded")
 
 
+@dataclass(frozen=True)
+class Masthead:
+    """Who publishes, and how: frozen into each version's content."""
+
+    name: str
+    url: str
+    methodology: str = ""
+    reviewer_names: bool = True  # False: credit "the desk" rather than people
+
+
 def publish(
-    session: Session, essay_id: int, editor: User, organisation: dict[str, str]
+    session: Session, essay_id: int, editor: User, masthead: Masthead, note: str | None = None
 ) -> Publication:
-    essay = session.scalar(select(Essay).where(Essay.id == essay_id).with_for_update())
-    if essay is None:
-        raise NotFound(f"essay {essay_id} does not exist")
+    """Publish a new version. Every version after the first says what changed: the
+    correction notes written since the last version, and ``note``."""
+    essay = _lock_essay(session, essay_id)
     claims = essay_claims(session, essay_id)
     unfinished = [
         {"id": claim.id, "status": claim.status, "text": claim.text}
@@ -39,43 +53,181 @@ def publish(
             f"{len(unfinished) or 'the'} claims of essay {essay_id} are not approved yet",
             unfinished=unfinished,
         )
-    version = (
-        session.scalar(
-            select(func.max(Publication.version)).where(Publication.essay_id == essay_id)
-        )
-        or 0
-    ) + 1
-    now = utcnow()
-    publication = Publication(
-        essay_id=essay_id,
-        version=version,
-        published_at=now,
-        published_by_id=editor.id,
-        content=_content(session, essay, claims, organisation, now.isoformat()),
+    previous = _latest(session, essay_id)
+    pending = _pending_corrections(session, essay_id)
+    notes = [correction.note for correction in pending] + (
+        [note.strip()] if note and note.strip() else []
     )
-    session.add(publication)
+    if previous is not None and not notes:
+        raise InvalidInput("say what changed since the last version: a correction note is required")
+    now = utcnow()
+    kind = "publication" if previous is None or previous.kind == "withdrawal" else "correction"
+    publication = _new_version(
+        session,
+        essay,
+        editor,
+        kind,
+        _changelog(kind, now, notes),
+        _content(session, essay, claims, masthead, now.isoformat()),
+        now,
+    )
+    for correction in pending:
+        correction.publication_id = publication.id
     essay.status = "published"
     essay.status_changed_at = now
-    session.flush()
-    audit.record(
-        session,
-        "publication.published",
-        publication,
-        actor_id=editor.id,
-        after={"essay_id": essay_id, "version": version},
-    )
     return publication
 
 
+def withdraw(session: Session, essay_id: int, editor: User, note: str) -> Publication:
+    """Take a fact-check down: its URL stays, with the note and no verdicts."""
+    essay = _lock_essay(session, essay_id)
+    previous = _latest(session, essay_id)
+    if previous is None or previous.kind == "withdrawal":
+        raise Conflict(f"essay {essay_id} has no published fact-check to withdraw")
+    if not note.strip():
+        raise InvalidInput("say why the fact-check is withdrawn")
+    now = utcnow()
+    changelog = f"Withdrawn on {now.date().isoformat()}: {note.strip()}"
+    publication = _new_version(
+        session, essay, editor, "withdrawal", changelog, previous.content, now
+    )
+    essay.status = "withdrawn"
+    essay.status_changed_at = now
+    return publication
+
+
+def reopen_claim(session: Session, claim_id: int, editor: User, note: str) -> Correction:
+    """Reopen a published, approved verdict for a correction: the note is kept for
+    the next version's log, and the claim goes back to the reviewers' queue."""
+    if not note.strip():
+        raise InvalidInput("a correction note is required to change a published verdict")
+    claim = claims_service.get_claim(session, claim_id)
+    if _latest(session, claim.essay_id) is None:
+        raise Conflict(f"claim {claim_id} is not published; change it through review")
+    correction = Correction(
+        essay_id=claim.essay_id, claim_id=claim.id, note=note.strip(), created_by_id=editor.id
+    )
+    session.add(correction)
+    claims_service.reopen_for_correction(session, claim, editor.id)
+    review.open_review_task(session, claim, comment=f"Correction: {note.strip()}")
+    session.flush()
+    audit.record(
+        session,
+        "correction.opened",
+        correction,
+        actor_id=editor.id,
+        after={"claim_id": claim_id, "note": note.strip()},
+    )
+    return correction
+
+
 def latest_publication(session: Session, essay_id: int) -> Publication:
+    publication = _latest(session, essay_id)
+    if publication is None:
+        raise NotFound(f"essay {essay_id} has no published fact-check")
+    return publication
+
+
+def versions(session: Session, essay_id: int) -> list[Publication]:
+    """Every version of an essay's fact-check, oldest first."""
+    return list(
+        session.scalars(
+            select(Publication)
+            .where(Publication.essay_id == essay_id)
+            .order_by(Publication.version)
+        )
+    )
+
+
+def get_version(session: Session, essay_id: int, version: int) -> Publication:
     publication = session.scalar(
+        select(Publication).where(Publication.essay_id == essay_id, Publication.version == version)
+    )
+    if publication is None:
+        raise NotFound(f"essay {essay_id} has no version {version}")
+    return publication
+
+
+def get_publication(session: Session, publication_id: int) -> Publication:
+    publication = session.get(Publication, publication_id)
+    if publication is None:
+        raise NotFound(f"publication {publication_id} does not exist")
+    return publication
+
+
+def recent(session: Session, limit: int = 50) -> list[Publication]:
+    """The newest publications, corrections and withdrawals, for the feed."""
+    return list(
+        session.scalars(select(Publication).order_by(Publication.published_at.desc()).limit(limit))
+    )
+
+
+def _lock_essay(session: Session, essay_id: int) -> Essay:
+    essay = session.scalar(select(Essay).where(Essay.id == essay_id).with_for_update())
+    if essay is None:
+        raise NotFound(f"essay {essay_id} does not exist")
+    return essay
+
+
+def _latest(session: Session, essay_id: int) -> Publication | None:
+    return session.scalar(
         select(Publication)
         .where(Publication.essay_id == essay_id)
         .order_by(Publication.version.desc())
         .limit(1)
     )
-    if publication is None:
-        raise NotFound(f"essay {essay_id} has no published fact-check")
+
+
+def _pending_corrections(session: Session, essay_id: int) -> list[Correction]:
+    return list(
+        session.scalars(
+            select(Correction)
+            .where(Correction.essay_id == essay_id, Correction.publication_id.is_(None))
+            .order_by(Correction.id)
+        )
+    )
+
+
+def _changelog(kind: str, now: datetime, notes: list[str]) -> str:
+    if kind == "publication" and not notes:
+        return ""
+    verb = "Corrected" if kind == "correction" else "Republished"
+    return f"{verb} on {now.date().isoformat()}: {' '.join(notes)}"
+
+
+def _new_version(
+    session: Session,
+    essay: Essay,
+    editor: User,
+    kind: str,
+    changelog: str,
+    content: dict[str, Any],
+    now: datetime,
+) -> Publication:
+    version = (
+        session.scalar(
+            select(func.max(Publication.version)).where(Publication.essay_id == essay.id)
+        )
+        or 0
+    ) + 1
+    publication = Publication(
+        essay_id=essay.id,
+        version=version,
+        kind=kind,
+        published_at=now,
+        published_by_id=editor.id,
+        changelog=changelog,
+        content=content,
+    )
+    session.add(publication)
+    session.flush()
+    audit.record(
+        session,
+        f"publication.{kind}",
+        publication,
+        actor_id=editor.id,
+        after={"essay_id": essay.id, "version": version, "changelog": changelog},
+    )
     return publication
 
 
@@ -83,7 +235,7 @@ def _content(
     session: Session,
     essay: Essay,
     claims: list[Claim],
-    organisation: dict[str, str],
+    masthead: Masthead,
     published_at: str,
 ) -> dict[str, Any]:
     verdicts = {
@@ -95,7 +247,7 @@ def _content(
             .order_by(Verdict.id)
         )
     }
-    names = _user_names(session, verdicts.values())
+    names = _user_names(session, verdicts.values()) if masthead.reviewer_names else {}
     return {
         "essay": {
             "id": essay.id,
@@ -105,7 +257,8 @@ def _content(
             "published_at": essay.published_at.isoformat() if essay.published_at else None,
             "text": essay.text,
         },
-        "organisation": organisation,
+        "organisation": {"name": masthead.name, "url": masthead.url},
+        "methodology": masthead.methodology,
         "published_at": published_at,
         "claims": [
             _claim_content(claim, verdicts.get(claim.id), names)
@@ -134,8 +287,8 @@ def _verdict_content(verdict: Verdict, names: dict[int, str]) -> dict[str, Any]:
         "label": rating.label,
         "value": rating.value,
         "rationale": verdict.rationale,
-        "reviewed_by": names.get(verdict.author_id),
-        "approved_by": names.get(verdict.approver_id or 0),
+        "reviewed_by": names.get(verdict.author_id, "the desk"),
+        "approved_by": names.get(verdict.approver_id or 0, "the desk"),
         "approved_at": verdict.decided_at.isoformat() if verdict.decided_at else None,
         "citations": [
             {
@@ -148,6 +301,7 @@ def _verdict_content(verdict: Verdict, names: dict[int, str]) -> dict[str, Any]:
                     else None
                 ),
                 "quote": citation.quote,
+                "archive_url": citation.source.archive_url,
             }
             for citation in verdict.citations
         ],
@@ -178,3 +332,12 @@ def marked_segments(text: str, claims: list[dict[str, Any]]) -> list[Segment]:
     if position < len(text):
         segments.append((text[position:], None))
     return segments
+
+
+def paragraph_around(text: str, start: int, end: int) -> tuple[str, str, str]:
+    """The paragraph holding text[start:end], cut into (before, the span, after)."""
+    first = text.rfind("\n\n", 0, start)
+    first = 0 if first < 0 else first + 2
+    last = text.find("\n\n", end)
+    last = len(text) if last < 0 else last
+    return text[first:start], text[start:end], text[end:last]

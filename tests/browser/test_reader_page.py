@@ -34,7 +34,9 @@ def publish_two_claims(session, database, make_user) -> int:
         )
     for _ in range(2):
         review.approve(session, review.claim_next(session, approver, 600).id, approver)
-    publishing.publish(session, essay.id, editor, {"name": "Desk", "url": "https://desk.example"})
+    publishing.publish(
+        session, essay.id, editor, publishing.Masthead("Desk", "https://desk.example")
+    )
     assert len(claims_of(session, essay, "approved")) == 2
     session.commit()
     return essay.id

@@ -30,7 +30,7 @@ from tests.unit.helpers import (
 )
 
 pytestmark = pytest.mark.usefixtures("demo_library")
-ORG = {"name": "Test desk", "url": "https://desk.example"}
+ORG = publishing.Masthead("Test desk", "https://desk.example")
 
 
 def cite(source: SourceRecord) -> list[CitationInput]:
@@ -279,4 +279,6 @@ def test_publish_refuses_unfinished_then_freezes_approved_verdicts(session, data
     assert len(checked) == 1
     assert checked[0]["verdict"]["citations"][0]["url"] == source.url
     assert checked[0]["verdict"]["approved_by"] == "approver"
-    assert publishing.publish(session, essay.id, editor, ORG).version == 2
+    with pytest.raises(InvalidInput, match="correction note"):
+        publishing.publish(session, essay.id, editor, ORG)
+    assert publishing.publish(session, essay.id, editor, ORG, note="Typo fixed.").version == 2

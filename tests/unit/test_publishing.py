@@ -1,0 +1,278 @@
+"""Publishing: ClaimReview read by a real structured-data extractor, hostile content
+kept inert in every format, versions, corrections, withdrawal, feed and exports."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from xml.etree import ElementTree
+
+import extruct
+import pytest
+
+from factcheck.accounts import services as accounts
+from factcheck.publishing.claimreview import shorten
+from tests.flow import ESSAY, review_one
+from tests.unit.conftest import auth
+from tests.unit.test_api import caller_for
+
+HOSTILE = '<script>alert(1)</script> "><img src=x onerror=alert(2)> [x](javascript:alert(3))'
+SCRIPT_SAFE = re.compile(r"<script(?![^>]*application/ld\+json)", re.I)
+
+
+@pytest.fixture
+def desk(client, token, queue):
+    """An essay published with every checkable claim rated half-true."""
+    tokens = {
+        n: token(n, r)
+        for n, r in [("editor", "editor"), ("reviewer1", "reviewer"), ("reviewer2", "reviewer")]
+    }
+    call = caller_for(client)
+    essay_id = call("POST", "/api/v1/essays", tokens["editor"], ESSAY).body["id"]
+    queue.run_all()
+    claims = call("GET", f"/api/v1/essays/{essay_id}/claims", tokens["editor"]).body
+    checkable = [c for c in claims if c["checkable"]]
+    for _ in checkable:
+        review_one(call, tokens["reviewer1"])
+    approve_all(call, tokens["reviewer2"])
+    assert call("POST", f"/api/v1/essays/{essay_id}/publish", tokens["editor"]).status == 201
+    return {
+        "call": call,
+        "tokens": tokens,
+        "essay_id": essay_id,
+        "checkable": checkable,
+        "client": client,
+    }
+
+
+def approve_all(call, token: str) -> None:
+    while (task := call("POST", "/api/v1/queue/next", token)).status == 200:
+        assert call("POST", f"/api/v1/tasks/{task.body['id']}/approve", token).status == 200
+
+
+def json_ld(html: str, url: str) -> list[dict]:
+    data = extruct.extract(html, base_url=url, syntaxes=["json-ld"], uniform=True)
+    return data["json-ld"]
+
+
+def check_claim_review(review: dict, claim: dict, page_html: str) -> None:
+    assert review["@type"] == "ClaimReview"
+    assert review["claimReviewed"] == shorten(claim["text"])
+    assert review["reviewRating"] == {
+        "@type": "Rating",
+        "ratingValue": 3,
+        "bestRating": 5,
+        "worstRating": 1,
+        "alternateName": "Half true",
+    }
+    assert review["author"] == {
+        "@type": "Organization",
+        "name": "factcheck desk",
+        "url": "http://127.0.0.1:8000",
+    }
+    assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", review["datePublished"])
+    assert review["itemReviewed"] == {
+        "@type": "Claim",
+        "author": {"@type": "Person", "name": ESSAY["author"]},
+        "datePublished": ESSAY["published_at"],
+        "appearance": {"@type": "CreativeWork", "url": ESSAY["url"]},
+    }
+    anchor = review["url"].split("#", 1)[1]
+    assert f'id="{anchor}"' in page_html
+
+
+def test_every_claim_review_on_the_essay_page_and_its_permalink(desk):
+    client, essay_id = desk["client"], desk["essay_id"]
+    page = client.get(f"/fact-checks/{essay_id}").text
+    reviews = json_ld(page, f"http://localhost/fact-checks/{essay_id}")
+    by_text = {shorten(c["text"]): c for c in desk["checkable"]}
+    assert len(reviews) == len(desk["checkable"])
+    for review in reviews:
+        claim = by_text[review["claimReviewed"]]
+        check_claim_review(review, claim, page)
+        assert review["url"] == f"http://localhost/fact-checks/{essay_id}#claim-{claim['id']}"
+        permalink = f"/fact-checks/{essay_id}/claims/{claim['id']}"
+        assert f'href="{permalink}"' in page
+        single = client.get(permalink).text
+        [own] = json_ld(single, "http://localhost" + permalink)
+        check_claim_review(own, claim, single)
+        assert own["url"] == f"http://localhost{permalink}#claim-{claim['id']}"
+
+
+def test_claim_reviewed_is_shortened_only_past_75_characters():
+    short = "Car bombs killed more than 200 people in Sadr City."
+    assert shorten(short) == short
+    long = "Badr's Bayan Jabr built the death squads when he ran the ministry and more besides."
+    cut = shorten(long)
+    assert cut.endswith("…") and len(cut) <= 75 and long.startswith(cut[:-1])
+    assert not cut[:-1].endswith(" ")
+
+
+def test_a_rating_off_the_scale_carries_its_name_only(client, token, queue):
+    from factcheck.publishing.claimreview import _rating
+
+    assert _rating("unverifiable") == {"@type": "Rating", "alternateName": "Unverifiable"}
+    assert _rating("false")["ratingValue"] == 1
+
+
+def test_hostile_text_stays_inert_on_every_page_and_export(client, token, queue):
+    editor, first, second = token("ed", "editor"), token("r1", "reviewer"), token("r2", "reviewer")
+    call = caller_for(client)
+    essay = {
+        "title": f"Title {HOSTILE}",
+        "author": f"Author {HOSTILE}",
+        "text": f"The ministry said 200 people died on Thursday. {HOSTILE}",
+    }
+    essay_id = call("POST", "/api/v1/essays", editor, essay).body["id"]
+    queue.run_all()
+    claims = call("GET", f"/api/v1/essays/{essay_id}/claims", editor).body
+    for _ in [c for c in claims if c["status"] == "awaiting_review"]:
+        task = call("POST", "/api/v1/queue/next", first).body
+        source = call(
+            "POST",
+            f"/api/v1/claims/{task['claim']['id']}/sources",
+            first,
+            {
+                "url": "https://example.org/page",
+                "title": f"Source {HOSTILE}",
+                "publisher": f'=HYPERLINK("http://evil") {HOSTILE}',
+                "text": f"Passage {HOSTILE}",
+            },
+        ).body
+        verdict = call(
+            "POST",
+            f"/api/v1/tasks/{task['id']}/verdict",
+            first,
+            {
+                "rating": "false",
+                "rationale": f"Because {HOSTILE}",
+                "citations": [
+                    {"source_id": source["id"], "quote": "Passage <script>alert(1)</script>"}
+                ],
+            },
+        )
+        assert verdict.status == 201, verdict.body
+    approve_all(call, second)
+    assert call("POST", f"/api/v1/essays/{essay_id}/publish", editor).status == 201
+    pages = [f"/fact-checks/{essay_id}", f"/fact-checks/{essay_id}/versions/1"]
+    pages += [f"/fact-checks/{essay_id}/claims/{c['id']}" for c in claims if c["checkable"]]
+    desk = auth(editor)
+    for path in pages:
+        html = client.get(path).text
+        assert not SCRIPT_SAFE.search(html), path
+        assert "<img" not in html and 'href="javascript:' not in html.lower(), path
+        assert "&lt;script&gt;" in html, path
+        for block in re.findall(r'<script type="application/ld\+json">(.*?)</script>', html, re.S):
+            assert "<" not in block  # JSON-LD escapes < so no tag can close the script early
+    markdown = client.get(f"/fact-checks/{essay_id}.md").text
+    assert "<script>" not in markdown and "](javascript:" not in markdown
+    assert r"\<script\>" in markdown
+    feed = client.get("/fact-checks/feed.atom").data
+    assert b"<script>" not in feed and ElementTree.fromstring(feed) is not None
+    table = client.get("/api/v1/exports/verdicts.csv", headers=desk)
+    assert table.mimetype == "text/csv"
+    rows = list(csv.DictReader(io.StringIO(table.text)))
+    assert rows and all(not row["essay_title"].startswith("=") for row in rows)
+    for path in ["/desk/essays", f"/desk/essays/{essay_id}"]:
+        assert "<img" not in client.get(path).text
+
+
+def test_correction_flow_versions_log_and_feed(desk):
+    call, tokens, client, essay_id = desk["call"], desk["tokens"], desk["client"], desk["essay_id"]
+    claim = desk["checkable"][0]
+    no_note = call("POST", f"/api/v1/claims/{claim['id']}/reopen", tokens["editor"], {"note": " "})
+    assert no_note.status == 422
+    reopened = call(
+        "POST",
+        f"/api/v1/claims/{claim['id']}/reopen",
+        tokens["editor"],
+        {"note": "The toll was 215, not 200."},
+    )
+    assert reopened.status == 201
+    refused = call("POST", f"/api/v1/essays/{essay_id}/publish", tokens["editor"])
+    assert refused.status == 409 and [c["id"] for c in refused.body["unfinished"]] == [claim["id"]]
+    task = call("POST", "/api/v1/queue/next", tokens["reviewer1"]).body
+    assert task["claim"]["id"] == claim["id"] and task["comment"].startswith("Correction:")
+    sources = call("GET", f"/api/v1/claims/{claim['id']}/sources", tokens["reviewer1"]).body
+    call(
+        "POST",
+        f"/api/v1/tasks/{task['id']}/verdict",
+        tokens["reviewer1"],
+        {
+            "rating": "mostly-false",
+            "rationale": "Corrected.",
+            "citations": [{"source_id": sources[0]["id"], "quote": sources[0]["snippet"][:40]}],
+        },
+    )
+    approve_all(call, tokens["reviewer2"])
+    republished = call("POST", f"/api/v1/essays/{essay_id}/publish", tokens["editor"])
+    assert republished.status == 201 and republished.body["version"] == 2
+
+    current = client.get(f"/fact-checks/{essay_id}").text
+    assert re.search(r"Corrected on \d{4}-\d{2}-\d{2}: The toll was 215, not 200\.", current)
+    first = client.get(f"/fact-checks/{essay_id}/versions/1").text
+    assert "This is version 1" in first and "application/ld+json" not in first
+    card = re.search(rf'id="claim-{claim["id"]}".*?</article>', current, re.S).group(0)
+    assert "Mostly false" in card
+    old_card = re.search(rf'id="claim-{claim["id"]}".*?</article>', first, re.S).group(0)
+    assert "Half true" in old_card
+    feed = ElementTree.fromstring(client.get("/fact-checks/feed.atom").data)
+    titles = [e.text for e in feed.iter("{http://www.w3.org/2005/Atom}title")]
+    assert any(t.startswith("Correction:") and "(version 2)" in t for t in titles)
+    publication = client.get(f"/api/v1/essays/{essay_id}", headers=auth(tokens["editor"]))
+    assert publication.json["status"] == "published"
+
+
+def test_withdrawal_keeps_the_url_with_a_notice(desk):
+    call, tokens, client, essay_id = desk["call"], desk["tokens"], desk["client"], desk["essay_id"]
+    assert call("POST", f"/api/v1/essays/{essay_id}/withdraw", tokens["editor"], {}).status == 422
+    withdrawn = call(
+        "POST",
+        f"/api/v1/essays/{essay_id}/withdraw",
+        tokens["editor"],
+        {"note": "The essay was retracted by its publisher."},
+    )
+    assert withdrawn.status == 201
+    page = client.get(f"/fact-checks/{essay_id}")
+    assert page.status_code == 200
+    assert "Withdrawn on" in page.text and "retracted by its publisher" in page.text
+    assert "application/ld+json" not in page.text and 'name="robots" content="noindex"' in page.text
+    assert client.get(f"/fact-checks/{essay_id}/versions/1").status_code == 200
+    again = call("POST", f"/api/v1/essays/{essay_id}/withdraw", tokens["editor"], {"note": "x"})
+    assert again.status == 409
+
+
+def test_publication_json_and_markdown(desk):
+    client, essay_id = desk["client"], desk["essay_id"]
+    listing = caller_for(client)("GET", "/api/v1/publications/1")
+    assert listing.status == 200
+    body = listing.body
+    assert body["essay_id"] == essay_id and body["version"] == 1 and body["versions"] == [1]
+    assert len(body["claim_reviews"]) == len(desk["checkable"])
+    assert caller_for(client)("GET", "/api/v1/publications/999").status == 404
+    markdown = client.get(f"/fact-checks/{essay_id}.md")
+    assert markdown.mimetype == "text/markdown"
+    assert markdown.text.count("## Half true:") == len(desk["checkable"])
+
+
+def test_exports_need_an_editor(client, token):
+    assert client.get("/api/v1/exports/verdicts.csv").status_code == 401
+    reviewer = token("rev", "reviewer")
+    assert client.get("/api/v1/exports/verdicts.csv", headers=auth(reviewer)).status_code == 403
+
+
+def test_reviewer_names_can_be_kept_off_the_page(desk, database, settings):
+    from factcheck.publishing import services as publishing
+
+    with database.scope() as session:
+        editor = accounts.user_by_name(session, "editor")
+        publication = publishing.publish(
+            session,
+            desk["essay_id"],
+            editor,
+            publishing.Masthead("Desk", "https://desk.example", reviewer_names=False),
+            note="n",
+        )
+        verdict = next(c["verdict"] for c in publication.content["claims"] if c["verdict"])
+    assert verdict["reviewed_by"] == verdict["approved_by"] == "the desk"
