@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -136,7 +137,11 @@ def up(host: str, port: int, demo: bool, web_workers: int) -> None:
     settings = get_settings()
     upgrade_database(settings)
     tokens = load_demo(settings) if demo else {}
-    env = {**os.environ, "FACTCHECK_DATA_DIR": str(settings.data_dir.resolve())}
+    env = {
+        **os.environ,
+        "FACTCHECK_DATA_DIR": str(settings.data_dir.resolve()),
+        "PROMETHEUS_MULTIPROC_DIR": str(fresh_metrics_dir(settings)),
+    }
     if "FACTCHECK_BASE_URL" not in os.environ:
         env["FACTCHECK_BASE_URL"] = f"http://{host}:{port}"
     processes = start_processes(settings, host, port, web_workers, env)
@@ -148,6 +153,14 @@ def up(host: str, port: int, demo: bool, web_workers: int) -> None:
     click.echo("Ctrl-C stops it.", nl=True)
     sys.stdout.flush()
     supervise(processes)
+
+
+def fresh_metrics_dir(settings: Settings) -> Path:
+    """Where every process of this run writes its metrics; emptied at each start."""
+    directory = settings.data_dir.resolve() / "metrics"
+    shutil.rmtree(directory, ignore_errors=True)
+    directory.mkdir(parents=True)
+    return directory
 
 
 def load_demo(settings: Settings) -> dict[str, str]:
@@ -173,7 +186,7 @@ def start_processes(
     data = settings.data_dir.resolve()
     commands = [
         [python, "-m", "gunicorn", "web.wsgi:app", "--bind", f"{host}:{port}",
-         "--workers", str(web_workers), "--access-logfile", "-"],
+         "--workers", str(web_workers)],
         [python, "-m", "celery", "-A", "workers.app", "worker", "--queues", "default,gather",
          "--concurrency", "2", "--loglevel", "INFO", "--hostname", "worker@%h"],
         [python, "-m", "celery", "-A", "workers.app", "beat", "--loglevel", "INFO",

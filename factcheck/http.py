@@ -244,6 +244,52 @@ class HttpClient:
             url = prepared_url(urljoin(url, location))
         raise FetchError("redirects", url, f"more than {self.settings.http_max_redirects}")
 
+    def post(
+        self,
+        url: str,
+        body: bytes,
+        headers: Mapping[str, str],
+        *,
+        max_bytes: int | None = None,
+    ) -> int:
+        """POST ``body`` once and return the status, whatever it is; raise ``FetchError``
+        only when no status came back (refused, connection, timeout, too_large).
+
+        The same guard, rate limit, deadline and size cap as ``get``, but one attempt
+        and no redirects: a POST is not safe to repeat blindly, and its callers (webhook
+        deliveries) keep their own retry schedule in the database. A 3xx is returned
+        as it is. The answer's body is read (to the cap) and dropped.
+        """
+        limit = max_bytes or self.settings.http_max_bytes
+        deadline = self.clock() + self.settings.http_total_timeout
+        url = prepared_url(url)
+        if len(body) > limit:
+            raise FetchError("too_large", url, f"request body of {len(body)} > {limit} bytes")
+        self._wait_for_rate_limit(url, deadline)
+        remaining = deadline - self.clock()
+        if remaining <= 0:
+            raise FetchError("timeout", url, "total deadline passed")
+        timeout = (
+            min(self.settings.http_connect_timeout, remaining),
+            min(self.settings.http_read_timeout, remaining),
+        )
+        try:
+            response = self.session.post(
+                url,
+                data=body,
+                headers=dict(headers),
+                timeout=timeout,
+                stream=True,
+                allow_redirects=False,
+            )
+        except Refused as refused:
+            raise FetchError("refused", url, refused.reason) from None
+        except requests.RequestException as error:
+            raise FetchError(error_kind(error), url, str(error)) from None
+        with response:
+            self._read_body(url, response, limit, deadline)
+        return response.status_code
+
     def _send_with_retries(
         self, url: str, headers: dict[str, str], deadline: float
     ) -> requests.Response:

@@ -8,6 +8,7 @@ from factcheck.essays.models import Essay
 from factcheck.publishing.models import Correction, Publication
 from factcheck.review.models import Citation, ReviewTask, Verdict
 from factcheck.sources.models import ConnectorRun, LibraryDocument, SourceRecord
+from factcheck.webhooks.models import Webhook, WebhookDelivery
 
 __all__ = [
     "ApiToken",
@@ -24,4 +25,6 @@ __all__ = [
     "SourceRecord",
     "User",
     "Verdict",
+    "Webhook",
+    "WebhookDelivery",
 ]

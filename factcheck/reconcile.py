@@ -18,6 +18,7 @@ from factcheck.db import utcnow
 from factcheck.essays.models import Essay
 from factcheck.review.services import expire_leases
 from factcheck.sources.services import retry_failed_runs
+from factcheck.webhooks.services import due_deliveries
 
 # A failed connector is tried again this long after, up to this many times.
 RETRY_FAILED_AFTER = timedelta(minutes=10)
@@ -30,6 +31,7 @@ class Stalled:
     claims_to_gather: list[int]
     leases_expired: int
     runs_to_retry: list[tuple[int, str]] = field(default_factory=list)
+    deliveries_due: list[int] = field(default_factory=list)
 
 
 def reconcile(session: Session, stuck_after_seconds: int, limit: int = 1000) -> Stalled:
@@ -47,4 +49,5 @@ def reconcile(session: Session, stuck_after_seconds: int, limit: int = 1000) -> 
         .limit(limit)
     ).all()
     retry = retry_failed_runs(session, RETRY_FAILED_AFTER, MAX_CONNECTOR_ATTEMPTS)
-    return Stalled(list(essays), list(claims), expire_leases(session), retry)
+    deliveries = due_deliveries(session, utcnow(), limit)
+    return Stalled(list(essays), list(claims), expire_leases(session), retry, deliveries)

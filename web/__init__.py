@@ -51,13 +51,16 @@ def create_app(settings: Settings | None = None, dispatch: Dispatch | None = Non
     app.extensions["factcheck.database"] = get_database(settings.resolved_database_url())
     app.extensions["factcheck.dispatch"] = dispatch or celery_dispatch
 
-    from web import api, dashboard, desk, problems, public, signin
+    from web import api, api_webhooks, dashboard, desk, ops, problems, public, signin
 
     problems.install(app)
     csrf = CSRFProtect(app)
+    assert api_webhooks  # its operations join the API blueprint when imported
     csrf.exempt(api.blueprint)  # the API authenticates with bearer tokens, not cookies
     app.register_blueprint(api.blueprint)
     app.register_blueprint(public.blueprint)
+    app.register_blueprint(ops.blueprint)
+    ops.install_request_tracking(app)
     app.register_blueprint(signin.blueprint)
     app.register_blueprint(desk.blueprint)
     app.register_blueprint(dashboard.blueprint)

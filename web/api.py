@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, current_app, url_for
+from flask import Blueprint, Response, url_for
 
 from factcheck.accounts.services import user_by_name
 from factcheck.audit import AuditEvent
 from factcheck.claims import curation
 from factcheck.claims import services as claims
-from factcheck.db import on_commit
 from factcheck.errors import InvalidInput, TooLarge
 from factcheck.essays import services as essays
 from factcheck.publishing import exports
@@ -19,7 +18,14 @@ from factcheck.review import ratings
 from factcheck.review import services as review
 from factcheck.review.models import ReviewTask
 from factcheck.sources import services as sources
-from web.operations import PUBLIC, Api, Context, json_response, openapi_document
+from web.operations import (
+    PUBLIC,
+    Api,
+    Context,
+    json_response,
+    openapi_document,
+    send_after_commit,
+)
 from web.schemas import (
     AssignIn,
     CitationIn,
@@ -58,11 +64,6 @@ DESK = ("editor", "reviewer")
 PROBLEM = "problem"
 
 
-def dispatch(task: str, *args: int) -> None:
-    """Send a worker task; the app factory decides how (Celery, or a test's recorder)."""
-    current_app.extensions["factcheck.dispatch"](task, *args)
-
-
 # --- essays ----------------------------------------------------------------------
 
 
@@ -80,7 +81,7 @@ def submit_essay(ctx: Context, body: EssayIn) -> Response:
     if len(body.text) > limit:
         raise TooLarge(f"the essay has {len(body.text)} characters; the limit is {limit}")
     essay = essays.submit_essay(ctx.session, ctx.actor, **body.model_dump())
-    on_commit(ctx.session, lambda: dispatch("split_essay", essay.id))
+    send_after_commit(ctx.session, "split_essay", [essay.id])
     location = url_for("api.get_essay", essay_id=essay.id)
     return json_response(_essay_out(ctx, essay.id), 201, {"Location": location})
 
@@ -233,15 +234,12 @@ def masthead(ctx: Context) -> publishing.Masthead:
 
 def announce(ctx: Context, publication: Publication) -> None:
     """Webhook deliveries for a new version, sent once it is committed."""
-    # Wired to the webhooks module when it lands; nothing to send before that.
+    page = url_for("public.fact_check", essay_id=publication.essay_id, _external=True)
+    ids = publishing.announce(ctx.session, publication, page)
+    send_after_commit(ctx.session, "deliver_webhook", ids)
 
 
 # --- curation ----------------------------------------------------------------------
-
-
-def gather_after_commit(ctx: Context, claim_ids: list[int]) -> None:
-    for claim_id in claim_ids:
-        on_commit(ctx.session, lambda claim_id=claim_id: dispatch("gather_claim", claim_id))
 
 
 @api.operation(
@@ -255,7 +253,9 @@ def gather_after_commit(ctx: Context, claim_ids: list[int]) -> None:
 )
 def edit_claim(ctx: Context, body: ClaimEditIn, claim_id: int) -> Response:
     edit = curation.ClaimEdit(**body.model_dump())
-    gather_after_commit(ctx, curation.edit_claim(ctx.session, claim_id, edit, ctx.actor.id))
+    send_after_commit(
+        ctx.session, "gather_claim", curation.edit_claim(ctx.session, claim_id, edit, ctx.actor.id)
+    )
     return json_response(ClaimOut.of(claims.get_claim(ctx.session, claim_id)))
 
 
@@ -282,7 +282,7 @@ def discard_claim(ctx: Context, claim_id: int) -> Response:
 )
 def split_claim(ctx: Context, body: ClaimSplitIn, claim_id: int) -> Response:
     parts = curation.split_claim(ctx.session, claim_id, body.offset, ctx.actor.id)
-    gather_after_commit(ctx, curation.gathering_ids(parts))
+    send_after_commit(ctx.session, "gather_claim", curation.gathering_ids(parts))
     return json_response([ClaimOut.of(part) for part in parts], 201)
 
 
@@ -297,7 +297,7 @@ def split_claim(ctx: Context, body: ClaimSplitIn, claim_id: int) -> Response:
 )
 def merge_claims(ctx: Context, body: ClaimMergeIn, essay_id: int) -> Response:
     merged = curation.merge_claims(ctx.session, essay_id, body.claim_ids, ctx.actor.id)
-    gather_after_commit(ctx, curation.gathering_ids([merged]))
+    send_after_commit(ctx.session, "gather_claim", curation.gathering_ids([merged]))
     return json_response(ClaimOut.of(merged), 201)
 
 
@@ -314,7 +314,7 @@ def add_claim(ctx: Context, body: ClaimAddIn, essay_id: int) -> Response:
     claim = curation.add_claim(
         ctx.session, essay_id, body.start, body.end, ctx.actor.id, body.kind, body.checkable
     )
-    gather_after_commit(ctx, curation.gathering_ids([claim]))
+    send_after_commit(ctx.session, "gather_claim", curation.gathering_ids([claim]))
     return json_response(ClaimOut.of(claim), 201)
 
 
@@ -327,7 +327,9 @@ def add_claim(ctx: Context, body: ClaimAddIn, essay_id: int) -> Response:
     responses={200: EssayOut, 404: PROBLEM, 409: PROBLEM},
 )
 def confirm_claims(ctx: Context, essay_id: int) -> Response:
-    gather_after_commit(ctx, curation.confirm_claims(ctx.session, essay_id, ctx.actor.id))
+    send_after_commit(
+        ctx.session, "gather_claim", curation.confirm_claims(ctx.session, essay_id, ctx.actor.id)
+    )
     return json_response(_essay_out(ctx, essay_id))
 
 

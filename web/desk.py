@@ -18,7 +18,6 @@ from factcheck.accounts import services as accounts
 from factcheck.claims import curation
 from factcheck.claims import services as claims
 from factcheck.claims.extraction import KINDS
-from factcheck.db import on_commit
 from factcheck.errors import DomainError, InvalidInput, NotFound
 from factcheck.essays import services as essays
 from factcheck.publishing import services as publishing
@@ -27,7 +26,7 @@ from factcheck.review import ratings
 from factcheck.review import services as review
 from factcheck.review.models import ReviewTask
 from factcheck.sources import services as sources
-from web.operations import database, json_response, settings
+from web.operations import database, json_response, send_after_commit, settings
 from web.signin import current_user, signed_in
 
 blueprint = Blueprint("desk", __name__, url_prefix="/desk")
@@ -36,12 +35,6 @@ EDITOR = ("editor",)
 REVIEWER = ("reviewer",)
 ACTIVE = ("extracted", "gathering")  # statuses the pipeline is still working on
 QUOTE_FIELD = "quote-"
-
-
-def dispatch(task: str, *args: int) -> None:
-    from flask import current_app
-
-    current_app.extensions["factcheck.dispatch"](task, *args)
 
 
 def act(action: Callable[[Session], str | None], back: str) -> Response:
@@ -90,7 +83,7 @@ def new_essay() -> Response | str:
             user = session.merge(current_user())
             essay = essays.submit_essay(session, user, **fields)
             essay_id = essay.id
-            on_commit(session, lambda: dispatch("split_essay", essay_id))
+            send_after_commit(session, "split_essay", [essay_id])
     except DomainError as error:
         flash(error.detail, "error")
         return render_template("desk/new_essay.html", form=form), 422
@@ -192,11 +185,6 @@ def _back_to_essay(essay_id: int | str | None) -> str:
     return url_for("desk.essay_list")
 
 
-def _gather(session: Session, claim_ids: list[int]) -> None:
-    for claim_id in claim_ids:
-        on_commit(session, lambda claim_id=claim_id: dispatch("gather_claim", claim_id))
-
-
 @blueprint.post("/claims/<id:claim_id>/edit")
 @signed_in(*EDITOR)
 def edit_claim(claim_id: int) -> Response:
@@ -209,7 +197,9 @@ def edit_claim(claim_id: int) -> Response:
             kind=form.get("kind") or None,
             checkable=form.get("checkable") == "on",
         )
-        _gather(session, curation.edit_claim(session, claim_id, edit, _user_id()))
+        send_after_commit(
+            session, "gather_claim", curation.edit_claim(session, claim_id, edit, _user_id())
+        )
         return "Claim updated."
 
     return act(action, _back_to_essay(form.get("essay_id")))
@@ -237,7 +227,7 @@ def split_claim(claim_id: int) -> Response:
         if found <= 0:
             raise InvalidInput("type the words that should begin the second part")
         parts = curation.split_claim(session, claim_id, claim.start + found, _user_id())
-        _gather(session, curation.gathering_ids(parts))
+        send_after_commit(session, "gather_claim", curation.gathering_ids(parts))
         return "Claim split in two."
 
     return act(action, _back_to_essay(request.form.get("essay_id")))
@@ -250,7 +240,7 @@ def merge_claims(essay_id: int) -> Response:
 
     def action(session: Session) -> str:
         merged = curation.merge_claims(session, essay_id, ids, _user_id())
-        _gather(session, curation.gathering_ids([merged]))
+        send_after_commit(session, "gather_claim", curation.gathering_ids([merged]))
         return "Claims merged."
 
     return act(action, _back_to_essay(essay_id))
@@ -263,7 +253,7 @@ def add_claim(essay_id: int) -> Response:
 
     def action(session: Session) -> str:
         claim = curation.add_claim(session, essay_id, start, end, _user_id())
-        _gather(session, curation.gathering_ids([claim]))
+        send_after_commit(session, "gather_claim", curation.gathering_ids([claim]))
         return "Claim added."
 
     return act(action, _back_to_essay(essay_id))
@@ -273,7 +263,9 @@ def add_claim(essay_id: int) -> Response:
 @signed_in(*EDITOR)
 def confirm_claims(essay_id: int) -> Response:
     def action(session: Session) -> str:
-        _gather(session, curation.confirm_claims(session, essay_id, _user_id()))
+        send_after_commit(
+            session, "gather_claim", curation.confirm_claims(session, essay_id, _user_id())
+        )
         return "Claims confirmed: gathering evidence."
 
     return act(action, _back_to_essay(essay_id))
@@ -329,7 +321,8 @@ def masthead() -> publishing.Masthead:
 
 def announce(session: Session, publication: Publication) -> None:
     """Webhook deliveries for a new version, sent once it is committed."""
-    # Wired to the webhooks module when it lands.
+    page = url_for("public.fact_check", essay_id=publication.essay_id, _external=True)
+    send_after_commit(session, "deliver_webhook", publishing.announce(session, publication, page))
 
 
 @blueprint.post("/tasks/<id:task_id>/assign")

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from factcheck.accounts.models import User
 from factcheck.accounts.services import user_for_token
-from factcheck.db import Database
+from factcheck.db import Database, on_commit
 from factcheck.settings import Settings
 from web.problems import ProblemError
 
@@ -99,6 +99,17 @@ class Api:
             return view
 
         return decorator
+
+
+def dispatch(task: str, *args: int | str) -> None:
+    """Send a worker task; the app factory decides how (Celery, or a test's recorder)."""
+    current_app.extensions["factcheck.dispatch"](task, *args)
+
+
+def send_after_commit(session: Session, task: str, ids: list[int]) -> None:
+    """Send ``task`` once per id, after ``session`` commits (never before)."""
+    for item in ids:
+        on_commit(session, lambda item=item: dispatch(task, item))
 
 
 def database() -> Database:

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import time
+from contextlib import AbstractContextManager
 from typing import Any
 
 from celery import Celery
-from celery.signals import worker_process_init
+from celery.signals import setup_logging, task_postrun, task_prerun, worker_process_init
 from kombu import Queue
 from kombu.transport import sqlalchemy as sqlalchemy_transport
 
+from factcheck import logs, metrics
 from factcheck.db import dispose_all
 from factcheck.settings import get_settings
 
@@ -68,3 +71,38 @@ celery_app = make_celery()
 def _fresh_connections_in_child(**_kwargs: Any) -> None:
     # A forked child must not share the parent's pooled database connections.
     dispose_all()
+
+
+@setup_logging.connect
+def _json_logs(**_kwargs: Any) -> None:
+    # Connecting this signal stops Celery from installing its own plain-text logging.
+    logs.configure()
+
+
+# What the first argument of each task is, so its log lines carry that id.
+SUBJECT_OF_TASK = {
+    "workers.tasks.split_essay": "essay_id",
+    "workers.tasks.gather_claim": "claim_id",
+    "workers.tasks.gather_from": "claim_id",
+    "workers.tasks.deliver_webhook": "delivery_id",
+}
+_running: dict[str, tuple[float, AbstractContextManager[None]]] = {}
+
+
+@task_prerun.connect
+def _task_started(task_id: str, task: Any, args: tuple[Any, ...], **_kwargs: Any) -> None:
+    subject = SUBJECT_OF_TASK.get(task.name)
+    ids = {subject: args[0]} if subject and args else {}
+    context = logs.log_context(task_id=task_id, task=task.name, **ids)
+    context.__enter__()
+    _running[task_id] = (time.perf_counter(), context)
+
+
+@task_postrun.connect
+def _task_finished(task_id: str, task: Any, state: str | None = None, **_kwargs: Any) -> None:
+    started, context = _running.pop(task_id, (None, None))
+    if started is not None:
+        outcome = (state or "unknown").lower()
+        metrics.TASK_DURATION.labels(task.name, outcome).observe(time.perf_counter() - started)
+    if context is not None:
+        context.__exit__(None, None, None)

@@ -12,11 +12,12 @@ from sqlalchemy.exc import InterfaceError, OperationalError
 from factcheck import reconcile as reconciler
 from factcheck.claims.services import extract_claims
 from factcheck.db import Database, get_database, on_commit
-from factcheck.http import FetchError
+from factcheck.http import FetchError, get_client
 from factcheck.settings import get_settings
 from factcheck.sources import services as sources
 from factcheck.sources.connectors import Connector
 from factcheck.sources.registry import archive_client, build_connectors
+from factcheck.webhooks import services as webhooks
 from workers.app import celery_app
 
 log = logging.getLogger(__name__)
@@ -87,6 +88,12 @@ def gather_from(claim_id: int, connector: str) -> int:
 
 
 @celery_app.task(**STEP)
+def deliver_webhook(delivery_id: int) -> str | None:
+    """One attempt at a webhook delivery; failures are rescheduled in the database."""
+    return webhooks.deliver(database(), delivery_id, get_client(get_settings()))
+
+
+@celery_app.task(**STEP)
 def reconcile() -> dict[str, int]:
     with database().scope() as session:
         stalled = reconciler.reconcile(session, get_settings().stuck_after_seconds)
@@ -98,6 +105,7 @@ def reconcile() -> dict[str, int]:
         "claims": len(stalled.claims_to_gather),
         "leases": stalled.leases_expired,
         "runs": len(stalled.runs_to_retry),
+        "deliveries": len(stalled.deliveries_due),
     }
 
 
@@ -120,3 +128,5 @@ def send_stalled(stalled: reconciler.Stalled) -> None:
         send_split(essay_id)
     send_gathering(stalled.claims_to_gather)
     send_runs(stalled.runs_to_retry)
+    for delivery_id in stalled.deliveries_due:
+        deliver_webhook.delay(delivery_id)

@@ -21,6 +21,7 @@ from factcheck.publishing.models import Correction, Publication
 from factcheck.review import ratings
 from factcheck.review import services as review
 from factcheck.review.models import Citation, Verdict
+from factcheck.webhooks import services as webhooks
 
 # Claims that need no verdict before publishing.
 SETTLED_WITHOUT_VERDICT = ("not_checkable", "discarded")
@@ -341,3 +342,17 @@ def paragraph_around(text: str, start: int, end: int) -> tuple[str, str, str]:
     last = text.find("\n\n", end)
     last = len(text) if last < 0 else last
     return text[first:start], text[start:end], text[end:last]
+
+
+def announce(session: Session, publication: Publication, page_url: str) -> list[int]:
+    """Webhook deliveries for a new version; the caller sends them after commit."""
+    event = webhooks.EVENT_FOR_PUBLICATION_KIND[publication.kind]
+    payload = webhooks.publication_payload(
+        event,
+        publication.essay_id,
+        publication.version,
+        page_url,
+        publication.published_at,
+        publication.changelog or None,
+    )
+    return webhooks.emit(session, event, payload)

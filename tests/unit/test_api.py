@@ -220,7 +220,7 @@ def test_health_reports_database_and_broker(client):
 def test_health_reports_an_unreachable_broker(settings, database, queue):
     broken = settings.model_copy(update={"broker_url": "redis://127.0.0.1:1/0"})
     response = create_app(broken, dispatch=queue.dispatch).test_client().get("/healthz")
-    assert response.status_code == 503
+    assert response.status_code == 200  # alive; /readyz is where it counts as not ready
     assert response.json["broker"] == "unreachable" and response.json["database"] == "ok"
 
 

@@ -276,3 +276,77 @@ def test_reviewer_names_can_be_kept_off_the_page(desk, database, settings):
         )
         verdict = next(c["verdict"] for c in publication.content["claims"] if c["verdict"])
     assert verdict["reviewed_by"] == verdict["approved_by"] == "the desk"
+
+
+def test_webhooks_announce_publication_correction_and_withdrawal(client, token, queue, monkeypatch):
+    """A signed delivery per event reaches a local receiver; a 500 is retried later."""
+    import json as json_module
+    from datetime import timedelta
+
+    from factcheck.db import utcnow
+    from factcheck.settings import get_settings
+    from factcheck.webhooks import services as webhooks
+    from tests.localserver import Answer, LocalServer
+    from workers import tasks
+
+    answers = iter([Answer(500, b"busy")])  # the first delivery fails once
+    received = []
+
+    def receive(request):
+        received.append(request)
+        return next(answers, Answer(204, b""))
+
+    with LocalServer() as receiver:
+        receiver.route("/hook", receive)
+        monkeypatch.setenv("FACTCHECK_HTTP_ALLOW_HOSTS", receiver.host)
+        get_settings.cache_clear()
+        admin = token("boss", "admin")
+        hook = client.post(
+            "/api/v1/webhooks",
+            headers=auth(admin),
+            json={
+                "url": receiver.url("/hook"),
+                "events": [
+                    "publication.published",
+                    "publication.corrected",
+                    "publication.withdrawn",
+                ],
+            },
+        )
+        assert hook.status_code == 201
+        secret = hook.json["secret"]
+
+        call = caller_for(client)
+        editor, r1, r2 = token("ed", "editor"), token("r1", "reviewer"), token("r2", "reviewer")
+        essay_id = call("POST", "/api/v1/essays", editor, ESSAY).body["id"]
+        queue.run_all()
+        claims = call("GET", f"/api/v1/essays/{essay_id}/claims", editor).body
+        for _ in [c for c in claims if c["status"] == "awaiting_review"]:
+            review_one(call, r1)
+        approve_all(call, r2)
+        assert call("POST", f"/api/v1/essays/{essay_id}/publish", editor).status == 201
+        queue.run_all()  # the delivery: the receiver answers 500
+        assert [r.headers["x-factcheck-event"] for r in received] == ["publication.published"]
+        log = client.get(f"/api/v1/webhooks/{hook.json['id']}/deliveries", headers=auth(admin)).json
+        assert log[0]["state"] == "pending" and log[0]["last_status"] == 500
+
+        later = utcnow() + timedelta(hours=2)
+        with client.application.extensions["factcheck.database"].scope() as session:
+            due = webhooks.due_deliveries(session, later)
+        assert due == [log[0]["id"]]
+        monkeypatch.setattr(webhooks, "utcnow", lambda: later, raising=False)
+        tasks.deliver_webhook.run(due[0])
+        withdrawn = call("POST", f"/api/v1/essays/{essay_id}/withdraw", editor, {"note": "Gone."})
+        assert withdrawn.status == 201
+        queue.run_all()
+    events = [r.headers["x-factcheck-event"] for r in received]
+    assert events == ["publication.published", "publication.published", "publication.withdrawn"]
+    for request in received:
+        headers = request.headers
+        assert webhooks.verify(
+            secret, headers["x-factcheck-timestamp"], request.body, headers["x-factcheck-signature"]
+        )
+    payload = json_module.loads(received[-1].body)
+    assert payload["event"] == "publication.withdrawn" and payload["essay_id"] == essay_id
+    log = client.get(f"/api/v1/webhooks/{hook.json['id']}/deliveries", headers=auth(admin)).json
+    assert sorted(entry["state"] for entry in log) == ["delivered", "delivered"]

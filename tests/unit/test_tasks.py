@@ -153,7 +153,9 @@ def test_reconciler_resends_stalled_work_and_expires_leases(essay_id, queue, dat
     with database.scope() as session:
         session.execute(update(Claim).where(Claim.id == lost[0]).values(status_changed_at=long_ago))
     queue.sent.clear()
-    assert tasks.reconcile.run() == {"essays": 0, "claims": 1, "leases": 0, "runs": 0}
+    assert tasks.reconcile.run() == {
+        "essays": 0, "claims": 1, "leases": 0, "runs": 0, "deliveries": 0,
+    }
     assert queue.sent == [("gather_claim", (lost[0],))]
 
     queue.run_all()
