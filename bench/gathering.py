@@ -31,11 +31,12 @@ from factcheck.db import Database  # noqa: E402
 from factcheck.essays.services import submit_essay  # noqa: E402
 from factcheck.settings import get_settings  # noqa: E402
 from factcheck.sources import library  # noqa: E402
-from factcheck.sources.services import plan_runs  # noqa: E402
+from factcheck.sources.services import RunClock, plan_runs  # noqa: E402
 from tests.fakes.world import EvidenceWorld  # noqa: E402
 
 SEED = (ROOT / "seeds" / "the-next-step-think-vietnam.txt").read_text()
 CONNECTORS = ["library", "wikipedia", "factcheck_tools", "cited_links"]
+CLOCK = RunClock(resend_after=timedelta(minutes=5), overdue_after=timedelta(minutes=5))
 
 
 def prepare(data_dir: Path, text: str, claims_wanted: int) -> tuple[Database, list[int]]:
@@ -53,7 +54,7 @@ def prepare(data_dir: Path, text: str, claims_wanted: int) -> tuple[Database, li
     claim_ids = claim_ids[:claims_wanted]
     with database.scope() as session:
         for claim_id in claim_ids:
-            plan_runs(session, claim_id, CONNECTORS, timedelta(minutes=5))
+            plan_runs(session, claim_id, CONNECTORS, CLOCK)
     return database, claim_ids
 
 

@@ -179,19 +179,30 @@ def load_demo(settings: Settings) -> dict[str, str]:
     return tokens
 
 
+def web_command(host: str, port: int, web_workers: int) -> list[str]:
+    return [sys.executable, "-m", "gunicorn", "web.wsgi:app", "--bind", f"{host}:{port}",
+            "--workers", str(web_workers)]  # fmt: skip
+
+
+def worker_command(name: str = "worker", concurrency: int = 2) -> list[str]:
+    return [sys.executable, "-m", "celery", "-A", "workers.app", "worker",
+            "--queues", "default,gather", "--concurrency", str(concurrency),
+            "--loglevel", "INFO", "--hostname", f"{name}@%h"]  # fmt: skip
+
+
+def beat_command(data_dir: Path) -> list[str]:
+    return [sys.executable, "-m", "celery", "-A", "workers.app", "beat", "--loglevel", "INFO",
+            "--schedule", str(data_dir / "beat-schedule")]  # fmt: skip
+
+
 def start_processes(
     settings: Settings, host: str, port: int, web_workers: int, env: dict[str, str]
 ) -> list[subprocess.Popen[bytes]]:
-    python = sys.executable
-    data = settings.data_dir.resolve()
     commands = [
-        [python, "-m", "gunicorn", "web.wsgi:app", "--bind", f"{host}:{port}",
-         "--workers", str(web_workers)],
-        [python, "-m", "celery", "-A", "workers.app", "worker", "--queues", "default,gather",
-         "--concurrency", "2", "--loglevel", "INFO", "--hostname", "worker@%h"],
-        [python, "-m", "celery", "-A", "workers.app", "beat", "--loglevel", "INFO",
-         "--schedule", str(data / "beat-schedule")],
-    ]  # fmt: skip
+        web_command(host, port, web_workers),
+        worker_command(),
+        beat_command(settings.data_dir.resolve()),
+    ]
     return [subprocess.Popen(command, env=env) for command in commands]
 
 

@@ -69,6 +69,7 @@ class LocalServer:
         self.scheme = "https" if tls else "http"
         self._server = ThreadingHTTPServer((host, 0), self._handler_class())
         self._server.daemon_threads = True
+        self._server.block_on_close = False  # a hanging answer must not hold up shutdown
         if tls:
             self._server.socket = tls.wrap_socket(self._server.socket, server_side=True)
         self._thread = threading.Thread(

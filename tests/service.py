@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import signal
@@ -107,19 +108,102 @@ def _drain_in_background(service: Service) -> None:
     threading.Thread(target=drain, daemon=True).start()
 
 
-def _wait_healthy(service: Service, deadline: float) -> None:
+def _wait_healthy(service: Service, deadline: float, stack: Stack | None = None) -> None:
+    output = stack.output if stack else service.output
     while time.monotonic() < deadline:
-        if service.process.poll() is not None:
-            raise AssertionError("factcheck up exited:\n" + "".join(service.output[-60:]))
+        if service.process is not None and service.process.poll() is not None:
+            raise AssertionError("factcheck up exited:\n" + "".join(output[-60:]))
         try:
             if requests.get(service.base_url + "/healthz", timeout=10).status_code == 200:
                 return
         except (requests.ConnectionError, requests.Timeout):
             pass
         time.sleep(0.2)
-    raise AssertionError("factcheck up never became healthy:\n" + "".join(service.output[-60:]))
+    raise AssertionError("the service never became healthy:\n" + "".join(output[-60:]))
 
 
 def children_of(pid: int) -> list[int]:
     result = subprocess.run(["pgrep", "-s", str(pid)], capture_output=True, text=True, check=False)
     return [int(p) for p in result.stdout.split() if int(p) != pid]
+
+
+class Stack:
+    """Web, workers and beat as separate processes, so a test can kill and restart
+    one of them, on the settings in ``env`` (PostgreSQL + Redis in the fault tests)."""
+
+    def __init__(self, env: dict[str, str], data_dir: Path) -> None:
+        self.env = {**os.environ, **env, "FACTCHECK_DATA_DIR": str(data_dir)}
+        self.data_dir = data_dir
+        self.port = free_port()
+        self.processes: dict[str, subprocess.Popen[str]] = {}
+        self.output: list[str] = []
+        self.service = Service(process=None, base_url=f"http://127.0.0.1:{self.port}")  # type: ignore[arg-type]
+
+    def prepare(self) -> None:
+        """Schema, reference library, and an editor and two reviewers with tokens."""
+        self._run("db", "upgrade")
+        self._run("library", "import", str(Path(__file__).parent.parent / "seeds" / "library.json"))
+        for name, role in [
+            ("editor", "editor"),
+            ("reviewer1", "reviewer"),
+            ("reviewer2", "reviewer"),
+        ]:
+            self.service.tokens[name] = self._run(
+                "users", "add", name, "--role", role
+            ).splitlines()[-1]
+
+    def _run(self, *args: str) -> str:
+        done = subprocess.run(
+            [sys.executable, "-m", "factcheck", *args],
+            env=self.env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=True,
+        )
+        return done.stdout.strip()
+
+    def start(self, name: str, argv: list[str]) -> None:
+        process = subprocess.Popen(
+            argv,
+            env=self.env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            start_new_session=True,
+        )
+        self.processes[name] = process
+
+        def drain() -> None:
+            assert process.stdout is not None
+            for line in process.stdout:
+                self.output.append(f"{name}: {line}")
+
+        threading.Thread(target=drain, daemon=True).start()
+
+    def start_all(self) -> None:
+        from factcheck.cli import beat_command, web_command, worker_command
+
+        self.start("web", web_command("127.0.0.1", self.port, 2))
+        self.start("worker", worker_command("worker1", concurrency=4))
+        self.start("beat", beat_command(self.data_dir))
+        deadline = time.monotonic() + 60
+        _wait_healthy(self.service, deadline, self)
+
+    def signal(self, name: str, signum: int) -> None:
+        """Send ``signum`` to a process and every process it started."""
+        os.killpg(self.processes[name].pid, signum)
+
+    def wait(self, name: str, timeout: float = 60.0) -> int:
+        return self.processes[name].wait(timeout)
+
+    def stop(self) -> None:
+        for process in self.processes.values():
+            if process.poll() is None:
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(process.pid, signal.SIGTERM)
+        for process in self.processes.values():
+            try:
+                process.wait(30)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)

@@ -58,12 +58,19 @@ def split_essay(essay_id: int) -> int:
     return len(claim_ids)
 
 
+def run_clock() -> sources.RunClock:
+    return sources.RunClock(
+        resend_after=timedelta(seconds=get_settings().stuck_after_seconds),
+        # past the connector task's hard time limit, its worker is gone
+        overdue_after=timedelta(seconds=CONNECTOR_LIMIT + 20),
+    )
+
+
 @celery_app.task(**STEP)
 def gather_claim(claim_id: int) -> list[str]:
     """Fan out: one run per enabled connector, each its own task."""
-    overdue = timedelta(seconds=2 * CONNECTOR_LIMIT)
     with database().scope() as session:
-        names = sources.plan_runs(session, claim_id, list(connectors()), overdue)
+        names = sources.plan_runs(session, claim_id, list(connectors()), run_clock())
         on_commit(session, lambda: send_runs([(claim_id, name) for name in names]))
     return names
 
@@ -72,7 +79,7 @@ def gather_claim(claim_id: int) -> list[str]:
 def gather_from(claim_id: int, connector: str) -> int:
     """Search one connector for one claim and store what it found."""
     with database().scope() as session:
-        query = sources.begin_run(session, claim_id, connector)
+        query = sources.begin_run(session, claim_id, connector, run_clock().overdue_after)
     if query is None or connector not in connectors():
         return 0
     found, state, error = [], "succeeded", None

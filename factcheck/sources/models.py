@@ -75,5 +75,6 @@ class ConnectorRun(Base):
     attempts: Mapped[int] = mapped_column(default=0)
     records: Mapped[int] = mapped_column(default=0)
     error: Mapped[str | None] = mapped_column(Text)
-    started_at: Mapped[datetime | None]
+    sent_at: Mapped[datetime | None]  # when its task message was last sent
+    started_at: Mapped[datetime | None]  # when a worker began the current attempt
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)

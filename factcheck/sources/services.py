@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
-from dataclasses import replace
-from datetime import date, timedelta
+from dataclasses import dataclass, replace
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -43,53 +43,84 @@ def sha256(text: str) -> str:
 # --- planning and running ----------------------------------------------------------
 
 
-def plan_runs(
-    session: Session, claim_id: int, connectors: Sequence[str], overdue_after: timedelta
-) -> list[str]:
-    """Make sure a gathering claim has a run per connector; return the runs to send.
+@dataclass(frozen=True)
+class RunClock:
+    """How long a run's message and a run's attempt may take before they are
+    presumed lost, and how many attempts a run gets."""
 
-    Runs from an earlier wording of the claim start again; runs pending for longer
-    than ``overdue_after`` (their worker died) count as timed out. If nothing is
-    left pending, the claim finishes here.
+    resend_after: timedelta  # a message sent this long ago and not started was lost
+    overdue_after: timedelta  # an attempt started this long ago died with its worker
+    max_attempts: int = 3
+
+
+def plan_runs(
+    session: Session, claim_id: int, connectors: Sequence[str], clock: RunClock
+) -> list[str]:
+    """Make sure a gathering claim has a run per connector; return the runs to send now.
+
+    A run is sent when it is new, when its message seems lost (sent long ago and
+    never started) or when its attempt died (started long ago, never finished);
+    runs in a worker's hands, or whose message was just sent, are left alone, so
+    the reconciler asking again does not pile up duplicate work. Runs from an
+    earlier wording of the claim start again. With nothing pending, the claim
+    finishes here.
     """
     claim = _lock_claim(session, claim_id)
     if claim is None or claim.status != "gathering":
         return []
     runs = {run.connector: run for run in _runs(session, claim_id)}
     now = utcnow()
+    to_send = []
     for name in connectors:
         run = runs.get(name)
         if run is None:
             run = runs[name] = ConnectorRun(claim_id=claim_id, connector=name)
             session.add(run)
         if run.claim_version != claim.version:
-            run.state, run.claim_version, run.attempts, run.error = (
-                "pending",
-                claim.version,
-                0,
-                None,
-            )
-            run.updated_at = now
-        elif run.state == "pending" and run.started_at and run.started_at < now - overdue_after:
-            _end_run(run, "timed_out", "no answer within the connector's time limit")
+            _restart(run, claim.version, now)
+        if run.state == "pending" and _needs_sending(run, clock, now):
+            run.sent_at, run.started_at = now, None
+            to_send.append(name)
     session.flush()
-    pending = [name for name in connectors if runs[name].state == "pending"]
-    if not pending:
+    if not any(run.state == "pending" for run in runs.values()):
         _finish_if_done(session, claim)
-    return pending
+    return to_send
 
 
-def begin_run(session: Session, claim_id: int, connector: str) -> ClaimQuery | None:
-    """Mark a pending run started and return what to search for; None if not pending."""
+def _restart(run: ConnectorRun, version: int, now: datetime) -> None:
+    run.state, run.claim_version, run.attempts, run.error = "pending", version, 0, None
+    run.started_at = run.sent_at = None
+    run.updated_at = now
+
+
+def _needs_sending(run: ConnectorRun, clock: RunClock, now: datetime) -> bool:
+    if run.started_at is not None:
+        if run.started_at >= now - clock.overdue_after:
+            return False  # a worker is on it
+        if run.attempts >= clock.max_attempts:
+            _end_run(run, "timed_out", "no answer within the connector's time limit")
+            return False
+        return True  # its worker died: try again
+    return run.sent_at is None or run.sent_at < now - clock.resend_after
+
+
+def begin_run(
+    session: Session, claim_id: int, connector: str, overdue_after: timedelta
+) -> ClaimQuery | None:
+    """Mark a pending run started and return what to search for; None when the run
+    is done, or another worker is on it (a duplicate message)."""
     run = session.scalar(
         select(ConnectorRun)
         .where(ConnectorRun.claim_id == claim_id, ConnectorRun.connector == connector)
         .with_for_update()
     )
+    now = utcnow()
     if run is None or run.state != "pending":
         return None
+    if run.started_at is not None and run.started_at >= now - overdue_after:
+        return None
     run.attempts += 1
-    run.started_at = run.updated_at = utcnow()
+    run.started_at = run.updated_at = now
     claim = session.get_one(Claim, claim_id)
     essay = session.get_one(Essay, claim.essay_id)
     return ClaimQuery(
@@ -152,8 +183,9 @@ def retry_failed_runs(
         .limit(1000)
         .with_for_update(skip_locked=True)
     ).all()
+    now = utcnow()
     for run in runs:
-        run.state, run.updated_at = "pending", utcnow()
+        run.state, run.updated_at, run.sent_at, run.started_at = "pending", now, now, None
     return [(run.claim_id, run.connector) for run in runs]
 
 

@@ -154,7 +154,11 @@ def test_reconciler_resends_stalled_work_and_expires_leases(essay_id, queue, dat
         session.execute(update(Claim).where(Claim.id == lost[0]).values(status_changed_at=long_ago))
     queue.sent.clear()
     assert tasks.reconcile.run() == {
-        "essays": 0, "claims": 1, "leases": 0, "runs": 0, "deliveries": 0,
+        "essays": 0,
+        "claims": 1,
+        "leases": 0,
+        "runs": 0,
+        "deliveries": 0,
     }
     assert queue.sent == [("gather_claim", (lost[0],))]
 
@@ -222,21 +226,46 @@ def test_a_connector_past_its_time_limit_ends_timed_out(essay_id, queue, databas
         assert run.state == "timed_out"
 
 
-def test_a_run_whose_worker_died_counts_as_timed_out(essay_id, queue, database):
+def test_a_run_whose_worker_died_is_sent_again_then_given_up(essay_id, queue, database):
     tasks.split_essay.run(essay_id)
     claim_id = sent_of(queue, "gather_claim")[0][0]
     tasks.gather_claim.run(claim_id)
-    with database.scope() as session:  # the worker took the library run, then died
-        assert sources.begin_run(session, claim_id, "library") is not None
-        session.execute(
-            update(ConnectorRun)
-            .where(ConnectorRun.claim_id == claim_id, ConnectorRun.connector == "library")
-            .values(started_at=utcnow() - timedelta(hours=1))
-        )
     tasks.gather_from.run(claim_id, "desk")
-    with database.scope() as session:
-        assert session.get(Claim, claim_id).status == "gathering"
-    queue.sent.clear()
-    assert tasks.gather_claim.run(claim_id) == []  # the reconciler's re-send finds it overdue
+    overdue = tasks.run_clock().overdue_after
+    for attempt in range(1, 4):
+        with database.scope() as session:  # a worker takes the library run, then dies
+            assert sources.begin_run(session, claim_id, "library", overdue) is not None
+        # The same run is not handed to a second worker while the first may be on it:
+        with database.scope() as session:
+            assert sources.begin_run(session, claim_id, "library", overdue) is None
+        assert tasks.gather_claim.run(claim_id) == []
+        with database.scope() as session:
+            session.execute(
+                update(ConnectorRun)
+                .where(ConnectorRun.claim_id == claim_id, ConnectorRun.connector == "library")
+                .values(started_at=utcnow() - timedelta(hours=1))
+            )
+        expected = ["library"] if attempt < 3 else []  # sent again, until out of attempts
+        assert tasks.gather_claim.run(claim_id) == expected
     with database.scope() as session:
         assert session.get(Claim, claim_id).status == "awaiting_review"
+        run = session.scalar(
+            select(ConnectorRun).where(
+                ConnectorRun.connector == "library", ConnectorRun.claim_id == claim_id
+            )
+        )
+        assert (run.state, run.attempts) == ("timed_out", 3)
+
+
+def test_a_message_sent_recently_is_not_sent_again(essay_id, queue, database):
+    tasks.split_essay.run(essay_id)
+    claim_id = sent_of(queue, "gather_claim")[0][0]
+    assert tasks.gather_claim.run(claim_id) == ["library", "desk"]
+    assert tasks.gather_claim.run(claim_id) == []  # the reconciler asking again at once
+    with database.scope() as session:
+        session.execute(
+            update(ConnectorRun)
+            .where(ConnectorRun.claim_id == claim_id)
+            .values(sent_at=utcnow() - timedelta(hours=1))
+        )
+    assert tasks.gather_claim.run(claim_id) == ["library", "desk"]  # those messages were lost

@@ -22,6 +22,7 @@ from factcheck.sources.models import SourceRecord
 from factcheck.sources.services import plan_runs
 from tests.conftest import SEED_ESSAY
 from tests.unit.helpers import (
+    CLOCK,
     claims_of,
     first_source,
     gather_now,
@@ -69,7 +70,7 @@ def test_gathering_finds_library_evidence_and_opens_one_task(session, database, 
     titles = [s.title for s in review_sources(session, sadr.id)]
     assert "23 November 2006 Sadr City bombings" in titles[:3]
     # Gathering again is harmless: no new records, no second task.
-    assert plan_runs(session, sadr.id, ["library"], timedelta(minutes=5)) == []
+    assert plan_runs(session, sadr.id, ["library"], CLOCK) == []
     gather_now(session, database, sadr.id)
     tasks = session.scalars(select(ReviewTask).where(ReviewTask.claim_id == sadr.id)).all()
     assert [(t.kind, t.state) for t in tasks] == [("review", "open")]
