@@ -9,15 +9,20 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime, timedelta
 from pathlib import Path
 from types import FrameType
 
 import click
+from sqlalchemy.orm import Session
 
 from factcheck import migrate
 from factcheck.accounts import services as accounts
+from factcheck.accounts.models import User
 from factcheck.claims import split as split_claims
-from factcheck.db import get_database
+from factcheck.db import get_database, utcnow
 from factcheck.errors import DomainError
 from factcheck.settings import Settings, get_settings
 from factcheck.sources import library
@@ -79,11 +84,71 @@ def users_add(name: str, role: str, display_name: str, password_stdin: bool) -> 
             user = accounts.create_user(session, name, role, display_name)
             if password is not None:
                 accounts.set_password(session, user, password)
-            token = accounts.issue_token(session, user)
+            token = accounts.issue_token(session, user, token_expiry(get_settings().token_days))
     except DomainError as error:
         raise click.ClickException(error.detail) from None
     click.echo(f"created {role} {name}")
     click.echo(token)
+
+
+@users.command("list")
+def users_list() -> None:
+    """Every user: name, role, whether disabled, and how many tokens still work."""
+    with _session() as session:
+        for user, tokens in accounts.list_users(session):
+            state = "disabled" if user.disabled_at else "active"
+            click.echo(f"{user.name}\t{user.role}\t{state}\t{tokens} tokens")
+
+
+@users.command("token")
+@click.argument("name")
+@click.option("--days", type=click.IntRange(1, 3650), help="Days until it expires.")
+def users_token(name: str, days: int | None) -> None:
+    """Make a new API token for NAME; it is the last line printed, and shown only once."""
+    settings = get_settings()
+    with _user_action(name) as (session, user):
+        token = accounts.issue_token(session, user, token_expiry(days or settings.token_days))
+    click.echo(f"expires in {days or settings.token_days} days")
+    click.echo(token)
+
+
+@users.command("disable")
+@click.argument("name")
+def users_disable(name: str) -> None:
+    """Stop NAME from signing in or using any token."""
+    with _user_action(name) as (session, user):
+        accounts.set_disabled(session, user, True)
+    click.echo(f"disabled {name}")
+
+
+@users.command("enable")
+@click.argument("name")
+def users_enable(name: str) -> None:
+    with _user_action(name) as (session, user):
+        accounts.set_disabled(session, user, False)
+    click.echo(f"enabled {name}")
+
+
+@users.command("revoke")
+@click.argument("name")
+def users_revoke(name: str) -> None:
+    """Revoke every token of NAME (they can make a new one with `users token`)."""
+    with _user_action(name) as (session, user):
+        count = accounts.revoke_tokens(session, user)
+    click.echo(f"revoked {count} tokens of {name}")
+
+
+@contextmanager
+def _user_action(name: str) -> Iterator[tuple[Session, User]]:
+    try:
+        with _session() as session:
+            yield session, accounts.get_user(session, name)
+    except DomainError as error:
+        raise click.ClickException(error.detail) from None
+
+
+def token_expiry(days: int) -> datetime:
+    return utcnow() + timedelta(days=days)
 
 
 @main.group("library")
@@ -175,7 +240,8 @@ def load_demo(settings: Settings) -> dict[str, str]:
                     session, account["name"], account["role"], account["display_name"]
                 )
                 accounts.set_password(session, user, account["password"])
-            tokens[f"{user.name} ({user.role})"] = accounts.issue_token(session, user)
+            expiry = token_expiry(settings.token_days)
+            tokens[f"{user.name} ({user.role})"] = accounts.issue_token(session, user, expiry)
     return tokens
 
 

@@ -1,6 +1,6 @@
 """Import every domain's tables so that ``Base.metadata`` knows them all."""
 
-from factcheck.accounts.models import ApiToken, User
+from factcheck.accounts.models import ApiToken, ThrottleCount, User
 from factcheck.audit import AuditEvent
 from factcheck.claims.models import Claim
 from factcheck.db import Base
@@ -23,6 +23,7 @@ __all__ = [
     "Publication",
     "ReviewTask",
     "SourceRecord",
+    "ThrottleCount",
     "User",
     "Verdict",
     "Webhook",

@@ -24,7 +24,11 @@ class Settings(BaseSettings):
 
     # Limits on what a client may send.
     max_essay_chars: int = 200_000
+    max_essay_sentences: int = 3_000
     max_body_bytes: int = 1_000_000
+
+    # API tokens expire this many days after they are made.
+    token_days: int = 90
 
     # Workflow deadlines: the reconciler re-enqueues rows stuck past them.
     lease_seconds: int = 30 * 60

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import inspect
+import pytest
+from sqlalchemy import inspect, text
+from sqlalchemy.exc import DBAPIError
 
 from factcheck import migrate
 from factcheck.db import Database
@@ -25,6 +27,7 @@ def check_migrations(url: str) -> None:
             found = library.search(session, "car bombs Sadr City killed 215", limit=3)
             assert found and found[0][0].ref == "ref-01"
             assert all(0 < score < 1 for _, score in found)
+        check_audit_is_append_only(database)
     finally:
         database.engine.dispose()
     migrate.downgrade(url, "base")
@@ -34,3 +37,18 @@ def check_migrations(url: str) -> None:
     finally:
         emptied.engine.dispose()
     migrate.upgrade(url)
+
+
+def check_audit_is_append_only(database: Database) -> None:
+    with database.scope() as session:
+        session.execute(
+            text(
+                "INSERT INTO audit_events (at, action, subject_type, subject_id) "
+                "VALUES (CURRENT_TIMESTAMP, 'test.event', 'essays', 1)"
+            )
+        )
+    for statement in ("UPDATE audit_events SET action = 'rewritten'", "DELETE FROM audit_events"):
+        with pytest.raises(DBAPIError, match="append-only"), database.scope() as session:
+            session.execute(text(statement))
+    with database.scope() as session:
+        assert session.scalar(text("SELECT action FROM audit_events")) == "test.event"

@@ -10,6 +10,7 @@ from flask import Flask
 from flask_wtf.csrf import CSRFProtect
 from werkzeug.routing import BaseConverter
 
+from factcheck.accounts.throttle import DatabaseCounter, RedisCounter, SigninThrottle
 from factcheck.db import get_database
 from factcheck.settings import Settings, get_settings
 
@@ -34,6 +35,14 @@ def celery_dispatch(task: str, *args: Any) -> None:
     getattr(tasks, task).delay(*args)
 
 
+def signin_throttle(settings: Settings) -> SigninThrottle:
+    """Counts shared by every web process: Redis in production, else the database."""
+    broker = settings.resolved_broker_url()
+    if broker.startswith(("redis://", "rediss://")):
+        return SigninThrottle(RedisCounter(broker))
+    return SigninThrottle(DatabaseCounter(get_database(settings.resolved_database_url())))
+
+
 def create_app(settings: Settings | None = None, dispatch: Dispatch | None = None) -> Flask:
     settings = settings or get_settings()
     app = Flask(__name__)
@@ -50,8 +59,19 @@ def create_app(settings: Settings | None = None, dispatch: Dispatch | None = Non
     app.extensions["factcheck.settings"] = settings
     app.extensions["factcheck.database"] = get_database(settings.resolved_database_url())
     app.extensions["factcheck.dispatch"] = dispatch or celery_dispatch
+    app.extensions["factcheck.signin_throttle"] = signin_throttle(settings)
 
-    from web import api, api_webhooks, dashboard, desk, ops, problems, public, signin
+    from web import (
+        api,
+        api_webhooks,
+        dashboard,
+        desk,
+        ops,
+        problems,
+        public,
+        security,
+        signin,
+    )
 
     problems.install(app)
     csrf = CSRFProtect(app)
@@ -61,6 +81,7 @@ def create_app(settings: Settings | None = None, dispatch: Dispatch | None = Non
     app.register_blueprint(public.blueprint)
     app.register_blueprint(ops.blueprint)
     ops.install_request_tracking(app)
+    security.install(app, settings)
     app.register_blueprint(signin.blueprint)
     app.register_blueprint(desk.blueprint)
     app.register_blueprint(dashboard.blueprint)

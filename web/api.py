@@ -8,7 +8,7 @@ from factcheck.accounts.services import user_by_name
 from factcheck.audit import AuditEvent
 from factcheck.claims import curation
 from factcheck.claims import services as claims
-from factcheck.errors import InvalidInput, TooLarge
+from factcheck.errors import InvalidInput
 from factcheck.essays import services as essays
 from factcheck.publishing import exports
 from factcheck.publishing import services as publishing
@@ -77,9 +77,7 @@ PROBLEM = "problem"
     responses={201: EssayOut, 413: PROBLEM},
 )
 def submit_essay(ctx: Context, body: EssayIn) -> Response:
-    limit = ctx.settings.max_essay_chars
-    if len(body.text) > limit:
-        raise TooLarge(f"the essay has {len(body.text)} characters; the limit is {limit}")
+    essays.check_size(body.text, ctx.settings.max_essay_chars, ctx.settings.max_essay_sentences)
     essay = essays.submit_essay(ctx.session, ctx.actor, **body.model_dump())
     send_after_commit(ctx.session, "split_essay", [essay.id])
     location = url_for("api.get_essay", essay_id=essay.id)

@@ -105,8 +105,7 @@ def _essay_fields(form: Any) -> dict[str, Any]:
     title = form.get("title", "").strip()
     if not title or not text.strip():
         raise InvalidInput("an essay needs a title and a text")
-    if len(text) > settings().max_essay_chars:
-        raise InvalidInput(f"the essay is longer than {settings().max_essay_chars} characters")
+    essays.check_size(text, settings().max_essay_chars, settings().max_essay_sentences)
     url = form.get("url", "").strip() or None
     if url and not url.lower().startswith(("http://", "https://")):
         raise InvalidInput("the URL must start with http:// or https://")

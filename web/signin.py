@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 from flask import (
     Blueprint,
     Response,
+    current_app,
     flash,
     g,
     redirect,
@@ -21,6 +22,7 @@ from flask import (
 
 from factcheck.accounts import services as accounts
 from factcheck.accounts.models import User
+from factcheck.accounts.throttle import SigninThrottle
 from web.operations import database
 
 blueprint = Blueprint("signin", __name__)
@@ -52,6 +54,7 @@ def signed_in(*roles: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]
                 return render_template("desk/forbidden.html", roles=roles), 403
             return view(*args, **kwargs)
 
+        wrapper.required_roles = roles  # type: ignore[attr-defined]  # read by the access tests
         return wrapper
 
     return decorator
@@ -62,16 +65,28 @@ def login() -> Response | str:
     next_page = _safe_next(request.values.get("next"))
     if request.method == "POST":
         name = request.form.get("name", "").strip()
+        address = request.remote_addr or "unknown"
+        wait = throttle().retry_after(name, address)
+        if wait is not None:
+            flash("Too many failed sign-ins: wait a while, then try again.", "error")
+            page = render_template("desk/login.html", next=next_page)
+            return Response(page, status=429, headers={"Retry-After": str(wait)})
         with database().scope() as db:
             user = accounts.check_password(db, name, request.form.get("password", ""))
             user_id = user.id if user else None
         if user_id is not None:
+            throttle().succeeded(name)
             session.clear()
             session["user_id"] = user_id
             session.permanent = True
             return redirect(next_page)
+        throttle().failed(name, address)
         flash("Wrong user name or password.", "error")
     return render_template("desk/login.html", next=next_page)
+
+
+def throttle() -> SigninThrottle:
+    return current_app.extensions["factcheck.signin_throttle"]
 
 
 @blueprint.post("/logout")

@@ -40,3 +40,14 @@ class ApiToken(Base):
     last_used_at: Mapped[datetime | None]
 
     user: Mapped[User] = relationship(back_populates="tokens")
+
+
+class ThrottleCount(Base):
+    """Failed sign-ins counted per key (an account or an address) and time window,
+    for the embedded default; production keeps these counts in Redis."""
+
+    __tablename__ = "throttle_counts"
+
+    key: Mapped[str] = mapped_column(String(80), primary_key=True)
+    window_start: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    hits: Mapped[int] = mapped_column(default=0)

@@ -6,13 +6,13 @@ from datetime import datetime
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerifyMismatchError
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from factcheck import audit
 from factcheck.accounts.models import ROLES, ApiToken, User
 from factcheck.db import utcnow
-from factcheck.errors import Conflict, InvalidInput
+from factcheck.errors import Conflict, InvalidInput, NotFound
 
 TOKEN_PREFIX = "fct_"
 
@@ -101,3 +101,55 @@ def active_users(session: Session, role: str) -> list[User]:
             .order_by(User.name)
         )
     )
+
+
+def get_user(session: Session, name: str) -> User:
+    user = user_by_name(session, name)
+    if user is None:
+        raise NotFound(f"there is no user named {name!r}")
+    return user
+
+
+def list_users(session: Session) -> list[tuple[User, int]]:
+    """Every user with the number of tokens that still work."""
+    now = utcnow()
+    live = (
+        select(func.count())
+        .where(
+            ApiToken.user_id == User.id,
+            ApiToken.revoked_at.is_(None),
+            (ApiToken.expires_at.is_(None)) | (ApiToken.expires_at > now),
+        )
+        .scalar_subquery()
+    )
+    return [
+        (user, count) for user, count in session.execute(select(User, live).order_by(User.name))
+    ]
+
+
+def set_disabled(session: Session, user: User, disabled: bool, actor_id: int | None = None) -> None:
+    """A disabled user can neither sign in nor use a token; nothing of theirs is deleted."""
+    before = user.disabled_at is not None
+    user.disabled_at = utcnow() if disabled else None
+    audit.record(
+        session,
+        "user.disabled" if disabled else "user.enabled",
+        user,
+        actor_id=actor_id,
+        before={"disabled": before},
+        after={"disabled": disabled},
+    )
+
+
+def revoke_tokens(session: Session, user: User, actor_id: int | None = None) -> int:
+    """Revoke every working token of ``user``; return how many."""
+    now = utcnow()
+    tokens = session.scalars(
+        select(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+    ).all()
+    for token in tokens:
+        token.revoked_at = now
+    audit.record(
+        session, "user.tokens_revoked", user, actor_id=actor_id, after={"revoked": len(tokens)}
+    )
+    return len(tokens)

@@ -7,7 +7,8 @@ from sqlalchemy.orm import Session
 
 from factcheck import audit
 from factcheck.accounts.models import User
-from factcheck.errors import NotFound
+from factcheck.claims.segmentation import sentences
+from factcheck.errors import NotFound, TooLarge
 from factcheck.essays.models import Essay
 
 
@@ -38,6 +39,16 @@ def submit_essay(
     session.flush()
     audit.record(session, "essay.submitted", essay, actor_id=submitter.id, after={"title": title})
     return essay
+
+
+def check_size(text: str, max_chars: int, max_sentences: int) -> None:
+    """Refuse an essay too long to check well: by characters, and by sentences
+    (each may become a claim and a review task)."""
+    if len(text) > max_chars:
+        raise TooLarge(f"the essay has {len(text)} characters; the limit is {max_chars}")
+    count = len(sentences(text))
+    if count > max_sentences:
+        raise TooLarge(f"the essay has {count} sentences; the limit is {max_sentences}")
 
 
 def get_essay(session: Session, essay_id: int) -> Essay:

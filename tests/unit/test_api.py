@@ -233,3 +233,11 @@ def test_a_broker_outage_does_not_fail_a_committed_submission(settings, database
     assert response.status_code == 201
     essay = client.get(response.headers["Location"], headers=auth(token("ed2", "editor")))
     assert essay.json["status"] == "submitted"  # the reconciler will send it again
+
+
+def test_an_essay_with_too_many_sentences_is_413_and_stores_nothing(client, token, settings):
+    headers = auth(token("ed", "editor"))
+    text = "It rained. " * (settings.max_essay_sentences + 1)
+    response = client.post("/api/v1/essays", json={"title": "Many", "text": text}, headers=headers)
+    assert response.status_code == 413 and "sentences" in problem_of(response)["detail"]
+    assert client.get("/api/v1/essays/1", headers=headers).status_code == 404

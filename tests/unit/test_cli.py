@@ -58,3 +58,46 @@ def test_users_add_can_set_a_password(settings, database):
         main, ["users", "add", "eve", "--role", "reviewer", "--password-stdin"], input="short\n"
     )
     assert short.exit_code == 1 and "at least" in short.output
+
+
+def test_users_list_disable_revoke_and_token(settings, database):
+    runner = CliRunner()
+    first = runner.invoke(main, ["users", "add", "carol", "--role", "editor"]).output.splitlines()[
+        -1
+    ]
+    listed = runner.invoke(main, ["users", "list"]).output
+    assert "carol\teditor\tactive\t1 tokens" in listed
+    assert (
+        runner.invoke(main, ["users", "revoke", "carol"]).output.strip()
+        == "revoked 1 tokens of carol"
+    )
+    with database.scope() as session:
+        assert accounts.user_for_token(session, first) is None
+    made = runner.invoke(main, ["users", "token", "carol", "--days", "7"])
+    second = made.output.splitlines()[-1]
+    assert "expires in 7 days" in made.output
+    with database.scope() as session:
+        assert accounts.user_for_token(session, second).name == "carol"
+    assert runner.invoke(main, ["users", "disable", "carol"]).exit_code == 0
+    with database.scope() as session:
+        assert accounts.user_for_token(session, second) is None
+    assert "carol\teditor\tdisabled" in runner.invoke(main, ["users", "list"]).output
+    runner.invoke(main, ["users", "enable", "carol"])
+    with database.scope() as session:
+        assert accounts.user_for_token(session, second) is not None
+    unknown = runner.invoke(main, ["users", "disable", "nobody"])
+    assert unknown.exit_code == 1 and "no user named" in unknown.output
+
+
+def test_tokens_expire(settings, database):
+    from datetime import timedelta
+
+    from factcheck.db import utcnow
+
+    with database.scope() as session:
+        user = accounts.create_user(session, "dan", "reviewer")
+        old = accounts.issue_token(session, user, utcnow() - timedelta(seconds=1))
+        fresh = accounts.issue_token(session, user, utcnow() + timedelta(days=1))
+    with database.scope() as session:
+        assert accounts.user_for_token(session, old) is None
+        assert accounts.user_for_token(session, fresh) is not None
