@@ -287,3 +287,28 @@ def test_an_approver_returns_a_verdict_with_a_comment(client, people, queue, dat
         if "Which toll?" in page:
             break
     assert "Returned with a comment" in page and "Looks fine." in page
+
+
+def test_hostile_text_is_inert_on_every_desk_page(client, people, queue):
+    hostile = '<script>alert(1)</script> "><img src=x onerror=alert(2)>'
+    sign_in(client, "ed")
+    essay_path = post(
+        client,
+        "/desk/essays/new",
+        {
+            "title": f"T {hostile}",
+            "author": hostile,
+            "text": f"Officials said 200 people died on Thursday. {hostile}",
+        },
+        "/desk/essays/new",
+    ).location
+    queue.run_all()
+    claim_id = re.search(r'id="claim-(\d+)"', client.get(essay_path).text).group(1)
+    pages = ["/desk/essays", essay_path, f"/desk/claims/{claim_id}/history", "/desk/dashboard"]
+    post(client, "/logout")
+    sign_in(client, "rev")
+    pages.append(post(client, "/desk/queue/next", {}, "/desk/queue").location)
+    for path in pages:
+        html = client.get(path).text
+        assert "<script>alert" not in html and "<img" not in html, path
+    assert "&lt;script&gt;alert(1)" in client.get(pages[-1]).text
