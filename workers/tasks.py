@@ -61,8 +61,8 @@ def split_essay(essay_id: int) -> int:
 def run_clock() -> sources.RunClock:
     return sources.RunClock(
         resend_after=timedelta(seconds=get_settings().stuck_after_seconds),
-        # past the connector task's hard time limit, its worker is gone
-        overdue_after=timedelta(seconds=CONNECTOR_LIMIT + 20),
+        # past the connector task's hard time limit (soft + 5 s), its worker is gone
+        overdue_after=timedelta(seconds=CONNECTOR_LIMIT + 10),
     )
 
 
@@ -75,7 +75,7 @@ def gather_claim(claim_id: int) -> list[str]:
     return names
 
 
-@celery_app.task(**{**STEP, "soft_time_limit": CONNECTOR_LIMIT, "time_limit": CONNECTOR_LIMIT + 15})
+@celery_app.task(**{**STEP, "soft_time_limit": CONNECTOR_LIMIT, "time_limit": CONNECTOR_LIMIT + 5})
 def gather_from(claim_id: int, connector: str) -> int:
     """Search one connector for one claim and store what it found."""
     with database().scope() as session:

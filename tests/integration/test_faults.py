@@ -37,7 +37,7 @@ def stack(tmp_path, postgres_url, redis_url, world):
         "FACTCHECK_STUCK_AFTER_SECONDS": "3",
         "FACTCHECK_RECONCILE_EVERY_SECONDS": "1",
         "FACTCHECK_HTTP_RETRIES": "0",
-        # A connector's attempt is presumed dead 20 s after this limit: keep it short.
+        # A connector's attempt is presumed dead 10 s after this limit: keep it short.
         "FACTCHECK_CONNECTOR_TIME_LIMIT_SECONDS": "3",
     }
     stack = Stack(env, tmp_path)
