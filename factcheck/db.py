@@ -24,6 +24,11 @@ NAMING_CONVENTION = {
 }
 
 
+# Ids and versions are INTEGER columns: 32 bits on PostgreSQL, so nothing above this
+# exists, and a query with a larger number fails ("integer out of range").
+MAX_INT = 2**31 - 1
+
+
 def utcnow() -> datetime:
     return datetime.now(UTC)
 

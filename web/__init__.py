@@ -8,22 +8,28 @@ from typing import Any
 
 from flask import Flask
 from flask_wtf.csrf import CSRFProtect
+from werkzeug.exceptions import NotFound
 from werkzeug.routing import BaseConverter
 
 from factcheck.accounts.throttle import DatabaseCounter, RedisCounter, SigninThrottle
-from factcheck.db import get_database
+from factcheck.db import MAX_INT, get_database
 from factcheck.settings import Settings, get_settings
 
 Dispatch = Callable[..., None]
 
 
 class IdConverter(BaseConverter):
-    """Positive ids that fit a 64-bit column: larger ones are a 404, not a database error."""
+    """Positive ids that fit the id columns: larger ones are a 404, not a database error."""
 
-    regex = r"[1-9][0-9]{0,17}"
+    regex = r"[1-9][0-9]{0,9}"
 
     def to_python(self, value: str) -> int:
-        return int(value)
+        number = int(value)
+        if number > MAX_INT:
+            # NotFound, not ValidationError: with the latter the route of another method
+            # on the same path would still match, and the answer would be a 405.
+            raise NotFound()
+        return number
 
     def to_url(self, value: Any) -> str:
         return str(value)

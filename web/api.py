@@ -434,7 +434,7 @@ def submit_verdict(ctx: Context, body: VerdictIn, task_id: int) -> Response:
     summary="Approve the verdict under review",
     roles=REVIEWER,
     tag="review",
-    responses={200: VerdictOut, 404: PROBLEM, 409: PROBLEM},
+    responses={200: VerdictOut, 404: PROBLEM, 409: PROBLEM, 422: PROBLEM},  # 422: a review task
 )
 def approve(ctx: Context, task_id: int) -> Response:
     verdict = review.approve(ctx.session, task_id, ctx.actor)

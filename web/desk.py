@@ -27,6 +27,7 @@ from factcheck.review import services as review
 from factcheck.review.models import ReviewTask
 from factcheck.sources import services as sources
 from web.operations import database, json_response, send_after_commit, settings
+from web.schemas import CONTROL
 from web.signin import current_user, signed_in
 
 blueprint = Blueprint("desk", __name__, url_prefix="/desk")
@@ -101,7 +102,9 @@ def _essay_fields(form: Any) -> dict[str, Any]:
             text = upload.read(settings().max_essay_chars * 4 + 1).decode("utf-8")
         except UnicodeDecodeError:
             raise InvalidInput("the file is not UTF-8 text") from None
-    text = text.replace("\r\n", "\n").replace("\x00", "")
+    text = text.replace("\r\n", "\n")
+    if CONTROL.search(text):
+        raise InvalidInput("the text holds control characters; remove them and try again")
     title = form.get("title", "").strip()
     if not title or not text.strip():
         raise InvalidInput("an essay needs a title and a text")

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar
 
 from flask import Blueprint, Response, current_app, json, request
 from pydantic import BaseModel, ValidationError
@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from factcheck.accounts.models import User
 from factcheck.accounts.services import user_for_token
-from factcheck.db import Database, on_commit
+from factcheck.db import MAX_INT, Database, on_commit
 from factcheck.settings import Settings
 from web.problems import ProblemError
 
@@ -28,6 +28,8 @@ PUBLIC = None  # no token needed
 SIGNED_IN: tuple[str, ...] = ()  # any valid token, whatever the role
 BodyModel = TypeVar("BodyModel", bound=BaseModel)
 _PATH_PARAM = re.compile(r"{(\w+)}")
+# Ids are positive and fit their column; the route's converter answers 404 beyond.
+ID_SCHEMA = {"type": "integer", "minimum": 1, "maximum": MAX_INT}
 
 
 @dataclass
@@ -183,16 +185,32 @@ PROBLEM_SCHEMA = {
         "title": {"type": "string"},
         "status": {"type": "integer"},
         "detail": {"type": "string"},
+        "errors": {  # validation failures: one per wrong field
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["loc", "msg", "type"],
+                "properties": {
+                    "loc": {"type": "array", "items": {"type": "string"}},
+                    "msg": {"type": "string"},
+                    "type": {"type": "string"},
+                },
+            },
+        },
     },
+    # Conflicts add what the caller needs: current_version, unfinished, overlapping...
     "additionalProperties": True,
 }
+UNAUTHORIZED_HEADERS = {"WWW-Authenticate": {"required": True, "schema": {"type": "string"}}}
+UNAVAILABLE_HEADERS = {"Retry-After": {"schema": {"type": "string"}}}  # when the database is down
+# Bodies are read as the client sends them; answers are described as they are written
+# (fields with defaults always present), so each model is described in its direction.
+Direction = Literal["validation", "serialization"]
 
 
 def openapi_document(api: Api, title: str, version: str) -> dict[str, Any]:
-    models = _models(api.operations)
     refs, definitions = models_json_schema(
-        [(model, "validation") for model in models],
-        ref_template="#/components/schemas/{model}",
+        _models(api.operations), ref_template="#/components/schemas/{model}"
     )
     paths: dict[str, dict[str, Any]] = {}
     for op in api.operations:
@@ -210,12 +228,16 @@ def openapi_document(api: Api, title: str, version: str) -> dict[str, Any]:
     }
 
 
-def _models(operations: list[Operation]) -> list[type[BaseModel]]:
-    found: list[type[BaseModel]] = []
+def _models(operations: list[Operation]) -> list[tuple[type[BaseModel], Direction]]:
+    found: list[tuple[type[BaseModel], Direction]] = []
     for op in operations:
-        candidates = [op.body, *(_item_model(schema) for schema in op.responses.values())]
-        found += [model for model in candidates if model and model not in found]
-    return found
+        if op.body is not None:
+            found.append((op.body, "validation"))
+        for schema in op.responses.values():
+            model = _item_model(schema)
+            if model is not None:
+                found.append((model, "serialization"))
+    return list(dict.fromkeys(found))  # each once, in order
 
 
 def _item_model(response: Any) -> type[BaseModel] | None:
@@ -236,26 +258,33 @@ def _describe(op: Operation, refs: dict[Any, Any]) -> dict[str, Any]:
     params = _PATH_PARAM.findall(op.path)
     if params:
         described["parameters"] = [
-            {
-                "name": name,
-                "in": "path",
-                "required": True,
-                "schema": {"type": "integer", "minimum": 1, "maximum": 2**63 - 1},
-            }
-            for name in params
+            {"name": name, "in": "path", "required": True, "schema": ID_SCHEMA} for name in params
         ]
     if op.body is not None:
         described["requestBody"] = {
             "required": not op.body_optional,
             "content": {"application/json": {"schema": refs[(op.body, "validation")]}},
         }
+    # The answers the decorator and the error handlers give, whatever the view does.
+    responses = described["responses"]
     if op.roles is not None:
         described["security"] = [{"bearer": []}]
-        described["responses"].setdefault("401", _problem_response("Missing or invalid token"))
+        responses.setdefault(
+            "401", _problem_response("Missing or invalid token", UNAUTHORIZED_HEADERS)
+        )
         if op.roles:
-            described["responses"].setdefault("403", _problem_response("Wrong role"))
+            responses.setdefault("403", _problem_response("Wrong role"))
+    if params:
+        responses.setdefault("404", _problem_response("No such id"))
     if op.body is not None:
-        described["responses"].setdefault("422", _problem_response("Validation failed"))
+        responses.setdefault("400", _problem_response("Malformed JSON"))
+        responses.setdefault("413", _problem_response("Body over the size limit"))
+        responses.setdefault("415", _problem_response("Body not sent as application/json"))
+        responses.setdefault("422", _problem_response("Validation failed"))
+    if op.roles is not None or params:  # it reads the database: tokens, rows
+        responses.setdefault(
+            "503", _problem_response("The database is unreachable", UNAVAILABLE_HEADERS)
+        )
     return described
 
 
@@ -273,16 +302,19 @@ def _response(schema: Any, refs: dict[Any, Any]) -> dict[str, Any]:
         return {"description": "OK", "content": {schema: {"schema": {"type": "string"}}}}
     model = _item_model(schema)
     assert model is not None, schema
-    body = refs[(model, "validation")]
+    body = refs[(model, "serialization")]
     if isinstance(schema, list):
         body = {"type": "array", "items": body}
     return {"description": "OK", "content": {"application/json": {"schema": body}}}
 
 
-def _problem_response(description: str) -> dict[str, Any]:
-    return {
+def _problem_response(description: str, headers: dict[str, Any] | None = None) -> dict[str, Any]:
+    response: dict[str, Any] = {
         "description": description,
         "content": {
             "application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}
         },
     }
+    if headers:
+        response["headers"] = headers
+    return response

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+import re
+from datetime import UTC, date, datetime
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -16,21 +17,30 @@ from pydantic import (
 )
 
 from factcheck.claims.extraction import KINDS
+from factcheck.db import MAX_INT
+from factcheck.review import ratings
 
 
-def _http_url(value: str) -> str:
-    if not value.lower().startswith(("http://", "https://")):
-        raise ValueError("must be an http:// or https:// URL")
-    return value
+def _in_utc(value: datetime) -> datetime:
+    # Stored in UTC: a time near the ends of the calendar may not exist there (9999-12-31
+    # at -14:00), which would fail the insert; refuse it as input instead.
+    try:
+        return value.astimezone(UTC)
+    except OverflowError:
+        raise ValueError("must be a date and time that exists in UTC") from None
 
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
-Url = Annotated[
-    str, StringConstraints(strip_whitespace=True, max_length=2000), AfterValidator(_http_url)
-]
+# http(s), a host (no credentials) and no white space; the pattern is also the description.
+HTTP_URL = r"^[Hh][Tt][Tt][Pp][Ss]?://[^\s/?#@]+(?:[/?#]\S*)?$"
+Url = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000, pattern=HTTP_URL)]
+UtcDatetime = Annotated[AwareDatetime, AfterValidator(_in_utc)]
 
 
-Id = Annotated[int, Field(ge=1, le=2**63 - 1)]
+# Ids and versions fit their INTEGER columns; a larger number is a 422, not a 500.
+Id = Annotated[int, Field(ge=1, le=MAX_INT)]
+Version = Annotated[int, Field(ge=1, le=MAX_INT)]
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 
 class Input(BaseModel):
@@ -38,15 +48,19 @@ class Input(BaseModel):
 
     @field_validator("*")
     @classmethod
-    def _no_nul_characters(cls, value: Any) -> Any:
-        # PostgreSQL cannot store NUL in text; refuse it here rather than fail later.
-        if isinstance(value, str) and "\x00" in value:
-            raise ValueError("must not contain NUL characters")
+    def _no_control_characters(cls, value: Any) -> Any:
+        # Control characters are never text a reader should see (and PostgreSQL
+        # cannot store NUL at all): refuse them rather than store or render them.
+        if isinstance(value, str) and CONTROL.search(value):
+            raise ValueError("must not contain control characters (tab and newlines are fine)")
         return value
 
 
 class Output(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
+    # Fields with defaults are always written, so the description lists them as required.
+    model_config = ConfigDict(
+        from_attributes=True, json_schema_serialization_defaults_required=True
+    )
 
 
 class EssayIn(Input):
@@ -56,7 +70,7 @@ class EssayIn(Input):
     url: Url | None = None
     published_at: date | None = None
     hold_for_review: bool = False
-    deadline: AwareDatetime | None = None
+    deadline: UtcDatetime | None = None
 
 
 class EssayOut(Output):
@@ -109,7 +123,7 @@ Kind = Literal[KINDS]  # type: ignore[valid-type]
 
 
 class ClaimEditIn(Input):
-    version: Annotated[int, Field(ge=1, le=2**31)]
+    version: Version
     text: Annotated[Text, StringConstraints(max_length=5_000)] | None = None
     start: NonNegative | None = None
     end: NonNegative | None = None
@@ -129,9 +143,7 @@ class ClaimSplitIn(Input):
 
 
 class ClaimMergeIn(Input):
-    claim_ids: Annotated[
-        list[Annotated[int, Field(ge=1, le=2**63 - 1)]], Field(min_length=2, max_length=50)
-    ]
+    claim_ids: Annotated[list[Id], Field(min_length=2, max_length=50)]
 
 
 class SourceOut(Output):
@@ -195,25 +207,26 @@ class CitationOut(Output):
 
 Rationale = Annotated[Text, StringConstraints(max_length=20_000)]
 Citations = Annotated[list[CitationIn], Field(max_length=50)]
+RatingSlug = Literal[tuple(ratings.BY_SLUG)]  # type: ignore[valid-type]
 
 
 class VerdictIn(Input):
-    rating: str
+    rating: RatingSlug
     rationale: Rationale
     citations: Annotated[Citations, Field(min_length=1)]
 
 
 class VerdictEditIn(VerdictIn):
-    version: Annotated[int, Field(ge=1, le=2**31)]
+    version: Version
 
 
 class DraftIn(Input):
     """A verdict in progress: anything may still be missing."""
 
-    rating: str | None = None
+    rating: RatingSlug | None = None
     rationale: Annotated[str, StringConstraints(max_length=20_000)] = ""
     citations: Citations = []
-    version: Annotated[int, Field(ge=1, le=2**31)] | None = None
+    version: Version | None = None
 
 
 class AssignIn(Input):

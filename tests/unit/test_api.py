@@ -241,3 +241,20 @@ def test_an_essay_with_too_many_sentences_is_413_and_stores_nothing(client, toke
     response = client.post("/api/v1/essays", json={"title": "Many", "text": text}, headers=headers)
     assert response.status_code == 413 and "sentences" in problem_of(response)["detail"]
     assert client.get("/api/v1/essays/1", headers=headers).status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("raw", "status"),
+    [
+        (b"[" * 50_000 + b"]" * 50_000, 400),  # nesting far past any parser's depth
+        (b'{"title": "t", "text": "\xff\xfe invalid utf-8"}', 400),
+        (b'{"title": "t", "text": "bell \\u0007 and escape \\u001b"}', 422),
+    ],
+    ids=["deep nesting", "invalid UTF-8", "control characters"],
+)
+def test_hostile_bodies_are_refused_with_a_problem(client, token, raw, status):
+    headers = {**auth(token("ed", "editor")), "Content-Type": "application/json"}
+    response = client.post("/api/v1/essays", data=raw, headers=headers)
+    assert response.status_code == status
+    problem_of(response)
+    assert client.get("/api/v1/essays/1", headers=headers).status_code == 404
