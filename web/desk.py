@@ -18,6 +18,7 @@ from factcheck.accounts import services as accounts
 from factcheck.claims import curation
 from factcheck.claims import services as claims
 from factcheck.claims.extraction import KINDS
+from factcheck.db import MAX_INT
 from factcheck.errors import DomainError, InvalidInput, NotFound
 from factcheck.essays import services as essays
 from factcheck.publishing import services as publishing
@@ -238,9 +239,8 @@ def split_claim(claim_id: int) -> Response:
 @blueprint.post("/essays/<id:essay_id>/merge")
 @signed_in(*EDITOR)
 def merge_claims(essay_id: int) -> Response:
-    ids = [_int(value) for value in request.form.getlist("claim_id")]
-
     def action(session: Session) -> str:
+        ids = [_int(value) for value in request.form.getlist("claim_id")]
         merged = curation.merge_claims(session, essay_id, ids, _user_id())
         send_after_commit(session, "gather_claim", curation.gathering_ids([merged]))
         return "Claims merged."
@@ -251,9 +251,8 @@ def merge_claims(essay_id: int) -> Response:
 @blueprint.post("/essays/<id:essay_id>/claims")
 @signed_in(*EDITOR)
 def add_claim(essay_id: int) -> Response:
-    start, end = _int(request.form.get("start"), 0), _int(request.form.get("end"), 0)
-
     def action(session: Session) -> str:
+        start, end = _int(request.form.get("start"), 0), _int(request.form.get("end"), 0)
         claim = curation.add_claim(session, essay_id, start, end, _user_id())
         send_after_commit(session, "gather_claim", curation.gathering_ids([claim]))
         return "Claim added."
@@ -523,9 +522,13 @@ def _user_id() -> int:
 
 
 def _int(value: str | None, default: int | None = None) -> int:
+    """A form's number, within what the id and version columns hold."""
     try:
-        return int(value or "")
+        number = int(value or "")
     except ValueError:
         if default is not None:
             return default
         raise InvalidInput(f"{value!r} is not a number") from None
+    if not 0 <= number <= MAX_INT:
+        raise InvalidInput(f"{value!r} is out of range")
+    return number

@@ -312,3 +312,17 @@ def test_hostile_text_is_inert_on_every_desk_page(client, people, queue):
         html = client.get(path).text
         assert "<script>alert" not in html and "<img" not in html, path
     assert "&lt;script&gt;alert(1)" in client.get(pages[-1]).text
+
+
+def test_numbers_past_the_columns_are_refused_not_crashed(client, people, queue):
+    sign_in(client, "ed")
+    essay_path = post(
+        client, "/desk/essays/new", {"title": "T", "text": SEED_ESSAY}, "/desk/essays/new"
+    ).location
+    queue.run_all()
+    essay_id = essay_path.rsplit("/", 1)[1]
+    answer = post(
+        client, f"/desk/essays/{essay_id}/merge", {"claim_id": ["1", str(2**31)]}, essay_path
+    )
+    assert answer.status_code == 302
+    assert "out of range" in client.get(answer.location).text
