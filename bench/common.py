@@ -280,12 +280,17 @@ def cpu_seconds(pid: int, children: bool = False) -> float:
     return ticks / CLOCK_TICKS
 
 
-def pids_named(fragment: str) -> list[int]:
-    return [
-        int(entry)
-        for entry in os.listdir("/proc")
-        if entry.isdigit() and fragment in command_line(int(entry))
-    ]
+def pids_by_name(name: str) -> list[int]:
+    """Processes whose executable name (/proc/PID/comm) is ``name``."""
+    pids = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                if Path(f"/proc/{entry}/comm").read_text().strip() == name:
+                    pids.append(int(entry))
+            except OSError:
+                pass
+    return pids
 
 
 def parent_of(pid: int) -> int:
@@ -637,12 +642,18 @@ def session_cpu(session_ids: Sequence[int]) -> float:
     return sum(cpu_seconds(pid, children=True) for sid in session_ids for pid in session_pids(sid))
 
 
+def postgres_cpu() -> float:
+    """CPU seconds of PostgreSQL so far: its live processes, plus the backends that
+    exited, which the postmaster (the one whose parent is not PostgreSQL) has reaped.
+    Shared with anyone else using the server at the time."""
+    postgres = set(pids_by_name("postgres"))
+    return sum(cpu_seconds(pid, children=parent_of(pid) not in postgres) for pid in postgres)
+
+
+def redis_cpu() -> float:
+    return sum(cpu_seconds(pid) for pid in pids_by_name("redis-server"))
+
+
 def server_cpu(with_redis: bool = True) -> float:
-    """CPU seconds of PostgreSQL (backends gone are in the postmaster's children time)
-    and Redis so far. Shared with anyone else using them at the time."""
-    postgres = pids_named("postgres")
-    postmaster = min(postgres) if postgres else None
-    total = sum(cpu_seconds(pid, children=pid == postmaster) for pid in postgres)
-    if with_redis:
-        total += sum(cpu_seconds(pid) for pid in pids_named("redis-server"))
-    return total
+    """CPU seconds of PostgreSQL and (``with_redis``) Redis so far."""
+    return postgres_cpu() + (redis_cpu() if with_redis else 0.0)

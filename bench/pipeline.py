@@ -23,7 +23,7 @@ The SQLite batch is smaller by default (the SQL broker makes it slow); the stack
 ``sqlite-fast-poll`` polls that broker every 10 ms instead of 100 ms.
 
     .venv/bin/python bench/pipeline.py [--essays 200] [--sqlite-essays 20] [--singles 20]
-        [--stacks postgres,sqlite,sqlite-fast-poll] [--inside 3]
+        [--sqlite-singles 10] [--stacks postgres,sqlite,sqlite-fast-poll] [--inside 3]
 """
 
 from __future__ import annotations
@@ -50,8 +50,9 @@ from common import (
     flush_redis,
     machine,
     percentile,
-    pids_named,
+    postgres_cpu,
     postgres_database,
+    redis_cpu,
     request,
     session_pids,
     table,
@@ -159,12 +160,8 @@ def cpu_snapshot(service: Service, service_uses_servers: bool) -> dict[str, floa
     for pid in pids:
         groups[classify(pid, lines[pid], lines)] += cpu_seconds(pid)
     if service_uses_servers:
-        postgres = pids_named("postgres")
-        postmaster = min(postgres) if postgres else None
-        for pid in postgres:
-            groups["postgresql"] += cpu_seconds(pid, children=pid == postmaster)
-        for pid in pids_named("redis-server"):
-            groups["redis"] += cpu_seconds(pid)
+        groups["postgresql"] = postgres_cpu()
+        groups["redis"] = redis_cpu()
     groups["this client (submits, polls, log reader)"] = time.process_time()
     groups[MACHINE] = machine_busy_seconds()
     return groups
@@ -428,7 +425,7 @@ def inside_tasks(database_url: str, essays: int) -> tuple[PhaseTimer, int]:
 # --- printing ------------------------------------------------------------------------------------
 
 
-def report(results: list[StackResult], singles: int) -> None:
+def report(results: list[StackResult]) -> None:
     print(f"machine: {machine()}")
     first = results[0]
     print(
@@ -468,7 +465,7 @@ def report(results: list[StackResult], singles: int) -> None:
             ],
         )
     )
-    print(f"\nLatency: {singles} single essays in turn, POST sent to last claim awaiting review")
+    print("\nLatency: single essays in turn, from the POST sent to the last claim awaiting review")
     print(
         table(
             [
@@ -614,7 +611,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--essays", type=int, default=200, help="batch size on PostgreSQL")
     parser.add_argument("--sqlite-essays", type=int, default=20, help="batch size on SQLite")
-    parser.add_argument("--singles", type=int, default=20)
+    parser.add_argument("--singles", type=int, default=20, help="single essays on PostgreSQL")
+    parser.add_argument("--sqlite-singles", type=int, default=10, help="single essays on SQLite")
     parser.add_argument(
         "--stacks", default="postgres,sqlite", help="postgres, sqlite, sqlite-fast-poll"
     )
@@ -630,7 +628,9 @@ def main() -> None:
             flush_redis(REDIS_URL)
         elif stack == "sqlite":
             results.append(
-                run_stack("SQLite + SQL broker", None, None, args.sqlite_essays, args.singles)
+                run_stack(
+                    "SQLite + SQL broker", None, None, args.sqlite_essays, args.sqlite_singles
+                )
             )
         elif stack == "sqlite-fast-poll":  # the broker polled every 10 ms instead of 100 ms
             results.append(
@@ -639,13 +639,13 @@ def main() -> None:
                     None,
                     None,
                     args.sqlite_essays,
-                    args.singles,
+                    args.sqlite_singles,
                     {"FACTCHECK_BROKER_POLLING_INTERVAL": "0.01"},
                 )
             )
         else:
             raise SystemExit(f"unknown stack {stack!r}")
-    report(results, args.singles)
+    report(results)
     if "postgres" in args.stacks.split(",") and args.inside:
         with postgres_database("inside") as url:
             timer, essays = inside_tasks(url, args.inside)

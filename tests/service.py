@@ -46,7 +46,7 @@ class Service:
             payload = None
         return Reply(response.status_code, payload, dict(response.headers), response.text)
 
-    def wait_until_gathered(self, essay_id: int, timeout: float = 60.0) -> dict[str, Any]:
+    def wait_until_gathered(self, essay_id: int, timeout: float = 150.0) -> dict[str, Any]:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             essay = self.call("GET", f"/api/v1/essays/{essay_id}", self.tokens["editor"]).body

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import sqlite3
 import time
-from contextlib import AbstractContextManager
+from contextlib import AbstractContextManager, closing
+from pathlib import Path
 from typing import Any
 
 from celery import Celery
@@ -29,10 +31,20 @@ def broker_transport_options(broker_url: str, polling_interval: float) -> dict[s
         # kombu's SQL transport polls its table once a second and hands every
         # other option to create_engine(); the interval is a class attribute.
         sqlalchemy_transport.Transport.polling_interval = polling_interval
+        if broker_url.startswith("sqla+sqlite:///"):
+            use_wal(Path(broker_url.removeprefix("sqla+sqlite:///")))
         return {"connect_args": {"timeout": 30}}
     # Redis re-delivers an unacknowledged message after the visibility timeout:
     # keep it well above the longest task's time limit.
     return {"visibility_timeout": 3600}
+
+
+def use_wal(path: Path) -> None:
+    """Put the broker's SQLite file in WAL mode (the mode stays with the file), so the
+    worker polling it never blocks the web processes sending tasks."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with closing(sqlite3.connect(path, timeout=30)) as connection:
+        connection.execute("PRAGMA journal_mode=WAL")
 
 
 def make_celery() -> Celery:

@@ -54,7 +54,7 @@ def submit(stack: Stack, title: str = "Faults") -> int:
     return created.body["id"]
 
 
-def wait_all_reviewable(stack: Stack, essay_ids: list[int], timeout: float = 90) -> None:
+def wait_all_reviewable(stack: Stack, essay_ids: list[int], timeout: float = 180) -> None:
     for essay_id in essay_ids:
         try:
             stack.service.wait_until_gathered(essay_id, timeout=timeout)
