@@ -34,9 +34,8 @@ def extract_claims(session: Session, essay_id: int) -> list[int]:
     if essay is None or essay.status != "submitted":
         return []
     extracted_claims = split(essay.text, essay.published_at)
-    to_gather = []
-    for extracted in extracted_claims:
-        claim = Claim(
+    made = [
+        Claim(
             essay_id=essay.id,
             start=extracted.start,
             end=extracted.end,
@@ -46,8 +45,12 @@ def extract_claims(session: Session, essay_id: int) -> list[int]:
             checkable=extracted.checkable,
             details=_details(extracted),
         )
-        session.add(claim)
-        session.flush()
+        for extracted in extracted_claims
+    ]
+    session.add_all(made)
+    session.flush()  # one INSERT for all of them
+    to_gather = []
+    for claim in made:
         if not claim.checkable:
             mark_not_checkable(session, claim)
         elif not essay.hold_for_review:

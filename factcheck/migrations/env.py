@@ -11,7 +11,7 @@ from factcheck.models import Base
 # Full-text search objects are dialect-specific SQL written by hand in the
 # migrations (an FTS5 virtual table with its shadow tables, a GIN index);
 # autogenerate must not try to drop them.
-HAND_WRITTEN_PREFIXES = ("library_fts", "ix_library_documents_fts")
+HAND_WRITTEN_PREFIXES = ("library_fts", "ix_library_documents_fts", "ix_review_tasks_next")
 
 
 def include_name(name: str | None, type_: str, _parent_names: object) -> bool:

@@ -23,6 +23,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 from typing import Any
 
 from factcheck.claims.dates import DateMention, DateReader
@@ -69,9 +70,14 @@ def claim_quantities(query: ClaimQuery) -> list[Quantity]:
 
 def source_quantities(text: str) -> list[Quantity]:
     """Statistics in ``text``, read by the claim extractor; dates are not quantities."""
+    return list(_source_quantities(text))
+
+
+@lru_cache(maxsize=2048)  # the same records come back for claim after claim
+def _source_quantities(text: str) -> tuple[Quantity, ...]:
     # As the extractor does: a calendar date's digits are not a quantity; "30 years ago" is.
     skip = [(m.start, m.end) for m in DateReader().read(text) if not m.duration]
-    return [quantity for quantity in find_quantities(text, skip) if is_statistic(quantity)]
+    return tuple(q for q in find_quantities(text, skip) if is_statistic(q))
 
 
 def quantity_hints(claimed: Sequence[Quantity], texts: Sequence[str]) -> list[dict[str, Any]]:
@@ -222,8 +228,13 @@ def claim_days(query: ClaimQuery) -> list[Day]:
 def source_days(text: str) -> list[Day]:
     """The single days a source names with their year ("23 November 2006"): a
     source's "Thursday" could be any Thursday."""
+    return list(_source_days(text))
+
+
+@lru_cache(maxsize=2048)
+def _source_days(text: str) -> tuple[Day, ...]:
     days = _single_days(text, DateReader().read(text))
-    return [day for day in days if _YEAR.search(day.text)]
+    return tuple(day for day in days if _YEAR.search(day.text))
 
 
 def date_hints(claimed: Sequence[Day], texts: Sequence[str]) -> list[dict[str, Any]]:

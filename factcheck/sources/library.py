@@ -179,7 +179,7 @@ def _search_sqlite(session: Session, terms: list[str], limit: int) -> list[tuple
     return [(row_id, _squash(rank)) for row_id, rank in rows]
 
 
-_PG_DOCUMENT = "to_tsvector('english', title || ' ' || summary || ' ' || entities::text)"
+_PG_DOCUMENT = "library_fts_vector"  # a stored generated column, GIN-indexed
 
 
 def _search_postgresql(session: Session, terms: list[str], limit: int) -> list[tuple[int, float]]:

@@ -157,7 +157,7 @@ def finish_run(
     )
     if claim is None or run is None:
         return 0
-    stored = [record for f in found if (record := store(session, claim, connector, f))]
+    stored = store_all(session, claim, connector, found)
     _end_run(run, state, error)
     run.records += len(stored)
     if state != "succeeded":
@@ -250,6 +250,59 @@ def _archived(client: HttpClient, record: Found) -> ArchiveSnapshot | None:
 
 
 # --- storing -------------------------------------------------------------------------
+
+
+def store_all(
+    session: Session, claim: Claim, connector: str, found: Sequence[Found]
+) -> list[SourceRecord]:
+    """Add the records the claim has not got yet (same URL or the same text): one
+    SELECT of what it has, one INSERT of what is new."""
+    seen_urls: set[str] = set()
+    seen_hashes: set[str] = set()
+    for url, final_url, digest in session.execute(
+        select(SourceRecord.url, SourceRecord.final_url, SourceRecord.snapshot_sha256).where(
+            SourceRecord.claim_id == claim.id
+        )
+    ):
+        seen_urls.update(u for u in (url, final_url) if u)
+        seen_hashes.add(digest)
+    records = []
+    for f in found:
+        snapshot = f.snapshot_text[:SNAPSHOT_LIMIT]
+        text_hash = sha256(snapshot)
+        urls = {f.url, f.final_url or f.url}
+        if urls & seen_urls or text_hash in seen_hashes:
+            continue
+        seen_urls |= urls
+        seen_hashes.add(text_hash)
+        records.append(_record(claim, connector, f, snapshot, text_hash))
+    session.add_all(records)
+    session.flush()
+    return records
+
+
+def _record(
+    claim: Claim, connector: str, found: Found, snapshot: str, text_hash: str
+) -> SourceRecord:
+    return SourceRecord(
+        claim_id=claim.id,
+        connector=connector,
+        url=found.url,
+        title=found.title[:500],
+        publisher=found.publisher,
+        published_at=found.published_at,
+        snippet=found.snippet,
+        score=found.score,
+        snapshot_text=snapshot,
+        snapshot_sha256=text_hash,
+        fetched_at=found.fetched_at or utcnow(),
+        details=found.details,
+        final_url=found.final_url,
+        http_status=found.http_status,
+        content_type=found.content_type,
+        archive_url=found.archive_url,
+        archived_at=found.archived_at,
+    )
 
 
 def store(session: Session, claim: Claim, connector: str, found: Found) -> SourceRecord | None:
