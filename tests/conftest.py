@@ -99,6 +99,7 @@ def problem_of(response: Any) -> dict[str, Any]:
     return body
 
 
+@pytest.hookimpl(tryfirst=True)  # before xdist's own hook reads the groups
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     # Tests that start services share PostgreSQL, Redis db 15 and ports: run them
     # one after another on one xdist worker, while unit tests spread over the rest.

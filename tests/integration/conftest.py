@@ -17,7 +17,10 @@ pytestmark = pytest.mark.integration
 POSTGRES_ADMIN = os.environ.get(
     "FACTCHECK_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test"
 )
-REDIS = os.environ.get("FACTCHECK_TEST_REDIS", "redis://127.0.0.1:6379/15")
+# Each xdist worker gets its own Redis database (gw0: 15, gw1: 14, ...), since the
+# fault tests empty theirs and drop its clients.
+_WORKER = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw") or 0)
+REDIS = os.environ.get("FACTCHECK_TEST_REDIS", f"redis://127.0.0.1:6379/{15 - _WORKER}")
 
 
 def _database_url(name: str) -> str:
