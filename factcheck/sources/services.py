@@ -306,42 +306,9 @@ def _record(
 
 
 def store(session: Session, claim: Claim, connector: str, found: Found) -> SourceRecord | None:
-    """Add a record unless the claim has it already (same URL or the same text)."""
-    snapshot = found.snapshot_text[:SNAPSHOT_LIMIT]
-    text_hash = sha256(snapshot)
-    urls = {found.url, found.final_url or found.url}
-    duplicate = session.scalar(
-        select(SourceRecord.id).where(
-            SourceRecord.claim_id == claim.id,
-            (SourceRecord.url.in_(urls))
-            | (SourceRecord.final_url.in_(urls))
-            | (SourceRecord.snapshot_sha256 == text_hash),
-        )
-    )
-    if duplicate is not None:
-        return None
-    record = SourceRecord(
-        claim_id=claim.id,
-        connector=connector,
-        url=found.url,
-        title=found.title[:500],
-        publisher=found.publisher,
-        published_at=found.published_at,
-        snippet=found.snippet,
-        score=found.score,
-        snapshot_text=snapshot,
-        snapshot_sha256=text_hash,
-        fetched_at=found.fetched_at or utcnow(),
-        details=found.details,
-        final_url=found.final_url,
-        http_status=found.http_status,
-        content_type=found.content_type,
-        archive_url=found.archive_url,
-        archived_at=found.archived_at,
-    )
-    session.add(record)
-    session.flush()
-    return record
+    """Add one record unless the claim has it already (same URL or the same text)."""
+    stored = store_all(session, claim, connector, [found])
+    return stored[0] if stored else None
 
 
 def add_manual_source(
