@@ -13,7 +13,6 @@ from factcheck.essays import services as essays
 from factcheck.publishing import exports
 from factcheck.publishing import services as publishing
 from factcheck.publishing.claimreview import claim_review
-from factcheck.publishing.models import Publication
 from factcheck.review import ratings
 from factcheck.review import services as review
 from factcheck.review.models import ReviewTask
@@ -22,7 +21,9 @@ from web.operations import (
     PUBLIC,
     Api,
     Context,
+    announce,
     json_response,
+    masthead,
     openapi_document,
     send_after_commit,
 )
@@ -128,9 +129,9 @@ def list_claims(ctx: Context, essay_id: int) -> Response:
 )
 def publish(ctx: Context, body: NoteIn, essay_id: int) -> Response:
     publication = publishing.publish(
-        ctx.session, essay_id, ctx.actor, masthead(ctx), note=body.note or None
+        ctx.session, essay_id, ctx.actor, masthead(), note=body.note or None
     )
-    announce(ctx, publication)
+    announce(ctx.session, publication)
     url = url_for("public.fact_check", essay_id=essay_id, _external=True)
     return json_response(
         PublicationOut(url=url, version=publication.version), 201, {"Location": url}
@@ -148,7 +149,7 @@ def publish(ctx: Context, body: NoteIn, essay_id: int) -> Response:
 )
 def withdraw(ctx: Context, body: RequiredNoteIn, essay_id: int) -> Response:
     publication = publishing.withdraw(ctx.session, essay_id, ctx.actor, body.note)
-    announce(ctx, publication)
+    announce(ctx.session, publication)
     url = url_for("public.fact_check", essay_id=essay_id, _external=True)
     return json_response(PublicationOut(url=url, version=publication.version), 201)
 
@@ -219,22 +220,6 @@ def verdicts_csv(ctx: Context) -> Response:
         mimetype="text/csv",
         headers={"Content-Disposition": 'attachment; filename="verdicts.csv"'},
     )
-
-
-def masthead(ctx: Context) -> publishing.Masthead:
-    return publishing.Masthead(
-        name=ctx.settings.org_name,
-        url=ctx.settings.org_url,
-        methodology=ctx.settings.methodology,
-        reviewer_names=ctx.settings.public_reviewer_names,
-    )
-
-
-def announce(ctx: Context, publication: Publication) -> None:
-    """Webhook deliveries for a new version, sent once it is committed."""
-    page = url_for("public.fact_check", essay_id=publication.essay_id, _external=True)
-    ids = publishing.announce(ctx.session, publication, page)
-    send_after_commit(ctx.session, "deliver_webhook", ids)
 
 
 # --- curation ----------------------------------------------------------------------

@@ -27,7 +27,14 @@ from factcheck.review import ratings
 from factcheck.review import services as review
 from factcheck.review.models import ReviewTask
 from factcheck.sources import services as sources
-from web.operations import database, json_response, send_after_commit, settings
+from web.operations import (
+    announce,
+    database,
+    json_response,
+    masthead,
+    send_after_commit,
+    settings,
+)
 from web.schemas import CONTROL
 from web.signin import current_user, signed_in
 
@@ -309,21 +316,6 @@ def reopen(claim_id: int) -> Response:
         return "Verdict reopened for correction; republish once it is approved again."
 
     return act(action, _back_to_essay(request.form.get("essay_id")))
-
-
-def masthead() -> publishing.Masthead:
-    return publishing.Masthead(
-        name=settings().org_name,
-        url=settings().org_url,
-        methodology=settings().methodology,
-        reviewer_names=settings().public_reviewer_names,
-    )
-
-
-def announce(session: Session, publication: Publication) -> None:
-    """Webhook deliveries for a new version, sent once it is committed."""
-    page = url_for("public.fact_check", essay_id=publication.essay_id, _external=True)
-    send_after_commit(session, "deliver_webhook", publishing.announce(session, publication, page))
 
 
 @blueprint.post("/tasks/<id:task_id>/assign")

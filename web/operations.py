@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal, TypeVar
 
-from flask import Blueprint, Response, current_app, json, request
+from flask import Blueprint, Response, current_app, json, request, url_for
 from pydantic import BaseModel, ValidationError
 from pydantic.json_schema import models_json_schema
 from sqlalchemy.orm import Session
@@ -21,6 +21,8 @@ from sqlalchemy.orm import Session
 from factcheck.accounts.models import User
 from factcheck.accounts.services import user_for_token
 from factcheck.db import MAX_INT, Database, on_commit
+from factcheck.publishing import services as publishing
+from factcheck.publishing.models import Publication
 from factcheck.settings import Settings
 from web.problems import ProblemError
 
@@ -112,6 +114,22 @@ def send_after_commit(session: Session, task: str, ids: list[int]) -> None:
     """Send ``task`` once per id, after ``session`` commits (never before)."""
     for item in ids:
         on_commit(session, lambda item=item: dispatch(task, item))
+
+
+def masthead() -> publishing.Masthead:
+    """Who publishes, from the settings, for every version the web publishes."""
+    return publishing.Masthead(
+        name=settings().org_name,
+        url=settings().org_url,
+        methodology=settings().methodology,
+        reviewer_names=settings().public_reviewer_names,
+    )
+
+
+def announce(session: Session, publication: Publication) -> None:
+    """Webhook deliveries for a new version, sent once it is committed."""
+    page = url_for("public.fact_check", essay_id=publication.essay_id, _external=True)
+    send_after_commit(session, "deliver_webhook", publishing.announce(session, publication, page))
 
 
 def database() -> Database:

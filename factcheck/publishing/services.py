@@ -140,15 +140,6 @@ def versions(session: Session, essay_id: int) -> list[Publication]:
     )
 
 
-def get_version(session: Session, essay_id: int, version: int) -> Publication:
-    publication = session.scalar(
-        select(Publication).where(Publication.essay_id == essay_id, Publication.version == version)
-    )
-    if publication is None:
-        raise NotFound(f"essay {essay_id} has no version {version}")
-    return publication
-
-
 def get_publication(session: Session, publication_id: int) -> Publication:
     publication = session.get(Publication, publication_id)
     if publication is None:

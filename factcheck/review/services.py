@@ -427,16 +427,6 @@ def tasks_held_by(session: Session, user: User) -> list[ReviewTask]:
     )
 
 
-def latest_verdicts(session: Session, claim_ids: list[int]) -> dict[int, Verdict]:
-    """Each claim's approved verdict (the newest, should there be several)."""
-    rows = session.scalars(
-        select(Verdict)
-        .where(Verdict.claim_id.in_(claim_ids), Verdict.state == "approved")
-        .order_by(Verdict.id)
-    )
-    return {verdict.claim_id: verdict for verdict in rows}
-
-
 def claim_history(session: Session, claim_id: int) -> list[tuple[AuditEvent, str | None]]:
     """Every audited change to a claim, its tasks, verdicts and sources, oldest first,
     each with the name of who made it (None for the system)."""
