@@ -30,6 +30,11 @@ def sign_in(page, service: Service, name: str) -> None:
     page.wait_for_load_state()
 
 
+def expect_flash(page, message: str) -> None:
+    """Wait for the flash message a form's redirect shows; clicking starts, not ends, the load."""
+    page.locator("p.flash", has_text=message).wait_for(timeout=15_000)
+
+
 def sign_out(page) -> None:
     page.get_by_role("button", name=re.compile("^Sign out")).click()
     page.wait_for_url(re.compile("/login"))
@@ -99,11 +104,11 @@ def test_editor_reviewer_and_approver_work_the_seed_essay(page, service):
     row = page.locator("li.claim-row", has_text=wording).first
     row.get_by_text(re.compile("^Edit claim")).click()
     row.get_by_role("button", name="Discard").click()
-    assert "Claim discarded." in page.content()
+    expect_flash(page, "Claim discarded.")
     select_in_essay(page, wording)
     assert page.locator("#add-preview").inner_text() == f"“{wording}”"
     page.get_by_role("button", name="Add as a claim").click()
-    assert "Claim added." in page.content()
+    expect_flash(page, "Claim added.")
     page.wait_for_selector(
         "mark.claim.status-awaiting_review >> text=Iraq is not Vietnam.", timeout=60_000
     )
@@ -148,7 +153,7 @@ def test_editor_reviewer_and_approver_work_the_seed_essay(page, service):
     sign_in(page, service, "editor")
     page.goto(essay_url)
     page.get_by_role("button", name="Publish").click()
-    assert "Published version 1" in page.content()
+    expect_flash(page, "Published version 1")
     page.get_by_role("link", name="published version 1").click()
     assert (
         page.locator(f'article.card:has-text("{claim_text[:40]}")')
