@@ -1,7 +1,8 @@
 """Gathering evidence for 100 claims against local servers that answer in 50-200 ms.
 
-Each (claim, connector) pair is one `gather_from` task, as the workers run it:
-read the claim, search, rank, look up the archive, store. The fan-out runs the
+Each (claim, connector) pair is one `gather_from` task, as the workers run the
+network connectors' runs (here the library's too, for comparison): read the claim,
+search, rank, look up the archive, store. The fan-out runs the
 pairs on N workers at once (threads standing in for worker processes); the
 sequential run does them one after another. Both use the same SQLite database
 layout and the same fake sources, and print side by side.
@@ -53,8 +54,7 @@ def prepare(data_dir: Path, text: str, claims_wanted: int) -> tuple[Database, li
             claim_ids += extract_claims(session, essay.id)
     claim_ids = claim_ids[:claims_wanted]
     with database.scope() as session:
-        for claim_id in claim_ids:
-            plan_runs(session, claim_id, CONNECTORS, CLOCK)
+        plan_runs(session, claim_ids, CONNECTORS, CLOCK)
     return database, claim_ids
 
 

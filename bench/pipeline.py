@@ -361,7 +361,7 @@ class PhaseTimer:
 
 
 def inside_tasks(database_url: str, essays: int) -> tuple[PhaseTimer, int]:
-    """Run split_essay, gather_claim and gather_from for ``essays`` essays one after
+    """Run split_essay and its gather_local tasks for ``essays`` essays one after
     another in this process (as a worker would, minus Celery), timing their phases."""
     import os
 
@@ -388,21 +388,21 @@ def inside_tasks(database_url: str, essays: int) -> tuple[PhaseTimer, int]:
     with database.scope() as session:
         library.import_library(session, ROOT / "seeds" / "library.json")
         editor = accounts.create_user(session, "inside", "editor")
-    sent: list[int] = []
-    tasks.send_gathering = sent.extend  # type: ignore[assignment]
-    tasks.send_runs = lambda runs: None  # type: ignore[assignment]
+    sent: list[tuple[str, tuple[Any, ...]]] = []
+    tasks.send = lambda task, *args: sent.append((task, args))  # type: ignore[assignment]
     timer = PhaseTimer()
     claim_services.split = timer.wrap("split_essay: extraction (split)", claim_services.split)
-    sources.plan_runs = timer.wrap("gather_claim: plan_runs", sources.plan_runs)
-    sources.begin_run = timer.wrap("gather_from: begin_run", sources.begin_run)
-    sources.enrich = timer.wrap("gather_from: rank and hints (enrich)", sources.enrich)
-    sources.finish_run = timer.wrap("gather_from: finish_run (store, audit)", sources.finish_run)
+    sources.plan_runs = timer.wrap("split_essay: plan_runs", sources.plan_runs)
+    sources.begin_runs = timer.wrap("gather_local: begin_runs", sources.begin_runs)
+    sources.enrich = timer.wrap("gather_local: rank and hints (enrich)", sources.enrich)
+    sources.finish_runs = timer.wrap(
+        "gather_local: finish_runs (store, audit, review tasks)", sources.finish_runs
+    )
     connector_module.LibraryConnector.find = timer.wrap(
-        "gather_from: library search", connector_module.LibraryConnector.find
+        "gather_local: library search", connector_module.LibraryConnector.find
     )
     split_task = timer.wrap("split_essay", tasks.split_essay.run)
-    claim_task = timer.wrap("gather_claim", tasks.gather_claim.run)
-    from_task = timer.wrap("gather_from", tasks.gather_from.run)
+    local_task = timer.wrap("gather_local", tasks.gather_local.run)
     measured = PhaseTimer()
     for n in range(essays + 1):  # the first warms up
         if n == 1:
@@ -414,10 +414,9 @@ def inside_tasks(database_url: str, essays: int) -> tuple[PhaseTimer, int]:
             session.add(essay)
         sent.clear()
         split_task(essay.id)
-        for claim_id in list(sent):
-            claim_task(claim_id)
-        for claim_id in list(sent):
-            from_task(claim_id, "library")
+        for task, args in list(sent):
+            assert task == "gather_local", task
+            local_task(*args)
     database.engine.dispose()
     return measured, essays
 
@@ -560,26 +559,19 @@ def report(results: list[StackResult]) -> None:
     print(table(["stack", "process", "processes", "peak RSS MiB (max of group)"], rows))
 
 
+TASKS = ("split_essay", "gather_local")
+
+
 def report_inside(timer: PhaseTimer, essays: int) -> None:
     wall, cpu, calls = timer.wall, timer.cpu, timer.calls
-    for task, parts in (
-        ("split_essay", ["split_essay: extraction (split)"]),
-        ("gather_claim", ["gather_claim: plan_runs"]),
-        ("gather_from", [name for name in wall if name.startswith("gather_from: ")]),
-    ):
+    for task in TASKS:
+        parts = [name for name in wall if name.startswith(f"{task}: ")]
         rest = f"{task}: the rest (other SQL, commits, task code)"
         wall[rest] = wall[task] - sum(wall[p] for p in parts)
         cpu[rest] = cpu[task] - sum(cpu[p] for p in parts)
         calls[rest] = calls[task]
-    total = wall["split_essay"] + wall["gather_claim"] + wall["gather_from"]
-    order = sorted(
-        wall,
-        key=lambda name: (
-            name.split(":")[0] != "split_essay",
-            name.split(":")[0] != "gather_claim",
-            ":" in name,
-        ),
-    )
+    total = sum(wall[task] for task in TASKS)
+    order = sorted(wall, key=lambda name: (TASKS.index(name.split(":")[0]), ":" in name))
     print(
         f"\nInside the tasks: {essays} essays' task bodies run one after another in one "
         "process on PostgreSQL (no Celery, no concurrency); per essay"
@@ -601,9 +593,8 @@ def report_inside(timer: PhaseTimer, essays: int) -> None:
     )
     print(
         f"one essay's task bodies: {1000 * total / essays:.0f} ms wall, "
-        f"{1000 * sum(cpu[t] for t in ('split_essay', 'gather_claim', 'gather_from')) / essays:.0f}"
-        " ms CPU in the worker; the difference is PostgreSQL's work and waits (round trips, "
-        "commit flushes)"
+        f"{1000 * sum(cpu[task] for task in TASKS) / essays:.0f} ms CPU in the worker; the "
+        "difference is PostgreSQL's work and waits (round trips, commit flushes)"
     )
 
 

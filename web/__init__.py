@@ -38,7 +38,7 @@ class IdConverter(BaseConverter):
 def celery_dispatch(task: str, *args: Any) -> None:
     from workers import tasks  # the web imports workers only to enqueue
 
-    getattr(tasks, task).delay(*args)
+    tasks.send(task, *args)
 
 
 def signin_throttle(settings: Settings) -> SigninThrottle:

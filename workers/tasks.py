@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from datetime import timedelta
 from functools import cache
+from typing import Any
 
 from celery.exceptions import SoftTimeLimitExceeded
 from sqlalchemy.exc import InterfaceError, OperationalError
@@ -15,13 +17,14 @@ from factcheck.db import Database, get_database, on_commit
 from factcheck.http import FetchError, get_client
 from factcheck.settings import get_settings
 from factcheck.sources import services as sources
-from factcheck.sources.connectors import Connector
-from factcheck.sources.registry import archive_client, build_connectors
+from factcheck.sources.connectors import ClaimQuery, Connector
+from factcheck.sources.registry import DATABASE_CONNECTORS, archive_client, build_connectors
 from factcheck.webhooks import services as webhooks
 from workers.app import celery_app
 
 log = logging.getLogger(__name__)
 
+TASK_LIMIT = 120  # seconds a step may run before it is stopped (soft limit)
 # Retry only what a retry can fix: the database went away.
 STEP = {
     "acks_late": True,
@@ -30,10 +33,13 @@ STEP = {
     "retry_backoff_max": 60,
     "retry_jitter": True,
     "max_retries": 8,
-    "soft_time_limit": 120,
-    "time_limit": 150,
+    "soft_time_limit": TASK_LIMIT,
+    "time_limit": TASK_LIMIT + 30,
 }
 CONNECTOR_LIMIT = get_settings().connector_time_limit_seconds
+# Runs per gather_local task: a few claims' worth, so one essay still spreads over
+# the worker processes while each task does its statements for many runs at once.
+LOCAL_BATCH = 16
 
 
 def database() -> Database:
@@ -52,9 +58,11 @@ def _connectors(database_url: str) -> dict[str, Connector]:
 
 @celery_app.task(**STEP)
 def split_essay(essay_id: int) -> int:
+    """Split the essay and plan its claims' runs in one transaction."""
     with database().scope() as session:
         claim_ids = extract_claims(session, essay_id)
-        on_commit(session, lambda: send_gathering(claim_ids))
+        runs = sources.plan_runs(session, claim_ids, list(connectors()), run_clock())
+        on_commit(session, lambda: send_runs(runs))
     return len(claim_ids)
 
 
@@ -68,30 +76,53 @@ def run_clock() -> sources.RunClock:
 
 @celery_app.task(**STEP)
 def gather_claim(claim_id: int) -> list[str]:
-    """Fan out: one run per enabled connector, each its own task."""
+    """Plan (again) one claim's runs: after an edit, or for the reconciler."""
     with database().scope() as session:
-        names = sources.plan_runs(session, claim_id, list(connectors()), run_clock())
-        on_commit(session, lambda: send_runs([(claim_id, name) for name in names]))
-    return names
+        runs = sources.plan_runs(session, [claim_id], list(connectors()), run_clock())
+        on_commit(session, lambda: send_runs(runs))
+    return [name for _, name in runs]
+
+
+@celery_app.task(**STEP)
+def gather_local(runs: list[list[int | str]]) -> int:
+    """Several runs of the connectors that only read our database (nothing outside
+    to wait for, so the task's own time limit, not the connectors')."""
+    keys = [(int(claim_id), str(connector)) for claim_id, connector in runs]
+    return gather(keys, TASK_LIMIT)
 
 
 @celery_app.task(**{**STEP, "soft_time_limit": CONNECTOR_LIMIT, "time_limit": CONNECTOR_LIMIT + 5})
 def gather_from(claim_id: int, connector: str) -> int:
-    """Search one connector for one claim and store what it found."""
+    """One run of a connector that searches over the network."""
+    return gather([(claim_id, connector)], CONNECTOR_LIMIT)
+
+
+def gather(keys: list[sources.RunKey], time_limit: int) -> int:
+    """Begin the runs, search with no transaction open, store what was found."""
     with database().scope() as session:
-        query = sources.begin_run(session, claim_id, connector, run_clock().overdue_after)
-    if query is None or connector not in connectors():
-        return 0
-    found, state, error = [], "succeeded", None
+        started = sources.begin_runs(session, keys, run_clock().overdue_after)
+    results: list[sources.RunResult] = []
     try:
-        found = connectors()[connector].find(query)
-        found = sources.enrich(query, found, archive_client(get_settings()))
-    except FetchError as failure:
-        state, error = "failed", str(failure)
+        for key, query in started:
+            results.append(search(key, query))
     except SoftTimeLimitExceeded:
-        state, error = "timed_out", f"no answer within {CONNECTOR_LIMIT} s"
+        error = f"no answer within {time_limit} s"
+        for (claim_id, name), _ in started[len(results) :]:
+            results.append(sources.RunResult(claim_id, name, state="timed_out", error=error))
     with database().scope() as session:
-        return sources.finish_run(session, claim_id, connector, found, state, error)
+        return sources.finish_runs(session, results)
+
+
+def search(key: sources.RunKey, query: ClaimQuery) -> sources.RunResult:
+    claim_id, name = key
+    connector = connectors().get(name)
+    if connector is None:
+        return sources.RunResult(claim_id, name, state="failed", error="connector not enabled")
+    try:
+        found = sources.enrich(query, connector.find(query), archive_client(get_settings()))
+    except FetchError as failure:
+        return sources.RunResult(claim_id, name, state="failed", error=str(failure))
+    return sources.RunResult(claim_id, name, found)
 
 
 @celery_app.task(**STEP)
@@ -116,24 +147,27 @@ def reconcile() -> dict[str, int]:
     }
 
 
-def send_split(essay_id: int) -> None:
-    split_essay.delay(essay_id)
+def send(task: str, *args: Any) -> None:
+    """Put a task on the broker by name (the one place that does; tests collect here)."""
+    celery_app.tasks[f"{__name__}.{task}"].delay(*args)
 
 
-def send_gathering(claim_ids: list[int]) -> None:
-    for claim_id in claim_ids:
-        gather_claim.delay(claim_id)
-
-
-def send_runs(runs: list[tuple[int, str]]) -> None:
-    for claim_id, connector in runs:
-        gather_from.delay(claim_id, connector)
+def send_runs(runs: Sequence[sources.RunKey]) -> None:
+    """Runs of the connectors that read only our database go LOCAL_BATCH to a task on
+    the default queue; the others one to a task on the gathering queue."""
+    local = [list(run) for run in runs if run[1] in DATABASE_CONNECTORS]
+    for start in range(0, len(local), LOCAL_BATCH):
+        send("gather_local", local[start : start + LOCAL_BATCH])
+    for claim_id, name in runs:
+        if name not in DATABASE_CONNECTORS:
+            send("gather_from", claim_id, name)
 
 
 def send_stalled(stalled: reconciler.Stalled) -> None:
     for essay_id in stalled.essays_to_split:
-        send_split(essay_id)
-    send_gathering(stalled.claims_to_gather)
+        send("split_essay", essay_id)
+    for claim_id in stalled.claims_to_gather:
+        send("gather_claim", claim_id)
     send_runs(stalled.runs_to_retry)
     for delivery_id in stalled.deliveries_due:
-        deliver_webhook.delay(delivery_id)
+        send("deliver_webhook", delivery_id)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -31,11 +32,25 @@ class CitationInput:
 def open_review_task(
     session: Session, claim: Claim, *, comment: str | None = None, verdict_id: int | None = None
 ) -> ReviewTask:
-    task = _new_task(claim, "review", comment=comment, verdict_id=verdict_id)
-    session.add(task)
+    return open_review_tasks(session, [claim], comment=comment, verdict_id=verdict_id)[0]
+
+
+def open_review_tasks(
+    session: Session,
+    claims: Sequence[Claim],
+    *,
+    comment: str | None = None,
+    verdict_id: int | None = None,
+) -> list[ReviewTask]:
+    """A review task per claim, inserted together."""
+    tasks = [_new_task(claim, "review", comment=comment, verdict_id=verdict_id) for claim in claims]
+    session.add_all(tasks)
     session.flush()
-    audit.record(session, "task.opened", task, after={"kind": "review", "claim_id": claim.id})
-    return task
+    for task in tasks:
+        audit.record(
+            session, "task.opened", task, after={"kind": "review", "claim_id": task.claim_id}
+        )
+    return tasks
 
 
 def _new_task(claim: Claim, kind: str, **fields: object) -> ReviewTask:

@@ -12,6 +12,10 @@ from factcheck.sources.desk import DeskConnector
 from factcheck.sources.factchecktools import FactCheckToolsConnector
 from factcheck.sources.wikipedia import WikipediaConnector
 
+# Connectors that read only our own database: quick and local, so the workers run
+# several of their runs per task, on the default queue.
+DATABASE_CONNECTORS = frozenset({"library", "desk"})
+
 
 def build_connectors(settings: Settings, database: Database) -> dict[str, Connector]:
     """The connectors named in ``FACTCHECK_CONNECTORS`` that can run with these settings

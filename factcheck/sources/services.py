@@ -1,21 +1,25 @@
 """Gathering evidence for claims, one run per connector, and sources added by hand.
 
-A claim in ``gathering`` has one ``ConnectorRun`` per enabled connector. Each
-run is carried out by its own task: read the claim (short transaction), search
-(no transaction open while a site answers), store what was found (short
-transaction). The run that leaves no other pending finishes the claim: it moves
-to ``awaiting_review`` and its review task opens. A slow or failing connector
-ends as ``timed_out`` or ``failed`` and never holds the claim.
+A claim in ``gathering`` has one ``ConnectorRun`` per enabled connector. Runs are
+carried out by tasks in three steps: begin them and read the claims (short
+transaction), search (no transaction open while a site answers), store what was
+found (short transaction). Every step takes a batch, so the connectors that only
+read our own database do a few claims per task and a few statements per batch;
+the ones that go over the network take one run per task. The run that leaves no
+other pending finishes its claim: it moves to ``awaiting_review`` and its review
+task opens. A slow or failing connector ends as ``timed_out`` or ``failed`` and
+never holds the claim.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from factcheck import audit
@@ -35,6 +39,8 @@ from factcheck.sources.ranking import deduplicate, rank
 
 SNAPSHOT_LIMIT = 200_000  # characters of a page kept as the record's snapshot
 
+RunKey = tuple[int, str]  # (claim id, connector name): one run
+
 
 def sha256(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
@@ -53,37 +59,46 @@ class RunClock:
     max_attempts: int = 3
 
 
+@dataclass(frozen=True)
+class RunResult:
+    """What one run found, or why it found nothing."""
+
+    claim_id: int
+    connector: str
+    found: Sequence[Found] = ()
+    state: str = "succeeded"
+    error: str | None = None
+
+
 def plan_runs(
-    session: Session, claim_id: int, connectors: Sequence[str], clock: RunClock
-) -> list[str]:
-    """Make sure a gathering claim has a run per connector; return the runs to send now.
+    session: Session, claim_ids: Sequence[int], connectors: Sequence[str], clock: RunClock
+) -> list[RunKey]:
+    """Make sure gathering claims have a run per connector; return the runs to send now.
 
     A run is sent when it is new, when its message seems lost (sent long ago and
     never started) or when its attempt died (started long ago, never finished);
     runs in a worker's hands, or whose message was just sent, are left alone, so
     the reconciler asking again does not pile up duplicate work. Runs from an
-    earlier wording of the claim start again. With nothing pending, the claim
-    finishes here.
+    earlier wording of a claim start again. A claim with nothing pending finishes
+    here.
     """
-    claim = _lock_claim(session, claim_id)
-    if claim is None or claim.status != "gathering":
-        return []
-    runs = {run.connector: run for run in _runs(session, claim_id)}
+    gathering = [claim for claim in _lock_claims(session, claim_ids) if claim.status == "gathering"]
+    runs = _runs_by_key(session, [claim.id for claim in gathering])
     now = utcnow()
     to_send = []
-    for name in connectors:
-        run = runs.get(name)
-        if run is None:
-            run = runs[name] = ConnectorRun(claim_id=claim_id, connector=name)
-            session.add(run)
-        if run.claim_version != claim.version:
-            _restart(run, claim.version, now)
-        if run.state == "pending" and _needs_sending(run, clock, now):
-            run.sent_at, run.started_at = now, None
-            to_send.append(name)
+    for claim in gathering:
+        for name in connectors:
+            run = runs.get((claim.id, name))
+            if run is None:
+                run = runs[claim.id, name] = ConnectorRun(claim_id=claim.id, connector=name)
+                session.add(run)
+            if run.claim_version != claim.version:
+                _restart(run, claim.version, now)
+            if run.state == "pending" and _needs_sending(run, clock, now):
+                run.sent_at, run.started_at = now, None
+                to_send.append((claim.id, name))
     session.flush()
-    if not any(run.state == "pending" for run in runs.values()):
-        _finish_if_done(session, claim)
+    _finish_claims_done(session, gathering)
     return to_send
 
 
@@ -104,73 +119,72 @@ def _needs_sending(run: ConnectorRun, clock: RunClock, now: datetime) -> bool:
     return run.sent_at is None or run.sent_at < now - clock.resend_after
 
 
-def begin_run(
-    session: Session, claim_id: int, connector: str, overdue_after: timedelta
-) -> ClaimQuery | None:
-    """Mark a pending run started and return what to search for; None when the run
-    is done, or another worker is on it (a duplicate message)."""
-    run = session.scalar(
-        select(ConnectorRun)
-        .where(ConnectorRun.claim_id == claim_id, ConnectorRun.connector == connector)
-        .with_for_update()
-    )
+def begin_runs(
+    session: Session, keys: Sequence[RunKey], overdue_after: timedelta
+) -> list[tuple[RunKey, ClaimQuery]]:
+    """Mark pending runs started and return what each is to search for, in the order
+    asked. Runs already done, or that another worker is on (a duplicate message),
+    are left out."""
+    locked = _lock_claims(session, [claim_id for claim_id, _ in keys])
+    runs = _runs_by_key(session, [claim.id for claim in locked])
     now = utcnow()
-    if run is None or run.state != "pending":
-        return None
-    if run.started_at is not None and run.started_at >= now - overdue_after:
-        return None
-    run.attempts += 1
-    run.started_at = run.updated_at = now
-    claim = session.get_one(Claim, claim_id)
-    essay = session.get_one(Essay, claim.essay_id)
-    return ClaimQuery(
-        claim_id=claim.id,
-        text=claim.text,
-        start=claim.start,
-        end=claim.end,
-        entities=list(claim.details.get("entities", [])),
-        quantities=list(claim.details.get("quantities", [])),
-        dates=list(claim.details.get("dates", [])),
-        essay_text=essay.text,
-        essay_url=essay.url,
-        essay_published_at=essay.published_at,
+    started = []
+    for key in keys:
+        run = runs.get(key)
+        if run is None or run.state != "pending":
+            continue
+        if run.started_at is not None and run.started_at >= now - overdue_after:
+            continue
+        run.attempts += 1
+        run.started_at = run.updated_at = now
+        started.append(key)
+    queries = _queries(session, {claim_id for claim_id, _ in started})
+    return [(key, queries[key[0]]) for key in started]
+
+
+def _queries(session: Session, claim_ids: Iterable[int]) -> dict[int, ClaimQuery]:
+    rows = session.execute(
+        select(Claim, Essay).join(Essay, Essay.id == Claim.essay_id).where(Claim.id.in_(claim_ids))
     )
-
-
-def finish_run(
-    session: Session,
-    claim_id: int,
-    connector: str,
-    found: Sequence[Found],
-    state: str = "succeeded",
-    error: str | None = None,
-) -> int:
-    """Store a run's records, end the run, and finish the claim if it was the last.
-
-    Returns how many new records were stored.
-    """
-    claim = _lock_claim(session, claim_id)
-    run = session.scalar(
-        select(ConnectorRun).where(
-            ConnectorRun.claim_id == claim_id, ConnectorRun.connector == connector
+    return {
+        claim.id: ClaimQuery(
+            claim_id=claim.id,
+            text=claim.text,
+            start=claim.start,
+            end=claim.end,
+            entities=list(claim.details.get("entities", [])),
+            quantities=list(claim.details.get("quantities", [])),
+            dates=list(claim.details.get("dates", [])),
+            essay_text=essay.text,
+            essay_url=essay.url,
+            essay_published_at=essay.published_at,
         )
-    )
-    if claim is None or run is None:
-        return 0
-    stored = store_all(session, claim, connector, found)
-    _end_run(run, state, error)
-    run.records += len(stored)
-    if state != "succeeded":
-        audit.record(
-            session, f"gathering.{state}", claim, after={"connector": connector, "error": error}
-        )
-    _finish_if_done(session, claim)
+        for claim, essay in rows
+    }
+
+
+def finish_runs(session: Session, results: Sequence[RunResult]) -> int:
+    """Store the runs' records, end the runs, and finish each claim whose last run
+    this was. Returns how many new records were stored."""
+    locked = {claim.id: claim for claim in _lock_claims(session, [r.claim_id for r in results])}
+    runs = _runs_by_key(session, list(locked))
+    ending = [r for r in results if (r.claim_id, r.connector) in runs]
+    stored = store_all(session, [(locked[r.claim_id], r.connector, r.found) for r in ending])
+    new_records: dict[RunKey, int] = defaultdict(int)
+    for record in stored:
+        new_records[record.claim_id, record.connector] += 1
+    for result in ending:
+        run = runs[result.claim_id, result.connector]
+        _end_run(run, result.state, result.error)
+        run.records += new_records[result.claim_id, result.connector]
+        if result.state != "succeeded":
+            after = {"connector": result.connector, "error": result.error}
+            audit.record(session, f"gathering.{result.state}", locked[result.claim_id], after=after)
+    _finish_claims_done(session, [locked[r.claim_id] for r in ending])
     return len(stored)
 
 
-def retry_failed_runs(
-    session: Session, older_than: timedelta, max_attempts: int
-) -> list[tuple[int, str]]:
+def retry_failed_runs(session: Session, older_than: timedelta, max_attempts: int) -> list[RunKey]:
     """Put failed and timed-out runs back to pending, for the reconciler to send."""
     runs = session.scalars(
         select(ConnectorRun)
@@ -189,29 +203,41 @@ def retry_failed_runs(
     return [(run.claim_id, run.connector) for run in runs]
 
 
-def _runs(session: Session, claim_id: int) -> list[ConnectorRun]:
-    return list(session.scalars(select(ConnectorRun).where(ConnectorRun.claim_id == claim_id)))
+def _runs_by_key(session: Session, claim_ids: Sequence[int]) -> dict[RunKey, ConnectorRun]:
+    """The claims' runs (the workers change a run only while holding its claim's lock)."""
+    query = select(ConnectorRun).where(ConnectorRun.claim_id.in_(claim_ids))
+    return {(run.claim_id, run.connector): run for run in session.scalars(query)}
 
 
 def _end_run(run: ConnectorRun, state: str, error: str | None) -> None:
     run.state, run.error, run.updated_at = state, error, utcnow()
 
 
-def _lock_claim(session: Session, claim_id: int) -> Claim | None:
-    return session.scalar(select(Claim).where(Claim.id == claim_id).with_for_update())
-
-
-def _finish_if_done(session: Session, claim: Claim) -> None:
-    if claim.status != "gathering":
-        return
-    pending = session.scalar(
-        select(func.count()).where(
-            ConnectorRun.claim_id == claim.id, ConnectorRun.state == "pending"
+def _lock_claims(session: Session, claim_ids: Iterable[int]) -> list[Claim]:
+    """The claims, locked in id order (the same order everywhere: no deadlocks)."""
+    return list(
+        session.scalars(
+            select(Claim).where(Claim.id.in_(set(claim_ids))).order_by(Claim.id).with_for_update()
         )
     )
-    if pending == 0:
+
+
+def _finish_claims_done(session: Session, batch: Iterable[Claim]) -> None:
+    """Every gathering claim of ``batch`` with no run pending awaits review now."""
+    gathering = {claim.id: claim for claim in batch if claim.status == "gathering"}
+    if not gathering:
+        return
+    pending = set(
+        session.scalars(
+            select(ConnectorRun.claim_id).where(
+                ConnectorRun.claim_id.in_(gathering), ConnectorRun.state == "pending"
+            )
+        )
+    )
+    done = [claim for claim_id, claim in sorted(gathering.items()) if claim_id not in pending]
+    for claim in done:
         claims.finish_gathering(session, claim)
-        review.open_review_task(session, claim)
+    review.open_review_tasks(session, done)
 
 
 # --- preparing what a connector found (no transaction open) --------------------------
@@ -253,29 +279,35 @@ def _archived(client: HttpClient, record: Found) -> ArchiveSnapshot | None:
 
 
 def store_all(
-    session: Session, claim: Claim, connector: str, found: Sequence[Found]
+    session: Session, batches: Sequence[tuple[Claim, str, Sequence[Found]]]
 ) -> list[SourceRecord]:
-    """Add the records the claim has not got yet (same URL or the same text): one
-    SELECT of what it has, one INSERT of what is new."""
-    seen_urls: set[str] = set()
-    seen_hashes: set[str] = set()
-    for url, final_url, digest in session.execute(
-        select(SourceRecord.url, SourceRecord.final_url, SourceRecord.snapshot_sha256).where(
-            SourceRecord.claim_id == claim.id
-        )
+    """Add the records each claim has not got yet (same URL or the same text), for
+    (claim, connector, found) batches: one SELECT of what the claims have, one INSERT
+    of what is new."""
+    seen_urls: dict[int, set[str]] = defaultdict(set)
+    seen_hashes: dict[int, set[str]] = defaultdict(set)
+    for claim_id, url, final_url, digest in session.execute(
+        select(
+            SourceRecord.claim_id,
+            SourceRecord.url,
+            SourceRecord.final_url,
+            SourceRecord.snapshot_sha256,
+        ).where(SourceRecord.claim_id.in_({claim.id for claim, _, _ in batches}))
     ):
-        seen_urls.update(u for u in (url, final_url) if u)
-        seen_hashes.add(digest)
+        seen_urls[claim_id].update(u for u in (url, final_url) if u)
+        seen_hashes[claim_id].add(digest)
     records = []
-    for f in found:
-        snapshot = f.snapshot_text[:SNAPSHOT_LIMIT]
-        text_hash = sha256(snapshot)
-        urls = {f.url, f.final_url or f.url}
-        if urls & seen_urls or text_hash in seen_hashes:
-            continue
-        seen_urls |= urls
-        seen_hashes.add(text_hash)
-        records.append(_record(claim, connector, f, snapshot, text_hash))
+    for claim, connector, found in batches:
+        urls_seen, hashes_seen = seen_urls[claim.id], seen_hashes[claim.id]
+        for f in found:
+            snapshot = f.snapshot_text[:SNAPSHOT_LIMIT]
+            text_hash = sha256(snapshot)
+            urls = {f.url, f.final_url or f.url}
+            if urls & urls_seen or text_hash in hashes_seen:
+                continue
+            urls_seen |= urls
+            hashes_seen.add(text_hash)
+            records.append(_record(claim, connector, f, snapshot, text_hash))
     session.add_all(records)
     session.flush()
     return records
@@ -305,12 +337,6 @@ def _record(
     )
 
 
-def store(session: Session, claim: Claim, connector: str, found: Found) -> SourceRecord | None:
-    """Add one record unless the claim has it already (same URL or the same text)."""
-    stored = store_all(session, claim, connector, [found])
-    return stored[0] if stored else None
-
-
 def add_manual_source(
     session: Session,
     claim_id: int,
@@ -333,9 +359,10 @@ def add_manual_source(
         snapshot_text=text,
         score=1.0,
     )
-    record = store(session, claim, "manual", found)
-    if record is None:
+    stored = store_all(session, [(claim, "manual", [found])])
+    if not stored:
         raise Conflict(f"claim {claim_id} already has this source ({url}) or its text")
+    record = stored[0]
     record.added_by_id = actor_id
     audit.record(session, "source.added", record, actor_id=actor_id, after={"url": url})
     return record
@@ -353,4 +380,4 @@ def list_sources(session: Session, claim_id: int) -> list[SourceRecord]:
 
 
 def runs_of(session: Session, claim_id: int) -> list[ConnectorRun]:
-    return sorted(_runs(session, claim_id), key=lambda run: run.connector)
+    return sorted(_runs_by_key(session, [claim_id]).values(), key=lambda run: run.connector)

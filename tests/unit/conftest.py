@@ -33,15 +33,7 @@ class Queue:
 @pytest.fixture
 def queue(monkeypatch: pytest.MonkeyPatch) -> Queue:
     queue = Queue()
-    monkeypatch.setattr(
-        tasks, "send_gathering", lambda ids: [queue.dispatch("gather_claim", i) for i in ids]
-    )
-    monkeypatch.setattr(
-        tasks, "send_split", lambda essay_id: queue.dispatch("split_essay", essay_id)
-    )
-    monkeypatch.setattr(
-        tasks, "send_runs", lambda runs: [queue.dispatch("gather_from", *run) for run in runs]
-    )
+    monkeypatch.setattr(tasks, "send", queue.dispatch)
     return queue
 
 

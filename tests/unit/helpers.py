@@ -15,7 +15,7 @@ from factcheck.essays import services as essays
 from factcheck.essays.models import Essay
 from factcheck.sources.connectors import LibraryConnector
 from factcheck.sources.models import SourceRecord
-from factcheck.sources.services import RunClock, begin_run, finish_run, plan_runs
+from factcheck.sources.services import RunClock, RunResult, begin_runs, finish_runs, plan_runs
 from tests.conftest import SEED_ESSAY
 
 
@@ -46,11 +46,11 @@ CLOCK = RunClock(resend_after=timedelta(minutes=2), overdue_after=timedelta(minu
 def gather_now(session: Session, database: Database, claim_id: int) -> None:
     """Run every library search for a gathering claim, as the gathering tasks would."""
     connector = LibraryConnector(database)
-    for name in plan_runs(session, claim_id, [connector.name], CLOCK):
-        query = begin_run(session, claim_id, name, CLOCK.overdue_after)
-        assert query is not None
-        session.commit()  # the connector reads in its own session
-        finish_run(session, claim_id, name, connector.find(query))
+    keys = plan_runs(session, [claim_id], [connector.name], CLOCK)
+    started = begin_runs(session, keys, CLOCK.overdue_after)
+    assert len(started) == len(keys)
+    session.commit()  # the connector reads in its own session
+    finish_runs(session, [RunResult(*key, connector.find(query)) for key, query in started])
     session.flush()
 
 

@@ -120,13 +120,7 @@ def seeded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Seeded]:
         patch.setenv("FACTCHECK_CONNECTORS", "library,desk")
         get_settings.cache_clear()
         queue = Queue()
-        patch.setattr(
-            tasks, "send_gathering", lambda ids: [queue.dispatch("gather_claim", i) for i in ids]
-        )
-        patch.setattr(tasks, "send_split", lambda essay_id: queue.dispatch("split_essay", essay_id))
-        patch.setattr(
-            tasks, "send_runs", lambda runs: [queue.dispatch("gather_from", *r) for r in runs]
-        )
+        patch.setattr(tasks, "send", queue.dispatch)
         tokens = _seed(get_settings(), queue)
         get_database(get_settings().resolved_database_url()).engine.dispose()
     get_settings.cache_clear()

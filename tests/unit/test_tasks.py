@@ -47,49 +47,84 @@ def test_callbacks_run_after_commit_and_are_dropped_on_rollback(database):
     assert ran == ["committed"]
 
 
-def test_split_sends_gathering_once_and_is_idempotent(essay_id, queue, database):
+def runs_sent(queue) -> list[tuple[int, str]]:
+    """Every run sent, from gather_local batches and gather_from messages alike."""
+    runs = [tuple(run) for (batch,) in sent_of(queue, "gather_local") for run in batch]
+    return runs + sent_of(queue, "gather_from")
+
+
+def a_gathering_claim(queue) -> int:
+    """Split the queue's essay; return the first claim sent to gathering."""
+    return runs_sent(queue)[0][0]
+
+
+def test_split_plans_every_run_once_and_is_idempotent(essay_id, queue, database):
     assert tasks.split_essay.run(essay_id) > 0
-    gathering = [args[0] for args in sent_of(queue, "gather_claim")]
     with database.scope() as session:
-        expected = session.scalars(select(Claim.id).where(Claim.status == "gathering")).all()
-    assert sorted(gathering) == sorted(expected)
+        gathering = session.scalars(select(Claim.id).where(Claim.status == "gathering")).all()
+    expected = {(claim_id, name) for claim_id in gathering for name in ("library", "desk")}
+    assert sorted(runs_sent(queue)) == sorted(expected)
     assert tasks.split_essay.run(essay_id) == 0
-    assert len(queue.sent) == len(gathering)
+    assert len(runs_sent(queue)) == len(expected)
 
 
-def test_gathering_fans_out_one_task_per_connector(essay_id, queue, database):
+def test_database_runs_go_in_batches_and_network_runs_one_per_task(
+    essay_id, queue, database, monkeypatch
+):
+    monkeypatch.setitem(tasks.connectors(), "wikipedia", FindsNothing())
     tasks.split_essay.run(essay_id)
-    claim_id = sent_of(queue, "gather_claim")[0][0]
-    queue.sent.clear()
-    assert tasks.gather_claim.run(claim_id) == ["library", "desk"]
-    assert queue.sent == [
-        ("gather_from", (claim_id, "library")),
-        ("gather_from", (claim_id, "desk")),
-    ]
-    assert tasks.gather_from.run(claim_id, "library") > 0
-    with database.scope() as session:
-        assert session.get(Claim, claim_id).status == "gathering"  # desk still pending
-    tasks.gather_from.run(claim_id, "desk")
+    batches = [batch for (batch,) in sent_of(queue, "gather_local")]
+    assert all(0 < len(batch) <= tasks.LOCAL_BATCH for batch in batches)
+    assert {name for batch in batches for _, name in batch} == {"library", "desk"}
+    singles = sent_of(queue, "gather_from")
+    assert {name for _, name in singles} == {"wikipedia"}
+    assert len(singles) == len({claim_id for claim_id, _ in runs_sent(queue)})
+
+    claim_id = batches[0][0][0]
+    queue.run_all()
     with database.scope() as session:
         assert session.get(Claim, claim_id).status == "awaiting_review"
         runs = session.scalars(select(ConnectorRun).where(ConnectorRun.claim_id == claim_id)).all()
         assert {(r.connector, r.state, r.attempts) for r in runs} == {
             ("library", "succeeded", 1),
             ("desk", "succeeded", 1),
+            ("wikipedia", "succeeded", 1),
         }
+        records = session.scalars(select(SourceRecord).where(SourceRecord.claim_id == claim_id))
+        assert {record.connector for record in records} == {"library"}
+        assert session.scalar(select(func.count()).where(ReviewTask.claim_id == claim_id)) == 1
+
+
+def test_a_claim_waits_for_its_last_run(essay_id, queue, database):
+    tasks.split_essay.run(essay_id)
+    claim_id = a_gathering_claim(queue)
+    queue.sent.clear()
+    assert tasks.gather_from.run(claim_id, "library") > 0
+    with database.scope() as session:
+        assert session.get(Claim, claim_id).status == "gathering"  # desk still pending
+        assert session.scalar(select(func.count()).where(ReviewTask.claim_id == claim_id)) == 0
+    tasks.gather_local.run([[claim_id, "desk"]])
+    with database.scope() as session:
+        assert session.get(Claim, claim_id).status == "awaiting_review"
 
 
 def test_gathering_twice_adds_no_duplicates(essay_id, queue, database):
     tasks.split_essay.run(essay_id)
-    claim_id = sent_of(queue, "gather_claim")[0][0]
-    tasks.gather_claim.run(claim_id)
+    claim_id = a_gathering_claim(queue)
     queue.run_all()
     assert tasks.gather_claim.run(claim_id) == []
-    assert tasks.gather_from.run(claim_id, "library") == 0
+    assert tasks.gather_local.run([[claim_id, "library"], [claim_id, "desk"]]) == 0
     with database.scope() as session:
         records = session.scalar(select(func.count()).where(SourceRecord.claim_id == claim_id))
         task_count = session.scalar(select(func.count()).where(ReviewTask.claim_id == claim_id))
     assert records > 0 and task_count == 1
+
+
+class FindsNothing:
+    name = "wikipedia"
+
+    def find(self, query):
+        return []
 
 
 class Failing:
@@ -110,10 +145,9 @@ class Duplicating:
 def test_a_failed_connector_is_recorded_and_does_not_hold_the_claim(
     essay_id, queue, database, monkeypatch
 ):
-    tasks.split_essay.run(essay_id)
-    claim_id = sent_of(queue, "gather_claim")[0][0]
     monkeypatch.setitem(tasks.connectors(), "library", Failing())
-    tasks.gather_claim.run(claim_id)
+    tasks.split_essay.run(essay_id)
+    claim_id = a_gathering_claim(queue)
     queue.run_all()
     with database.scope() as session:
         assert session.get(Claim, claim_id).status == "awaiting_review"
@@ -126,10 +160,9 @@ def test_a_failed_connector_is_recorded_and_does_not_hold_the_claim(
 
 
 def test_same_text_from_two_urls_is_stored_once(essay_id, queue, database, monkeypatch):
-    tasks.split_essay.run(essay_id)
-    claim_id = sent_of(queue, "gather_claim")[0][0]
     monkeypatch.setitem(tasks.connectors(), "library", Duplicating())
-    tasks.gather_claim.run(claim_id)
+    tasks.split_essay.run(essay_id)
+    claim_id = a_gathering_claim(queue)
     queue.run_all()
     with database.scope() as session:
         urls = session.scalars(
@@ -148,9 +181,10 @@ def test_reconciler_resends_stalled_work_and_expires_leases(essay_id, queue, dat
 
     queue.sent.clear()
     tasks.split_essay.run(essay_id)
-    lost = [args[0] for args in sent_of(queue, "gather_claim")]
-    # Gathering messages lost: only the claims stuck past the deadline come back.
+    lost = sorted({claim_id for claim_id, _ in runs_sent(queue)})
+    # Every gathering message lost: only the claims stuck past the deadline come back.
     with database.scope() as session:
+        session.execute(update(ConnectorRun).values(sent_at=long_ago))
         session.execute(update(Claim).where(Claim.id == lost[0]).values(status_changed_at=long_ago))
     queue.sent.clear()
     assert tasks.reconcile.run() == {
@@ -161,10 +195,13 @@ def test_reconciler_resends_stalled_work_and_expires_leases(essay_id, queue, dat
         "deliveries": 0,
     }
     assert queue.sent == [("gather_claim", (lost[0],))]
-
     queue.run_all()
+    with database.scope() as session:
+        assert session.get(Claim, lost[0]).status == "awaiting_review"
+        assert session.get(Claim, lost[1]).status == "gathering"
+
     for claim_id in lost[1:]:
-        tasks.gather_claim.run(claim_id)
+        assert tasks.gather_claim.run(claim_id) == ["library", "desk"]
     queue.run_all()
     with database.scope() as session:
         reviewer = accounts.create_user(session, "rev", "reviewer")
@@ -176,28 +213,27 @@ def test_reconciler_resends_stalled_work_and_expires_leases(essay_id, queue, dat
 
 
 def test_reconciler_retries_failed_runs_later(essay_id, queue, database, monkeypatch):
-    tasks.split_essay.run(essay_id)
-    claim_id = sent_of(queue, "gather_claim")[0][0]
-    queue.sent.clear()
     library = tasks.connectors()["library"]
     monkeypatch.setitem(tasks.connectors(), "library", Failing())
-    tasks.gather_claim.run(claim_id)
+    tasks.split_essay.run(essay_id)
+    claim_ids = sorted({claim_id for claim_id, _ in runs_sent(queue)})
     queue.run_all()
     assert tasks.reconcile.run()["runs"] == 0  # too soon
     with database.scope() as session:
         session.execute(update(ConnectorRun).values(updated_at=utcnow() - timedelta(hours=1)))
-    assert tasks.reconcile.run()["runs"] == 1
-    assert queue.sent == [("gather_from", (claim_id, "library"))]
+    assert tasks.reconcile.run()["runs"] == len(claim_ids)
+    assert sorted(runs_sent(queue)) == [(claim_id, "library") for claim_id in claim_ids]
     monkeypatch.setitem(tasks.connectors(), "library", library)
     queue.run_all()
     with database.scope() as session:
         run = session.scalar(
             select(ConnectorRun).where(
-                ConnectorRun.connector == "library", ConnectorRun.claim_id == claim_id
+                ConnectorRun.connector == "library", ConnectorRun.claim_id == claim_ids[0]
             )
         )
         assert (run.state, run.attempts) == ("succeeded", 2)
-        assert session.scalar(select(func.count()).where(SourceRecord.claim_id == claim_id)) > 0
+        stored = select(func.count()).where(SourceRecord.claim_id == claim_ids[0])
+        assert session.scalar(stored) > 0
 
 
 class Hanging:
@@ -210,34 +246,38 @@ class Hanging:
 
 
 def test_a_connector_past_its_time_limit_ends_timed_out(essay_id, queue, database, monkeypatch):
-    tasks.split_essay.run(essay_id)
-    claim_id = sent_of(queue, "gather_claim")[0][0]
-    queue.sent.clear()
     monkeypatch.setitem(tasks.connectors(), "library", Hanging())
-    tasks.gather_claim.run(claim_id)
+    tasks.split_essay.run(essay_id)
+    batch = sent_of(queue, "gather_local")[0][0]
     queue.run_all()
     with database.scope() as session:
-        assert session.get(Claim, claim_id).status == "awaiting_review"
-        run = session.scalar(
-            select(ConnectorRun).where(
-                ConnectorRun.connector == "library", ConnectorRun.claim_id == claim_id
+        for claim_id, name in batch:
+            assert session.get(Claim, claim_id).status == "awaiting_review"
+            run = session.scalar(
+                select(ConnectorRun).where(
+                    ConnectorRun.connector == name, ConnectorRun.claim_id == claim_id
+                )
             )
-        )
-        assert run.state == "timed_out"
+            # The time limit hit the first search: it and the rest of the batch time out.
+            assert (run.state, run.error) == (
+                "timed_out",
+                f"no answer within {tasks.TASK_LIMIT} s",
+            )
 
 
 def test_a_run_whose_worker_died_is_sent_again_then_given_up(essay_id, queue, database):
     tasks.split_essay.run(essay_id)
-    claim_id = sent_of(queue, "gather_claim")[0][0]
-    tasks.gather_claim.run(claim_id)
-    tasks.gather_from.run(claim_id, "desk")
+    claim_id = a_gathering_claim(queue)
+    queue.sent.clear()
+    tasks.gather_local.run([[claim_id, "desk"]])
     overdue = tasks.run_clock().overdue_after
+    library_run = [(claim_id, "library")]
     for attempt in range(1, 4):
         with database.scope() as session:  # a worker takes the library run, then dies
-            assert sources.begin_run(session, claim_id, "library", overdue) is not None
+            assert len(sources.begin_runs(session, library_run, overdue)) == 1
         # The same run is not handed to a second worker while the first may be on it:
         with database.scope() as session:
-            assert sources.begin_run(session, claim_id, "library", overdue) is None
+            assert sources.begin_runs(session, library_run, overdue) == []
         assert tasks.gather_claim.run(claim_id) == []
         with database.scope() as session:
             session.execute(
@@ -259,9 +299,8 @@ def test_a_run_whose_worker_died_is_sent_again_then_given_up(essay_id, queue, da
 
 def test_a_message_sent_recently_is_not_sent_again(essay_id, queue, database):
     tasks.split_essay.run(essay_id)
-    claim_id = sent_of(queue, "gather_claim")[0][0]
-    assert tasks.gather_claim.run(claim_id) == ["library", "desk"]
-    assert tasks.gather_claim.run(claim_id) == []  # the reconciler asking again at once
+    claim_id = a_gathering_claim(queue)
+    assert tasks.gather_claim.run(claim_id) == []  # the reconciler asking at once
     with database.scope() as session:
         session.execute(
             update(ConnectorRun)

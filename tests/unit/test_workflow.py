@@ -70,7 +70,7 @@ def test_gathering_finds_library_evidence_and_opens_one_task(session, database, 
     titles = [s.title for s in review_sources(session, sadr.id)]
     assert "23 November 2006 Sadr City bombings" in titles[:3]
     # Gathering again is harmless: no new records, no second task.
-    assert plan_runs(session, sadr.id, ["library"], CLOCK) == []
+    assert plan_runs(session, [sadr.id], ["library"], CLOCK) == []
     gather_now(session, database, sadr.id)
     tasks = session.scalars(select(ReviewTask).where(ReviewTask.claim_id == sadr.id)).all()
     assert [(t.kind, t.state) for t in tasks] == [("review", "open")]
