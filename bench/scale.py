@@ -10,11 +10,10 @@ published). gunicorn serves it; ``--clients`` threads time, back to back:
 * ``GET /api/v1/essays/{id}`` and ``GET /api/v1/essays/{id}/claims`` for random essays;
 * ``GET /fact-checks/{id}`` of the published essay.
 
-Each size runs as shipped and again after creating the indexes proposed in
-docs/benchmarks.md (on the benchmark's database only). Then ``EXPLAIN (ANALYZE,
-BUFFERS)`` of the statements the product actually sends, captured from its own
-service functions inside a transaction that is rolled back, with a summary of the
-indexes used and of sequential scans; the plans at the largest size are printed.
+Then ``EXPLAIN (ANALYZE, BUFFERS)`` of the statements the product actually sends,
+captured from its own service functions inside a transaction that is rolled back, with
+a summary of the indexes used and of sequential scans; the plans at the largest size
+are printed.
 
     .venv/bin/python bench/scale.py [--sizes 10000,1000000] [--seconds 5] [--clients 4]
         [--plans]
@@ -44,7 +43,6 @@ from common import (
     percentile,
     plan_of,
     postgres_database,
-    psycopg_url,
     request,
     service_env,
     table,
@@ -62,11 +60,6 @@ from factcheck.review import services as review
 from factcheck.review import stats
 from factcheck.review.models import ReviewTask
 
-PROPOSED_INDEXES = (
-    "CREATE INDEX ix_review_tasks_next ON review_tasks"
-    " (deadline ASC NULLS LAST, priority DESC, created_at, id) WHERE state = 'open'",
-    "CREATE INDEX ix_review_tasks_claim_id ON review_tasks (claim_id)",
-)
 BIG_TABLES = ("claims", "review_tasks", "audit_events", "essays", "verdicts")
 
 # --- timing requests ---------------------------------------------------------------------------
@@ -158,16 +151,6 @@ def serve_and_measure(
         finally:
             processes.stop()
     return results, load
-
-
-def create_proposed_indexes(url: str) -> None:
-    """The indexes docs/benchmarks.md proposes, on this benchmark's database only."""
-    import psycopg
-
-    with psycopg.connect(psycopg_url(url), autocommit=True) as connection:
-        for statement in PROPOSED_INDEXES:
-            connection.execute(statement)
-        connection.execute("ANALYZE review_tasks")
 
 
 # --- plans ---------------------------------------------------------------------------------------
@@ -270,9 +253,9 @@ def main() -> None:
     parser.add_argument("--plans", action="store_true", help="print each statement too")
     args = parser.parse_args()
     sizes = [int(size) for size in args.sizes.split(",")]
-    latency: dict[tuple[int, str], dict[str, list[float]]] = {}
-    loads: dict[tuple[int, str], MachineLoad] = {}
-    explained: dict[tuple[int, str], list[tuple[str, str, str]]] = {}
+    latency: dict[int, dict[str, list[float]]] = {}
+    loads: dict[int, MachineLoad] = {}
+    explained: dict[int, list[tuple[str, str, str]]] = {}
     loaded: dict[int, tuple[Desk, float]] = {}
     for size in sizes:
         with postgres_database(f"scale{size}") as url:
@@ -280,13 +263,10 @@ def main() -> None:
             desk = load_desk(url, -(-size // 45), max(1, int(size * args.backlog)), publish=True)
             loaded[size] = (desk, time.perf_counter() - started)
             flush_redis(REDIS_URL)
-            for schema in ("as shipped", "+ proposed indexes"):
-                if schema != "as shipped":
-                    create_proposed_indexes(url)
-                explained[(size, schema)] = plans(desk)
-                latency[(size, schema)], loads[(size, schema)] = serve_and_measure(
-                    desk, args.clients, args.seconds, args.web_workers
-                )
+            explained[size] = plans(desk)
+            latency[size], loads[size] = serve_and_measure(
+                desk, args.clients, args.seconds, args.web_workers
+            )
     report(args, sizes, loaded, latency, loads, explained)
 
 
@@ -294,9 +274,9 @@ def report(
     args: argparse.Namespace,
     sizes: list[int],
     loaded: dict[int, tuple[Desk, float]],
-    latency: dict[tuple[int, str], dict[str, list[float]]],
-    loads: dict[tuple[int, str], MachineLoad],
-    explained: dict[tuple[int, str], list[tuple[str, str, str]]],
+    latency: dict[int, dict[str, list[float]]],
+    loads: dict[int, MachineLoad],
+    explained: dict[int, list[tuple[str, str, str]]],
 ) -> None:
     print(f"machine: {machine()}")
     print(
@@ -314,32 +294,28 @@ def report(
     )
     small, big = sizes[0], sizes[-1]
     rows = []
-    for schema in ("as shipped", "+ proposed indexes"):
-        for name in latency[(small, schema)]:
-            a = latency[(small, schema)][name]
-            b = latency[(big, schema)].get(name, [])
-            rows.append(
-                (
-                    name,
-                    schema,
-                    len(b),
-                    1000 * percentile(a, 50),
-                    1000 * percentile(b, 50),
-                    1000 * percentile(a, 99),
-                    1000 * percentile(b, 99),
-                    f"{percentile(b, 50) / percentile(a, 50):.2f}x",
-                    f"{percentile(b, 99) / percentile(a, 99):.2f}x",
-                    "yes"
-                    if percentile(b, 99) <= 2 * percentile(a, 99)
-                    and percentile(b, 50) <= 2 * percentile(a, 50)
-                    else "NO",
-                )
+    for name in latency[small]:
+        a, b = latency[small][name], latency[big].get(name, [])
+        rows.append(
+            (
+                name,
+                len(b),
+                1000 * percentile(a, 50),
+                1000 * percentile(b, 50),
+                1000 * percentile(a, 99),
+                1000 * percentile(b, 99),
+                f"{percentile(b, 50) / percentile(a, 50):.2f}x",
+                f"{percentile(b, 99) / percentile(a, 99):.2f}x",
+                "yes"
+                if percentile(b, 99) <= 2 * percentile(a, 99)
+                and percentile(b, 50) <= 2 * percentile(a, 50)
+                else "NO",
             )
+        )
     print(
         table(
             [
                 "operation",
-                "schema",
                 "requests",
                 f"p50 {small:,}",
                 f"p50 {big:,}",
@@ -354,21 +330,18 @@ def report(
     )
     print(
         "machine during the timed phases: "
-        + "; ".join(
-            f"{size:,} {schema}: {load.describe()}" for (size, schema), load in loads.items()
-        )
+        + "; ".join(f"{size:,}: {load.describe()}" for size, load in loads.items())
     )
     print("\nHot queries as the product sends them: EXPLAIN (ANALYZE, BUFFERS)")
     rows = []
-    for (size, schema), found in explained.items():
+    for size, found in explained.items():
         for name, _statement, plan in found:
             indexes, seq, ms = summary(plan)
-            rows.append((f"{size:,}", schema, name, indexes, seq, ms))
+            rows.append((f"{size:,}", name, indexes, seq, ms))
     print(
         table(
             [
                 "claims",
-                "schema",
                 "query",
                 "indexes used",
                 "sequential scans",
@@ -377,15 +350,9 @@ def report(
             rows,
         )
     )
-    shown = explained[(big, "as shipped")] + [
-        entry
-        for entry in explained[(big, "+ proposed indexes")]
-        if entry[0].startswith(("claim_next", "claim history"))
-    ]
     print(f"\nPlans at {big:,} claims" + ("" if args.plans else " (--plans adds the statements)"))
-    for n, (name, statement, plan) in enumerate(shown):
-        schema = "+ proposed indexes" if n >= len(explained[(big, "as shipped")]) else "as shipped"
-        print(f"\n-- {name} ({schema})")
+    for name, statement, plan in explained[big]:
+        print(f"\n-- {name}")
         if args.plans or name.startswith("claim_next"):
             print(statement.strip())
         print(plan)

@@ -101,11 +101,20 @@ SUBJECT_OF_TASK = {
 _running: dict[str, tuple[float, AbstractContextManager[None]]] = {}
 
 
+def subject_ids(task_name: str, args: tuple[Any, ...]) -> dict[str, Any]:
+    """The ids a task's log lines carry: its first argument, named; for a batch of
+    runs, the claims in it."""
+    if not args:
+        return {}
+    if task_name == "workers.tasks.gather_local":
+        return {"claim_ids": sorted({claim_id for claim_id, _ in args[0]})}
+    subject = SUBJECT_OF_TASK.get(task_name)
+    return {subject: args[0]} if subject else {}
+
+
 @task_prerun.connect
 def _task_started(task_id: str, task: Any, args: tuple[Any, ...], **_kwargs: Any) -> None:
-    subject = SUBJECT_OF_TASK.get(task.name)
-    ids = {subject: args[0]} if subject and args else {}
-    context = logs.log_context(task_id=task_id, task=task.name, **ids)
+    context = logs.log_context(task_id=task_id, task=task.name, **subject_ids(task.name, args))
     context.__enter__()
     _running[task_id] = (time.perf_counter(), context)
 

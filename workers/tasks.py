@@ -69,7 +69,9 @@ def split_essay(essay_id: int) -> int:
 def run_clock() -> sources.RunClock:
     return sources.RunClock(
         resend_after=timedelta(seconds=get_settings().stuck_after_seconds),
-        # past the connector task's hard time limit (soft + 5 s), its worker is gone
+        # Past a network run's hard time limit (soft + 5 s) its worker is gone. A
+        # gather_local batch takes well under a second; should one run longer, its runs
+        # are sent again and the second attempt stores nothing twice.
         overdue_after=timedelta(seconds=CONNECTOR_LIMIT + 10),
     )
 

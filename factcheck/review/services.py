@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import and_, or_, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from factcheck import audit
 from factcheck.accounts.models import User
@@ -94,7 +94,7 @@ def claim_next(session: Session, user: User, lease_seconds: int) -> ReviewTask |
         .with_for_update(skip_locked=True)
         .scalar_subquery()
     )
-    task_id = session.scalar(
+    task = session.scalar(
         update(ReviewTask)
         .where(ReviewTask.id == candidate, ReviewTask.state == "open")
         .values(
@@ -103,11 +103,11 @@ def claim_next(session: Session, user: User, lease_seconds: int) -> ReviewTask |
             lease_expires_at=now + timedelta(seconds=lease_seconds),
             updated_at=now,
         )
-        .returning(ReviewTask.id)
+        .returning(ReviewTask),
+        execution_options={"populate_existing": True},
     )
-    if task_id is None:
+    if task is None:
         return None
-    task = session.get_one(ReviewTask, task_id, populate_existing=True)
     if task.kind == "review":
         claims.begin_review(session, task.claim, user.id)
     audit.record(session, "task.leased", task, actor_id=user.id, after={"assignee_id": user.id})
@@ -116,7 +116,12 @@ def claim_next(session: Session, user: User, lease_seconds: int) -> ReviewTask |
 
 def held_task(session: Session, task_id: int, user: User) -> ReviewTask:
     """The task ``user`` holds under a live lease, or an error saying why not."""
-    task = session.scalar(select(ReviewTask).where(ReviewTask.id == task_id).with_for_update())
+    task = session.scalar(
+        select(ReviewTask)
+        .where(ReviewTask.id == task_id)
+        .options(joinedload(ReviewTask.claim))  # every caller moves the claim too
+        .with_for_update(of=ReviewTask)
+    )
     if task is None:
         raise NotFound(f"task {task_id} does not exist")
     if task.state != "leased" or task.assignee_id != user.id:

@@ -79,6 +79,15 @@ def test_task_durations_are_measured_by_outcome():
     assert after == before + 1
 
 
+def test_a_batch_of_runs_logs_the_claims_in_it():
+    from workers import app as worker_app
+
+    runs = [[12, "library"], [12, "desk"], [9, "library"]]
+    assert worker_app.subject_ids("workers.tasks.gather_local", (runs,)) == {"claim_ids": [9, 12]}
+    assert worker_app.subject_ids("workers.tasks.gather_from", (9, "wikipedia")) == {"claim_id": 9}
+    assert worker_app.subject_ids("workers.tasks.reconcile", ()) == {}
+
+
 def _count(histogram, *labels: str) -> float:
     for metric in histogram.collect():
         for sample in metric.samples:

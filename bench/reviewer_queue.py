@@ -6,9 +6,7 @@ against PostgreSQL, with the product's claim statement and with a naive one.
 ``POST /api/v1/queue/next``, holds the task ``--hold-ms``, ``POST
 /api/v1/tasks/{id}/release``. With no pause between cycles the server is saturated (a
 closed loop: latency = clients / throughput, whatever the code); a second run pauses
-``--think-ms`` between cycles, a load the machine can carry. Both HTTP runs are made
-with the schema as shipped and again after creating the index proposed for the queue
-in docs/benchmarks.md (on the benchmark's own database).
+between cycles (each of ``--think-ms``, comma-separated), loads the machine can carry.
 
 Duplicates are checked two ways. Each client notes, for every task it got, when the
 claim answered and when it began to release it: in between it certainly held the
@@ -23,28 +21,11 @@ The naive claim (in this script only) is what a first attempt looks like::
 
 Client threads are spread over ``--client-processes`` processes.
 
-    .venv/bin/python bench/queue.py [--tasks 10000] [--clients 50] [--seconds 12]
-        [--web-workers 4] [--hold-ms 20] [--think-ms 1000]
+    .venv/bin/python bench/reviewer_queue.py [--tasks 10000] [--clients 50] [--seconds 12]
+        [--web-workers 4] [--hold-ms 20] [--think-ms 250,1000]
 """
 
 from __future__ import annotations
-
-import sys
-
-if __name__ == "queue":
-    # Running any script in bench/ puts bench/ first on sys.path, so an `import queue`
-    # anywhere (concurrent.futures, multiprocessing, psycopg) finds this file before the
-    # standard library's module. Load the real one; it takes this module's place in
-    # sys.modules, so the importer gets it. (Nothing below has side effects.)
-    import importlib.util
-    import sysconfig
-
-    _spec = importlib.util.spec_from_file_location(
-        "queue", f"{sysconfig.get_paths()['stdlib']}/queue.py"
-    )
-    assert _spec is not None and _spec.loader is not None
-    sys.modules["queue"] = importlib.util.module_from_spec(_spec)
-    _spec.loader.exec_module(sys.modules["queue"])
 
 import argparse
 import multiprocessing
@@ -370,27 +351,11 @@ def reset_queue(url: str) -> None:
         )
 
 
-PROPOSED_INDEX = (
-    "CREATE INDEX ix_review_tasks_next ON review_tasks"
-    " (deadline ASC NULLS LAST, priority DESC, created_at, id) WHERE state = 'open'"
-)
-
-
-def create_proposed_index(url: str) -> None:
-    """The index the queue's ORDER BY can walk (see docs/benchmarks.md): bench database only."""
-    import psycopg
-
-    with psycopg.connect(psycopg_url(url), autocommit=True) as connection:
-        connection.execute(PROPOSED_INDEX)
-        connection.execute("ANALYZE review_tasks")
-
-
 # --- main --------------------------------------------------------------------------------------
 
 
 HEADERS = [
     "run",
-    "schema",
     "cycles",
     "ops/s",
     "claim p50 ms",
@@ -409,7 +374,6 @@ HEADERS = [
 
 def row(
     name: str,
-    schema: str,
     outcome: Outcome,
     load: MachineLoad,
     audit: str = "-",
@@ -419,7 +383,6 @@ def row(
     errors = ", ".join(f"{k}: {v}" for k, v in outcome.errors.items()) or "0"
     return (
         name,
-        schema,
         len(outcome.holds),
         outcome.operations / outcome.seconds,
         1000 * percentile(outcome.claim, 50),
@@ -436,7 +399,7 @@ def row(
     )
 
 
-def http_runs(args: argparse.Namespace, url: str, tokens: list[str], schema: str) -> list[Any]:
+def http_runs(args: argparse.Namespace, url: str, tokens: list[str]) -> list[Any]:
     rows = []
     with tempfile.TemporaryDirectory() as directory:
         port = free_port()
@@ -448,10 +411,8 @@ def http_runs(args: argparse.Namespace, url: str, tokens: list[str], schema: str
             wait_healthy(base_url, processes)
             for n in range(args.web_workers * 4):  # every web process opens its pool
                 request("GET", f"{base_url}/api/v1/queue/mine", tokens[n % len(tokens)])
-            for name, think in (
-                ("HTTP, no pause (saturated)", 0.0),
-                (f"HTTP, ~{args.think_ms:.0f} ms pause", args.think_ms / 1000),
-            ):
+            paced = [(f"HTTP, ~{ms} ms pause", int(ms) / 1000) for ms in args.think_ms.split(",")]
+            for name, think in [("HTTP, no pause (saturated)", 0.0), *paced]:
                 before = audit_violations(url)
                 cpu_before = session_cpu(processes.session_ids()) + server_cpu(False)
                 with MachineLoad() as load:
@@ -468,7 +429,7 @@ def http_runs(args: argparse.Namespace, url: str, tokens: list[str], schema: str
                 cpu = session_cpu(processes.session_ids()) + server_cpu(False) - cpu_before
                 after = audit_violations(url)
                 audit = f"{after[1] - before[1]} in {after[0] - before[0]:,} leases"
-                rows.append(row(name, schema, outcome, load, audit, cpu))
+                rows.append(row(name, outcome, load, audit, cpu))
                 processes.check_alive()
                 reset_queue(url)
         finally:
@@ -483,7 +444,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=12.0, help="per run")
     parser.add_argument("--web-workers", type=int, default=4, help="gunicorn processes")
     parser.add_argument("--hold-ms", type=float, default=20.0, help="a task held before release")
-    parser.add_argument("--think-ms", type=float, default=1000.0, help="pause, paced runs")
+    parser.add_argument("--think-ms", default="250,1000", help="pauses of the paced runs")
     parser.add_argument("--client-processes", type=int, default=2)
     args = parser.parse_args()
     essays = -(-args.tasks // 29)  # the seed essay has 29 checkable claims
@@ -492,9 +453,7 @@ def main() -> None:
         desk = load_desk(url, essays, args.tasks, reviewers=args.clients)
         flush_redis(REDIS_URL)
         tokens = desk.reviewer_tokens
-        rows += http_runs(args, url, tokens, "as shipped")
-        create_proposed_index(url)
-        rows += http_runs(args, url, tokens, "+ proposed index")
+        rows += http_runs(args, url, tokens)
         for name, way in (
             ("direct SQL, product claim_next", "product"),
             ("direct SQL, naive select-then-update", "naive"),
@@ -510,7 +469,7 @@ def main() -> None:
                     0.0,
                     args.client_processes,
                 )
-            rows.append(row(name, "+ proposed index", outcome, load))
+            rows.append(row(name, outcome, load))
             reset_queue(url)
     print(f"machine: {machine()}")
     print(
