@@ -40,6 +40,8 @@ from web.schemas import (
     DraftIn,
     EssayIn,
     EssayOut,
+    EssayPageOut,
+    EssayPageQuery,
     HistoryEventOut,
     NoteIn,
     PublicationDetailOut,
@@ -83,6 +85,26 @@ def submit_essay(ctx: Context, body: EssayIn) -> Response:
     send_after_commit(ctx.session, "split_essay", [essay.id])
     location = url_for("api.get_essay", essay_id=essay.id)
     return json_response(_essay_out(ctx, essay.id), 201, {"Location": location})
+
+
+@api.operation(
+    "GET",
+    "/essays",
+    summary="Essays, newest first, a page at a time (follow `next`)",
+    roles=DESK,
+    query=EssayPageQuery,
+    tag="essays",
+    responses={200: EssayPageOut},
+)
+def list_essays(ctx: Context, query: EssayPageQuery) -> Response:
+    page, cursor = essays.essay_page(ctx.session, query.limit, query.before, query.status)
+    counts = claims.counts_by_essay(ctx.session, [essay.id for essay in page])
+    items = [EssayOut.model_validate(essay) for essay in page]
+    for item in items:
+        item.claim_counts = counts[item.id]
+    following = {**query.model_dump(exclude_none=True), "before": cursor}
+    next_url = url_for("api.list_essays", **following) if cursor else None
+    return json_response(EssayPageOut(items=items, next=next_url))
 
 
 @api.operation(

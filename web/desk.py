@@ -70,14 +70,18 @@ def home() -> Response:
 
 # --- editors -----------------------------------------------------------------------
 
+ESSAYS_PER_PAGE = 50
+
 
 @blueprint.get("/essays")
 @signed_in(*EDITOR)
 def essay_list() -> str:
+    before = request.args.get("before", type=int)  # not a number: the first page
     with database().read_scope() as session:
-        listed = essays.list_essays(session)
-        counts = claims.counts_by_essay(session, [essay.id for essay in listed])
-    return render_template("desk/essays.html", essays=listed, counts=counts)
+        page, cursor = essays.essay_page(session, ESSAYS_PER_PAGE, before)
+        counts = claims.counts_by_essay(session, [essay.id for essay in page])
+    older = url_for("desk.essay_list", before=cursor) if cursor else None
+    return render_template("desk/essays.html", essays=page, counts=counts, older=older)
 
 
 @blueprint.route("/essays/new", methods=["GET", "POST"])

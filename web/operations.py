@@ -56,6 +56,7 @@ class Operation:
     responses: dict[int, Any]
     tags: list[str] = field(default_factory=list)
     body_optional: bool = False  # an empty body means the model's defaults
+    query: type[BaseModel] | None = None  # the query string's parameters
 
 
 class Api:
@@ -73,16 +74,17 @@ class Api:
         roles: tuple[str, ...] | None,
         body: type[BaseModel] | None = None,
         body_optional: bool = False,
+        query: type[BaseModel] | None = None,
         responses: dict[int, Any],
         tag: str,
     ) -> Callable[[Callable[..., Response]], Callable[..., Response]]:
-        """Register a view ``view(ctx, [body,] **path_params) -> Response``.
+        """Register a view ``view(ctx, [body,] [query,] **path_params) -> Response``.
 
         ``roles``: PUBLIC, SIGNED_IN, or the roles of which the user must hold
         one (admins hold all).
         """
         operation = Operation(
-            method, path, summary, roles, body, responses, [tag], body_optional=body_optional
+            method, path, summary, roles, body, responses, [tag], body_optional, query
         )
         self.operations.append(operation)
 
@@ -90,8 +92,11 @@ class Api:
             def endpoint(**params: int) -> Response:
                 scope = database().read_scope if method == "GET" else database().scope
                 with scope() as session:
-                    ctx = Context(session, authenticate(session, roles), settings())
-                    args = (ctx, parse_body(body, body_optional)) if body else (ctx,)
+                    args: list[Any] = [Context(session, authenticate(session, roles), settings())]
+                    if body:
+                        args.append(parse_body(body, body_optional))
+                    if query:
+                        args.append(parse_query(query))
                     return view(*args, **params)
 
             self.blueprint.add_url_rule(
@@ -168,15 +173,27 @@ def parse_body(model: type[BodyModel], optional: bool = False) -> BodyModel:
     except ValidationError as error:
         if any(e["type"] == "json_invalid" for e in error.errors()):
             raise ProblemError(400, "Malformed JSON", "the body is not valid JSON") from None
-        raise ProblemError(
-            422,
-            "Validation failed",
-            "the body does not match the schema",
-            errors=[
-                {"loc": [str(part) for part in e["loc"]], "msg": e["msg"], "type": e["type"]}
-                for e in error.errors(include_url=False, include_input=False)
-            ],
-        ) from None
+        raise _validation_failed(error, "the body does not match the schema") from None
+
+
+def parse_query(model: type[BodyModel]) -> BodyModel:
+    """The query string's parameters (each given once), checked against ``model``."""
+    try:
+        return model.model_validate(request.args.to_dict())
+    except ValidationError as error:
+        raise _validation_failed(error, "the query parameters are not valid") from None
+
+
+def _validation_failed(error: ValidationError, detail: str) -> ProblemError:
+    return ProblemError(
+        422,
+        "Validation failed",
+        detail,
+        errors=[
+            {"loc": [str(part) for part in e["loc"]], "msg": e["msg"], "type": e["type"]}
+            for e in error.errors(include_url=False, include_input=False)
+        ],
+    )
 
 
 def json_response(data: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
@@ -274,10 +291,13 @@ def _describe(op: Operation, refs: dict[Any, Any]) -> dict[str, Any]:
         },
     }
     params = _PATH_PARAM.findall(op.path)
-    if params:
-        described["parameters"] = [
-            {"name": name, "in": "path", "required": True, "schema": ID_SCHEMA} for name in params
-        ]
+    parameters = [
+        {"name": name, "in": "path", "required": True, "schema": ID_SCHEMA} for name in params
+    ]
+    if op.query is not None:
+        parameters += _query_parameters(op.query)
+    if parameters:
+        described["parameters"] = parameters
     if op.body is not None:
         described["requestBody"] = {
             "required": not op.body_optional,
@@ -294,6 +314,8 @@ def _describe(op: Operation, refs: dict[Any, Any]) -> dict[str, Any]:
             responses.setdefault("403", _problem_response("Wrong role"))
     if params:
         responses.setdefault("404", _problem_response("No such id"))
+    if op.query is not None:
+        responses.setdefault("422", _problem_response("Validation failed"))
     if op.body is not None:
         responses.setdefault("400", _problem_response("Malformed JSON"))
         responses.setdefault("413", _problem_response("Body over the size limit"))
@@ -304,6 +326,32 @@ def _describe(op: Operation, refs: dict[Any, Any]) -> dict[str, Any]:
             "503", _problem_response("The database is unreachable", UNAVAILABLE_HEADERS)
         )
     return described
+
+
+def _query_parameters(model: type[BaseModel]) -> list[dict[str, Any]]:
+    """One query parameter per field; an optional one is simply left out (a query
+    string has no null)."""
+    schema = model.model_json_schema()
+    parameters = []
+    for name, field_schema in schema["properties"].items():
+        branches = [b for b in field_schema.get("anyOf", []) if b.get("type") != "null"]
+        value = {
+            k: v for k, v in field_schema.items() if k not in ("anyOf", "title", "description")
+        }
+        if branches:
+            value = {**branches[0], **{k: v for k, v in value.items() if k != "default"}}
+            if field_schema.get("default") is not None:
+                value["default"] = field_schema["default"]
+        parameters.append(
+            {
+                "name": name,
+                "in": "query",
+                "required": name in schema.get("required", []),
+                "description": field_schema.get("description", ""),
+                "schema": value,
+            }
+        )
+    return parameters
 
 
 def _operation_id(op: Operation) -> str:

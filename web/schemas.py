@@ -18,6 +18,7 @@ from pydantic import (
 
 from factcheck.claims.extraction import KINDS
 from factcheck.db import MAX_INT
+from factcheck.essays.models import ESSAY_STATUSES
 from factcheck.review import ratings
 
 
@@ -40,6 +41,7 @@ UtcDatetime = Annotated[AwareDatetime, AfterValidator(_in_utc)]
 # Ids and versions fit their INTEGER columns; a larger number is a 422, not a 500.
 Id = Annotated[int, Field(ge=1, le=MAX_INT)]
 Version = Annotated[int, Field(ge=1, le=MAX_INT)]
+MAX_PAGE = 200  # items per page of a list
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 
@@ -85,6 +87,19 @@ class EssayOut(Output):
     confirmed_at: datetime | None
     deadline: datetime | None
     claim_counts: dict[str, int] = {}
+
+
+class EssayPageQuery(Input):
+    limit: int = Field(50, ge=1, le=MAX_PAGE, description="Essays per page (1-200)")
+    before: Id | None = Field(
+        None, description="Only essays older than this id (the cursor the `next` link carries)"
+    )
+    status: Literal[ESSAY_STATUSES] | None = Field(None, description="Only essays in this state")
+
+
+class EssayPageOut(Output):
+    items: list[EssayOut]
+    next: str | None  # the next page's URL; null on the last page
 
 
 class QuantityOut(Output):

@@ -58,8 +58,17 @@ def get_essay(session: Session, essay_id: int) -> Essay:
     return essay
 
 
-def list_essays(session: Session, limit: int = 100, offset: int = 0) -> list[Essay]:
-    """Newest first."""
-    return list(
-        session.scalars(select(Essay).order_by(Essay.id.desc()).limit(limit).offset(offset))
-    )
+def essay_page(
+    session: Session, limit: int, before: int | None = None, status: str | None = None
+) -> tuple[list[Essay], int | None]:
+    """Up to ``limit`` essays, newest first, older than the id ``before``; and the
+    cursor of the next page (None on the last). A keyset: essays arriving meanwhile
+    never shift a page."""
+    query = select(Essay).order_by(Essay.id.desc()).limit(limit + 1)  # one more: is there a next?
+    if before is not None:
+        query = query.where(Essay.id < before)
+    if status is not None:
+        query = query.where(Essay.status == status)
+    listed = list(session.scalars(query))
+    page = listed[:limit]
+    return page, page[-1].id if len(listed) > limit else None

@@ -258,3 +258,62 @@ def test_hostile_bodies_are_refused_with_a_problem(client, token, raw, status):
     assert response.status_code == status
     problem_of(response)
     assert client.get("/api/v1/essays/1", headers=headers).status_code == 404
+
+
+def test_essays_are_listed_newest_first_a_page_at_a_time(client, token, queue):
+    editor, reviewer = token("ed", "editor"), token("rev", "reviewer")
+    ids = [
+        client.post("/api/v1/essays", json={**ESSAY, "title": f"Essay {n}"}, headers=auth(editor))
+        .json["id"]
+        for n in range(5)
+    ]
+    queue.run_all()  # split: each essay now has claims counted by status
+    seen, url = [], "/api/v1/essays?limit=2"
+    while url:
+        page = client.get(url, headers=auth(reviewer))
+        assert page.status_code == 200
+        assert len(page.json["items"]) <= 2
+        seen += page.json["items"]
+        url = page.json["next"]
+    assert [essay["id"] for essay in seen] == sorted(ids, reverse=True)
+    assert all(essay["status"] == "split" and essay["claim_counts"] for essay in seen)
+    split = client.get("/api/v1/essays?status=split&limit=200", headers=auth(editor)).json
+    assert len(split["items"]) == 5 and split["next"] is None
+    assert client.get("/api/v1/essays?status=published", headers=auth(editor)).json == {
+        "items": [],
+        "next": None,
+    }
+    assert client.get("/api/v1/essays").status_code == 401
+
+
+@pytest.mark.parametrize(
+    "query, field",
+    [
+        ("limit=0", "limit"),
+        ("limit=201", "limit"),
+        ("limit=ten", "limit"),
+        ("before=0", "before"),
+        ("before=99999999999", "before"),
+        ("status=withdrawn", "status"),
+        ("sort=title", "sort"),
+    ],
+)
+def test_bad_page_parameters_are_422_with_the_parameter_named(client, token, query, field):
+    answer = client.get(f"/api/v1/essays?{query}", headers=auth(token("ed", "editor")))
+    assert answer.status_code == 422
+    problem = problem_of(answer)
+    assert [error["loc"] for error in problem["errors"]] == [[field]]
+
+
+def test_page_parameters_are_described(client):
+    document = client.get("/api/v1/openapi.json").json
+    parameters = {p["name"]: p for p in document["paths"]["/api/v1/essays"]["get"]["parameters"]}
+    assert parameters["limit"]["schema"] == {
+        "type": "integer",
+        "minimum": 1,
+        "maximum": 200,
+        "default": 50,
+    }
+    assert parameters["before"]["schema"]["type"] == "integer"
+    assert parameters["status"]["schema"]["enum"] == ["submitted", "split", "published"]
+    assert not any(p["required"] for p in parameters.values())

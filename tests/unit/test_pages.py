@@ -326,3 +326,23 @@ def test_numbers_past_the_columns_are_refused_not_crashed(client, people, queue)
     )
     assert answer.status_code == 302
     assert "out of range" in client.get(answer.location).text
+
+
+def test_the_essay_list_pages_on_to_older_essays(client, people, database):
+    from factcheck.essays import services as essays
+    from web.desk import ESSAYS_PER_PAGE
+
+    with database.scope() as session:
+        editor = accounts.user_by_name(session, "ed")
+        for n in range(ESSAYS_PER_PAGE + 3):
+            essays.submit_essay(session, editor, title=f"Essay number {n}", text="A text.")
+    sign_in(client, "ed")
+    first = client.get("/desk/essays").text
+    titles = re.findall(r"Essay number (\d+)", first)
+    assert titles[0] == str(ESSAYS_PER_PAGE + 2) and len(titles) == ESSAYS_PER_PAGE
+    older = re.search(r'<a href="([^"]+)" rel="next">Older essays</a>', first)
+    assert older is not None
+    rest = client.get(html.unescape(older.group(1))).text
+    assert re.findall(r"Essay number (\d+)", rest) == ["2", "1", "0"]
+    assert "Older essays" not in rest
+    assert client.get("/desk/essays?before=junk").status_code == 200  # the first page
