@@ -20,10 +20,13 @@ processes, a Celery worker with 2 pool processes, beat). For each stack, in one 
   hints, storing), with this process's CPU time against the wall time.
 
 The SQLite batch is smaller by default (the SQL broker makes it slow); the stack
-``sqlite-fast-poll`` polls that broker every 10 ms instead of 100 ms.
+``sqlite-fast-poll`` polls that broker every 10 ms instead of 100 ms, and
+``postgres-unbatched`` sends each library run in a task of its own
+(``FACTCHECK_GATHER_BATCH_RUNS=1``) to show what batching the runs is worth.
 
     .venv/bin/python bench/pipeline.py [--essays 200] [--sqlite-essays 20] [--singles 20]
-        [--sqlite-singles 10] [--stacks postgres,sqlite,sqlite-fast-poll] [--inside 3]
+        [--sqlite-singles 10] [--inside 3]
+        [--stacks postgres,postgres-unbatched,sqlite,sqlite-fast-poll]
 """
 
 from __future__ import annotations
@@ -605,7 +608,9 @@ def main() -> None:
     parser.add_argument("--singles", type=int, default=20, help="single essays on PostgreSQL")
     parser.add_argument("--sqlite-singles", type=int, default=10, help="single essays on SQLite")
     parser.add_argument(
-        "--stacks", default="postgres,sqlite", help="postgres, sqlite, sqlite-fast-poll"
+        "--stacks",
+        default="postgres,postgres-unbatched,sqlite",
+        help="postgres, postgres-unbatched, sqlite, sqlite-fast-poll",
     )
     parser.add_argument("--inside", type=int, default=3, help="essays timed in-process (0: skip)")
     args = parser.parse_args()
@@ -615,6 +620,19 @@ def main() -> None:
             with postgres_database("pipeline") as url:
                 results.append(
                     run_stack("PostgreSQL + Redis", url, REDIS_URL, args.essays, args.singles)
+                )
+            flush_redis(REDIS_URL)
+        elif stack == "postgres-unbatched":  # one library run per task, for comparison
+            with postgres_database("unbatched") as url:
+                results.append(
+                    run_stack(
+                        "PostgreSQL + Redis, one run per gather task",
+                        url,
+                        REDIS_URL,
+                        args.essays,
+                        args.singles,
+                        {"FACTCHECK_GATHER_BATCH_RUNS": "1"},
+                    )
                 )
             flush_redis(REDIS_URL)
         elif stack == "sqlite":

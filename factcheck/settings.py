@@ -44,6 +44,8 @@ class Settings(BaseSettings):
     archive_enabled: bool = False
     archive_url: str = "https://archive.org/wayback/available"
     connector_time_limit_seconds: int = 60
+    # Runs of the database-only connectors (library, desk) per worker task.
+    gather_batch_runs: int = Field(16, ge=1, le=1000)
 
     # The one outbound HTTP client (factcheck/http.py).
     http_allow_hosts: str = ""  # comma-separated hosts the SSRF guard lets through

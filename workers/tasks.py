@@ -39,7 +39,7 @@ STEP = {
 CONNECTOR_LIMIT = get_settings().connector_time_limit_seconds
 # Runs per gather_local task: a few claims' worth, so one essay still spreads over
 # the worker processes while each task does its statements for many runs at once.
-LOCAL_BATCH = 16
+LOCAL_BATCH = get_settings().gather_batch_runs
 
 
 def database() -> Database:

@@ -79,7 +79,9 @@ def select_in_essay(page, words: str) -> None:
         }""",
         words,
     )
-    page.wait_for_function("document.getElementById('add-preview').textContent !== ''")
+    # A function, not an expression: Playwright evals an expression while it polls,
+    # which the page's Content-Security-Policy (no unsafe-eval) refuses.
+    page.wait_for_function("() => document.getElementById('add-preview').textContent !== ''")
 
 
 def test_editor_reviewer_and_approver_work_the_seed_essay(page, service):
@@ -96,7 +98,9 @@ def test_editor_reviewer_and_approver_work_the_seed_essay(page, service):
     assert page.locator(".progress").is_visible()
     # desk.js polls the progress and reloads the page once no claim is gathering.
     page.wait_for_selector("mark.claim.status-awaiting_review", timeout=60_000)
-    page.wait_for_function("document.querySelector('[data-count=gathering]').textContent === '0'")
+    page.wait_for_function(
+        "() => document.querySelector('[data-count=gathering]').textContent === '0'"
+    )
     screenshot(page, "desk-essay")
 
     # The editor discards a claim, then adds it back by selecting its words in the text.

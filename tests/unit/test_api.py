@@ -263,8 +263,9 @@ def test_hostile_bodies_are_refused_with_a_problem(client, token, raw, status):
 def test_essays_are_listed_newest_first_a_page_at_a_time(client, token, queue):
     editor, reviewer = token("ed", "editor"), token("rev", "reviewer")
     ids = [
-        client.post("/api/v1/essays", json={**ESSAY, "title": f"Essay {n}"}, headers=auth(editor))
-        .json["id"]
+        client.post(
+            "/api/v1/essays", json={**ESSAY, "title": f"Essay {n}"}, headers=auth(editor)
+        ).json["id"]
         for n in range(5)
     ]
     queue.run_all()  # split: each essay now has claims counted by status
