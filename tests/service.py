@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import random
 import re
 import signal
 import socket
@@ -21,9 +22,22 @@ from tests.flow import Reply
 
 
 def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+    """A port to give a service we start, from below the kernel's ephemeral range.
+
+    Port 0 would hand out an ephemeral port, which any outgoing connection (to
+    PostgreSQL, Redis, another test's service) may take as its source port before
+    our service binds it. Each xdist worker draws from its own band, so two tests
+    running at once never pick the same port."""
+    worker = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw") or 0)
+    low = 20_000 + 1_000 * (worker % 12)
+    for port in random.sample(range(low, low + 1_000), 1_000):
+        with socket.socket() as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise RuntimeError(f"no free port in {low}-{low + 999}")
 
 
 @dataclass
@@ -37,9 +51,13 @@ class Service:
 
     def call(self, method: str, path: str, token: str | None = None, body: Any = None) -> Reply:
         headers = {"Authorization": f"Bearer {token}"} if token else {}
-        response = requests.request(
-            method, self.base_url + path, json=body, headers=headers, timeout=30
-        )
+        try:
+            response = requests.request(
+                method, self.base_url + path, json=body, headers=headers, timeout=30
+            )
+        except requests.ConnectionError as error:
+            tail = "".join(self.output[-60:])
+            raise AssertionError(f"{method} {path}: {error}\nthe service said:\n{tail}") from error
         try:
             payload = response.json()
         except ValueError:
