@@ -22,7 +22,7 @@ The naive claim (in this script only) is what a first attempt looks like::
 Client threads are spread over ``--client-processes`` processes.
 
     .venv/bin/python bench/reviewer_queue.py [--tasks 10000] [--clients 50] [--seconds 12]
-        [--web-workers 4] [--hold-ms 20] [--think-ms 250,1000]
+        [--web-workers 2,4] [--hold-ms 20] [--think-ms 250,1000]
 """
 
 from __future__ import annotations
@@ -399,20 +399,23 @@ def row(
     )
 
 
-def http_runs(args: argparse.Namespace, url: str, tokens: list[str]) -> list[Any]:
+def http_runs(args: argparse.Namespace, url: str, tokens: list[str], web_workers: int) -> list[Any]:
     rows = []
     with tempfile.TemporaryDirectory() as directory:
         port = free_port()
         processes = Processes()
         env = service_env(Path(directory), url, REDIS_URL)
-        processes.start("web", gunicorn_command(port, args.web_workers), env, Path(directory))
+        processes.start("web", gunicorn_command(port, web_workers), env, Path(directory))
         base_url = f"http://127.0.0.1:{port}"
         try:
             wait_healthy(base_url, processes)
-            for n in range(args.web_workers * 4):  # every web process opens its pool
+            for n in range(web_workers * 4):  # every web process opens its pool
                 request("GET", f"{base_url}/api/v1/queue/mine", tokens[n % len(tokens)])
-            paced = [(f"HTTP, ~{ms} ms pause", int(ms) / 1000) for ms in args.think_ms.split(",")]
-            for name, think in [("HTTP, no pause (saturated)", 0.0), *paced]:
+            paces = [("no pause (saturated)", 0.0)] + [
+                (f"~{ms} ms pause", int(ms) / 1000) for ms in args.think_ms.split(",")
+            ]
+            for pace, think in paces:
+                name = f"HTTP, {web_workers} web workers, {pace}"
                 before = audit_violations(url)
                 cpu_before = session_cpu(processes.session_ids()) + server_cpu(False)
                 with MachineLoad() as load:
@@ -442,7 +445,9 @@ def main() -> None:
     parser.add_argument("--tasks", type=int, default=10_000)
     parser.add_argument("--clients", type=int, default=50)
     parser.add_argument("--seconds", type=float, default=12.0, help="per run")
-    parser.add_argument("--web-workers", type=int, default=4, help="gunicorn processes")
+    parser.add_argument(
+        "--web-workers", default="2,4", help="gunicorn processes (sync), each count in turn"
+    )
     parser.add_argument("--hold-ms", type=float, default=20.0, help="a task held before release")
     parser.add_argument("--think-ms", default="250,1000", help="pauses of the paced runs")
     parser.add_argument("--client-processes", type=int, default=2)
@@ -453,7 +458,8 @@ def main() -> None:
         desk = load_desk(url, essays, args.tasks, reviewers=args.clients)
         flush_redis(REDIS_URL)
         tokens = desk.reviewer_tokens
-        rows += http_runs(args, url, tokens)
+        for web_workers in map(int, args.web_workers.split(",")):
+            rows += http_runs(args, url, tokens, web_workers)
         for name, way in (
             ("direct SQL, product claim_next", "product"),
             ("direct SQL, naive select-then-update", "naive"),
@@ -475,7 +481,7 @@ def main() -> None:
     print(
         f"{desk.open_tasks:,} open review tasks; {args.clients} reviewer clients, each: claim, "
         f"hold {args.hold_ms:.0f} ms, release, (pause), again; {args.seconds:.0f} s per run; "
-        f"gunicorn --workers {args.web_workers} (sync); ops = claims + releases\n"
+        "gunicorn sync workers; ops = claims + releases\n"
     )
     print(table(HEADERS, rows))
 
