@@ -103,6 +103,8 @@ def gather(keys: list[sources.RunKey], time_limit: int) -> int:
     """Begin the runs, search with no transaction open, store what was found."""
     with database().scope() as session:
         started = sources.begin_runs(session, keys, run_clock().overdue_after)
+    if not started:
+        return 0  # done already, or another worker is on them
     results: list[sources.RunResult] = []
     try:
         for key, query in started:
