@@ -107,26 +107,25 @@ def gather(keys: list[sources.RunKey], time_limit: int) -> int:
         return 0  # done already, or another worker is on them
     results: list[sources.RunResult] = []
     try:
-        for key, query in started:
-            results.append(search(key, query))
+        for (_, name), query in started:
+            results.append(search(name, query))
     except SoftTimeLimitExceeded:
         error = f"no answer within {time_limit} s"
-        for (claim_id, name), _ in started[len(results) :]:
-            results.append(sources.RunResult(claim_id, name, state="timed_out", error=error))
+        for (_, name), query in started[len(results) :]:
+            results.append(sources.RunResult(name, query, state="timed_out", error=error))
     with database().scope() as session:
         return sources.finish_runs(session, results)
 
 
-def search(key: sources.RunKey, query: ClaimQuery) -> sources.RunResult:
-    claim_id, name = key
+def search(name: str, query: ClaimQuery) -> sources.RunResult:
     connector = connectors().get(name)
     if connector is None:
-        return sources.RunResult(claim_id, name, state="failed", error="connector not enabled")
+        return sources.RunResult(name, query, state="failed", error="connector not enabled")
     try:
         found = sources.enrich(query, connector.find(query), archive_client(get_settings()))
     except FetchError as failure:
-        return sources.RunResult(claim_id, name, state="failed", error=str(failure))
-    return sources.RunResult(claim_id, name, found)
+        return sources.RunResult(name, query, state="failed", error=str(failure))
+    return sources.RunResult(name, query, found)
 
 
 @celery_app.task(**STEP)

@@ -61,13 +61,17 @@ class RunClock:
 
 @dataclass(frozen=True)
 class RunResult:
-    """What one run found, or why it found nothing."""
+    """What one run found for the claim as it was searched for, or why it found nothing."""
 
-    claim_id: int
     connector: str
+    query: ClaimQuery
     found: Sequence[Found] = ()
     state: str = "succeeded"
     error: str | None = None
+
+    @property
+    def claim_id(self) -> int:
+        return self.query.claim_id
 
 
 def plan_runs(
@@ -165,10 +169,17 @@ def _queries(session: Session, claim_ids: Iterable[int]) -> dict[int, ClaimQuery
 
 def finish_runs(session: Session, results: Sequence[RunResult]) -> int:
     """Store the runs' records, end the runs, and finish each claim whose last run
-    this was. Returns how many new records were stored."""
+    this was. Returns how many new records were stored.
+
+    A search for words its claim no longer has (an editor changed them meanwhile) is
+    dropped: the run for the new wording is on its way."""
     locked = {claim.id: claim for claim in _lock_claims(session, [r.claim_id for r in results])}
     runs = _runs_by_key(session, list(locked))
-    ending = [r for r in results if (r.claim_id, r.connector) in runs]
+    ending = [
+        r
+        for r in results
+        if (r.claim_id, r.connector) in runs and r.query.text == locked[r.claim_id].text
+    ]
     stored = store_all(session, [(locked[r.claim_id], r.connector, r.found) for r in ending])
     new_records: dict[RunKey, int] = defaultdict(int)
     for record in stored:

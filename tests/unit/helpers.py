@@ -50,7 +50,9 @@ def gather_now(session: Session, database: Database, claim_id: int) -> None:
     started = begin_runs(session, keys, CLOCK.overdue_after)
     assert len(started) == len(keys)
     session.commit()  # the connector reads in its own session
-    finish_runs(session, [RunResult(*key, connector.find(query)) for key, query in started])
+    finish_runs(
+        session, [RunResult(name, query, connector.find(query)) for (_, name), query in started]
+    )
     session.flush()
 
 

@@ -9,6 +9,7 @@ from celery.exceptions import SoftTimeLimitExceeded
 from sqlalchemy import func, select, update
 
 from factcheck.accounts import services as accounts
+from factcheck.claims import curation
 from factcheck.claims.models import Claim
 from factcheck.db import on_commit, utcnow
 from factcheck.essays.models import Essay
@@ -118,6 +119,35 @@ def test_gathering_twice_adds_no_duplicates(essay_id, queue, database):
         records = session.scalar(select(func.count()).where(SourceRecord.claim_id == claim_id))
         task_count = session.scalar(select(func.count()).where(ReviewTask.claim_id == claim_id))
     assert records > 0 and task_count == 1
+
+
+def test_a_search_for_words_the_editor_changed_meanwhile_is_dropped(essay_id, queue, database):
+    tasks.split_essay.run(essay_id)
+    claim_id = a_gathering_claim(queue)
+    queue.sent.clear()
+    library = tasks.connectors()["library"]
+    overdue = tasks.run_clock().overdue_after
+    with database.scope() as session:  # a worker begins the library run...
+        [(_, stale)] = sources.begin_runs(session, [(claim_id, "library")], overdue)
+    with database.scope() as session:  # ...and an editor rewords the claim meanwhile
+        editor = session.get(Essay, essay_id).submitted_by_id
+        edit = curation.ClaimEdit(version=1, text="Iraq's death toll was 200 people.")
+        curation.edit_claim(session, claim_id, edit, editor)
+    tasks.gather_claim.run(claim_id)
+    with database.scope() as session:  # the old search ends: nothing of it is kept
+        result = sources.RunResult("library", stale, library.find(stale))
+        assert sources.finish_runs(session, [result]) == 0
+        run = session.scalar(
+            select(ConnectorRun).where(
+                ConnectorRun.claim_id == claim_id, ConnectorRun.connector == "library"
+            )
+        )
+        assert (run.state, run.claim_version, run.started_at) == ("pending", 2, None)
+    queue.run_all()  # the run for the new wording
+    with database.scope() as session:
+        assert session.get(Claim, claim_id).status == "awaiting_review"
+        run = session.get(ConnectorRun, run.id)
+        assert (run.state, run.attempts, run.records > 0) == ("succeeded", 1, True)
 
 
 class FindsNothing:
