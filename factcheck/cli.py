@@ -105,10 +105,10 @@ def users_list() -> None:
 @click.option("--days", type=click.IntRange(1, 3650), help="Days until it expires.")
 def users_token(name: str, days: int | None) -> None:
     """Make a new API token for NAME; it is the last line printed, and shown only once."""
-    settings = get_settings()
+    days = days or get_settings().token_days
     with _user_action(name) as (session, user):
-        token = accounts.issue_token(session, user, token_expiry(days or settings.token_days))
-    click.echo(f"expires in {days or settings.token_days} days")
+        token = accounts.issue_token(session, user, token_expiry(days))
+    click.echo(f"expires in {days} days")
     click.echo(token)
 
 
@@ -124,6 +124,7 @@ def users_disable(name: str) -> None:
 @users.command("enable")
 @click.argument("name")
 def users_enable(name: str) -> None:
+    """Let a disabled NAME sign in and use their tokens again."""
     with _user_action(name) as (session, user):
         accounts.set_disabled(session, user, False)
     click.echo(f"enabled {name}")

@@ -148,10 +148,6 @@ class Database:
             self.engine.execution_options(**{READ_ONLY: True})
         )
 
-    @property
-    def is_sqlite(self) -> bool:
-        return self.engine.dialect.name == "sqlite"
-
     def scope(self) -> AbstractContextManager[Session]:
         return session_scope(self.sessions)
 

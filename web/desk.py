@@ -46,8 +46,9 @@ ACTIVE = ("extracted", "gathering")  # statuses the pipeline is still working on
 QUOTE_FIELD = "quote-"
 
 
-def act(action: Callable[[Session], str | None], back: str) -> Response:
-    """Run a form's action in one transaction; on a refusal, say why on the page."""
+def act(action: Callable[[Session], str | None], back: str, done: str | None = None) -> Response:
+    """Run a form's action in one transaction; on a refusal, say why on ``back``, the
+    form's page; on success go to ``done`` (by default ``back`` too)."""
     try:
         with database().scope() as session:
             message = action(session)
@@ -56,7 +57,7 @@ def act(action: Callable[[Session], str | None], back: str) -> Response:
         return redirect(back)
     if message:
         flash(message, "info")
-    return redirect(back)
+    return redirect(done or back)
 
 
 @blueprint.get("/")
@@ -473,14 +474,13 @@ def release(task_id: int) -> Response:
 
 
 def _finish_task(task_id: int, step: Callable[[Session], Any], message: str) -> Response:
-    try:
-        with database().scope() as session:
-            step(session)
-    except DomainError as error:
-        flash(error.detail, "error")
-        return redirect(_back_to_task(task_id))
-    flash(message, "info")
-    return redirect(url_for("desk.queue"))
+    """A step that ends the reviewer's work on a task: back to the queue when done."""
+
+    def action(session: Session) -> str:
+        step(session)
+        return message
+
+    return act(action, _back_to_task(task_id), url_for("desk.queue"))
 
 
 @blueprint.post("/tasks/<id:task_id>/heartbeat")

@@ -27,7 +27,6 @@ from factcheck.settings import Settings
 from web.problems import ProblemError
 
 PUBLIC = None  # no token needed
-SIGNED_IN: tuple[str, ...] = ()  # any valid token, whatever the role
 BodyModel = TypeVar("BodyModel", bound=BaseModel)
 _PATH_PARAM = re.compile(r"{(\w+)}")
 # Ids are positive and fit their column; the route's converter answers 404 beyond.
@@ -80,8 +79,8 @@ class Api:
     ) -> Callable[[Callable[..., Response]], Callable[..., Response]]:
         """Register a view ``view(ctx, [body,] [query,] **path_params) -> Response``.
 
-        ``roles``: PUBLIC, SIGNED_IN, or the roles of which the user must hold
-        one (admins hold all).
+        ``roles``: PUBLIC, or the roles of which the user must hold one (admins
+        hold all).
         """
         operation = Operation(
             method, path, summary, roles, body, responses, [tag], body_optional, query

@@ -1,4 +1,4 @@
-"""Pages anyone may read: published fact-checks, their exports, and the health check."""
+"""Pages anyone may read: published fact-checks and their exports and feed."""
 
 from __future__ import annotations
 

@@ -47,11 +47,6 @@ def tokens(sentence: str) -> list[str]:
     return _TOKEN.findall(text)
 
 
-def ngrams(sentence: str) -> list[str]:
-    """Word unigrams and bigrams of a sentence: the tf-idf terms."""
-    return ngrams_of(tokens(sentence))
-
-
 def ngrams_of(toks: list[str]) -> list[str]:
     """Unigrams and bigrams of an already tokenised sentence."""
     return toks + [a + " " + b for a, b in itertools.pairwise(toks)]

@@ -1,9 +1,11 @@
 """Editor curation of an essay's claims: edit, merge, split, discard, add, confirm.
 
 Claims under review (in_review, awaiting_approval, approved) are left alone:
-their verdicts would no longer match. Every change bumps the claim's version
-(a stale version is a 409) and writes an audit event. Each function returns the
-ids of claims that must be gathered (again) once the caller has committed.
+their verdicts would no longer match. Every change writes an audit event; an
+edit must name the claim's current version (a stale one is a 409) and bumps it.
+Claims that must be gathered (again) are handed back to the caller, as ids
+(``edit_claim``, ``confirm_claims``) or through ``gathering_ids``, to send once
+it has committed.
 """
 
 from __future__ import annotations

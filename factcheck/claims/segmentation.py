@@ -28,38 +28,36 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from factcheck.claims import lexicon
+
 # --------------------------------------------------------------------------
 # Word lists, lower case.
 
 
-def _words(words: str) -> frozenset[str]:
-    return frozenset(words.split())
-
-
 # Titles and other abbreviations that stand before a name never end a sentence
 # when capitalised: "Dr. Smith" (but "5 Elm dr." may).
-_TITLES = _words(
+_TITLES = lexicon.words(
     """mr mrs ms mx messrs mssrs mme mlle msgr dr drs prof profs rev fr hon pres gov govs
     sen sens rep reps gen lt col maj capt cmdr comdr adm brig sgt cpl pvt pfc sfc supt
     insp det atty attys amb lieut sec ens vs"""
 )
 
 # Abbreviations that stand before a number: "p. 55", "No. 5", "Fig. 3".
-_NUMBER_ABBREVIATIONS = _words(
+_NUMBER_ABBREVIATIONS = lexicon.words(
     """no nos n° nº nr p pp art arts ext fig figs vol vols ch chap sec secs para paras pt
     pts op ed eq eqs approx ca c tel ref refs ex"""
 )
 
 # Abbreviations that may end a sentence or not ("Briggs & Co. at noon", "Briggs &
 # Co. It closed"): they end one only before a typical sentence opener.
-_ABBREVIATIONS = _words(
+_ABBREVIATIONS = lexicon.words(
     """etc inc ltd corp co cos bros jr sr esq approx dept depts univ assn asst ave blvd bldg
     hwy mfg govt intl natl est al jan feb apr jun jul aug sep sept oct nov dec tues thur
     thurs st mt ft rd ct ln sq yr yrs mos hrs mins secs lbs oz misc cf viz"""
 )
 # The same, but also ordinary words ("mass", "ill", "sun"): abbreviations only
 # when capitalised ("Mass.", "Ill.", "Sun.").
-_CAPITALISED_ABBREVIATIONS = _words(
+_CAPITALISED_ABBREVIATIONS = lexicon.words(
     """ala ariz ark calif colo conn del fla ga ill ind kan kans ky la md mass mich minn miss
     mo mont neb nebr nev okla ore pa penn tenn tex va vt wash wis wisc wyo dak ont que sask
     mar mon tue wed thu fri sat sun"""
@@ -72,7 +70,7 @@ _NEVER_FINAL = frozenset({"e.g", "i.e", "cf", "viz", "vs", "v"})
 # initial ("the U.S.", "Jane and co.", "you and I."), a capitalised word starts a
 # new sentence only if it is one of these: "the U.S. Government" is one
 # sentence, "the U.S. How about you?" is two. Case-sensitive.
-_STARTERS = _words(
+_STARTERS = lexicon.words(
     """A An The This That These Those There Their They Them Then He She It Its I We You Your
     Our My His Her Who What When Where Why How Which Whose If In On At As By For From With
     Without After Before Although Though Because Since While Once Until Unless But And Or
@@ -89,7 +87,7 @@ _EXCLAMATION_WORDS = frozenset({"Yahoo", "Jeopardy", "Yum"})
 
 # Words of a bare time phrase like "At 5 a.m.", which is no sentence on its own:
 # "At 5 a.m. Mr. Smith went to the bank" does not split after "a.m.".
-_TIME_PHRASE_WORDS = _words(
+_TIME_PHRASE_WORDS = lexicon.words(
     """at by before after until till since from around about approximately roughly shortly
     just near past on to and between circa early late this each every today yesterday
     tomorrow tonight morning evening afternoon night monday tuesday wednesday thursday
@@ -97,7 +95,7 @@ _TIME_PHRASE_WORDS = _words(
 )
 
 # Words that carry on a time after "a.m."/"p.m.": "8 p.m. Tuesday", "8 p.m. EST".
-_TIME_QUALIFIERS = _words(
+_TIME_QUALIFIERS = lexicon.words(
     """eastern pacific central mountain atlantic local est edt cst cdt mst mdt pst pdt et ct
     mt pt gmt utc bst cet monday tuesday wednesday thursday friday saturday sunday mon tue
     tues wed thu thur thurs fri sat sun jan january feb february mar march apr april may

@@ -17,7 +17,7 @@ from typing import Any
 from xml.etree import ElementTree
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, defer, selectinload
 
 from factcheck.claims.models import Claim
 from factcheck.essays.models import Essay
@@ -131,7 +131,10 @@ def verdicts_csv(session: Session) -> str:
         .join(Claim, Claim.id == Verdict.claim_id)
         .join(Essay, Essay.id == Claim.essay_id)
         .where(Verdict.state == "approved", Claim.status == "approved")
-        .options(selectinload(Verdict.citations).selectinload(Citation.source))
+        .options(
+            defer(Essay.text),  # a row per verdict; the text is not exported
+            selectinload(Verdict.citations).selectinload(Citation.source),
+        )
         .order_by(Essay.id, Claim.start, Verdict.id)
     ).all()
     latest = {claim.id: (verdict, claim, essay) for verdict, claim, essay in rows}

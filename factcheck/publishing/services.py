@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from factcheck import audit
@@ -66,6 +66,7 @@ def publish(
     publication = _new_version(
         session,
         essay,
+        previous,
         editor,
         kind,
         _changelog(kind, now, notes),
@@ -90,7 +91,7 @@ def withdraw(session: Session, essay_id: int, editor: User, note: str) -> Public
     now = utcnow()
     changelog = f"Withdrawn on {now.date().isoformat()}: {note.strip()}"
     publication = _new_version(
-        session, essay, editor, "withdrawal", changelog, previous.content, now
+        session, essay, previous, editor, "withdrawal", changelog, previous.content, now
     )
     essay.status = "withdrawn"
     essay.status_changed_at = now
@@ -190,18 +191,14 @@ def _changelog(kind: str, now: datetime, notes: list[str]) -> str:
 def _new_version(
     session: Session,
     essay: Essay,
+    previous: Publication | None,  # the latest version, read under the essay's lock
     editor: User,
     kind: str,
     changelog: str,
     content: dict[str, Any],
     now: datetime,
 ) -> Publication:
-    version = (
-        session.scalar(
-            select(func.max(Publication.version)).where(Publication.essay_id == essay.id)
-        )
-        or 0
-    ) + 1
+    version = previous.version + 1 if previous else 1
     publication = Publication(
         essay_id=essay.id,
         version=version,

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import and_, or_, select, update
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from factcheck import audit
 from factcheck.accounts.models import User
@@ -21,6 +20,7 @@ from factcheck.review import ratings
 from factcheck.review.errors import LeaseLost, QuoteNotInSource
 from factcheck.review.models import Citation, ReviewTask, Verdict
 from factcheck.sources.models import SourceRecord
+from factcheck.sources.text import collapse
 
 
 @dataclass(frozen=True)
@@ -314,14 +314,10 @@ def _check_citations(session: Session, claim_id: int, citations: list[CitationIn
             )
 
 
-def _normalise(text: str) -> str:
-    return re.sub(r"\s+", " ", text).strip()
-
-
 def quote_in_text(quote: str, text: str) -> bool:
     """Is ``quote`` a passage of ``text``, white space aside?"""
-    quote = _normalise(quote)
-    return bool(quote) and quote in _normalise(text)
+    quote = collapse(quote)
+    return bool(quote) and quote in collapse(text)
 
 
 def approve(session: Session, task_id: int, user: User) -> Verdict:
@@ -400,6 +396,7 @@ def expire_leases(session: Session, now: datetime | None = None) -> int:
     expired = session.scalars(
         select(ReviewTask)
         .where(ReviewTask.state == "leased", ReviewTask.lease_expires_at < now)
+        .options(selectinload(ReviewTask.claim))  # each one's claim goes back too
         .with_for_update(skip_locked=True)
     ).all()
     for task in expired:
@@ -442,6 +439,10 @@ def tasks_held_by(session: Session, user: User) -> list[ReviewTask]:
         session.scalars(
             select(ReviewTask)
             .where(ReviewTask.state == "leased", ReviewTask.assignee_id == user.id)
+            .options(  # every page and answer that lists them shows these
+                selectinload(ReviewTask.claim),
+                selectinload(ReviewTask.verdict).selectinload(Verdict.citations),
+            )
             .order_by(ReviewTask.lease_expires_at)
         )
     )

@@ -6,8 +6,8 @@ count. Each page is fetched through the one HTTP client (HTML or plain text
 only, size-capped) and its main text extracted.
 
 One dead link must not cost the others: a link that fails is skipped (and
-logged); ``FetchError`` is raised only when every link failed, so the task is
-retried later.
+logged); ``FetchError`` is raised only when every link failed: the run ends
+``failed`` and the reconciler retries it later.
 """
 
 from __future__ import annotations

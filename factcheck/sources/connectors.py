@@ -30,6 +30,7 @@ class ClaimQuery:
     essay_text: str = ""
     essay_url: str | None = None
     essay_published_at: date | None = None
+    version: int = 1  # the claim's version these words belong to
 
 
 @dataclass(frozen=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from sqlalchemy import select
+from sqlalchemy.orm import defer
 
 from factcheck.claims.models import Claim
 from factcheck.db import Database
@@ -35,6 +36,7 @@ class DeskConnector:
                 select(Verdict, Claim, Essay)
                 .join(Claim, Claim.id == Verdict.claim_id)
                 .join(Essay, Essay.id == Claim.essay_id)
+                .options(defer(Essay.text))  # thousands of rows; only the title is shown
                 .where(
                     Verdict.state == "approved",
                     Essay.status == "published",

@@ -38,6 +38,7 @@ from factcheck.sources.models import ConnectorRun, SourceRecord
 from factcheck.sources.ranking import deduplicate, rank
 
 SNAPSHOT_LIMIT = 200_000  # characters of a page kept as the record's snapshot
+MAX_RUN_ATTEMPTS = 3  # a run that failed, timed out or lost its worker this often stays so
 
 RunKey = tuple[int, str]  # (claim id, connector name): one run
 
@@ -56,7 +57,7 @@ class RunClock:
 
     resend_after: timedelta  # a message sent this long ago and not started was lost
     overdue_after: timedelta  # an attempt started this long ago died with its worker
-    max_attempts: int = 3
+    max_attempts: int = MAX_RUN_ATTEMPTS
 
 
 @dataclass(frozen=True)
@@ -162,6 +163,7 @@ def _queries(session: Session, claim_ids: Iterable[int]) -> dict[int, ClaimQuery
             essay_text=essay.text,
             essay_url=essay.url,
             essay_published_at=essay.published_at,
+            version=claim.version,
         )
         for claim, essay in rows
     }
@@ -171,14 +173,14 @@ def finish_runs(session: Session, results: Sequence[RunResult]) -> int:
     """Store the runs' records, end the runs, and finish each claim whose last run
     this was. Returns how many new records were stored.
 
-    A search for words its claim no longer has (an editor changed them meanwhile) is
-    dropped: the run for the new wording is on its way."""
+    A search made for an earlier version of its claim (an editor changed it
+    meanwhile) is dropped: as in ``plan_runs``, that version's runs start again."""
     locked = {claim.id: claim for claim in _lock_claims(session, [r.claim_id for r in results])}
     runs = _runs_by_key(session, list(locked))
     ending = [
         r
         for r in results
-        if (r.claim_id, r.connector) in runs and r.query.text == locked[r.claim_id].text
+        if (r.claim_id, r.connector) in runs and r.query.version == locked[r.claim_id].version
     ]
     stored = store_all(session, [(locked[r.claim_id], r.connector, r.found) for r in ending])
     new_records: dict[RunKey, int] = defaultdict(int)

@@ -10,7 +10,8 @@ series, never in parallel):
 
 Every request carries ``maxlag=5``. When the wiki is lagged it answers 200 with
 ``{"error": {"code": "maxlag"}}`` and a ``Retry-After`` header; we raise
-``FetchError`` then, so the gathering task is retried later instead of pressing on.
+``FetchError`` then: the run ends ``failed`` and the reconciler retries it later,
+instead of pressing on.
 The client sends the desk's descriptive User-Agent, as the API etiquette asks.
 """
 
