@@ -12,8 +12,9 @@ if TYPE_CHECKING:
     from factcheck.claims.models import Claim
 
 # submitted: waiting for the splitter; split: claims exist and move through
-# review; published: at least one version is public.
-ESSAY_STATUSES = ("submitted", "split", "published")
+# review; published: at least one version is public; withdrawn: taken down (its
+# URL stays, with the notice).
+ESSAY_STATUSES = ("submitted", "split", "published", "withdrawn")
 
 
 class Essay(Base):

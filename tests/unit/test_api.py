@@ -295,7 +295,7 @@ def test_essays_are_listed_newest_first_a_page_at_a_time(client, token, queue):
         ("limit=ten", "limit"),
         ("before=0", "before"),
         ("before=99999999999", "before"),
-        ("status=withdrawn", "status"),
+        ("status=deleted", "status"),
         ("sort=title", "sort"),
     ],
 )
@@ -316,5 +316,22 @@ def test_page_parameters_are_described(client):
         "default": 50,
     }
     assert parameters["before"]["schema"]["type"] == "integer"
-    assert parameters["status"]["schema"]["enum"] == ["submitted", "split", "published"]
+    assert parameters["status"]["schema"]["enum"] == [
+        "submitted",
+        "split",
+        "published",
+        "withdrawn",
+    ]
     assert not any(p["required"] for p in parameters.values())
+
+
+def test_withdrawn_essays_can_be_listed(client, token, queue, database):
+    from factcheck.essays.models import Essay
+
+    editor = token("ed", "editor")
+    essay_id = client.post("/api/v1/essays", json=ESSAY, headers=auth(editor)).json["id"]
+    with database.scope() as session:  # as publishing.withdraw leaves it
+        session.get(Essay, essay_id).status = "withdrawn"
+    listed = client.get("/api/v1/essays?status=withdrawn", headers=auth(editor))
+    assert listed.status_code == 200
+    assert [essay["id"] for essay in listed.json["items"]] == [essay_id]

@@ -61,3 +61,12 @@ def test_every_queue_has_a_consumer_and_one_beat_runs():
     assert beats == 1
     routed = {route["queue"] for route in celery_app.conf.task_routes.values()}
     assert routed <= set(Queues.ALL)
+
+
+def test_the_image_has_the_data_dir_beat_writes_its_schedule_to():
+    common = COMPOSE["x-factcheck"]
+    data_dir = common["environment"]["FACTCHECK_DATA_DIR"]
+    beat = command(COMPOSE["services"]["beat"])
+    schedule = beat[beat.index("--schedule") + 1]
+    assert schedule.startswith(data_dir + "/")
+    assert f"mkdir -p {data_dir}" in common["build"]["dockerfile_inline"]
