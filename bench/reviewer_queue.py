@@ -69,12 +69,14 @@ class Outcome:
     errors: dict[str, int] = field(default_factory=lambda: defaultdict(int))
     empty: int = 0  # claims that found no task
     seconds: float = 0.0
+    client_cpu: float = 0.0  # CPU seconds of the client processes themselves
 
     def merge(self, other: Outcome) -> None:
         self.claim += other.claim
         self.release += other.release
         self.holds += other.holds
         self.empty += other.empty
+        self.client_cpu += other.client_cpu
         for key, count in other.errors.items():
             self.errors[key] += count
 
@@ -280,7 +282,10 @@ def _part(args: tuple[str, str, list[str], list[int], float, float, float, float
     claimer = make_claimer(way, target, tokens, clients)
     try:
         time.sleep(max(0.0, start_at - time.time()))
-        return run_threads(claimer, clients, time.monotonic() + seconds, hold, think)
+        cpu_before = time.process_time()
+        outcome = run_threads(claimer, clients, time.monotonic() + seconds, hold, think)
+        outcome.client_cpu = time.process_time() - cpu_before
+        return outcome
     finally:
         claimer.close()
 
@@ -368,7 +373,8 @@ HEADERS = [
     "duplicates (audit)",
     "errors",
     "server CPU ms/op",
-    "load avg",
+    "client CPU ms/op",
+    "machine busy",
 ]
 
 
@@ -395,7 +401,8 @@ def row(
         audit,
         errors,
         1000 * server_seconds / outcome.operations if server_seconds else "-",
-        f"{load.load_average:.1f}",
+        1000 * outcome.client_cpu / outcome.operations,
+        f"{100 * load.busy_share:.0f}%",
     )
 
 

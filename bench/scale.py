@@ -183,7 +183,7 @@ def hot_queries(desk: Desk, database: Database) -> list[tuple[str, Callable[[Any
         (
             "claim_next (the queue)",
             lambda s: review.claim_next(s, as_reviewer(s), 600),
-            "UPDATE review_tasks",
+            "SKIP LOCKED",
         ),
         ("held_task (release, verdict)", release, "FOR UPDATE"),
         ("claims of an essay", lambda s: claims.essay_claims(s, essay_id), "FROM claims"),

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import and_, bindparam, or_, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from factcheck import audit
@@ -73,41 +73,45 @@ QUEUE_ORDER = (
 )
 
 
-def claim_next(session: Session, user: User, lease_seconds: int) -> ReviewTask | None:
-    """Lease the most urgent open task this reviewer may take, in one statement.
+# The queue's two busiest statements are built once, with their values as
+# parameters: composing them cost more than running them. Both read the row they
+# lock afresh (populate_existing), whatever the session loaded before.
+_NEXT_OPEN = (
+    select(ReviewTask)
+    .where(
+        ReviewTask.state == "open",
+        # Nobody checks an essay they submitted, nor approves their own verdict.
+        ReviewTask.submitter_id.is_distinct_from(bindparam("reviewer_id")),
+        ReviewTask.author_id.is_distinct_from(bindparam("reviewer_id")),
+    )
+    .order_by(*QUEUE_ORDER)
+    .limit(1)
+    .options(joinedload(ReviewTask.claim, innerjoin=True))
+    .with_for_update(of=ReviewTask, skip_locked=True)
+    .execution_options(populate_existing=True)
+)
+_TASK_FOR_UPDATE = (
+    select(ReviewTask)
+    .where(ReviewTask.id == bindparam("task_id"))
+    .options(joinedload(ReviewTask.claim))  # every caller moves the claim too
+    .with_for_update(of=ReviewTask)
+    .execution_options(populate_existing=True)
+)
 
-    PostgreSQL: the inner SELECT locks the chosen row with SKIP LOCKED, so
-    concurrent reviewers each get a different task without waiting. SQLite:
-    the statement runs inside an immediate transaction, which serialises writers.
+
+def claim_next(session: Session, user: User, lease_seconds: int) -> ReviewTask | None:
+    """Lease the most urgent open task this reviewer may take.
+
+    PostgreSQL: the SELECT locks the chosen row with SKIP LOCKED, so concurrent
+    reviewers each get a different task without waiting, and it reads the claim in
+    the same statement. SQLite: the transaction is an immediate one, which
+    serialises writers.
     """
-    now = utcnow()
-    candidate = (
-        select(ReviewTask.id)
-        .where(
-            ReviewTask.state == "open",
-            # Nobody checks an essay they submitted, nor approves their own verdict.
-            ReviewTask.submitter_id.is_distinct_from(user.id),
-            ReviewTask.author_id.is_distinct_from(user.id),
-        )
-        .order_by(*QUEUE_ORDER)
-        .limit(1)
-        .with_for_update(skip_locked=True)
-        .scalar_subquery()
-    )
-    task = session.scalar(
-        update(ReviewTask)
-        .where(ReviewTask.id == candidate, ReviewTask.state == "open")
-        .values(
-            state="leased",
-            assignee_id=user.id,
-            lease_expires_at=now + timedelta(seconds=lease_seconds),
-            updated_at=now,
-        )
-        .returning(ReviewTask),
-        execution_options={"populate_existing": True},
-    )
+    task = session.scalar(_NEXT_OPEN, {"reviewer_id": user.id})
     if task is None:
         return None
+    task.state, task.assignee_id = "leased", user.id
+    task.lease_expires_at = utcnow() + timedelta(seconds=lease_seconds)
     if task.kind == "review":
         claims.begin_review(session, task.claim, user.id)
     audit.record(session, "task.leased", task, actor_id=user.id, after={"assignee_id": user.id})
@@ -116,12 +120,7 @@ def claim_next(session: Session, user: User, lease_seconds: int) -> ReviewTask |
 
 def held_task(session: Session, task_id: int, user: User) -> ReviewTask:
     """The task ``user`` holds under a live lease, or an error saying why not."""
-    task = session.scalar(
-        select(ReviewTask)
-        .where(ReviewTask.id == task_id)
-        .options(joinedload(ReviewTask.claim))  # every caller moves the claim too
-        .with_for_update(of=ReviewTask)
-    )
+    task = session.scalar(_TASK_FOR_UPDATE, {"task_id": task_id})
     if task is None:
         raise NotFound(f"task {task_id} does not exist")
     if task.state != "leased" or task.assignee_id != user.id:
@@ -322,6 +321,7 @@ def quote_in_text(quote: str, text: str) -> bool:
 
 def approve(session: Session, task_id: int, user: User) -> Verdict:
     task, verdict = _held_approval(session, task_id, user)
+    _supersede_approved(session, verdict, user.id)
     verdict.state = "approved"
     verdict.approver_id = user.id
     verdict.decided_at = utcnow()
@@ -329,6 +329,22 @@ def approve(session: Session, task_id: int, user: User) -> Verdict:
     claims.approve(session, task.claim, user.id)
     audit.record(session, "verdict.approved", verdict, actor_id=user.id)
     return verdict
+
+
+def _supersede_approved(session: Session, verdict: Verdict, actor_id: int) -> None:
+    """A claim has one current verdict: the one a correction replaces stays in the
+    history as ``superseded``, out of counts, exports and the desk connector."""
+    for earlier in session.scalars(
+        select(Verdict).where(
+            Verdict.claim_id == verdict.claim_id,
+            Verdict.state == "approved",
+            Verdict.id != verdict.id,
+        )
+    ):
+        earlier.state = "superseded"
+        audit.record(
+            session, "verdict.superseded", earlier, actor_id=actor_id, after={"by": verdict.id}
+        )
 
 
 def return_verdict(session: Session, task_id: int, user: User, comment: str) -> ReviewTask:
