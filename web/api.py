@@ -29,7 +29,6 @@ from web.operations import (
 )
 from web.schemas import (
     AssignIn,
-    CitationIn,
     ClaimAddIn,
     ClaimEditIn,
     ClaimMergeIn,
@@ -56,6 +55,7 @@ from web.schemas import (
     VerdictEditIn,
     VerdictIn,
     VerdictOut,
+    citation_inputs,
 )
 
 blueprint = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -429,7 +429,7 @@ def submit_verdict(ctx: Context, body: VerdictIn, task_id: int) -> Response:
         ctx.actor,
         rating=body.rating,
         rationale=body.rationale,
-        citations=_citations(body.citations),
+        citations=citation_inputs(body.citations),
     )
     ctx.session.flush()
     return json_response(VerdictOut.model_validate(verdict), 201)
@@ -533,7 +533,7 @@ def save_draft(ctx: Context, body: DraftIn, task_id: int) -> Response:
         ctx.actor,
         rating=body.rating,
         rationale=body.rationale,
-        citations=_citations(body.citations),
+        citations=citation_inputs(body.citations),
         version=body.version,
     )
     return json_response(VerdictOut.model_validate(verdict))
@@ -556,7 +556,7 @@ def edit_verdict(ctx: Context, body: VerdictEditIn, verdict_id: int) -> Response
         version=body.version,
         rating=body.rating,
         rationale=body.rationale,
-        citations=_citations(body.citations),
+        citations=citation_inputs(body.citations),
     )
     return json_response(VerdictOut.model_validate(verdict))
 
@@ -584,10 +584,6 @@ def _columns(event: AuditEvent) -> dict[str, object]:
         column: getattr(event, column)
         for column in ("at", "action", "subject_type", "subject_id", "before", "after")
     }
-
-
-def _citations(citations: list[CitationIn]) -> list[review.CitationInput]:
-    return [review.CitationInput(c.source_id, c.quote) for c in citations]
 
 
 def _task_out(task: ReviewTask) -> TaskOut:

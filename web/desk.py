@@ -8,10 +8,11 @@ never an error page; nothing is half-written, since the transaction rolls back.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, date, datetime
-from typing import Any
+from datetime import UTC, datetime
+from typing import Any, TypeVar
 
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from pydantic import BaseModel, ValidationError
 from sqlalchemy.orm import Session
 
 from factcheck.accounts import services as accounts
@@ -35,7 +36,17 @@ from web.operations import (
     send_after_commit,
     settings,
 )
-from web.schemas import CONTROL
+from web.schemas import (
+    AssignIn,
+    ClaimEditIn,
+    DraftIn,
+    EssayIn,
+    NoteIn,
+    RequiredNoteIn,
+    ReturnIn,
+    VerdictIn,
+    citation_inputs,
+)
 from web.signin import current_user, signed_in
 
 blueprint = Blueprint("desk", __name__, url_prefix="/desk")
@@ -58,6 +69,35 @@ def act(action: Callable[[Session], str | None], back: str, done: str | None = N
     if message:
         flash(message, "info")
     return redirect(done or back)
+
+
+Form = TypeVar("Form", bound=BaseModel)
+
+
+def checked(model: type[Form], fields: dict[str, Any]) -> Form:
+    """A form's fields checked by the API's body model for the same action, so that
+    the desk refuses what the API refuses (control characters, lengths, URLs)."""
+    try:
+        return model.model_validate(fields)
+    except ValidationError as error:
+        raise InvalidInput(_first_problem(error)) from None
+
+
+def _first_problem(error: ValidationError) -> str:
+    problem = error.errors(include_url=False)[0]
+    field = next((str(p) for p in reversed(problem["loc"]) if isinstance(p, str)), "a field")
+    field = field.replace("_", " ")
+    context = problem.get("ctx", {})
+    match problem["type"]:
+        case "missing" | "string_too_short" | "too_short":
+            return f"the {field} is required"
+        case "string_too_long":
+            return f"the {field} is too long: at most {context['max_length']:,} characters"
+        case "string_pattern_mismatch":
+            return f"the {field} must start with http:// or https://"
+        case "value_error":
+            return f"the {field} {context['error']}"
+    return f"the {field}: {problem['msg']}"
 
 
 @blueprint.get("/")
@@ -115,35 +155,26 @@ def _essay_fields(form: Any) -> dict[str, Any]:
             text = upload.read(settings().max_essay_chars * 4 + 1).decode("utf-8")
         except UnicodeDecodeError:
             raise InvalidInput("the file is not UTF-8 text") from None
-    text = text.replace("\r\n", "\n")
-    if CONTROL.search(text):
-        raise InvalidInput("the text holds control characters; remove them and try again")
-    title = form.get("title", "").strip()
-    if not title or not text.strip():
+    if not form.get("title", "").strip() or not text.strip():
         raise InvalidInput("an essay needs a title and a text")
-    essays.check_size(text, settings().max_essay_chars, settings().max_essay_sentences)
-    url = form.get("url", "").strip() or None
-    if url and not url.lower().startswith(("http://", "https://")):
-        raise InvalidInput("the URL must start with http:// or https://")
-    return {
-        "title": title[:500],
-        "text": text,
-        "author": form.get("author", "").strip()[:200] or None,
-        "url": url,
-        "published_at": _date(form.get("published_at")),
-        "deadline": _deadline(form.get("deadline")),
-        "hold_for_review": form.get("hold_for_review") == "on",
-    }
-
-
-def _date(value: str | None) -> date | None:
-    try:
-        return date.fromisoformat(value) if value else None
-    except ValueError:
-        raise InvalidInput(f"{value!r} is not a date (YYYY-MM-DD)") from None
+    essay = checked(
+        EssayIn,
+        {
+            "title": form.get("title", ""),
+            "text": text.replace("\r\n", "\n"),
+            "author": form.get("author") or None,
+            "url": form.get("url") or None,
+            "published_at": form.get("published_at") or None,
+            "deadline": _deadline(form.get("deadline")),
+            "hold_for_review": form.get("hold_for_review") == "on",
+        },
+    )
+    essays.check_size(essay.text, settings().max_essay_chars, settings().max_essay_sentences)
+    return essay.model_dump()
 
 
 def _deadline(value: str | None) -> datetime | None:
+    """The form's date and time (no zone: the desk works in UTC)."""
     try:
         return datetime.fromisoformat(value).replace(tzinfo=UTC) if value else None
     except ValueError:
@@ -206,12 +237,13 @@ def edit_claim(claim_id: int) -> Response:
     form = request.form
 
     def action(session: Session) -> str:
-        edit = curation.ClaimEdit(
-            version=_int(form.get("version")),
-            text=form.get("text") or None,
-            kind=form.get("kind") or None,
-            checkable=form.get("checkable") == "on",
-        )
+        fields = {
+            "version": form.get("version"),
+            "text": form.get("text") or None,
+            "kind": form.get("kind") or None,
+            "checkable": form.get("checkable") == "on",
+        }
+        edit = curation.ClaimEdit(**checked(ClaimEditIn, fields).model_dump())
         send_after_commit(
             session, "gather_claim", curation.edit_claim(session, claim_id, edit, _user_id())
         )
@@ -238,9 +270,11 @@ def split_claim(claim_id: int) -> Response:
 
     def action(session: Session) -> str:
         claim = claims.get_claim(session, claim_id)
-        found = claim.text.find(words) if words else -1
+        # The split falls in the essay, so look in the claim's span of it: an edited
+        # claim's wording may differ.
+        found = claim.essay.text[claim.start : claim.end].find(words) if words else -1
         if found <= 0:
-            raise InvalidInput("type the words that should begin the second part")
+            raise InvalidInput("type the words of the essay that should begin the second part")
         parts = curation.split_claim(session, claim_id, claim.start + found, _user_id())
         send_after_commit(session, "gather_claim", curation.gathering_ids(parts))
         return "Claim split in two."
@@ -287,9 +321,8 @@ def confirm_claims(essay_id: int) -> Response:
 @blueprint.post("/essays/<id:essay_id>/publish")
 @signed_in(*EDITOR)
 def publish(essay_id: int) -> Response:
-    note = request.form.get("note", "")
-
     def action(session: Session) -> str:
+        note = checked(NoteIn, {"note": request.form.get("note", "")}).note
         user = session.merge(current_user())
         publication = publishing.publish(session, essay_id, user, masthead(), note=note or None)
         announce(session, publication)
@@ -301,9 +334,8 @@ def publish(essay_id: int) -> Response:
 @blueprint.post("/essays/<id:essay_id>/withdraw")
 @signed_in(*EDITOR)
 def withdraw(essay_id: int) -> Response:
-    note = request.form.get("note", "")
-
     def action(session: Session) -> str:
+        note = checked(RequiredNoteIn, {"note": request.form.get("note", "")}).note
         publication = publishing.withdraw(session, essay_id, session.merge(current_user()), note)
         announce(session, publication)
         return "Fact-check withdrawn; its page now says so."
@@ -314,9 +346,8 @@ def withdraw(essay_id: int) -> Response:
 @blueprint.post("/claims/<id:claim_id>/reopen")
 @signed_in(*EDITOR)
 def reopen(claim_id: int) -> Response:
-    note = request.form.get("note", "")
-
     def action(session: Session) -> str:
+        note = checked(RequiredNoteIn, {"note": request.form.get("note", "")}).note
         publishing.reopen_claim(session, claim_id, session.merge(current_user()), note)
         return "Verdict reopened for correction; republish once it is approved again."
 
@@ -326,9 +357,8 @@ def reopen(claim_id: int) -> Response:
 @blueprint.post("/tasks/<id:task_id>/assign")
 @signed_in(*EDITOR)
 def assign_task(task_id: int) -> Response:
-    name = request.form.get("reviewer", "")
-
     def action(session: Session) -> str:
+        name = checked(AssignIn, {"reviewer": request.form.get("reviewer", "")}).reviewer
         reviewer = accounts.user_by_name(session, name)
         if reviewer is None:
             raise InvalidInput(f"there is no user named {name!r}")
@@ -372,6 +402,9 @@ def task_page(task_id: int) -> Response | str:
         if task is None or task.assignee_id != user.id or task.state != "leased":
             flash("That task is not yours (any more): take the next one.", "error")
             return redirect(url_for("desk.queue"))
+        if task.lease_expires_at is None or task.lease_expires_at <= datetime.now(UTC):
+            flash("Your lease on that task has expired: take the next one.", "error")
+            return redirect(url_for("desk.queue"))
         claim = task.claim
         essay = essays.get_essay(session, claim.essay_id)
         records = sources.list_sources(session, claim.id)
@@ -397,13 +430,12 @@ def _back_to_task(task_id: int) -> str:
     return url_for("desk.task_page", task_id=task_id)
 
 
-def _citations_from(form: Any) -> list[review.CitationInput]:
+def _citations_from(form: Any) -> list[dict[str, Any]]:
     """Citations from the form: each ticked source with its quoted passage."""
     cited = []
     for value in form.getlist("cite"):
         source_id = _int(value)
-        quote = form.get(f"{QUOTE_FIELD}{source_id}", "").strip()
-        cited.append(review.CitationInput(source_id, quote))
+        cited.append({"source_id": source_id, "quote": form.get(f"{QUOTE_FIELD}{source_id}", "")})
     return cited
 
 
@@ -414,14 +446,22 @@ def verdict(task_id: int) -> Response:
     if form.get("save") == "draft":
         return act(lambda session: _save_draft(session, task_id, form), _back_to_task(task_id))
     try:
+        body = checked(
+            VerdictIn,
+            {
+                "rating": form.get("rating", ""),
+                "rationale": form.get("rationale", ""),
+                "citations": _citations_from(form),
+            },
+        )
         with database().scope() as session:
             review.submit_verdict(
                 session,
                 task_id,
                 session.merge(current_user()),
-                rating=form.get("rating", ""),
-                rationale=form.get("rationale", ""),
-                citations=_citations_from(form),
+                rating=body.rating,
+                rationale=body.rationale,
+                citations=citation_inputs(body.citations),
             )
     except DomainError as error:
         flash(error.detail, "error")
@@ -431,15 +471,21 @@ def verdict(task_id: int) -> Response:
 
 
 def _save_draft(session: Session, task_id: int, form: Any) -> str:
-    version = form.get("version")
+    fields = {
+        "rating": form.get("rating") or None,
+        "rationale": form.get("rationale", ""),
+        "citations": [c for c in _citations_from(form) if c["quote"].strip()],
+        "version": form.get("version") or None,
+    }
+    draft = checked(DraftIn, fields)
     review.save_draft(
         session,
         task_id,
         session.merge(current_user()),
-        rating=form.get("rating") or None,
-        rationale=form.get("rationale", ""),
-        citations=[c for c in _citations_from(form) if c.quote],
-        version=_int(version) if version else None,
+        rating=draft.rating,
+        rationale=draft.rationale,
+        citations=citation_inputs(draft.citations),
+        version=draft.version,
     )
     return "Draft saved."
 
@@ -455,12 +501,11 @@ def approve(task_id: int) -> Response:
 @blueprint.post("/tasks/<id:task_id>/return")
 @signed_in(*REVIEWER)
 def return_verdict(task_id: int) -> Response:
-    comment = request.form.get("comment", "")
-    return _finish_task(
-        task_id,
-        lambda s: review.return_verdict(s, task_id, s.merge(current_user()), comment),
-        "Verdict returned to review with your comment.",
-    )
+    def step(session: Session) -> None:
+        comment = checked(ReturnIn, {"comment": request.form.get("comment", "")}).comment
+        review.return_verdict(session, task_id, session.merge(current_user()), comment)
+
+    return _finish_task(task_id, step, "Verdict returned to review with your comment.")
 
 
 @blueprint.post("/tasks/<id:task_id>/release")

@@ -20,6 +20,7 @@ from factcheck.claims.extraction import KINDS
 from factcheck.db import MAX_INT
 from factcheck.essays.models import ESSAY_STATUSES
 from factcheck.review import ratings
+from factcheck.review.services import CitationInput
 
 
 def _in_utc(value: datetime) -> datetime:
@@ -218,6 +219,10 @@ class CitationOut(Output):
     id: int
     source_id: int
     quote: str
+
+
+def citation_inputs(citations: list[CitationIn]) -> list[CitationInput]:
+    return [CitationInput(c.source_id, c.quote) for c in citations]
 
 
 Rationale = Annotated[Text, StringConstraints(max_length=20_000)]

@@ -24,6 +24,7 @@ from factcheck.accounts import services as accounts
 from factcheck.accounts.models import User
 from factcheck.accounts.throttle import SigninThrottle
 from web.operations import database
+from web.schemas import CONTROL
 
 blueprint = Blueprint("signin", __name__)
 
@@ -65,6 +66,9 @@ def login() -> Response | str:
     next_page = _safe_next(request.values.get("next"))
     if request.method == "POST":
         name = request.form.get("name", "").strip()
+        if CONTROL.search(name):  # no user has such a name; PostgreSQL cannot even look it up
+            flash("Wrong user name or password.", "error")
+            return render_template("desk/login.html", next=next_page)
         address = request.remote_addr or "unknown"
         wait = throttle().retry_after(name, address)
         if wait is not None:

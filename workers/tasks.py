@@ -121,8 +121,11 @@ def search(name: str, query: ClaimQuery) -> sources.RunResult:
     connector = connectors().get(name)
     if connector is None:
         return sources.RunResult(name, query, state="failed", error="connector not enabled")
+    # Archive links are for pages fetched from the web. Library and desk records are
+    # our own copies, and their runs are batched as quick local work: no network.
+    archiver = None if name in DATABASE_CONNECTORS else archive_client(get_settings())
     try:
-        found = sources.enrich(query, connector.find(query), archive_client(get_settings()))
+        found = sources.enrich(query, connector.find(query), archiver)
     except FetchError as failure:
         return sources.RunResult(name, query, state="failed", error=str(failure))
     return sources.RunResult(name, query, found)

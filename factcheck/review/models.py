@@ -63,7 +63,8 @@ class ReviewTask(Base):
 
 # draft: saved by its author, not yet submitted; submitted: waiting for approval;
 # approved: final; returned: sent back, kept for history.
-VERDICT_STATES = ("draft", "submitted", "approved", "returned")
+# superseded: an approved verdict that a correction's approved verdict replaced.
+VERDICT_STATES = ("draft", "submitted", "approved", "returned", "superseded")
 
 
 class Verdict(Base):

@@ -6,7 +6,7 @@ import statistics
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from factcheck.audit import AuditEvent
@@ -59,12 +59,14 @@ def _queue_depth(session: Session) -> list[tuple[str, int]]:
 def _per_day(session: Session, days: int) -> list[tuple[date, int, int]]:
     since = utcnow() - timedelta(days=days)
     day = func.date(AuditEvent.at)
+    gathered = and_(
+        AuditEvent.action == "claim.awaiting_review",
+        # Not a claim coming back to the queue (a release, an expired lease, a return).
+        AuditEvent.before["status"].as_string() == "gathering",
+    )
     rows = session.execute(
         select(day, AuditEvent.action, func.count())
-        .where(
-            AuditEvent.at >= since,
-            AuditEvent.action.in_(("claim.awaiting_review", "claim.approved")),
-        )
+        .where(AuditEvent.at >= since, or_(gathered, AuditEvent.action == "claim.approved"))
         .group_by(day, AuditEvent.action)
     )
     counts: dict[tuple[date, str], int] = {}

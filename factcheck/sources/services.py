@@ -35,7 +35,7 @@ from factcheck.sources.archive import ArchiveSnapshot
 from factcheck.sources.connectors import ClaimQuery, Found
 from factcheck.sources.hints import hints
 from factcheck.sources.models import ConnectorRun, SourceRecord
-from factcheck.sources.ranking import deduplicate, rank
+from factcheck.sources.ranking import deduplicate, normalise_url, rank
 
 SNAPSHOT_LIMIT = 200_000  # characters of a page kept as the record's snapshot
 MAX_RUN_ATTEMPTS = 3  # a run that failed, timed out or lost its worker this often stays so
@@ -294,9 +294,9 @@ def _archived(client: HttpClient, record: Found) -> ArchiveSnapshot | None:
 def store_all(
     session: Session, batches: Sequence[tuple[Claim, str, Sequence[Found]]]
 ) -> list[SourceRecord]:
-    """Add the records each claim has not got yet (same URL or the same text), for
-    (claim, connector, found) batches: one SELECT of what the claims have, one INSERT
-    of what is new."""
+    """Add the records each claim has not got yet (the same URL, compared as ranking
+    compares them, or the same text), for (claim, connector, found) batches: one
+    SELECT of what the claims have, one INSERT of what is new."""
     seen_urls: dict[int, set[str]] = defaultdict(set)
     seen_hashes: dict[int, set[str]] = defaultdict(set)
     for claim_id, url, final_url, digest in session.execute(
@@ -307,7 +307,7 @@ def store_all(
             SourceRecord.snapshot_sha256,
         ).where(SourceRecord.claim_id.in_({claim.id for claim, _, _ in batches}))
     ):
-        seen_urls[claim_id].update(u for u in (url, final_url) if u)
+        seen_urls[claim_id].update(normalise_url(u) for u in (url, final_url) if u)
         seen_hashes[claim_id].add(digest)
     records = []
     for claim, connector, found in batches:
@@ -315,7 +315,7 @@ def store_all(
         for f in found:
             snapshot = f.snapshot_text[:SNAPSHOT_LIMIT]
             text_hash = sha256(snapshot)
-            urls = {f.url, f.final_url or f.url}
+            urls = {normalise_url(f.url), normalise_url(f.final_url or f.url)}
             if urls & urls_seen or text_hash in hashes_seen:
                 continue
             urls_seen |= urls

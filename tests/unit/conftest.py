@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 import pytest
@@ -10,7 +11,8 @@ from factcheck.accounts import services as accounts
 from factcheck.db import Database
 from factcheck.settings import Settings
 from factcheck.sources import library
-from tests.conftest import SEEDS
+from tests.conftest import SEED_ESSAY, SEEDS
+from tests.unit.pages import PASSWORD, post, sign_in
 from web import create_app
 from workers import tasks
 
@@ -56,3 +58,29 @@ def token(database: Database) -> Callable[[str, str], str]:
 
 def auth(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
+
+
+@pytest.fixture
+def people(database: Database) -> dict[str, str]:
+    """An editor and two reviewers who sign in with ``pages.PASSWORD``."""
+    with database.scope() as session:
+        for name, role in [("ed", "editor"), ("rev", "reviewer"), ("rev2", "reviewer")]:
+            accounts.set_password(session, accounts.create_user(session, name, role), PASSWORD)
+    return {"editor": "ed", "reviewer": "rev", "second": "rev2"}
+
+
+@pytest.fixture
+def desk_essay(client, people, queue) -> dict[str, str]:
+    """A split essay; its path, its first claim and a task of it, signed in as editor."""
+    sign_in(client, "ed")
+    essay_path = post(
+        client, "/desk/essays/new", {"title": "Seed", "text": SEED_ESSAY}, "/desk/essays/new"
+    ).location
+    queue.run_all()
+    page = client.get(essay_path).text
+    return {
+        "essay": essay_path,
+        "essay_id": essay_path.rsplit("/", 1)[1],
+        "claim_id": re.search(r'id="claim-(\d+)"', page).group(1),
+        "task_id": re.search(r"/desk/tasks/(\d+)/assign", page).group(1),
+    }

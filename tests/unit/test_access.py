@@ -15,7 +15,7 @@ import pytest
 from factcheck.accounts import services as accounts
 from factcheck.db import utcnow
 from tests.unit.conftest import auth
-from tests.unit.test_pages import PASSWORD, token_from
+from tests.unit.pages import PASSWORD, sign_in, token_from
 from web.api import api
 
 CALLERS = ["anonymous", "editor", "reviewer", "admin", "disabled", "expired", "revoked"]
@@ -105,10 +105,7 @@ def test_the_page_table_covers_every_desk_page(client):
 
 def signed_in_client(app, name: str):
     client = app.test_client()
-    page = client.get("/login")
-    client.post(
-        "/login", data={"name": name, "password": PASSWORD, "csrf_token": token_from(page.text)}
-    )
+    sign_in(client, name)
     return client
 
 

@@ -5,39 +5,9 @@ from __future__ import annotations
 import html
 import re
 
-import pytest
-
 from factcheck.accounts import services as accounts
 from tests.conftest import SEED_ESSAY
-
-PASSWORD = "correct horse battery"
-
-
-@pytest.fixture
-def people(database) -> dict[str, str]:
-    with database.scope() as session:
-        for name, role in [("ed", "editor"), ("rev", "reviewer"), ("rev2", "reviewer")]:
-            accounts.set_password(session, accounts.create_user(session, name, role), PASSWORD)
-    return {"editor": "ed", "reviewer": "rev", "second": "rev2"}
-
-
-def token_from(html: str) -> str:
-    match = re.search(r'name="csrf-token" content="([^"]+)"', html)
-    assert match, "no CSRF token on the page"
-    return match.group(1)
-
-
-def sign_in(client, name: str, password: str = PASSWORD):
-    page = client.get("/login")
-    return client.post(
-        "/login",
-        data={"name": name, "password": password, "csrf_token": token_from(page.text)},
-    )
-
-
-def post(client, path: str, data: dict | None = None, from_page: str = "/desk/"):
-    token = token_from(client.get(from_page, follow_redirects=True).text)
-    return client.post(path, data={**(data or {}), "csrf_token": token})
+from tests.unit.pages import PASSWORD, post, sign_in, token_from
 
 
 def test_pages_need_a_signed_in_user(client):
@@ -234,19 +204,13 @@ def test_an_uploaded_text_file_becomes_the_essay(client, people, queue):
     assert "car bombs killed more than 200 people" in client.get(response.location).text
 
 
-def test_an_editor_assigns_a_waiting_task_to_a_reviewer(client, people, queue):
-    sign_in(client, "ed")
-    essay_path = post(
-        client, "/desk/essays/new", {"title": "Seed", "text": SEED_ESSAY}, "/desk/essays/new"
-    ).location
-    queue.run_all()
-    page = client.get(essay_path).text
-    task_id = re.search(r"/desk/tasks/(\d+)/assign", page).group(1)
+def test_an_editor_assigns_a_waiting_task_to_a_reviewer(client, desk_essay):
+    task_id = desk_essay["task_id"]
     assigned = post(
         client,
         f"/desk/tasks/{task_id}/assign",
-        {"reviewer": "rev2", "essay_id": essay_path.rsplit("/", 1)[1]},
-        essay_path,
+        {"reviewer": "rev2", "essay_id": desk_essay["essay_id"]},
+        desk_essay["essay"],
     )
     assert "Task given to rev2" in client.get(assigned.location).text
     post(client, "/logout")

@@ -10,9 +10,12 @@ from xml.etree import ElementTree
 
 import extruct
 import pytest
+from sqlalchemy import select
 
 from factcheck.accounts import services as accounts
 from factcheck.publishing.claimreview import shorten
+from factcheck.review.models import Verdict
+from factcheck.review.stats import desk_stats
 from tests.flow import ESSAY, review_one
 from tests.unit.conftest import auth
 from tests.unit.test_api import caller_for
@@ -176,7 +179,7 @@ def test_hostile_text_stays_inert_on_every_page_and_export(client, token, queue)
     assert rows and all(not row["essay_title"].startswith("=") for row in rows)
 
 
-def test_correction_flow_versions_log_and_feed(desk):
+def test_correction_flow_versions_log_and_feed(desk, database):
     call, tokens, client, essay_id = desk["call"], desk["tokens"], desk["client"], desk["essay_id"]
     claim = desk["checkable"][0]
     no_note = call("POST", f"/api/v1/claims/{claim['id']}/reopen", tokens["editor"], {"note": " "})
@@ -220,6 +223,26 @@ def test_correction_flow_versions_log_and_feed(desk):
     assert any(t.startswith("Correction:") and "(version 2)" in t for t in titles)
     publication = client.get(f"/api/v1/essays/{essay_id}", headers=auth(tokens["editor"]))
     assert publication.json["status"] == "published"
+
+    # The replaced verdict stays in the history, out of the desk's counts and exports.
+    with database.scope() as session:
+        states = session.execute(
+            select(Verdict.rating, Verdict.state)
+            .where(Verdict.claim_id == claim["id"], Verdict.state != "draft")
+            .order_by(Verdict.id)
+        ).all()
+        by_rating = dict(desk_stats(session).verdicts_by_rating)
+    assert states == [("half-true", "superseded"), ("mostly-false", "approved")]
+    assert by_rating["Mostly false"] == 1
+    assert by_rating["Half true"] == len(desk["checkable"]) - 1
+    rows = list(
+        csv.DictReader(
+            io.StringIO(
+                client.get("/api/v1/exports/verdicts.csv", headers=auth(tokens["editor"])).text
+            )
+        )
+    )
+    assert [r["rating"] for r in rows if r["claim_id"] == str(claim["id"])] == ["mostly-false"]
 
 
 def test_withdrawal_keeps_the_url_with_a_notice(desk):

@@ -208,3 +208,18 @@ def test_history_shows_who_did_what(session, database, make_user):
     assert timeline.index(("verdict.submitted", "author")) < timeline.index(
         ("verdict.approved", "approver")
     )
+
+
+def test_the_dashboard_counts_each_claim_gathered_once(session, database, make_user):
+    from factcheck.review.stats import desk_stats
+
+    editor = make_user("ed", "editor")
+    essay = gathered_essay(session, database, editor, TEXT)
+    gathered = len(claims_of(session, essay, "awaiting_review"))
+    reviewer = make_user("rev")
+    for _ in range(3):  # taken and given back: the claims come back to the queue
+        task = review.claim_next(session, reviewer, 600)
+        review.release(session, task.id, reviewer)
+    session.flush()
+    today = desk_stats(session).per_day[-1]
+    assert gathered == 2 and today[1] == gathered

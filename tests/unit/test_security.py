@@ -6,7 +6,7 @@ import pytest
 
 from factcheck.accounts import services as accounts
 from factcheck.accounts.throttle import DatabaseCounter, Limits, SigninThrottle
-from tests.unit.test_pages import PASSWORD, sign_in
+from tests.unit.pages import PASSWORD, sign_in
 
 
 @pytest.fixture

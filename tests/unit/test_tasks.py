@@ -201,6 +201,20 @@ def test_same_text_from_two_urls_is_stored_once(essay_id, queue, database, monke
     assert urls == ["https://a.example/1"]
 
 
+def test_a_page_another_connector_stored_is_not_stored_again(essay_id, queue, database):
+    tasks.split_essay.run(essay_id)
+    with database.scope() as session:
+        claim = session.scalars(select(Claim).where(Claim.essay_id == essay_id)).first()
+        wiki = Found("https://EN.wikipedia.org/wiki/Sadr_City/", "W", None, None, "s", "one", 0.9)
+        again = Found(
+            "https://en.wikipedia.org/wiki/Sadr_City#events", "W", None, None, "s", "two", 0.8
+        )
+        other = Found("https://en.wikipedia.org/wiki/Baghdad", "B", None, None, "s", "three", 0.7)
+        sources.store_all(session, [(claim, "library", [wiki])])
+        stored = sources.store_all(session, [(claim, "wikipedia", [again, other])])
+    assert [record.url for record in stored] == [other.url]
+
+
 def test_reconciler_resends_stalled_work_and_expires_leases(essay_id, queue, database, settings):
     long_ago = utcnow() - timedelta(seconds=settings.stuck_after_seconds + 5)
     # A split whose message was lost:
