@@ -17,8 +17,7 @@ from sqlalchemy.orm import Session
 
 from factcheck import audit
 from factcheck.claims import services as claims
-from factcheck.claims.checkworthiness import score
-from factcheck.claims.extraction import KINDS, NOT_CHECKABLE_KINDS, classify
+from factcheck.claims.extraction import KINDS, NOT_CHECKABLE_KINDS, describe
 from factcheck.claims.models import Claim
 from factcheck.db import utcnow
 from factcheck.errors import Conflict, InvalidInput
@@ -66,13 +65,17 @@ def edit_claim(session: Session, claim_id: int, edit: ClaimEdit, actor_id: int) 
         checkable = claim.kind not in NOT_CHECKABLE_KINDS
     claim.checkable = checkable
     claim.version += 1
-    audit.record(
-        session, "claim.edited", claim, actor_id=actor_id, before=before, after=_snapshot(claim)
-    )
     text_changed = (before["text"], before["start"], before["end"]) != (
         claim.text,
         claim.start,
         claim.end,
+    )
+    if text_changed:  # what evidence search reads from the words, read anew
+        found = describe(essay.text, claim.start, claim.end, essay.published_at, claim.text)
+        claim.details = claims.details_of(found)
+        claim.checkworthiness = found.checkworthiness
+    audit.record(
+        session, "claim.edited", claim, actor_id=actor_id, before=before, after=_snapshot(claim)
     )
     return _settle(session, essay, claim, actor_id, regather=text_changed)
 
@@ -188,17 +191,17 @@ def _new_claim(
     actor_id: int,
 ) -> Claim:
     _refuse_overlap(session, essay.id, start, end, ignore=())
-    text = essay.text[start:end]
-    kind = _kind(kind) if kind else classify(text)
+    found = describe(essay.text, start, end, essay.published_at)
+    kind = _kind(kind) if kind else found.kind
     claim = Claim(
         essay_id=essay.id,
         start=start,
         end=end,
-        text=text,
+        text=found.text,
         kind=kind,
-        checkworthiness=round(score([text])[0], 4),
+        checkworthiness=found.checkworthiness,
         checkable=kind not in NOT_CHECKABLE_KINDS if checkable is None else checkable,
-        details={},
+        details=claims.details_of(found),
     )
     session.add(claim)
     session.flush()

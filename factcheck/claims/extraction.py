@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 from factcheck.claims.atoms import atomic_spans
@@ -75,6 +75,26 @@ def split(text: str, published_at: date | None = None) -> list[ExtractedClaim]:
         for start, end in _atoms(text, sentence):
             claims.append(_claim(text, start, end, sentence, reader, known))
     return claims
+
+
+def describe(
+    text: str, start: int, end: int, published_at: date | None = None, wording: str | None = None
+) -> ExtractedClaim:
+    """A claim an editor marked by hand at ``text[start:end]``, described as ``split``
+    describes the claims it finds: kind, entities, quantities and dates read from its
+    ``wording`` (by default the span itself), check-worthiness from the essay's
+    sentence it lies in most, scored among its neighbours."""
+    found = _sentences(text)
+    known = capitalised_inside(text[s.start : s.end] for s in found if not s.heading)
+    sentence = max(
+        found,
+        key=lambda s: min(end, s.end) - max(start, s.start),
+        default=_Sentence(start, end, 0.0, False),
+    )
+    words = text[start:end] if wording is None else wording
+    inside = _Sentence(0, len(words), sentence.worthiness, sentence.heading)
+    described = _claim(words, 0, len(words), inside, DateReader(published_at), known)
+    return replace(described, start=start, end=end)
 
 
 def _sentences(text: str) -> list[_Sentence]:

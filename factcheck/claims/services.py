@@ -43,7 +43,7 @@ def extract_claims(session: Session, essay_id: int) -> list[int]:
             kind=extracted.kind,
             checkworthiness=extracted.checkworthiness,
             checkable=extracted.checkable,
-            details=_details(extracted),
+            details=details_of(extracted),
         )
         for extracted in extracted_claims
     ]
@@ -62,7 +62,7 @@ def extract_claims(session: Session, essay_id: int) -> list[int]:
     return to_gather
 
 
-def _details(extracted: ExtractedClaim) -> dict[str, Any]:
+def details_of(extracted: ExtractedClaim) -> dict[str, Any]:
     """What the extractor found inside the claim, as JSON for evidence search."""
     return {
         "entities": list(extracted.entities),

@@ -87,12 +87,18 @@ def assert_each_claim_once(database_url: str) -> None:
         assert twice == []
 
 
+def wait_until_gathering(world) -> None:
+    """Until the workers are searching Wikipedia: the fault must strike mid-gathering."""
+    deadline = time.monotonic() + 30
+    while len(world.wikipedia.requests) < 3 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert len(world.wikipedia.requests) >= 3, "gathering never reached Wikipedia"
+
+
 def test_a_worker_killed_mid_gathering_loses_nothing(stack, postgres_url, world):
     stack.start_all()
     essay_id = submit(stack)
-    deadline = time.monotonic() + 30
-    while len(world.wikipedia.requests) < 3 and time.monotonic() < deadline:
-        time.sleep(0.05)  # gathering has begun
+    wait_until_gathering(world)
     stack.signal("worker", signal.SIGKILL)
     stack.wait("worker")
     from factcheck.cli import worker_command
@@ -105,9 +111,7 @@ def test_a_worker_killed_mid_gathering_loses_nothing(stack, postgres_url, world)
 def test_a_worker_stopped_with_sigterm_finishes_or_hands_back(stack, postgres_url, world):
     stack.start_all()
     essay_id = submit(stack)
-    deadline = time.monotonic() + 30
-    while len(world.wikipedia.requests) < 3 and time.monotonic() < deadline:
-        time.sleep(0.05)
+    wait_until_gathering(world)
     stack.signal("worker", signal.SIGTERM)
     assert stack.wait("worker", timeout=60) == 0  # a warm shutdown, not a crash
     from factcheck.cli import worker_command

@@ -134,10 +134,12 @@ def test_reads_cited_pages_and_records_the_fetch():
     assert bombs.content_type == "text/html"
     assert bombs.fetched_at is not None
     assert bombs.details["position"] == "in_claim"
+    link = f"[ministry]({site.url('/health')})"
+    start = query.essay_text.index(link)
     assert health.details == {
         "link_text": "ministry",
         "position": "same_paragraph",
-        "link_span": health.details["link_span"],
+        "link_span": [start, start + len(link)],
     }
     assert health.publisher == "127.0.0.1"  # no og:site_name: the host
     assert bombs.score > health.score

@@ -214,3 +214,31 @@ def test_curation_needs_an_editor(client, queue, token, editor):
     claim = claims(client, editor, essay_id)[0]
     reviewer = auth(token("rev", "reviewer"))
     assert client.post(f"/api/v1/claims/{claim['id']}/discard", headers=reviewer).status_code == 403
+
+
+def test_a_claim_added_by_hand_is_described_as_the_splitter_describes_it(client, editor, queue):
+    essay_id = submit(client, editor, queue, published_at="2006-11-25")
+    found = claims(client, editor, essay_id)[0]
+    assert found["entities"] and found["quantities"] and found["dates"]
+    client.post(f"/api/v1/claims/{found['id']}/discard", headers=editor)
+    added = client.post(
+        f"/api/v1/essays/{essay_id}/claims",
+        json={"start": found["start"], "end": found["end"]},
+        headers=editor,
+    ).json
+    fields = ("text", "kind", "checkworthiness", "entities", "quantities", "dates")
+    assert {f: added[f] for f in fields} == {f: found[f] for f in fields}
+
+
+def test_new_wording_is_read_again_for_evidence_search(client, editor, queue):
+    essay_id = submit(client, editor, queue, published_at="2006-11-25")
+    found = claims(client, editor, essay_id)[0]
+    edited = client.patch(
+        f"/api/v1/claims/{found['id']}",
+        json={"version": 1, "text": "Car bombs killed 215 people in Baghdad on 23 November 2006."},
+        headers=editor,
+    ).json
+    assert [q["value"] for q in edited["quantities"]] == [215]
+    assert "Baghdad" in edited["entities"] and "Sadr City" not in edited["entities"]
+    assert edited["dates"] == ["2006-11-23"]
+    assert edited["checkworthiness"] == found["checkworthiness"]  # same place in the essay

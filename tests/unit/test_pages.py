@@ -10,6 +10,16 @@ from tests.conftest import SEED_ESSAY
 from tests.unit.pages import PASSWORD, post, sign_in, token_from
 
 
+def take_task_showing(client, text: str) -> str:
+    """Take tasks from the queue until one whose page shows ``text``; its path."""
+    for _ in range(100):
+        task_path = post(client, "/desk/queue/next", {}, "/desk/queue").location
+        assert task_path.startswith("/desk/tasks/"), f"the queue ran out before {text!r}"
+        if text in client.get(task_path).text:
+            return task_path
+    raise AssertionError(f"no task shows {text!r}")
+
+
 def test_pages_need_a_signed_in_user(client):
     response = client.get("/desk/essays")
     assert response.status_code == 302 and "/login?next=/desk/essays" in response.location
@@ -146,10 +156,7 @@ def test_reviewer_takes_a_task_saves_a_draft_and_submits(client, people, queue, 
     assert good.location == "/desk/queue"
     post(client, "/logout")
     sign_in(client, "rev2")
-    for _ in range(100):
-        approval = post(client, "/desk/queue/next", {}, "/desk/queue").location
-        if "Wrong toll." in client.get(approval).text:
-            break
+    approval = take_task_showing(client, "Wrong toll.")
     approved = post(client, approval + "/approve", {}, approval)
     assert approved.location == "/desk/queue"
 
@@ -239,17 +246,12 @@ def test_an_approver_returns_a_verdict_with_a_comment(client, people, queue, dat
         )
     post(client, "/logout")
     sign_in(client, "rev2")
-    approval = post(client, "/desk/queue/next", {}, "/desk/queue").location
-    while "Looks fine." not in client.get(approval).text:
-        approval = post(client, "/desk/queue/next", {}, "/desk/queue").location
+    approval = take_task_showing(client, "Looks fine.")
     returned = post(client, approval + "/return", {"comment": "Which toll?"}, approval)
     assert returned.location == "/desk/queue"
     post(client, "/logout")
     sign_in(client, "rev")
-    for _ in range(50):
-        page = client.get(post(client, "/desk/queue/next", {}, "/desk/queue").location).text
-        if "Which toll?" in page:
-            break
+    page = client.get(take_task_showing(client, "Which toll?")).text
     assert "Returned with a comment" in page and "Looks fine." in page
 
 
