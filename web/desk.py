@@ -89,8 +89,12 @@ def _first_problem(error: ValidationError) -> str:
     field = field.replace("_", " ")
     context = problem.get("ctx", {})
     match problem["type"]:
-        case "missing" | "string_too_short" | "too_short":
+        case "missing" | "string_too_short":
             return f"the {field} is required"
+        case "too_short":
+            return f"the {field}: at least {context['min_length']} needed"
+        case "literal_error":
+            return f"choose a {field}"
         case "string_too_long":
             return f"the {field} is too long: at most {context['max_length']:,} characters"
         case "string_pattern_mismatch":

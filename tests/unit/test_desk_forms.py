@@ -147,3 +147,16 @@ def test_a_task_whose_lease_ran_out_shows_no_form(client, desk_essay, database):
     page = client.get(task_path)
     assert page.status_code == 302 and page.location == "/desk/queue"
     assert "Your lease on that task has expired" in client.get("/desk/queue").text
+
+
+def test_a_verdict_missing_its_parts_says_which(client, desk_essay, database):
+    post(client, "/logout")
+    sign_in(client, "rev")
+    task_path = post(client, "/desk/queue/next", {}, "/desk/queue").location
+    before = writes(database)
+    submit = {"save": "submit", "rationale": "Because.", "cite": "1", "quote-1": "a quote"}
+    assert refusal(client, task_path + "/verdict", submit, task_path) == "choose a rating"
+    uncited = {"save": "submit", "rating": "false", "rationale": "Because."}
+    message = refusal(client, task_path + "/verdict", uncited, task_path)
+    assert message == "the citations: at least 1 needed"
+    assert writes(database) == before
