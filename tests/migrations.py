@@ -27,6 +27,7 @@ def check_migrations(url: str) -> None:
             found = library.search(session, "car bombs Sadr City killed 215", limit=3)
             assert found and found[0][0].ref == "ref-01"
             assert all(0 < score < 1 for _, score in found)
+            assert [score for _, score in found] == sorted((s for _, s in found), reverse=True)
         check_audit_is_append_only(database)
     finally:
         database.engine.dispose()

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, TypeAdapter
-from sqlalchemy import select, text
+from sqlalchemy import Float, column, select, text
 from sqlalchemy.orm import Session
 
 from factcheck.sources.models import LibraryDocument
@@ -156,42 +156,29 @@ def search(session: Session, query: str, limit: int = 5) -> list[tuple[LibraryDo
     if not terms:
         return []
     if session.get_bind().dialect.name == "sqlite":
-        rows = _search_sqlite(session, terms, limit)
+        ranked, match = _SQLITE_SEARCH, " OR ".join(json.dumps(t) for t in terms)  # quoted
     else:
-        rows = _search_postgresql(session, terms, limit)
-    ids = [row_id for row_id, _ in rows]
-    documents = {
-        doc.id: doc
-        for doc in session.scalars(select(LibraryDocument).where(LibraryDocument.id.in_(ids)))
-    }
-    return [(documents[row_id], score) for row_id, score in rows]
-
-
-def _search_sqlite(session: Session, terms: list[str], limit: int) -> list[tuple[int, float]]:
-    match = " OR ".join(json.dumps(term) for term in terms)  # quoted: no FTS syntax leaks in
+        ranked, match = _PG_SEARCH, " or ".join(terms)
     rows = session.execute(
-        text(
-            "SELECT rowid, -bm25(library_fts, 2.0, 1.0, 1.5) AS rank FROM library_fts "
-            "WHERE library_fts MATCH :match ORDER BY rank DESC LIMIT :limit"
-        ),
+        select(LibraryDocument, ranked.selected_columns.rank).from_statement(ranked),
         {"match": match, "limit": limit},
     )
-    return [(row_id, _squash(rank)) for row_id, rank in rows]
+    return [(document, _squash(rank)) for document, rank in rows]
 
 
-_PG_DOCUMENT = "library_fts_vector"  # a stored generated column, GIN-indexed
-
-
-def _search_postgresql(session: Session, terms: list[str], limit: int) -> list[tuple[int, float]]:
-    rows = session.execute(
-        text(
-            f"SELECT id, ts_rank_cd({_PG_DOCUMENT}, query, 32) * 10 AS rank "
-            f"FROM library_documents, websearch_to_tsquery('english', :query) AS query "
-            f"WHERE {_PG_DOCUMENT} @@ query ORDER BY rank DESC, id LIMIT :limit"
-        ),
-        {"query": " or ".join(terms), "limit": limit},
-    )
-    return [(row_id, _squash(rank)) for row_id, rank in rows]
+_DOCUMENT_COLUMNS = ", ".join(f"d.{c.name}" for c in LibraryDocument.__table__.columns)
+# One statement each: the documents with their relevance, best first.
+_SQLITE_SEARCH = text(
+    f"SELECT {_DOCUMENT_COLUMNS}, -bm25(library_fts, 2.0, 1.0, 1.5) AS rank"
+    " FROM library_fts JOIN library_documents AS d ON d.id = library_fts.rowid"
+    " WHERE library_fts MATCH :match ORDER BY rank DESC LIMIT :limit"
+).columns(*LibraryDocument.__table__.columns, column("rank", Float))
+# library_fts_vector: a stored generated column, GIN-indexed.
+_PG_SEARCH = text(
+    f"SELECT {_DOCUMENT_COLUMNS}, ts_rank_cd(d.library_fts_vector, query, 32) * 10 AS rank"
+    " FROM library_documents AS d, websearch_to_tsquery('english', :match) AS query"
+    " WHERE d.library_fts_vector @@ query ORDER BY rank DESC, d.id LIMIT :limit"
+).columns(*LibraryDocument.__table__.columns, column("rank", Float))
 
 
 def _squash(rank: Any) -> float:
