@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import logging
+import select
+import sqlite3
 import time
 from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager, contextmanager
+from contextlib import AbstractContextManager, closing, contextmanager
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import DateTime, MetaData, create_engine, event
@@ -75,13 +78,14 @@ IDLE_PING_SECONDS = 5.0
 
 
 def _ping_after_idle(engine: Engine) -> None:
-    """Ping a pooled connection before use only if it sat idle for a while.
+    """Ping a pooled connection before use only when it may be gone.
 
     ``pool_pre_ping`` pings on every checkout: a round trip that cost a tenth of a
-    reviewer-queue request. A connection handed back moments ago is alive; one idle
-    for long may have been dropped by a restart or a firewall. A connection dropped
-    while in steady use fails its statement instead: SQLAlchemy then replaces the
-    whole pool, and that one request answers 503.
+    reviewer-queue request. Here a connection is pinged when the server has written
+    to it while it sat in the pool (a terminated backend or a restart says goodbye
+    before closing; a select() on the socket sees that without a round trip), or
+    when it sat idle for a while (a firewall may have dropped it silently). A dead
+    connection found so is replaced before the request uses it.
     """
 
     @event.listens_for(engine, "checkin")
@@ -89,14 +93,47 @@ def _ping_after_idle(engine: Engine) -> None:
         record.info["idle_since"] = time.monotonic()
 
     @event.listens_for(engine, "checkout")
-    def _ping_if_idle(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+    def _ping_if_maybe_gone(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
         idle_since = record.info.get("idle_since")
-        if idle_since is None or time.monotonic() - idle_since < IDLE_PING_SECONDS:
+        if idle_since is None:
+            return  # just connected
+        idle = time.monotonic() - idle_since
+        if idle < IDLE_PING_SECONDS and not _server_wrote(dbapi_connection):
             return
         try:
             engine.dialect.do_ping(dbapi_connection)
         except Exception as error:
             raise DisconnectionError(f"a pooled connection is gone: {error}") from error
+
+
+def _server_wrote(dbapi_connection: Any) -> bool:
+    """Has the server sent anything to this idle connection (or closed it)?"""
+    try:
+        readable, _, _ = select.select([dbapi_connection.fileno()], [], [], 0)
+    except (OSError, ValueError, AttributeError):
+        return True  # closed, or no socket to look at: let the ping decide
+    return bool(readable)
+
+
+def use_wal(path: Path, wait_seconds: float = 30.0) -> None:
+    """Put a SQLite file in WAL mode; the mode stays with the file.
+
+    Switching needs the file to itself: SQLite refuses at once ("database is locked",
+    no busy wait) while another connection writes, e.g. a process starting beside
+    this one creating its tables. So try again until ``wait_seconds`` have passed.
+    Once the file is in WAL mode, asking again never waits.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    deadline = time.monotonic() + wait_seconds
+    while True:
+        try:
+            with closing(sqlite3.connect(path, timeout=wait_seconds)) as connection:
+                connection.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as error:
+            if "locked" not in str(error) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
 
 
 def _configure_sqlite(engine: Engine) -> None:

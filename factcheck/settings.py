@@ -86,6 +86,12 @@ class Settings(BaseSettings):
     def resolved_broker_url(self) -> str:
         return self.broker_url or f"sqla+sqlite:///{self.data_dir.resolve() / 'broker.sqlite'}"
 
+    def sqlite_broker_file(self) -> Path | None:
+        """The broker's SQLite file, when the broker is kombu's SQL transport on SQLite."""
+        url = self.resolved_broker_url()
+        prefix = "sqla+sqlite:///"
+        return Path(url.removeprefix(prefix)) if url.startswith(prefix) else None
+
 
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import sqlite3
 import time
-from contextlib import AbstractContextManager, closing
-from pathlib import Path
+from contextlib import AbstractContextManager
 from typing import Any
 
 from celery import Celery
@@ -14,8 +12,8 @@ from kombu import Queue
 from kombu.transport import sqlalchemy as sqlalchemy_transport
 
 from factcheck import logs, metrics
-from factcheck.db import dispose_all
-from factcheck.settings import get_settings
+from factcheck.db import dispose_all, use_wal
+from factcheck.settings import Settings, get_settings
 
 
 class Queues:
@@ -26,25 +24,19 @@ class Queues:
     ALL = (DEFAULT, GATHER)
 
 
-def broker_transport_options(broker_url: str, polling_interval: float) -> dict[str, Any]:
-    if broker_url.startswith("sqla+"):
+def broker_transport_options(settings: Settings) -> dict[str, Any]:
+    if settings.resolved_broker_url().startswith("sqla+"):
         # kombu's SQL transport polls its table once a second and hands every
         # other option to create_engine(); the interval is a class attribute.
-        sqlalchemy_transport.Transport.polling_interval = polling_interval
-        if broker_url.startswith("sqla+sqlite:///"):
-            use_wal(Path(broker_url.removeprefix("sqla+sqlite:///")))
+        sqlalchemy_transport.Transport.polling_interval = settings.broker_polling_interval
+        broker_file = settings.sqlite_broker_file()
+        if broker_file:
+            # WAL, so that the worker polling it never blocks the web sending tasks.
+            use_wal(broker_file)
         return {"connect_args": {"timeout": 30}}
     # Redis re-delivers an unacknowledged message after the visibility timeout:
     # keep it well above the longest task's time limit.
     return {"visibility_timeout": 3600}
-
-
-def use_wal(path: Path) -> None:
-    """Put the broker's SQLite file in WAL mode (the mode stays with the file), so the
-    worker polling it never blocks the web processes sending tasks."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with closing(sqlite3.connect(path, timeout=30)) as connection:
-        connection.execute("PRAGMA journal_mode=WAL")
 
 
 def make_celery() -> Celery:
@@ -61,9 +53,7 @@ def make_celery() -> Celery:
         task_reject_on_worker_lost=True,
         task_ignore_result=True,
         worker_prefetch_multiplier=1,
-        broker_transport_options=broker_transport_options(
-            broker_url, settings.broker_polling_interval
-        ),
+        broker_transport_options=broker_transport_options(settings),
         broker_connection_retry_on_startup=True,
         beat_schedule={
             "reconcile": {
