@@ -28,14 +28,18 @@ def backend_pid(database: Database) -> int:
 
 
 def terminate(pid: int) -> None:
+    """End a backend and wait until it is gone (its goodbye sent, its socket closed)."""
     with psycopg.connect(POSTGRES_ADMIN, autocommit=True) as admin:
         assert admin.execute("SELECT pg_terminate_backend(%s)", [pid]).fetchone() == (True,)
+        deadline = time.monotonic() + 10
+        while admin.execute("SELECT 1 FROM pg_stat_activity WHERE pid = %s", [pid]).fetchone():
+            assert time.monotonic() < deadline, f"backend {pid} still there"
+            time.sleep(0.02)
 
 
 def test_a_connection_the_server_just_dropped_is_replaced_unseen(database):
     first = backend_pid(database)  # back in the pool, idle for a moment only
     terminate(first)
-    time.sleep(0.2)  # the server's goodbye reaches the socket
     assert backend_pid(database) != first  # pinged, found gone, reconnected: no error
 
 
