@@ -1,7 +1,7 @@
 """What the service benchmarks share: databases, processes, HTTP, percentiles, tables.
 
 Everything runs on 127.0.0.1. PostgreSQL databases are created per run as
-``factcheck_bench_<what>_<pid>`` and dropped afterwards; Redis db 14 is flushed
+``factcheck_bench_<what>_<pid>`` and dropped afterwards; Redis db 8 is flushed
 before use.
 """
 
@@ -29,7 +29,7 @@ if str(ROOT) not in sys.path:
 
 SEED = (ROOT / "seeds" / "the-next-step-think-vietnam.txt").read_text()
 POSTGRES_ADMIN = os.environ.get("FACTCHECK_BENCH_POSTGRES", "postgresql://postgres@127.0.0.1:5432")
-REDIS_URL = os.environ.get("FACTCHECK_BENCH_REDIS", "redis://127.0.0.1:6379/14")
+REDIS_URL = os.environ.get("FACTCHECK_BENCH_REDIS", "redis://127.0.0.1:6379/8")
 PYTHON = sys.executable
 
 
@@ -106,13 +106,6 @@ class Processes:
     def session_ids(self) -> list[int]:
         return [process.pid for process in self.started]
 
-    def pids(self) -> list[int]:
-        """Every live process of every session we started (masters and their children)."""
-        pids = []
-        for process in self.started:
-            pids += session_pids(process.pid)
-        return pids
-
     def check_alive(self) -> None:
         for process, log in zip(self.started, self.logs, strict=True):
             if process.poll() is not None:
@@ -145,27 +138,6 @@ def gunicorn_command(port: int, workers: int, extra: Sequence[str] = ()) -> list
         "--backlog",
         "2048",
         *extra,
-    ]
-
-
-def celery_worker_command(concurrency: int, loglevel: str = "INFO") -> list[str]:
-    return [
-        PYTHON,
-        "-m",
-        "celery",
-        "-A",
-        "workers.app",
-        "worker",
-        "--queues",
-        "default,gather",
-        "--concurrency",
-        str(concurrency),
-        "--loglevel",
-        loglevel,
-        "--hostname",
-        f"bench{os.getpid()}@%h",
-        "--without-gossip",
-        "--without-mingle",
     ]
 
 
@@ -419,7 +391,6 @@ class Desk:
     essays: int
     claims: int
     open_tasks: int
-    newest_essay_id: int
     published_essay_id: int | None = None
 
 
@@ -533,7 +504,6 @@ def load_desk(
         )
         claims = run("SELECT count(*) FROM claims").fetchone()[0]
         opened = run("SELECT count(*) FROM review_tasks WHERE state = 'open'").fetchone()[0]
-        newest = run("SELECT max(id) FROM essays").fetchone()[0]
         oldest_done = run(
             "SELECT min(id) FROM essays e WHERE NOT EXISTS (SELECT 1 FROM claims c"
             " WHERE c.essay_id = e.id AND c.status = 'awaiting_review')"
@@ -542,7 +512,7 @@ def load_desk(
         connection.execute("VACUUM ANALYZE")
         # Write the load out now, not in the background while a benchmark times requests.
         connection.execute("CHECKPOINT")
-    desk = Desk(url, editor_token, reviewer_tokens, essays, claims, opened, newest)
+    desk = Desk(url, editor_token, reviewer_tokens, essays, claims, opened)
     if publish and oldest_done is not None:
         desk.published_essay_id = publish_essay(url, oldest_done, editor_id)
     return desk

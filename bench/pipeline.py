@@ -32,6 +32,7 @@ The SQLite batch is smaller by default (the SQL broker makes it slow); the stack
 from __future__ import annotations
 
 import argparse
+import os
 import re
 import statistics
 import tempfile
@@ -73,6 +74,8 @@ ESSAY = {
     "author": "Fareed Zakaria",
     "published_at": "2006-11-27",
 }
+CORES = os.cpu_count() or 1
+POOL = 2  # Celery pool processes of `factcheck up` (cli.worker_command's default)
 TASK_LINE = re.compile(r"Task (workers\.tasks\.\w+)\[[^\]]+\] succeeded in ([0-9.e-]+)s")
 
 
@@ -243,7 +246,6 @@ def run_batch(
     return {
         "essays": count,
         "complete": complete,
-        "done": done,
         "seconds": end - started,
         "essays_per_s": complete / (end - started),
         "last_post_s": max(posts) - started,
@@ -295,12 +297,15 @@ def run_stack(
     result = StackResult(name)
     with tempfile.TemporaryDirectory(prefix="factcheck-bench-") as directory:
         data_dir = Path(directory)
-        env = {"FACTCHECK_CONNECTORS": "library", **(extra_env or {})}
-        if database_url:
-            env["FACTCHECK_DATABASE_URL"] = database_url
+        env = {
+            "FACTCHECK_CONNECTORS": "library",
+            # Empty means the embedded default, whatever this shell exports.
+            "FACTCHECK_DATABASE_URL": database_url or "",
+            "FACTCHECK_BROKER_URL": broker_url or "",
+            **(extra_env or {}),
+        }
         if broker_url:
             flush_redis(broker_url)
-            env["FACTCHECK_BROKER_URL"] = broker_url
         service = start_service(env, data_dir)
         url = database_url or f"sqlite:///{data_dir.resolve() / 'factcheck.sqlite'}"
         database = Database(url)
@@ -521,15 +526,15 @@ def report(results: list[StackResult]) -> None:
             )
         )
         print(
-            f"task time {busy:.1f} s over {wall:.1f} s wall on 2 pool processes: "
-            f"pool busy {100 * busy / (2 * wall):.0f}%"
+            f"task time {busy:.1f} s over {wall:.1f} s wall on {POOL} pool processes: "
+            f"pool busy {100 * busy / (POOL * wall):.0f}%"
         )
         cpu = dict(r.cpu)
         busy = cpu.pop(MACHINE)
         cpu["everything else on the machine"] = max(0.0, busy - sum(cpu.values()))
         print(
-            f"\nCPU seconds during the batch, {r.name}: {wall:.1f} s wall x 2 cores = "
-            f"{2 * wall:.1f} core-s, of which {busy:.1f} busy"
+            f"\nCPU seconds during the batch, {r.name}: {wall:.1f} s wall x {CORES} cores = "
+            f"{CORES * wall:.1f} core-s, of which {busy:.1f} busy"
         )
         print(
             table(
@@ -547,10 +552,9 @@ def report(results: list[StackResult]) -> None:
             if not group.startswith(("everything else", "this client"))
         )
         per_essay = ours / r.batch["complete"]
-        r.batch["core_s_per_essay"] = per_essay
         print(
             f"the service (web, worker, beat, databases) used {per_essay:.2f} core-s per essay: "
-            f"on 2 otherwise idle cores at most {2 / per_essay:.1f} essays/s"
+            f"on {CORES} otherwise idle cores at most {CORES / per_essay:.1f} essays/s"
         )
     print("\nMemory over the whole run (warm-up, singles, batch): peak RSS per process")
     rows = []

@@ -67,15 +67,12 @@ class Outcome:
     release: list[float] = field(default_factory=list)
     holds: list[tuple[int, float, float, int]] = field(default_factory=list)  # task, got, gave
     errors: dict[str, int] = field(default_factory=lambda: defaultdict(int))
-    empty: int = 0  # claims that found no task
-    seconds: float = 0.0
     client_cpu: float = 0.0  # CPU seconds of the client processes themselves
 
     def merge(self, other: Outcome) -> None:
         self.claim += other.claim
         self.release += other.release
         self.holds += other.holds
-        self.empty += other.empty
         self.client_cpu += other.client_cpu
         for key, count in other.errors.items():
             self.errors[key] += count
@@ -245,9 +242,7 @@ def run_threads(
                 task_id = claimer.claim(n)
                 got = time.monotonic()
                 out.claim.append(got - started)
-                if task_id is None:
-                    out.empty += 1
-                else:
+                if task_id is not None:  # else the queue was empty: claim again
                     time.sleep(hold)
                     giving = time.monotonic()
                     claimer.release(n, task_id)
@@ -255,8 +250,9 @@ def run_threads(
                     out.holds.append((task_id, got, giving, n))
             except Exception as error:  # counted; the reviewer carries on
                 out.errors[str(error)[:40] or type(error).__name__] += 1
-            if think:
-                time.sleep(rng.uniform(0.5 * think, 1.5 * think))
+            if think:  # no pause past the end: the run's time counts operations only
+                pause = rng.uniform(0.5 * think, 1.5 * think)
+                time.sleep(max(0.0, min(pause, until - time.monotonic())))
 
     threads = [threading.Thread(target=work, args=(n,)) for n in clients]
     for thread in threads:
@@ -299,22 +295,50 @@ def run_clients(
     hold: float,
     think: float,
     processes: int,
+    window: Window,
 ) -> Outcome:
     """Reviewers spread over a few client processes, so that no one interpreter lock
     paces them all; ``way`` is http (``target`` the base URL), product or naive
-    (``target`` the database URL)."""
+    (``target`` the database URL). ``window`` measures from the moment they start
+    (not while the processes fork and connect) until the last one is done."""
     groups = [list(range(clients))[p::processes] for p in range(processes)]
     start_at = time.time() + 2.0  # every process connected and waiting
     with multiprocessing.get_context("fork").Pool(processes) as pool:
-        parts = pool.map(
+        pending = pool.map_async(
             _part,
             [(way, target, tokens, group, start_at, seconds, hold, think) for group in groups],
         )
+        time.sleep(max(0.0, start_at - time.time()))
+        with window:
+            parts = pending.get()
     total = Outcome()
     for part in parts:
         total.merge(part)
-    total.seconds = seconds
     return total
+
+
+class Window:
+    """The clients' timed phase: its length, how busy the machine was, and (given the
+    service's process sessions) the CPU the service and PostgreSQL used."""
+
+    def __init__(self, service_sessions: list[int] | None = None) -> None:
+        self.service_sessions = service_sessions
+        self.server_seconds: float | None = None
+
+    def _server_cpu(self) -> float:
+        assert self.service_sessions is not None
+        return session_cpu(self.service_sessions) + server_cpu(False)
+
+    def __enter__(self) -> Window:
+        self.load = MachineLoad().__enter__()
+        if self.service_sessions is not None:
+            self.server_before = self._server_cpu()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.load.__exit__(*exc)
+        if self.service_sessions is not None:
+            self.server_seconds = self._server_cpu() - self.server_before
 
 
 # --- checks on the database --------------------------------------------------------------------
@@ -343,7 +367,8 @@ def audit_violations(url: str) -> tuple[int, int]:
 
 
 def reset_queue(url: str) -> None:
-    """Every task open again, every claim awaiting review (after a run stopped mid-cycle)."""
+    """Every task open again, every claim awaiting review (after a run stopped mid-cycle),
+    and the tables vacuumed."""
     import psycopg
 
     with psycopg.connect(psycopg_url(url)) as connection:
@@ -354,6 +379,9 @@ def reset_queue(url: str) -> None:
         connection.execute(
             "UPDATE claims SET status = 'awaiting_review' WHERE status = 'in_review'"
         )
+    with psycopg.connect(psycopg_url(url), autocommit=True) as connection:
+        # Each run starts on tables as clean as the first's, the last run's dead rows gone.
+        connection.execute("VACUUM ANALYZE review_tasks, claims, audit_events")
 
 
 # --- main --------------------------------------------------------------------------------------
@@ -378,19 +406,13 @@ HEADERS = [
 ]
 
 
-def row(
-    name: str,
-    outcome: Outcome,
-    load: MachineLoad,
-    audit: str = "-",
-    server_seconds: float | None = None,
-) -> tuple[Any, ...]:
+def row(name: str, outcome: Outcome, window: Window, audit: str = "-") -> tuple[Any, ...]:
     both = outcome.claim + outcome.release
     errors = ", ".join(f"{k}: {v}" for k, v in outcome.errors.items()) or "0"
     return (
         name,
         len(outcome.holds),
-        outcome.operations / outcome.seconds,
+        outcome.operations / window.load.seconds,
         1000 * percentile(outcome.claim, 50),
         1000 * percentile(outcome.claim, 99),
         1000 * percentile(outcome.release, 50),
@@ -400,9 +422,9 @@ def row(
         overlapping(outcome.holds),
         audit,
         errors,
-        1000 * server_seconds / outcome.operations if server_seconds else "-",
+        1000 * window.server_seconds / outcome.operations if window.server_seconds else "-",
         1000 * outcome.client_cpu / outcome.operations,
-        f"{100 * load.busy_share:.0f}%",
+        f"{100 * window.load.busy_share:.0f}%",
     )
 
 
@@ -424,22 +446,21 @@ def http_runs(args: argparse.Namespace, url: str, tokens: list[str], web_workers
             for pace, think in paces:
                 name = f"HTTP, {web_workers} web workers, {pace}"
                 before = audit_violations(url)
-                cpu_before = session_cpu(processes.session_ids()) + server_cpu(False)
-                with MachineLoad() as load:
-                    outcome = run_clients(
-                        "http",
-                        base_url,
-                        tokens,
-                        args.clients,
-                        args.seconds,
-                        args.hold_ms / 1000,
-                        think,
-                        args.client_processes,
-                    )
-                cpu = session_cpu(processes.session_ids()) + server_cpu(False) - cpu_before
+                window = Window(processes.session_ids())
+                outcome = run_clients(
+                    "http",
+                    base_url,
+                    tokens,
+                    args.clients,
+                    args.seconds,
+                    args.hold_ms / 1000,
+                    think,
+                    args.client_processes,
+                    window,
+                )
                 after = audit_violations(url)
                 audit = f"{after[1] - before[1]} in {after[0] - before[0]:,} leases"
-                rows.append(row(name, outcome, load, audit, cpu))
+                rows.append(row(name, outcome, window, audit))
                 processes.check_alive()
                 reset_queue(url)
         finally:
@@ -471,18 +492,19 @@ def main() -> None:
             ("direct SQL, product claim_next", "product"),
             ("direct SQL, naive select-then-update", "naive"),
         ):
-            with MachineLoad() as load:
-                outcome = run_clients(
-                    way,
-                    url,
-                    tokens,
-                    args.clients,
-                    args.seconds,
-                    args.hold_ms / 1000,
-                    0.0,
-                    args.client_processes,
-                )
-            rows.append(row(name, outcome, load))
+            window = Window()
+            outcome = run_clients(
+                way,
+                url,
+                tokens,
+                args.clients,
+                args.seconds,
+                args.hold_ms / 1000,
+                0.0,
+                args.client_processes,
+                window,
+            )
+            rows.append(row(name, outcome, window))
             reset_queue(url)
     print(f"machine: {machine()}")
     print(

@@ -22,7 +22,7 @@ from factcheck import migrate
 from factcheck.accounts import services as accounts
 from factcheck.accounts.models import User
 from factcheck.claims import split as split_claims
-from factcheck.db import get_database, use_wal, utcnow
+from factcheck.db import get_database, utcnow
 from factcheck.errors import DomainError
 from factcheck.settings import Settings, get_settings
 from factcheck.sources import library
@@ -59,9 +59,6 @@ def db_check() -> None:
 def upgrade_database(settings: Settings) -> None:
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     migrate.upgrade(settings.resolved_database_url())
-    broker_file = settings.sqlite_broker_file()
-    if broker_file:
-        use_wal(broker_file)  # once, here, before web, worker and beat all open it
 
 
 # --- users and library ---------------------------------------------------------------

@@ -17,7 +17,7 @@ from factcheck.claims.models import Claim
 from factcheck.db import utcnow
 from factcheck.essays.models import Essay
 from factcheck.review.services import expire_leases
-from factcheck.sources.services import MAX_RUN_ATTEMPTS, retry_failed_runs
+from factcheck.sources.services import retry_failed_runs
 from factcheck.webhooks.services import due_deliveries
 
 # A failed connector is tried again this long after (up to MAX_RUN_ATTEMPTS times).
@@ -47,6 +47,6 @@ def reconcile(session: Session, stuck_after_seconds: int, limit: int = 1000) -> 
         .order_by(Claim.id)
         .limit(limit)
     ).all()
-    retry = retry_failed_runs(session, RETRY_FAILED_AFTER, MAX_RUN_ATTEMPTS)
+    retry = retry_failed_runs(session, RETRY_FAILED_AFTER)
     deliveries = due_deliveries(session, utcnow(), limit)
     return Stalled(list(essays), list(claims), expire_leases(session), retry, deliveries)

@@ -121,7 +121,7 @@ ESSAYS_PER_PAGE = 50
 @blueprint.get("/essays")
 @signed_in(*EDITOR)
 def essay_list() -> str:
-    before = request.args.get("before", type=int)  # not a number: the first page
+    before = _int(request.args.get("before"), 0) or None  # not an id: the first page
     with database().read_scope() as session:
         page, cursor = essays.essay_page(session, ESSAYS_PER_PAGE, before)
         counts = claims.counts_by_essay(session, [essay.id for essay in page])
@@ -406,7 +406,7 @@ def task_page(task_id: int) -> Response | str:
         if task is None or task.assignee_id != user.id or task.state != "leased":
             flash("That task is not yours (any more): take the next one.", "error")
             return redirect(url_for("desk.queue"))
-        if task.lease_expires_at is None or task.lease_expires_at <= datetime.now(UTC):
+        if review.lease_ran_out(task):
             flash("Your lease on that task has expired: take the next one.", "error")
             return redirect(url_for("desk.queue"))
         claim = task.claim
@@ -567,13 +567,16 @@ def _user_id() -> int:
 
 
 def _int(value: str | None, default: int | None = None) -> int:
-    """A form's number, within what the id and version columns hold."""
+    """A form's number, within what the id and version columns hold; ``default``
+    (when given) for anything else."""
     try:
-        number = int(value or "")
+        number: int | None = int(value or "")
     except ValueError:
-        if default is not None:
-            return default
-        raise InvalidInput(f"{value!r} is not a number") from None
-    if not 0 <= number <= MAX_INT:
-        raise InvalidInput(f"{value!r} is out of range")
-    return number
+        number = None
+    if number is not None and 0 <= number <= MAX_INT:
+        return number
+    if default is not None:
+        return default
+    if number is None:
+        raise InvalidInput(f"{value!r} is not a number")
+    raise InvalidInput(f"{value!r} is out of range")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from datetime import UTC, date, datetime
 from typing import Annotated, Any, Literal
 
@@ -21,6 +20,7 @@ from factcheck.db import MAX_INT
 from factcheck.essays.models import ESSAY_STATUSES
 from factcheck.review import ratings
 from factcheck.review.services import CitationInput
+from factcheck.sources.text import CONTROL
 
 
 def _in_utc(value: datetime) -> datetime:
@@ -41,9 +41,8 @@ UtcDatetime = Annotated[AwareDatetime, AfterValidator(_in_utc)]
 
 # Ids and versions fit their INTEGER columns; a larger number is a 422, not a 500.
 Id = Annotated[int, Field(ge=1, le=MAX_INT)]
-Version = Annotated[int, Field(ge=1, le=MAX_INT)]
+Version = Id
 MAX_PAGE = 200  # items per page of a list
-CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 
 class Input(BaseModel):

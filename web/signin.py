@@ -23,8 +23,8 @@ from flask import (
 from factcheck.accounts import services as accounts
 from factcheck.accounts.models import User
 from factcheck.accounts.throttle import SigninThrottle
+from factcheck.sources.text import CONTROL
 from web.operations import database
-from web.schemas import CONTROL
 
 blueprint = Blueprint("signin", __name__)
 
@@ -66,7 +66,7 @@ def login() -> Response | str:
     next_page = _safe_next(request.values.get("next"))
     if request.method == "POST":
         name = request.form.get("name", "").strip()
-        if CONTROL.search(name):  # no user has such a name; PostgreSQL cannot even look it up
+        if CONTROL.search(name):  # no user may have such a name (accounts.create_user)
             flash("Wrong user name or password.", "error")
             return render_template("desk/login.html", next=next_page)
         address = request.remote_addr or "unknown"

@@ -31,7 +31,8 @@ def broker_transport_options(settings: Settings) -> dict[str, Any]:
         sqlalchemy_transport.Transport.polling_interval = settings.broker_polling_interval
         broker_file = settings.sqlite_broker_file()
         if broker_file:
-            # WAL, so that the worker polling it never blocks the web sending tasks.
+            # WAL, so that the worker polling it never blocks the web sending tasks;
+            # every process asks, and the first to get the file switches it.
             use_wal(broker_file)
         return {"connect_args": {"timeout": 30}}
     # Redis re-delivers an unacknowledged message after the visibility timeout:
@@ -42,8 +43,6 @@ def broker_transport_options(settings: Settings) -> dict[str, Any]:
 def make_celery() -> Celery:
     settings = get_settings()
     broker_url = settings.resolved_broker_url()
-    if broker_url.startswith("sqla+sqlite"):
-        settings.data_dir.mkdir(parents=True, exist_ok=True)
     app = Celery("factcheck", broker=broker_url, include=["workers.tasks"])
     app.conf.update(
         task_default_queue=Queues.DEFAULT,

@@ -1,4 +1,5 @@
-"""One thin task per step: load by id, call a service, commit, send what follows."""
+"""One thin task per step: load by id (a batch of runs for ``gather_local``), call a
+service, commit, send what follows."""
 
 from __future__ import annotations
 

@@ -13,6 +13,7 @@ from factcheck import audit
 from factcheck.accounts.models import ROLES, ApiToken, User
 from factcheck.db import utcnow
 from factcheck.errors import Conflict, InvalidInput, NotFound
+from factcheck.sources.text import CONTROL
 
 TOKEN_PREFIX = "fct_"
 
@@ -26,6 +27,8 @@ def hash_token(token: str) -> str:
 def create_user(session: Session, name: str, role: str, display_name: str = "") -> User:
     if role not in ROLES:
         raise InvalidInput(f"role must be one of {', '.join(ROLES)}")
+    if not name.strip() or CONTROL.search(name):
+        raise InvalidInput("a user name needs a printable character and no control characters")
     if session.scalar(select(User.id).where(User.name == name)) is not None:
         raise Conflict(f"a user named {name!r} exists already")
     user = User(name=name, role=role, display_name=display_name or name)

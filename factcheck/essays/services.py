@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, defer
 
 from factcheck import audit
 from factcheck.accounts.models import User
@@ -64,7 +64,12 @@ def essay_page(
     """Up to ``limit`` essays, newest first, older than the id ``before``; and the
     cursor of the next page (None on the last). A keyset: essays arriving meanwhile
     never shift a page."""
-    query = select(Essay).order_by(Essay.id.desc()).limit(limit + 1)  # one more: is there a next?
+    query = (
+        select(Essay)
+        .options(defer(Essay.text))  # a list shows titles and counts, never the texts
+        .order_by(Essay.id.desc())
+        .limit(limit + 1)  # one more: is there a next page?
+    )
     if before is not None:
         query = query.where(Essay.id < before)
     if status is not None:

@@ -125,9 +125,14 @@ def held_task(session: Session, task_id: int, user: User) -> ReviewTask:
         raise NotFound(f"task {task_id} does not exist")
     if task.state != "leased" or task.assignee_id != user.id:
         raise LeaseLost(f"task {task_id} is not held by you", task_state=task.state)
-    if task.lease_expires_at is None or task.lease_expires_at <= utcnow():
+    if lease_ran_out(task):
         raise LeaseLost(f"your lease on task {task_id} has expired; claim a task again")
     return task
+
+
+def lease_ran_out(task: ReviewTask) -> bool:
+    """Past its lease's end (the reconciler may not have put it back yet)."""
+    return task.lease_expires_at is None or task.lease_expires_at <= utcnow()
 
 
 def submit_verdict(

@@ -68,12 +68,21 @@ def claim_quantities(query: ClaimQuery) -> list[Quantity]:
     return source_quantities(query.text)
 
 
+# Library and desk records come back for claim after claim, so what is read in them
+# is kept; a fetched page rarely comes back and may be long, so it is not.
+_KEPT_UP_TO = 10_000  # characters
+
+
+def _kept_if_short(read: Any, text: str) -> Any:
+    return read(text) if len(text) <= _KEPT_UP_TO else read.__wrapped__(text)
+
+
 def source_quantities(text: str) -> list[Quantity]:
     """Statistics in ``text``, read by the claim extractor; dates are not quantities."""
-    return list(_source_quantities(text))
+    return list(_kept_if_short(_source_quantities, text))
 
 
-@lru_cache(maxsize=2048)  # the same records come back for claim after claim
+@lru_cache(maxsize=2048)
 def _source_quantities(text: str) -> tuple[Quantity, ...]:
     # As the extractor does: a calendar date's digits are not a quantity; "30 years ago" is.
     skip = [(m.start, m.end) for m in DateReader().read(text) if not m.duration]
@@ -228,7 +237,7 @@ def claim_days(query: ClaimQuery) -> list[Day]:
 def source_days(text: str) -> list[Day]:
     """The single days a source names with their year ("23 November 2006"): a
     source's "Thursday" could be any Thursday."""
-    return list(_source_days(text))
+    return list(_kept_if_short(_source_days, text))
 
 
 @lru_cache(maxsize=2048)

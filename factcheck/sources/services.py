@@ -20,14 +20,13 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from factcheck import audit
 from factcheck.claims import services as claims
 from factcheck.claims.models import Claim
 from factcheck.db import utcnow
 from factcheck.errors import Conflict
-from factcheck.essays.models import Essay
 from factcheck.http import FetchError, HttpClient
 from factcheck.review import services as review
 from factcheck.sources import archive
@@ -53,11 +52,10 @@ def sha256(text: str) -> str:
 @dataclass(frozen=True)
 class RunClock:
     """How long a run's message and a run's attempt may take before they are
-    presumed lost, and how many attempts a run gets."""
+    presumed lost."""
 
     resend_after: timedelta  # a message sent this long ago and not started was lost
     overdue_after: timedelta  # an attempt started this long ago died with its worker
-    max_attempts: int = MAX_RUN_ATTEMPTS
 
 
 @dataclass(frozen=True)
@@ -87,6 +85,8 @@ def plan_runs(
     earlier wording of a claim start again. A claim with nothing pending finishes
     here.
     """
+    if not claim_ids:
+        return []
     gathering = [claim for claim in _lock_claims(session, claim_ids) if claim.status == "gathering"]
     runs = _runs_by_key(session, [claim.id for claim in gathering])
     now = utcnow()
@@ -117,7 +117,7 @@ def _needs_sending(run: ConnectorRun, clock: RunClock, now: datetime) -> bool:
     if run.started_at is not None:
         if run.started_at >= now - clock.overdue_after:
             return False  # a worker is on it
-        if run.attempts >= clock.max_attempts:
+        if run.attempts >= MAX_RUN_ATTEMPTS:
             _end_run(run, "timed_out", "no answer within the connector's time limit")
             return False
         return True  # its worker died: try again
@@ -143,13 +143,16 @@ def begin_runs(
         run.attempts += 1
         run.started_at = run.updated_at = now
         started.append(key)
+    if not started:
+        return []
     queries = _queries(session, {claim_id for claim_id, _ in started})
     return [(key, queries[key[0]]) for key in started]
 
 
 def _queries(session: Session, claim_ids: Iterable[int]) -> dict[int, ClaimQuery]:
-    rows = session.execute(
-        select(Claim, Essay).join(Essay, Essay.id == Claim.essay_id).where(Claim.id.in_(claim_ids))
+    # Each essay (and its text) read once, not once per claim of it.
+    rows = session.scalars(
+        select(Claim).where(Claim.id.in_(claim_ids)).options(selectinload(Claim.essay))
     )
     return {
         claim.id: ClaimQuery(
@@ -160,12 +163,12 @@ def _queries(session: Session, claim_ids: Iterable[int]) -> dict[int, ClaimQuery
             entities=list(claim.details.get("entities", [])),
             quantities=list(claim.details.get("quantities", [])),
             dates=list(claim.details.get("dates", [])),
-            essay_text=essay.text,
-            essay_url=essay.url,
-            essay_published_at=essay.published_at,
+            essay_text=claim.essay.text,
+            essay_url=claim.essay.url,
+            essay_published_at=claim.essay.published_at,
             version=claim.version,
         )
-        for claim, essay in rows
+        for claim in rows
     }
 
 
@@ -197,13 +200,13 @@ def finish_runs(session: Session, results: Sequence[RunResult]) -> int:
     return len(stored)
 
 
-def retry_failed_runs(session: Session, older_than: timedelta, max_attempts: int) -> list[RunKey]:
+def retry_failed_runs(session: Session, older_than: timedelta) -> list[RunKey]:
     """Put failed and timed-out runs back to pending, for the reconciler to send."""
     runs = session.scalars(
         select(ConnectorRun)
         .where(
             ConnectorRun.state.in_(("failed", "timed_out")),
-            ConnectorRun.attempts < max_attempts,
+            ConnectorRun.attempts < MAX_RUN_ATTEMPTS,
             ConnectorRun.updated_at < utcnow() - older_than,
         )
         .order_by(ConnectorRun.id)
@@ -217,7 +220,9 @@ def retry_failed_runs(session: Session, older_than: timedelta, max_attempts: int
 
 
 def _runs_by_key(session: Session, claim_ids: Sequence[int]) -> dict[RunKey, ConnectorRun]:
-    """The claims' runs (the workers change a run only while holding its claim's lock)."""
+    """The claims' runs. Workers begin and end a run only while holding its claim's
+    lock; the reconciler's retry of a failed run locks the run alone (a failed run
+    is in no worker's hands)."""
     query = select(ConnectorRun).where(ConnectorRun.claim_id.in_(claim_ids))
     return {(run.claim_id, run.connector): run for run in session.scalars(query)}
 

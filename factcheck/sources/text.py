@@ -82,6 +82,11 @@ def extract_plain(text: str, max_chars: int = MAX_TEXT_CHARS) -> PageText:
     return PageText(title=title, text=bounded("\n\n".join(paragraphs), max_chars))
 
 
+# Control characters (tab and newlines aside): never text a reader should see, and
+# PostgreSQL cannot store NUL at all. Refused wherever text comes in.
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
 def collapse(text: str) -> str:
     """Runs of white space become one space."""
     return _SPACE.sub(" ", text).strip()

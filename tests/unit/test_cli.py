@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from click.testing import CliRunner
 
 from factcheck.accounts import services as accounts
@@ -101,3 +102,14 @@ def test_tokens_expire(settings, database):
     with database.scope() as session:
         assert accounts.user_for_token(session, old) is None
         assert accounts.user_for_token(session, fresh) is not None
+
+
+def test_user_names_with_control_characters_are_refused(database):
+    from factcheck.accounts import services as accounts
+    from factcheck.errors import InvalidInput
+
+    with database.scope() as session:
+        for name in ("ed\x00", "ed\x1b[31m", "   "):
+            with pytest.raises(InvalidInput):
+                accounts.create_user(session, name, "editor")
+        assert accounts.create_user(session, "ed", "editor").name == "ed"

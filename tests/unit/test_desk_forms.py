@@ -160,3 +160,17 @@ def test_a_verdict_missing_its_parts_says_which(client, desk_essay, database):
     message = refusal(client, task_path + "/verdict", uncited, task_path)
     assert message == "the citations: at least 1 needed"
     assert writes(database) == before
+
+
+def test_numbers_out_of_range_in_links_and_forms_fall_back_instead_of_failing(
+    client, desk_essay, database
+):
+    huge = client.get("/desk/essays?before=99999999999999999999")
+    assert huge.status_code == 200 and f'href="{desk_essay["essay"]}"' in huge.text  # page 1
+    back = post(
+        client,
+        f"/desk/claims/{desk_essay['claim_id']}/discard",
+        {"essay_id": "99999999999"},
+        desk_essay["essay"],
+    )
+    assert back.status_code == 302 and back.location == "/desk/essays"

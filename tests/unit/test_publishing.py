@@ -16,6 +16,8 @@ from factcheck.accounts import services as accounts
 from factcheck.publishing.claimreview import shorten
 from factcheck.review.models import Verdict
 from factcheck.review.stats import desk_stats
+from factcheck.sources.connectors import ClaimQuery
+from factcheck.sources.desk import DeskConnector
 from tests.flow import ESSAY, review_one
 from tests.unit.conftest import auth
 from tests.unit.test_api import caller_for
@@ -243,6 +245,11 @@ def test_correction_flow_versions_log_and_feed(desk, database):
         )
     )
     assert [r["rating"] for r in rows if r["claim_id"] == str(claim["id"])] == ["mostly-false"]
+    # Another claim's search meets only the current verdict.
+    query = ClaimQuery(claim_id=0, text=claim["text"], start=0, end=len(claim["text"]))
+    found = DeskConnector(database, "http://desk.example").find(query)
+    mine = [f.title for f in found if f.url.endswith(f"#claim-{claim['id']}")]
+    assert mine and all(title.startswith("Our verdict: Mostly false") for title in mine)
 
 
 def test_withdrawal_keeps_the_url_with_a_notice(desk):

@@ -6,6 +6,8 @@ import sqlite3
 import threading
 
 from factcheck.db import use_wal
+from factcheck.settings import Settings
+from workers.app import broker_transport_options
 
 
 def test_wal_waits_for_a_writer_instead_of_failing(tmp_path):
@@ -34,3 +36,18 @@ def test_a_file_already_in_wal_mode_never_waits(tmp_path):
     assert writer.execute("PRAGMA journal_mode").fetchone() == ("wal",)
     writer.execute("ROLLBACK")
     writer.close()
+
+
+def test_the_sql_broker_file_is_put_in_wal_mode_by_every_process(tmp_path):
+    settings = Settings(data_dir=tmp_path / "data")
+    broker_file = settings.sqlite_broker_file()
+    assert broker_file == (tmp_path / "data" / "broker.sqlite").resolve()
+    broker_transport_options(settings)  # what each process does as it builds the Celery app
+    with sqlite3.connect(broker_file) as reader:
+        assert reader.execute("PRAGMA journal_mode").fetchone() == ("wal",)
+
+
+def test_a_redis_broker_has_no_file():
+    settings = Settings(broker_url="redis://127.0.0.1:6379/0")
+    assert settings.sqlite_broker_file() is None
+    assert broker_transport_options(settings) == {"visibility_timeout": 3600}

@@ -55,7 +55,7 @@ def runs_sent(queue) -> list[tuple[int, str]]:
 
 
 def a_gathering_claim(queue) -> int:
-    """Split the queue's essay; return the first claim sent to gathering."""
+    """The first claim sent to gathering by a split that ran before."""
     return runs_sent(queue)[0][0]
 
 
@@ -187,6 +187,23 @@ def test_a_failed_connector_is_recorded_and_does_not_hold_the_claim(
             )
         )
         assert run.state == "failed" and "503" in run.error
+
+
+def test_a_run_of_a_connector_no_longer_enabled_fails_and_does_not_hold_the_claim(
+    essay_id, queue, database, monkeypatch
+):
+    tasks.split_essay.run(essay_id)
+    claim_id = a_gathering_claim(queue)
+    monkeypatch.delitem(tasks.connectors(), "desk")  # switched off after the runs were planned
+    queue.run_all()
+    with database.scope() as session:
+        assert session.get(Claim, claim_id).status == "awaiting_review"
+        run = session.scalar(
+            select(ConnectorRun).where(
+                ConnectorRun.connector == "desk", ConnectorRun.claim_id == claim_id
+            )
+        )
+        assert (run.state, run.error) == ("failed", "connector not enabled")
 
 
 def test_same_text_from_two_urls_is_stored_once(essay_id, queue, database, monkeypatch):
