@@ -181,12 +181,16 @@ def test_a_failed_connector_is_recorded_and_does_not_hold_the_claim(
     queue.run_all()
     with database.scope() as session:
         assert session.get(Claim, claim_id).status == "awaiting_review"
-        run = session.scalar(
-            select(ConnectorRun).where(
-                ConnectorRun.connector == "library", ConnectorRun.claim_id == claim_id
-            )
-        )
+        run = run_of(session, claim_id, "library")
         assert run.state == "failed" and "503" in run.error
+
+
+def run_of(session, claim_id: int, connector: str) -> ConnectorRun:
+    return session.scalar(
+        select(ConnectorRun).where(
+            ConnectorRun.connector == connector, ConnectorRun.claim_id == claim_id
+        )
+    )
 
 
 def test_a_run_of_a_connector_no_longer_enabled_fails_and_does_not_hold_the_claim(
@@ -198,11 +202,7 @@ def test_a_run_of_a_connector_no_longer_enabled_fails_and_does_not_hold_the_clai
     queue.run_all()
     with database.scope() as session:
         assert session.get(Claim, claim_id).status == "awaiting_review"
-        run = session.scalar(
-            select(ConnectorRun).where(
-                ConnectorRun.connector == "desk", ConnectorRun.claim_id == claim_id
-            )
-        )
+        run = run_of(session, claim_id, "desk")
         assert (run.state, run.error) == ("failed", "connector not enabled")
 
 
@@ -350,11 +350,7 @@ def test_a_run_whose_worker_died_is_sent_again_then_given_up(essay_id, queue, da
         assert tasks.gather_claim.run(claim_id) == expected
     with database.scope() as session:
         assert session.get(Claim, claim_id).status == "awaiting_review"
-        run = session.scalar(
-            select(ConnectorRun).where(
-                ConnectorRun.connector == "library", ConnectorRun.claim_id == claim_id
-            )
-        )
+        run = run_of(session, claim_id, "library")
         assert (run.state, run.attempts) == ("timed_out", 3)
 
 
