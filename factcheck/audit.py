@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, String
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy import JSON, ForeignKey, Index, String, event, insert
+from sqlalchemy.orm import Mapped, ORMExecuteState, Session, SessionTransaction, mapped_column
 
 from factcheck.db import Base, utcnow
 
@@ -33,17 +33,51 @@ def record(
     actor_id: int | None = None,
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
-) -> AuditEvent:
-    """Add an audit event for ``subject`` (a mapped object with an ``id``)."""
+) -> None:
+    """Record an audit event for ``subject`` (a mapped object with an ``id``).
+
+    The event is written with the session's next statement, or at commit: the events
+    of one request or task go out together, in one INSERT, outside the unit of work.
+    """
     if subject.id is None:
         session.flush()
-    event = AuditEvent(
-        action=action,
-        subject_type=subject.__tablename__,
-        subject_id=subject.id,
-        actor_id=actor_id,
-        before=before,
-        after=after,
-    )
-    session.add(event)
-    return event
+    if not session.in_transaction():
+        session.connection()  # so that the event lives and dies with a transaction
+    event = {
+        "at": utcnow(),
+        "action": action,
+        "subject_type": subject.__tablename__,
+        "subject_id": subject.id,
+        "actor_id": actor_id,
+        "before": before,
+        "after": after,
+    }
+    session.info.setdefault(_PENDING, []).append(event)
+
+
+_PENDING = "audit_events"
+_INSERT = insert(AuditEvent.__table__)
+
+
+def _write_pending(session: Session) -> None:
+    events = session.info.pop(_PENDING, None)
+    if events:
+        session.connection().execute(_INSERT, events)
+
+
+# Every session, however made: an event is never left behind by a commit, and is
+# in the table before anything in the same transaction reads it.
+@event.listens_for(Session, "do_orm_execute")
+def _write_before_statement(state: ORMExecuteState) -> None:
+    _write_pending(state.session)
+
+
+@event.listens_for(Session, "before_commit")
+def _write_before_commit(session: Session) -> None:
+    _write_pending(session)
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _drop_unwritten(session: Session, transaction: SessionTransaction) -> None:
+    if transaction.parent is None:  # the whole transaction, not a savepoint
+        session.info.pop(_PENDING, None)

@@ -63,7 +63,7 @@ def settings(tmp_path: Path, template_database: Path, monkeypatch: pytest.Monkey
 def database(settings: Settings) -> Iterator[Database]:
     database = Database(settings.resolved_database_url())
     yield database
-    database.engine.dispose()
+    database.dispose()
 
 
 @pytest.fixture

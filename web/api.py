@@ -405,6 +405,7 @@ def rating_scale(ctx: Context) -> Response:
     roles=REVIEWER,
     tag="review",
     responses={200: TaskOut, 204: None},
+    lease=True,
 )
 def next_task(ctx: Context) -> Response:
     task = review.claim_next(ctx.session, ctx.actor, ctx.settings.lease_seconds)
@@ -470,6 +471,7 @@ def return_verdict(ctx: Context, body: ReturnIn, task_id: int) -> Response:
     roles=REVIEWER,
     tag="review",
     responses={200: TaskOut, 404: PROBLEM, 409: PROBLEM},
+    lease=True,
 )
 def release(ctx: Context, task_id: int) -> Response:
     return json_response(_task_out(review.release(ctx.session, task_id, ctx.actor)))
@@ -494,6 +496,7 @@ def my_tasks(ctx: Context) -> Response:
     roles=REVIEWER,
     tag="review",
     responses={200: TaskOut, 404: PROBLEM, 409: PROBLEM},
+    lease=True,
 )
 def heartbeat(ctx: Context, task_id: int) -> Response:
     task = review.heartbeat(ctx.session, task_id, ctx.actor, ctx.settings.lease_seconds)

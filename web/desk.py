@@ -57,11 +57,18 @@ ACTIVE = ("extracted", "gathering")  # statuses the pipeline is still working on
 QUOTE_FIELD = "quote-"
 
 
-def act(action: Callable[[Session], str | None], back: str, done: str | None = None) -> Response:
+def act(
+    action: Callable[[Session], str | None],
+    back: str,
+    done: str | None = None,
+    lease: bool = False,
+) -> Response:
     """Run a form's action in one transaction; on a refusal, say why on ``back``, the
-    form's page; on success go to ``done`` (by default ``back`` too)."""
+    form's page; on success go to ``done`` (by default ``back`` too). ``lease``: the
+    action only changes a task's lease (``Database.lease_scope``)."""
+    scope = database().lease_scope if lease else database().scope
     try:
-        with database().scope() as session:
+        with scope() as session:
             message = action(session)
     except DomainError as error:
         flash(error.detail, "error")
@@ -388,7 +395,7 @@ def queue() -> str:
 @blueprint.post("/queue/next")
 @signed_in(*REVIEWER)
 def next_task() -> Response:
-    with database().scope() as session:
+    with database().lease_scope() as session:
         task = review.claim_next(session, session.merge(current_user()), settings().lease_seconds)
         task_id = task.id if task else None
     if task_id is None:
@@ -515,11 +522,11 @@ def return_verdict(task_id: int) -> Response:
 @blueprint.post("/tasks/<id:task_id>/release")
 @signed_in(*REVIEWER)
 def release(task_id: int) -> Response:
-    return _finish_task(
-        task_id,
-        lambda s: review.release(s, task_id, s.merge(current_user())),
-        "Task given back to the queue.",
-    )
+    def action(session: Session) -> str:
+        review.release(session, task_id, session.merge(current_user()))
+        return "Task given back to the queue."
+
+    return act(action, _back_to_task(task_id), url_for("desk.queue"), lease=True)
 
 
 def _finish_task(task_id: int, step: Callable[[Session], Any], message: str) -> Response:
@@ -536,7 +543,7 @@ def _finish_task(task_id: int, step: Callable[[Session], Any], message: str) -> 
 @signed_in(*REVIEWER)
 def heartbeat(task_id: int) -> Response:
     try:
-        with database().scope() as session:
+        with database().lease_scope() as session:
             task = review.heartbeat(
                 session, task_id, session.merge(current_user()), settings().lease_seconds
             )

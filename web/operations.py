@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from typing import Any, Literal, TypeVar
 
@@ -76,11 +77,13 @@ class Api:
         query: type[BaseModel] | None = None,
         responses: dict[int, Any],
         tag: str,
+        lease: bool = False,
     ) -> Callable[[Callable[..., Response]], Callable[..., Response]]:
         """Register a view ``view(ctx, [body,] [query,] **path_params) -> Response``.
 
         ``roles``: PUBLIC, or the roles of which the user must hold one (admins
-        hold all).
+        hold all). ``lease``: the view only changes a review task's lease, and runs
+        in ``Database.lease_scope``.
         """
         operation = Operation(
             method, path, summary, roles, body, responses, [tag], body_optional, query
@@ -89,7 +92,7 @@ class Api:
 
         def decorator(view: Callable[..., Response]) -> Callable[..., Response]:
             def endpoint(**params: int) -> Response:
-                scope = database().read_scope if method == "GET" else database().scope
+                scope = _scope(method, lease)
                 with scope() as session:
                     args: list[Any] = [Context(session, authenticate(session, roles), settings())]
                     if body:
@@ -107,6 +110,12 @@ class Api:
             return view
 
         return decorator
+
+
+def _scope(method: str, lease: bool) -> Callable[[], AbstractContextManager[Session]]:
+    if lease:
+        return database().lease_scope
+    return database().read_scope if method == "GET" else database().scope
 
 
 def dispatch(task: str, *args: int | str) -> None:

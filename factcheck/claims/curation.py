@@ -83,7 +83,7 @@ def edit_claim(session: Session, claim_id: int, edit: ClaimEdit, actor_id: int) 
 def discard_claim(session: Session, claim_id: int, actor_id: int) -> Claim:
     claim = _editable(session, claim_id)
     cancel_open_tasks(session, claim.id)
-    claims.discard(session, claim, actor_id)
+    claims.discard(session, [claim], actor_id)
     return claim
 
 
@@ -97,7 +97,7 @@ def split_claim(session: Session, claim_id: int, offset: int, actor_id: int) -> 
     essay = get_essay(session, claim.essay_id)
     spans = [_trimmed_span(essay, claim.start, offset), _trimmed_span(essay, offset, claim.end)]
     cancel_open_tasks(session, claim.id)
-    claims.discard(session, claim, actor_id)
+    claims.discard(session, [claim], actor_id)
     return [_new_claim(session, essay, start, end, None, None, actor_id) for start, end in spans]
 
 
@@ -116,7 +116,7 @@ def merge_claims(session: Session, essay_id: int, claim_ids: list[int], actor_id
         raise InvalidInput("only adjacent claims can be merged", between=[c.id for c in between])
     for claim in chosen:
         cancel_open_tasks(session, claim.id)
-        claims.discard(session, claim, actor_id)
+        claims.discard(session, [claim], actor_id)
     return _new_claim(session, essay, start, end, None, None, actor_id)
 
 
@@ -149,7 +149,7 @@ def confirm_claims(session: Session, essay_id: int, actor_id: int) -> list[int]:
     to_gather = []
     for claim in claims.essay_claims(session, essay_id):
         if claim.status == "extracted" and claim.checkable:
-            claims.start_gathering(session, claim, actor_id)
+            claims.start_gathering(session, [claim], actor_id)
             to_gather.append(claim.id)
     audit.record(
         session,
@@ -218,7 +218,7 @@ def _settle(
     if not claim.checkable:
         if claim.status != "not_checkable":
             cancel_open_tasks(session, claim.id)
-            claims.mark_not_checkable(session, claim, actor_id)
+            claims.mark_not_checkable(session, [claim], actor_id)
         return []
     if held:
         return []
@@ -226,7 +226,7 @@ def _settle(
         return [claim.id] if regather else []
     if claim.status in ("extracted", "not_checkable") or regather:
         cancel_open_tasks(session, claim.id)
-        claims.start_gathering(session, claim, actor_id)
+        claims.start_gathering(session, [claim], actor_id)
         return [claim.id]
     return []
 

@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Sequence
 from dataclasses import asdict
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.orm import Session
 
 from factcheck import audit
 from factcheck.claims.extraction import ExtractedClaim, split
 from factcheck.claims.models import Claim
-from factcheck.db import utcnow
+from factcheck.db import utcnow, write_loaded
 from factcheck.errors import Conflict, NotFound
 from factcheck.essays.models import Essay
 
@@ -49,17 +49,13 @@ def extract_claims(session: Session, essay_id: int) -> list[int]:
     ]
     session.add_all(made)
     session.flush()  # one INSERT for all of them
-    to_gather = []
-    for claim in made:
-        if not claim.checkable:
-            mark_not_checkable(session, claim)
-        elif not essay.hold_for_review:
-            start_gathering(session, claim)
-            to_gather.append(claim.id)
+    mark_not_checkable(session, [claim for claim in made if not claim.checkable])
+    to_gather = [] if essay.hold_for_review else [claim for claim in made if claim.checkable]
+    start_gathering(session, to_gather)
     essay.status = "split"
     essay.status_changed_at = utcnow()
     audit.record(session, "essay.split", essay, after={"claims": len(extracted_claims)})
-    return to_gather
+    return [claim.id for claim in to_gather]
 
 
 def details_of(extracted: ExtractedClaim) -> dict[str, Any]:
@@ -79,69 +75,94 @@ def counts_by_status(session: Session, essay_id: int) -> dict[str, int]:
 # stamps the time and writes the audit event; nothing else sets Claim.status.
 
 
-def start_gathering(session: Session, claim: Claim, actor_id: int | None = None) -> None:
+def start_gathering(session: Session, claims: Sequence[Claim], actor_id: int | None = None) -> None:
     """Extracted, or sent back by an editor's change before anyone reviewed it."""
-    _move(session, claim, ("extracted", "not_checkable", "awaiting_review"), "gathering", actor_id)
+    _move(session, claims, ("extracted", "not_checkable", "awaiting_review"), "gathering", actor_id)
 
 
-def mark_not_checkable(session: Session, claim: Claim, actor_id: int | None = None) -> None:
-    _move(session, claim, ("extracted", "gathering", "awaiting_review"), "not_checkable", actor_id)
+def mark_not_checkable(
+    session: Session, claims: Sequence[Claim], actor_id: int | None = None
+) -> None:
+    sources = ("extracted", "gathering", "awaiting_review")
+    _move(session, claims, sources, "not_checkable", actor_id)
 
 
-def discard(session: Session, claim: Claim, actor_id: int) -> None:
+def discard(session: Session, claims: Sequence[Claim], actor_id: int) -> None:
     sources = ("extracted", "gathering", "awaiting_review", "not_checkable")
-    _move(session, claim, sources, "discarded", actor_id)
+    _move(session, claims, sources, "discarded", actor_id)
 
 
-def finish_gathering(session: Session, claim: Claim) -> None:
-    _move(session, claim, ("gathering",), "awaiting_review", None)
+def finish_gathering(session: Session, claims: Sequence[Claim]) -> None:
+    _move(session, claims, ("gathering",), "awaiting_review", None)
 
 
-def begin_review(session: Session, claim: Claim, actor_id: int) -> None:
-    _move(session, claim, ("awaiting_review",), "in_review", actor_id)
+def begin_review(session: Session, claims: Sequence[Claim], actor_id: int) -> None:
+    _move(session, claims, ("awaiting_review",), "in_review", actor_id)
 
 
-def stop_review(session: Session, claim: Claim, actor_id: int | None) -> None:
+def stop_review(session: Session, claims: Sequence[Claim], actor_id: int | None) -> None:
     """The reviewer released the task, or its lease ran out."""
-    _move(session, claim, ("in_review",), "awaiting_review", actor_id)
+    _move(session, claims, ("in_review",), "awaiting_review", actor_id)
 
 
-def submit_for_approval(session: Session, claim: Claim, actor_id: int) -> None:
-    _move(session, claim, ("in_review",), "awaiting_approval", actor_id)
+def submit_for_approval(session: Session, claims: Sequence[Claim], actor_id: int) -> None:
+    _move(session, claims, ("in_review",), "awaiting_approval", actor_id)
 
 
-def approve(session: Session, claim: Claim, actor_id: int) -> None:
-    _move(session, claim, ("awaiting_approval",), "approved", actor_id)
+def approve(session: Session, claims: Sequence[Claim], actor_id: int) -> None:
+    _move(session, claims, ("awaiting_approval",), "approved", actor_id)
 
 
-def return_for_review(session: Session, claim: Claim, actor_id: int) -> None:
-    _move(session, claim, ("awaiting_approval",), "awaiting_review", actor_id)
+def return_for_review(session: Session, claims: Sequence[Claim], actor_id: int) -> None:
+    _move(session, claims, ("awaiting_approval",), "awaiting_review", actor_id)
 
 
-def reopen_for_correction(session: Session, claim: Claim, actor_id: int) -> None:
+def reopen_for_correction(session: Session, claims: Sequence[Claim], actor_id: int) -> None:
     """An approved verdict is to be changed: the claim goes back to review."""
-    _move(session, claim, ("approved",), "awaiting_review", actor_id)
+    _move(session, claims, ("approved",), "awaiting_review", actor_id)
+
+
+# Built once; it moves only claims still in one of the allowed statuses.
+_MOVE = (
+    update(Claim.__table__)
+    .where(
+        Claim.__table__.c.id.in_(bindparam("ids", expanding=True)),
+        Claim.__table__.c.status.in_(bindparam("sources", expanding=True)),
+    )
+    .values(status=bindparam("status"), status_changed_at=bindparam("status_changed_at"))
+)
 
 
 def _move(
-    session: Session, claim: Claim, sources: Iterable[str], target: str, actor_id: int | None
+    session: Session,
+    claims: Sequence[Claim],
+    sources: tuple[str, ...],
+    target: str,
+    actor_id: int | None,
 ) -> None:
-    if claim.status not in sources:
-        raise Conflict(
-            f"claim {claim.id} is {claim.status}; it cannot become {target}",
-            claim_status=claim.status,
+    """Move ``claims`` to ``target`` with one statement, and audit each move."""
+    if not claims:
+        return
+    for claim in claims:
+        if claim.status not in sources:
+            raise Conflict(
+                f"claim {claim.id} is {claim.status}; it cannot become {target}",
+                claim_status=claim.status,
+            )
+    befores = [claim.status for claim in claims]
+    values = {"status": target, "status_changed_at": utcnow()}
+    if write_loaded(session, _MOVE, claims, values, sources=list(sources)) != len(claims):
+        # Another transaction moved one of them since it was read.
+        raise Conflict("a claim changed meanwhile; reload it and try again")
+    for claim, before in zip(claims, befores, strict=True):
+        audit.record(
+            session,
+            f"claim.{target}",
+            claim,
+            actor_id=actor_id,
+            before={"status": before},
+            after={"status": target},
         )
-    before = claim.status
-    claim.status = target
-    claim.status_changed_at = utcnow()
-    audit.record(
-        session,
-        f"claim.{target}",
-        claim,
-        actor_id=actor_id,
-        before={"status": before},
-        after={"status": target},
-    )
 
 
 def essay_claims(session: Session, essay_id: int) -> list[Claim]:

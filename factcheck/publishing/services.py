@@ -110,7 +110,7 @@ def reopen_claim(session: Session, claim_id: int, editor: User, note: str) -> Co
         essay_id=claim.essay_id, claim_id=claim.id, note=note.strip(), created_by_id=editor.id
     )
     session.add(correction)
-    claims_service.reopen_for_correction(session, claim, editor.id)
+    claims_service.reopen_for_correction(session, [claim], editor.id)
     review.open_review_task(session, claim, comment=f"Correction: {note.strip()}")
     session.flush()
     audit.record(

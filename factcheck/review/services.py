@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, bindparam, or_, select
+from sqlalchemy import and_, bindparam, or_, select, update
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from factcheck import audit
@@ -14,7 +14,7 @@ from factcheck.accounts.models import User
 from factcheck.audit import AuditEvent
 from factcheck.claims import services as claims
 from factcheck.claims.models import Claim
-from factcheck.db import utcnow
+from factcheck.db import utcnow, write_loaded
 from factcheck.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from factcheck.review import ratings
 from factcheck.review.errors import LeaseLost, QuoteNotInSource
@@ -110,10 +110,9 @@ def claim_next(session: Session, user: User, lease_seconds: int) -> ReviewTask |
     task = session.scalar(_NEXT_OPEN, {"reviewer_id": user.id})
     if task is None:
         return None
-    task.state, task.assignee_id = "leased", user.id
-    task.lease_expires_at = utcnow() + timedelta(seconds=lease_seconds)
+    _set_lease(session, task, "leased", user.id, utcnow() + timedelta(seconds=lease_seconds))
     if task.kind == "review":
-        claims.begin_review(session, task.claim, user.id)
+        claims.begin_review(session, [task.claim], user.id)
     audit.record(session, "task.leased", task, actor_id=user.id, after={"assignee_id": user.id})
     return task
 
@@ -155,8 +154,8 @@ def submit_verdict(
     _fill(verdict, rating, rationale, citations)
     verdict.state = "submitted"
     session.flush()
-    _finish(task)
-    claims.submit_for_approval(session, task.claim, user.id)
+    _finish(session, task)
+    claims.submit_for_approval(session, [task.claim], user.id)
     session.add(_new_task(task.claim, "approval", verdict_id=verdict.id, author_id=user.id))
     audit.record(
         session,
@@ -330,8 +329,8 @@ def approve(session: Session, task_id: int, user: User) -> Verdict:
     verdict.state = "approved"
     verdict.approver_id = user.id
     verdict.decided_at = utcnow()
-    _finish(task)
-    claims.approve(session, task.claim, user.id)
+    _finish(session, task)
+    claims.approve(session, [task.claim], user.id)
     audit.record(session, "verdict.approved", verdict, actor_id=user.id)
     return verdict
 
@@ -360,8 +359,8 @@ def return_verdict(session: Session, task_id: int, user: User, comment: str) -> 
     verdict.state = "returned"
     verdict.approver_id = user.id
     verdict.decided_at = utcnow()
-    _finish(task)
-    claims.return_for_review(session, task.claim, user.id)
+    _finish(session, task)
+    claims.return_for_review(session, [task.claim], user.id)
     audit.record(session, "verdict.returned", verdict, actor_id=user.id, after={"comment": comment})
     return open_review_task(session, task.claim, comment=comment, verdict_id=verdict.id)
 
@@ -384,7 +383,7 @@ def release(session: Session, task_id: int, user: User) -> ReviewTask:
 def heartbeat(session: Session, task_id: int, user: User, lease_seconds: int) -> ReviewTask:
     """Extend the lease of a task its holder is still working on."""
     task = held_task(session, task_id, user)
-    task.lease_expires_at = utcnow() + timedelta(seconds=lease_seconds)
+    _set_lease(session, task, "leased", user.id, utcnow() + timedelta(seconds=lease_seconds))
     return task
 
 
@@ -401,10 +400,9 @@ def assign(
         raise InvalidInput(f"{reviewer.name} is not an active reviewer")
     if reviewer.id in (task.submitter_id, task.author_id):
         raise InvalidInput(f"{reviewer.name} may not take this task (own essay or own verdict)")
-    task.state, task.assignee_id = "leased", reviewer.id
-    task.lease_expires_at = utcnow() + timedelta(seconds=lease_seconds)
+    _set_lease(session, task, "leased", reviewer.id, utcnow() + timedelta(seconds=lease_seconds))
     if task.kind == "review":
-        claims.begin_review(session, task.claim, reviewer.id)
+        claims.begin_review(session, [task.claim], reviewer.id)
     audit.record(
         session, "task.assigned", task, actor_id=editor.id, after={"assignee_id": reviewer.id}
     )
@@ -427,11 +425,9 @@ def expire_leases(session: Session, now: datetime | None = None) -> int:
 
 def _reopen(session: Session, task: ReviewTask, actor_id: int | None) -> None:
     previous = task.assignee_id
-    task.state = "open"
-    task.assignee_id = None
-    task.lease_expires_at = None
+    _set_lease(session, task, "open", None, None)
     if task.kind == "review":
-        claims.stop_review(session, task.claim, actor_id)
+        claims.stop_review(session, [task.claim], actor_id)
     audit.record(
         session,
         "task.released" if actor_id else "task.lease_expired",
@@ -445,14 +441,44 @@ def cancel_open_tasks(session: Session, claim_id: int) -> None:
     """Withdraw a claim's waiting tasks, e.g. when an editor changes or discards it."""
     for task in session.scalars(
         select(ReviewTask).where(ReviewTask.claim_id == claim_id, ReviewTask.state == "open")
-    ):
-        task.state = "cancelled"
+    ).all():
+        _set_lease(session, task, "cancelled", None, None)
         audit.record(session, "task.cancelled", task)
 
 
-def _finish(task: ReviewTask) -> None:
-    task.state = "done"
-    task.lease_expires_at = None
+def _finish(session: Session, task: ReviewTask) -> None:
+    """Done; the assignee stays, as who did it."""
+    _set_lease(session, task, "done", task.assignee_id, None)
+
+
+# Built once. Every change of a task's state or lease is this statement: the queue's
+# requests write it without the unit of work (see write_loaded).
+_SET_LEASE = (
+    update(ReviewTask.__table__)
+    .where(ReviewTask.__table__.c.id.in_(bindparam("ids", expanding=True)))
+    .values(
+        state=bindparam("state"),
+        assignee_id=bindparam("assignee_id"),
+        lease_expires_at=bindparam("lease_expires_at"),
+        updated_at=bindparam("updated_at"),
+    )
+)
+
+
+def _set_lease(
+    session: Session,
+    task: ReviewTask,
+    state: str,
+    assignee_id: int | None,
+    lease_expires_at: datetime | None,
+) -> None:
+    values = {
+        "state": state,
+        "assignee_id": assignee_id,
+        "lease_expires_at": lease_expires_at,
+        "updated_at": utcnow(),
+    }
+    write_loaded(session, _SET_LEASE, [task], values)
 
 
 def tasks_held_by(session: Session, user: User) -> list[ReviewTask]:

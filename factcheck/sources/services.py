@@ -253,8 +253,7 @@ def _finish_claims_done(session: Session, batch: Iterable[Claim]) -> None:
         )
     )
     done = [claim for claim_id, claim in sorted(gathering.items()) if claim_id not in pending]
-    for claim in done:
-        claims.finish_gathering(session, claim)
+    claims.finish_gathering(session, done)
     review.open_review_tasks(session, done)
 
 

@@ -19,7 +19,7 @@ pytestmark = pytest.mark.integration
 def database(postgres_url):
     database = Database(postgres_url, pool_size=1, max_overflow=0)
     yield database
-    database.engine.dispose()
+    database.dispose()
 
 
 def backend_pid(database: Database) -> int:
@@ -52,3 +52,11 @@ def test_only_a_connection_that_may_be_gone_is_pinged(database, monkeypatch):
     monkeypatch.setattr(db, "IDLE_PING_SECONDS", 0.0)  # as if it had sat idle for long
     backend_pid(database)
     assert len(pings) == 1
+
+
+def test_only_lease_sessions_commit_without_waiting_for_the_disk(database):
+    with database.lease_scope() as session:
+        assert session.scalar(text("SHOW synchronous_commit")) == "off"
+    for scope in (database.scope, database.read_scope):
+        with scope() as session:
+            assert session.scalar(text("SHOW synchronous_commit")) == "on"

@@ -20,7 +20,7 @@ def client(postgres_url, tmp_path):
     database = Database(postgres_url)
     with database.scope() as session:
         accounts.set_password(session, accounts.create_user(session, "ed", "editor"), PASSWORD)
-    database.engine.dispose()
+    database.dispose()
     settings = Settings(data_dir=tmp_path, database_url=postgres_url, connectors="library")
     return create_app(settings, dispatch=lambda *_: None).test_client()
 

@@ -28,7 +28,7 @@ def database(postgres_url):
     migrate.upgrade(postgres_url)
     database = Database(postgres_url, pool_size=REVIEWERS)  # a connection per reviewer
     yield database
-    database.engine.dispose()
+    database.dispose()
 
 
 def fill_queue(database: Database, tasks: int) -> list[int]:

@@ -338,3 +338,32 @@ def test_withdrawn_essays_can_be_listed(client, token, queue, database):
     listed = client.get("/api/v1/essays?status=withdrawn", headers=auth(editor))
     assert listed.status_code == 200
     assert [essay["id"] for essay in listed.json["items"]] == [essay_id]
+
+
+def test_only_lease_changes_run_in_lease_sessions(client, token, queue, monkeypatch):
+    """Claiming, releasing and extending a lease commit without waiting for the disk on
+    PostgreSQL (Database.lease_scope); a verdict, like every other change, waits."""
+    editor, reviewer = token("ed", "editor"), token("rev", "reviewer")
+    client.post("/api/v1/essays", json=ESSAY, headers=auth(editor))
+    queue.run_all()
+    database = client.application.extensions["factcheck.database"]
+    scopes = []
+    for name in ("scope", "read_scope", "lease_scope"):
+        opened = getattr(database, name)
+        monkeypatch.setattr(
+            database, name, lambda name=name, opened=opened: scopes.append(name) or opened()
+        )
+
+    def scope_of(method: str, path: str, **body: object) -> str:
+        scopes.clear()
+        answer = client.open(path, method=method, headers=auth(reviewer), **body)
+        assert answer.status_code < 300, answer.json
+        return scopes[-1]
+
+    assert scope_of("POST", "/api/v1/queue/next") == "lease_scope"
+    task = client.get("/api/v1/queue/mine", headers=auth(reviewer)).json[0]
+    assert scope_of("POST", f"/api/v1/tasks/{task['id']}/heartbeat") == "lease_scope"
+    draft = {"json": {"rationale": "r", "citations": []}}
+    assert scope_of("PUT", f"/api/v1/tasks/{task['id']}/draft", **draft) == "scope"
+    assert scope_of("GET", "/api/v1/queue/mine") == "read_scope"
+    assert scope_of("POST", f"/api/v1/tasks/{task['id']}/release") == "lease_scope"

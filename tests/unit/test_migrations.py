@@ -44,7 +44,7 @@ def test_older_approved_verdicts_become_superseded(tmp_path):
     assert verdict_states(database) == ["superseded", "approved"]
     migrate.downgrade(url, "3b1e5f0c9a21")
     assert verdict_states(database) == ["approved", "approved"]
-    database.engine.dispose()
+    database.dispose()
 
 
 def extract_claims_of(session, essay):

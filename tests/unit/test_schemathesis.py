@@ -122,7 +122,7 @@ def seeded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Seeded]:
         queue = Queue()
         patch.setattr(tasks, "send", queue.dispatch)
         tokens = _seed(get_settings(), queue)
-        get_database(get_settings().resolved_database_url()).engine.dispose()
+        get_database(get_settings().resolved_database_url()).dispose()
     get_settings.cache_clear()
     # One self-contained file (the WAL folded in) for the `settings` fixture to copy.
     template = folder / "template.sqlite"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select, update
 
 from factcheck.audit import AuditEvent
 from factcheck.claims import services as claims
@@ -239,8 +239,42 @@ def test_illegal_transition_is_a_conflict_and_nothing_changes(session, database,
     essay = gathered_essay(session, database, make_user("ed", "editor"))
     claim = claims_of(session, essay, "awaiting_review")[0]
     with pytest.raises(Conflict):
-        claims.approve(session, claim, actor_id=None)
+        claims.approve(session, [claim], actor_id=None)
     assert claim.status == "awaiting_review"
+
+
+def test_a_claim_moved_since_it_was_read_is_a_conflict(session, database, make_user):
+    essay = gathered_essay(session, database, make_user("ed", "editor"))
+    claim = claims_of(session, essay, "awaiting_review")[0]
+    # Another transaction discards it; this session still holds it as it was read.
+    table = Claim.__table__
+    session.execute(update(table).where(table.c.id == claim.id).values(status="discarded"))
+    with pytest.raises(Conflict):
+        claims.begin_review(session, [claim], actor_id=None)
+    assert claim.status == "awaiting_review"  # as read: nothing was written
+    assert session.scalar(select(Claim.status).where(Claim.id == claim.id)) == "discarded"
+    assert not session.scalar(
+        select(func.count()).where(
+            AuditEvent.subject_id == claim.id, AuditEvent.action == "claim.in_review"
+        )
+    )
+
+
+def test_a_split_moves_its_claims_with_one_statement_per_status(session, database, make_user):
+    essay = submitted_essay(session, make_user("ed", "editor"))
+    moves = []
+
+    def count(conn, cursor, statement, parameters, context, executemany):
+        if statement.startswith("UPDATE claims"):
+            moves.append(statement)
+
+    event.listen(database.engine, "before_cursor_execute", count)
+    try:
+        extract_claims(session, essay.id)
+    finally:
+        event.remove(database.engine, "before_cursor_execute", count)
+    statuses = {claim.status for claim in claims_of(session, essay)}
+    assert statuses == {"gathering", "not_checkable"} and len(moves) == 2
 
 
 def test_every_transition_is_audited(session, database, make_user):
