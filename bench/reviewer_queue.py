@@ -155,18 +155,18 @@ class ProductClaimer:
             ).all()
 
     def claim(self, n: int) -> int | None:
-        with self.database.scope() as session:
+        with self.database.lease_scope() as session:  # as the web's queue requests
             user = session.get_one(self.user_model, self.reviewer_ids[n])
             task = self.review.claim_next(session, user, 600)
             return task.id if task else None
 
     def release(self, n: int, task_id: int) -> None:
-        with self.database.scope() as session:
+        with self.database.lease_scope() as session:
             user = session.get_one(self.user_model, self.reviewer_ids[n])
             self.review.release(session, task_id, user)
 
     def close(self) -> None:
-        self.database.engine.dispose()
+        self.database.dispose()
 
 
 NAIVE_SELECT = (
@@ -184,12 +184,17 @@ NAIVE_RELEASE = (
 
 
 class NaiveClaimer:
-    """Select the first open task, then update it: no row lock, no re-check of its state."""
+    """Select the first open task, then update it: no row lock, no re-check of its state.
+    Its commits, like the product's lease commits, do not wait for the disk."""
 
     def __init__(self, url: str, clients: list[int]) -> None:
         import psycopg
 
-        self.connections = {n: psycopg.connect(psycopg_url(url)) for n in clients}
+        from factcheck.db import ASYNC_COMMIT
+
+        self.connections = {
+            n: psycopg.connect(psycopg_url(url), options=ASYNC_COMMIT) for n in clients
+        }
         any_connection = self.connections[clients[0]]
         self.reviewer_ids = [
             row[0]

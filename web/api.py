@@ -404,7 +404,7 @@ def rating_scale(ctx: Context) -> Response:
     summary="Lease the next task in the queue",
     roles=REVIEWER,
     tag="review",
-    responses={200: TaskOut, 204: None},
+    responses={200: TaskOut, 204: None, 409: PROBLEM},
     lease=True,
 )
 def next_task(ctx: Context) -> Response:
