@@ -15,6 +15,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Iterator, Sequence
@@ -125,20 +126,25 @@ class Processes:
                 process.wait()
 
 
-def gunicorn_command(port: int, workers: int, extra: Sequence[str] = ()) -> list[str]:
-    return [
-        PYTHON,
-        "-m",
-        "gunicorn",
-        "web.wsgi:app",
-        "--bind",
-        f"127.0.0.1:{port}",
-        "--workers",
-        str(workers),
-        "--backlog",
-        "2048",
-        *extra,
-    ]
+@contextmanager
+def web_service(database_url: str, web_workers: int) -> Iterator[tuple[str, Processes]]:
+    """gunicorn as ``factcheck up`` starts it (with a deep accept backlog for 50 clients)
+    against ``database_url``, on a free port; yields its base URL once healthy, and the
+    processes; stops them afterwards."""
+    from factcheck.cli import web_command
+
+    with tempfile.TemporaryDirectory() as directory:
+        port = free_port()
+        processes = Processes()
+        env = service_env(Path(directory), database_url, REDIS_URL)
+        command = [*web_command("127.0.0.1", port, web_workers), "--backlog", "2048"]
+        processes.start("web", command, env, Path(directory))
+        base_url = f"http://127.0.0.1:{port}"
+        try:
+            wait_healthy(base_url, processes)
+            yield base_url, processes
+        finally:
+            processes.stop()
 
 
 def wait_healthy(base_url: str, processes: Processes, timeout: float = 60.0) -> None:
@@ -195,16 +201,19 @@ def request(
 # --- processes: memory and CPU from /proc -----------------------------------------------
 
 
+def stat_fields(pid: int) -> list[str]:
+    """/proc/PID/stat after the command name: [0] is field 3 (state); [] if gone."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return []
+
+
 def session_pids(sid: int) -> list[int]:
     pids = []
     for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            fields = Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        if int(fields[3]) == sid:  # field 6 of stat: session id
+        fields = stat_fields(int(entry)) if entry.isdigit() else []
+        if fields and int(fields[3]) == sid:  # field 6 of stat: session id
             pids.append(int(entry))
     return pids
 
@@ -216,10 +225,10 @@ def command_line(pid: int) -> str:
         return ""
 
 
-def status_kib(pid: int, key: str) -> int:
-    """A ``VmRSS``/``VmHWM`` style line of /proc/PID/status, in KiB (0 if gone)."""
+def _kib(path: str, key: str) -> int:
+    """The ``Key:   123 kB`` line of a /proc file, in KiB (0 if the process is gone)."""
     try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        for line in Path(path).read_text().splitlines():
             if line.startswith(key + ":"):
                 return int(line.split()[1])
     except OSError:
@@ -227,14 +236,13 @@ def status_kib(pid: int, key: str) -> int:
     return 0
 
 
+def status_kib(pid: int, key: str) -> int:
+    """A ``VmRSS``/``VmHWM`` style line of /proc/PID/status, in KiB (0 if gone)."""
+    return _kib(f"/proc/{pid}/status", key)
+
+
 def pss_kib(pid: int) -> int:
-    try:
-        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
-            if line.startswith("Pss:"):
-                return int(line.split()[1])
-    except OSError:
-        pass
-    return 0
+    return _kib(f"/proc/{pid}/smaps_rollup", "Pss")
 
 
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
@@ -242,9 +250,8 @@ CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
 def cpu_seconds(pid: int, children: bool = False) -> float:
     """User + system CPU of a process (with ``children``: also of its reaped children)."""
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
+    fields = stat_fields(pid)
+    if not fields:
         return 0.0
     ticks = int(fields[11]) + int(fields[12])  # utime, stime
     if children:
@@ -266,10 +273,8 @@ def pids_by_name(name: str) -> list[int]:
 
 
 def parent_of(pid: int) -> int:
-    try:
-        return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
-    except OSError:
-        return 0
+    fields = stat_fields(pid)
+    return int(fields[1]) if fields else 0
 
 
 class MemoryWatch:

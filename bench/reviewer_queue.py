@@ -31,21 +31,16 @@ import argparse
 import gc
 import multiprocessing
 import random
-import tempfile
 import threading
 import time
 from collections import defaultdict
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any, Protocol
 
 from common import (
     REDIS_URL,
     MachineLoad,
-    Processes,
     flush_redis,
-    free_port,
-    gunicorn_command,
     load_desk,
     machine,
     percentile,
@@ -53,10 +48,9 @@ from common import (
     psycopg_url,
     request,
     server_cpu,
-    service_env,
     session_cpu,
     table,
-    wait_healthy,
+    web_service,
 )
 
 
@@ -439,41 +433,32 @@ def row(name: str, outcome: Outcome, window: Window, audit: str = "-") -> tuple[
 
 def http_runs(args: argparse.Namespace, url: str, tokens: list[str], web_workers: int) -> list[Any]:
     rows = []
-    with tempfile.TemporaryDirectory() as directory:
-        port = free_port()
-        processes = Processes()
-        env = service_env(Path(directory), url, REDIS_URL)
-        processes.start("web", gunicorn_command(port, web_workers), env, Path(directory))
-        base_url = f"http://127.0.0.1:{port}"
-        try:
-            wait_healthy(base_url, processes)
-            for n in range(web_workers * 4):  # every web process opens its pool
-                request("GET", f"{base_url}/api/v1/queue/mine", tokens[n % len(tokens)])
-            paces = [("no pause (saturated)", 0.0)] + [
-                (f"~{ms} ms pause", int(ms) / 1000) for ms in args.think_ms.split(",")
-            ]
-            for pace, think in paces:
-                name = f"HTTP, {web_workers} web workers, {pace}"
-                before = audit_violations(url)
-                window = Window(processes.session_ids())
-                outcome = run_clients(
-                    "http",
-                    base_url,
-                    tokens,
-                    args.clients,
-                    args.seconds,
-                    args.hold_ms / 1000,
-                    think,
-                    args.client_processes,
-                    window,
-                )
-                after = audit_violations(url)
-                audit = f"{after[1] - before[1]} in {after[0] - before[0]:,} leases"
-                rows.append(row(name, outcome, window, audit))
-                processes.check_alive()
-                reset_queue(url)
-        finally:
-            processes.stop()
+    with web_service(url, web_workers) as (base_url, processes):
+        for n in range(web_workers * 4):  # every web process opens its pool
+            request("GET", f"{base_url}/api/v1/queue/mine", tokens[n % len(tokens)])
+        paces = [("no pause (saturated)", 0.0)] + [
+            (f"~{ms} ms pause", int(ms) / 1000) for ms in args.think_ms.split(",")
+        ]
+        for pace, think in paces:
+            name = f"HTTP, {web_workers} web workers, {pace}"
+            before = audit_violations(url)
+            window = Window(processes.session_ids())
+            outcome = run_clients(
+                "http",
+                base_url,
+                tokens,
+                args.clients,
+                args.seconds,
+                args.hold_ms / 1000,
+                think,
+                args.client_processes,
+                window,
+            )
+            after = audit_violations(url)
+            audit = f"{after[1] - before[1]} in {after[0] - before[0]:,} leases"
+            rows.append(row(name, outcome, window, audit))
+            processes.check_alive()
+            reset_queue(url)
     return rows
 
 

@@ -23,30 +23,24 @@ from __future__ import annotations
 
 import argparse
 import random
-import tempfile
 import threading
 import time
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 from common import (
     REDIS_URL,
     Desk,
     MachineLoad,
-    Processes,
     flush_redis,
-    free_port,
-    gunicorn_command,
     load_desk,
     machine,
     percentile,
     plan_of,
     postgres_database,
     request,
-    service_env,
     table,
-    wait_healthy,
+    web_service,
 )
 from sqlalchemy import select
 
@@ -137,19 +131,10 @@ def measure(base_url: str, desk: Desk, clients: int, seconds: float) -> dict[str
 def serve_and_measure(
     desk: Desk, clients: int, seconds: float, web_workers: int
 ) -> tuple[dict[str, list[float]], MachineLoad]:
-    with tempfile.TemporaryDirectory() as directory:
-        port = free_port()
-        processes = Processes()
-        env = service_env(Path(directory), desk.url, REDIS_URL)
-        processes.start("web", gunicorn_command(port, web_workers), env, Path(directory))
-        base_url = f"http://127.0.0.1:{port}"
-        try:
-            wait_healthy(base_url, processes)
-            measure(base_url, desk, clients, 1.0)  # warm: every worker connected, pages compiled
-            with MachineLoad() as load:
-                results = measure(base_url, desk, clients, seconds)
-        finally:
-            processes.stop()
+    with web_service(desk.url, web_workers) as (base_url, _):
+        measure(base_url, desk, clients, 1.0)  # warm: every worker connected, pages compiled
+        with MachineLoad() as load:
+            results = measure(base_url, desk, clients, seconds)
     return results, load
 
 
