@@ -30,6 +30,11 @@ SEED_ESSAY = (SEEDS / "the-next-step-think-vietnam.txt").read_text()
 REQUIRE_SERVICES = os.environ.get("FACTCHECK_REQUIRE_SERVICES") == "1"
 
 
+def xdist_worker() -> int:
+    """This pytest-xdist worker's number ("gw1" -> 1); 0 without xdist."""
+    return int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw") or 0)
+
+
 def need_service(name: str, reason: str) -> None:
     """Fail (in CI) or skip (on a laptop) a test whose service is not there."""
     message = f"{name} is not reachable: {reason}"

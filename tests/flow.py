@@ -12,6 +12,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from flask.testing import FlaskClient
+
 from factcheck.publishing.claimreview import shorten
 from tests.conftest import SEED_ESSAY
 
@@ -37,6 +39,22 @@ class Caller(Protocol):
     def __call__(
         self, method: str, path: str, token: str | None = None, body: Any = None
     ) -> Reply: ...
+
+
+def caller_for(client: FlaskClient) -> Caller:
+    """A Caller that reaches the API through Flask's test client."""
+
+    def call(method: str, path: str, token: str | None = None, body: Any = None) -> Reply:
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        response = client.open(path, method=method, json=body, headers=headers)
+        return Reply(
+            response.status_code,
+            response.get_json(silent=True),
+            dict(response.headers),
+            response.get_data(as_text=True),
+        )
+
+    return call
 
 
 def full_flow(

@@ -18,6 +18,7 @@ from typing import Any
 
 import requests
 
+from tests.conftest import xdist_worker
 from tests.flow import Reply
 
 
@@ -28,8 +29,7 @@ def free_port() -> int:
     PostgreSQL, Redis, another test's service) may take as its source port before
     our service binds it. Each xdist worker draws from its own band, so two tests
     running at once never pick the same port."""
-    worker = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw") or 0)
-    low = 20_000 + 1_000 * (worker % 12)
+    low = 20_000 + 1_000 * (xdist_worker() % 12)
     for port in random.sample(range(low, low + 1_000), 1_000):
         with socket.socket() as sock:
             try:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import random
 from typing import Any, Self
 
+from factcheck.http import HttpClient
 from factcheck.settings import Settings
 from tests.localserver import Answer, LocalServer, Request
 
@@ -132,3 +133,9 @@ def fake_settings(*hosts: str, **overrides: Any) -> Settings:
     }
     values.update(overrides)
     return Settings(**values)
+
+
+def client_for(server: LocalServer | FakeService | None = None, **overrides: Any) -> HttpClient:
+    """An HTTP client that lets ``server`` past the SSRF guard (none: it guards everything)."""
+    hosts = (server.host,) if server else ()
+    return HttpClient(fake_settings(*hosts, **overrides))

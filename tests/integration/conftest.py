@@ -10,7 +10,7 @@ import psycopg
 import pytest
 import redis
 
-from tests.conftest import need_service
+from tests.conftest import need_service, xdist_worker
 
 pytestmark = pytest.mark.integration
 
@@ -19,8 +19,7 @@ POSTGRES_ADMIN = os.environ.get(
 )
 # Each xdist worker gets its own Redis database (gw0: 15, gw1: 14, ...), since the
 # fault tests empty theirs and drop its clients.
-_WORKER = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw") or 0)
-REDIS = os.environ.get("FACTCHECK_TEST_REDIS", f"redis://127.0.0.1:6379/{15 - _WORKER}")
+REDIS = os.environ.get("FACTCHECK_TEST_REDIS", f"redis://127.0.0.1:6379/{15 - xdist_worker()}")
 
 
 def _database_url(name: str) -> str:

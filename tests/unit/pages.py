@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from flask.testing import FlaskClient
+
 PASSWORD = "correct horse battery"
 
 
@@ -25,3 +27,10 @@ def post(client, path: str, data: dict | None = None, from_page: str = "/desk/")
     """Post a form with the CSRF token of ``from_page``, the page the form is on."""
     token = token_from(client.get(from_page, follow_redirects=True).text)
     return client.post(path, data={**(data or {}), "csrf_token": token})
+
+
+def take_next_task_as(client: FlaskClient, name: str) -> str:
+    """Sign out, sign in as ``name`` and take the next task from the queue; its path."""
+    post(client, "/logout")
+    sign_in(client, name)
+    return post(client, "/desk/queue/next", {}, "/desk/queue").location

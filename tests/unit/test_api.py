@@ -8,7 +8,7 @@ import pytest
 
 from factcheck.accounts import services as accounts
 from tests.conftest import problem_of
-from tests.flow import ESSAY, Caller, Reply, full_flow
+from tests.flow import ESSAY, caller_for, full_flow
 from tests.unit.conftest import auth
 from web import create_app
 
@@ -29,19 +29,6 @@ def test_full_flow_from_submit_to_published_page(client, token, queue):
         return client.get(f"/api/v1/essays/{essay_id}", headers=auth(tokens["editor"])).json
 
     full_flow(caller_for(client), tokens, wait_until_gathered)
-
-
-def caller_for(client) -> Caller:
-    def call(method: str, path: str, token: str | None = None, body=None) -> Reply:
-        response = client.open(path, method=method, json=body, headers=auth(token) if token else {})
-        return Reply(
-            response.status_code,
-            response.get_json(silent=True),
-            dict(response.headers),
-            response.get_data(as_text=True),
-        )
-
-    return call
 
 
 def test_tokens_and_roles(client, token):

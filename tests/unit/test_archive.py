@@ -6,19 +6,15 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from factcheck.http import FetchError, HttpClient
+from factcheck.http import FetchError
 from factcheck.settings import Settings
 from factcheck.sources.archive import ArchiveSnapshot, enabled, lookup
-from tests.fakes.common import fake_settings
+from tests.fakes.common import client_for
 from tests.fakes.wayback import FakeWayback
 from tests.localserver import Answer, LocalServer
 
 PAGE = "https://news.example/2006/11/sadr-city-bombs"
 CAPTURES = {PAGE: ["20061124093000", "20070301120000", "20150612000000"]}
-
-
-def client_for(fake: FakeWayback | LocalServer, url: str, **overrides) -> HttpClient:
-    return HttpClient(fake_settings(fake.host, archive_url=url, **overrides))
 
 
 def test_enabled_follows_the_setting():
@@ -28,7 +24,7 @@ def test_enabled_follows_the_setting():
 
 def test_the_latest_snapshot_by_default():
     with FakeWayback(CAPTURES) as archive:
-        snapshot = lookup(client_for(archive, archive.url), PAGE)
+        snapshot = lookup(client_for(archive, archive_url=archive.url), PAGE)
         (request,) = archive.requests
 
     assert snapshot == ArchiveSnapshot(
@@ -41,7 +37,9 @@ def test_the_latest_snapshot_by_default():
 
 def test_the_snapshot_closest_to_a_date():
     with FakeWayback(CAPTURES) as archive:
-        snapshot = lookup(client_for(archive, archive.url), PAGE, near=date(2006, 11, 23))
+        snapshot = lookup(
+            client_for(archive, archive_url=archive.url), PAGE, near=date(2006, 11, 23)
+        )
         (request,) = archive.requests
 
     assert request.arg("timestamp") == "20061123"
@@ -52,7 +50,7 @@ def test_the_snapshot_closest_to_a_date():
 
 def test_the_snapshot_closest_to_a_time():
     with FakeWayback(CAPTURES) as archive:
-        client = client_for(archive, archive.url)
+        client = client_for(archive, archive_url=archive.url)
         lookup(client, PAGE, near=datetime(2007, 3, 1, 11, 59, 59))
 
     assert archive.requests[0].arg("timestamp") == "20070301115959"
@@ -60,12 +58,14 @@ def test_the_snapshot_closest_to_a_time():
 
 def test_never_archived_is_none():
     with FakeWayback(CAPTURES) as archive:
-        assert lookup(client_for(archive, archive.url), "https://never.example/") is None
+        assert (
+            lookup(client_for(archive, archive_url=archive.url), "https://never.example/") is None
+        )
 
 
 def test_a_capture_of_an_error_page_is_none():
     with FakeWayback(CAPTURES, status="404") as archive:
-        assert lookup(client_for(archive, archive.url), PAGE) is None
+        assert lookup(client_for(archive, archive_url=archive.url), PAGE) is None
 
 
 @pytest.mark.parametrize(
@@ -82,7 +82,7 @@ def test_unusable_answers_are_none(body):
     with LocalServer() as server:
         server.route("/wayback/available", Answer.json(body))
         url = server.url("/wayback/available")
-        assert lookup(client_for(server, url), PAGE) is None
+        assert lookup(client_for(server, archive_url=url), PAGE) is None
 
 
 @pytest.mark.parametrize(
@@ -99,7 +99,7 @@ def test_unusable_answers_are_none(body):
 )
 def test_failures_raise_fetch_errors(failure, kind):
     with FakeWayback(CAPTURES, failure=failure, hang_seconds=3) as archive:
-        client = client_for(archive, archive.url, http_read_timeout=0.5)
+        client = client_for(archive, archive_url=archive.url, http_read_timeout=0.5)
         with pytest.raises(FetchError) as raised:
             lookup(client, PAGE)
 

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from factcheck.audit import AuditEvent
 from factcheck.claims.models import Claim
 from factcheck.essays.models import Essay
-from tests.unit.pages import post, sign_in
+from tests.unit.pages import post, take_next_task_as
 
 NUL = "\x00"
 
@@ -67,9 +67,7 @@ REVIEWER_FORMS = [
 
 @pytest.mark.parametrize(("step", "data", "field"), REVIEWER_FORMS)
 def test_reviewer_forms_refuse_control_characters(client, desk_essay, database, step, data, field):
-    post(client, "/logout")
-    sign_in(client, "rev")
-    task_path = post(client, "/desk/queue/next", {}, "/desk/queue").location
+    task_path = take_next_task_as(client, "rev")
     before = writes(database)
     message = refusal(client, task_path + step, data, task_path)
     assert message == f"the {field} must not contain control characters (tab and newlines are fine)"
@@ -137,9 +135,7 @@ def test_a_task_whose_lease_ran_out_shows_no_form(client, desk_essay, database):
     from factcheck.db import utcnow
     from factcheck.review.models import ReviewTask
 
-    post(client, "/logout")
-    sign_in(client, "rev")
-    task_path = post(client, "/desk/queue/next", {}, "/desk/queue").location
+    task_path = take_next_task_as(client, "rev")
     assert 'id="verdict-form"' in client.get(task_path).text
     with database.scope() as session:
         task = session.get_one(ReviewTask, int(task_path.rsplit("/", 1)[1]))
@@ -150,9 +146,7 @@ def test_a_task_whose_lease_ran_out_shows_no_form(client, desk_essay, database):
 
 
 def test_a_verdict_missing_its_parts_says_which(client, desk_essay, database):
-    post(client, "/logout")
-    sign_in(client, "rev")
-    task_path = post(client, "/desk/queue/next", {}, "/desk/queue").location
+    task_path = take_next_task_as(client, "rev")
     before = writes(database)
     submit = {"save": "submit", "rationale": "Because.", "cite": "1", "quote-1": "a quote"}
     assert refusal(client, task_path + "/verdict", submit, task_path) == "choose a rating"

@@ -7,7 +7,7 @@ import re
 
 from factcheck.accounts import services as accounts
 from tests.conftest import SEED_ESSAY
-from tests.unit.pages import PASSWORD, post, sign_in, token_from
+from tests.unit.pages import PASSWORD, post, sign_in, take_next_task_as, token_from
 
 
 def take_task_showing(client, text: str) -> str:
@@ -99,14 +99,8 @@ def test_editor_submits_curates_and_publishes_in_pages(client, people, queue):
     assert "not approved yet" in follow
 
 
-def test_reviewer_takes_a_task_saves_a_draft_and_submits(client, people, queue, database):
-    sign_in(client, "ed")
-    post(client, "/desk/essays/new", {"title": "Seed", "text": SEED_ESSAY}, "/desk/essays/new")
-    queue.run_all()
-    post(client, "/logout")
-    sign_in(client, "rev")
-    taken = post(client, "/desk/queue/next", {}, "/desk/queue")
-    task_path = taken.location
+def test_reviewer_takes_a_task_saves_a_draft_and_submits(client, desk_essay):
+    task_path = take_next_task_as(client, "rev")
     assert task_path.startswith("/desk/tasks/")
     page = client.get(task_path).text
     source_id = int(re.search(r'data-source="(\d+)"', page).group(1))
@@ -161,13 +155,8 @@ def test_reviewer_takes_a_task_saves_a_draft_and_submits(client, people, queue, 
     assert approved.location == "/desk/queue"
 
 
-def test_heartbeat_extends_a_held_lease(client, people, queue):
-    sign_in(client, "ed")
-    post(client, "/desk/essays/new", {"title": "Seed", "text": SEED_ESSAY}, "/desk/essays/new")
-    queue.run_all()
-    post(client, "/logout")
-    sign_in(client, "rev")
-    task_path = post(client, "/desk/queue/next", {}, "/desk/queue").location
+def test_heartbeat_extends_a_held_lease(client, desk_essay):
+    task_path = take_next_task_as(client, "rev")
     token = token_from(client.get(task_path).text)
     beat = client.post(task_path + "/heartbeat", headers={"X-CSRFToken": token})
     assert beat.status_code == 200 and beat.json["held"] is True
@@ -177,10 +166,7 @@ def test_heartbeat_extends_a_held_lease(client, people, queue):
     assert client.post(task_path + "/heartbeat", headers={"X-CSRFToken": token}).status_code == 409
 
 
-def test_dashboard_draws_charts_with_tables(client, people, queue):
-    sign_in(client, "ed")
-    post(client, "/desk/essays/new", {"title": "Seed", "text": SEED_ESSAY}, "/desk/essays/new")
-    queue.run_all()
+def test_dashboard_draws_charts_with_tables(client, desk_essay):
     page = client.get("/desk/dashboard").text
     assert page.count("<svg") == 5 and page.count("<table>") == 5
     assert re.search(r"awaiting_review</td><td>\d+</td>", page)
@@ -225,13 +211,10 @@ def test_an_editor_assigns_a_waiting_task_to_a_reviewer(client, desk_essay):
     assert f"/desk/tasks/{task_id}" in client.get("/desk/queue").text
 
 
-def test_an_approver_returns_a_verdict_with_a_comment(client, people, queue, database):
+def test_an_approver_returns_a_verdict_with_a_comment(client, desk_essay, database):
     from factcheck.review import services as review
     from factcheck.sources.models import SourceRecord
 
-    sign_in(client, "ed")
-    post(client, "/desk/essays/new", {"title": "Seed", "text": SEED_ESSAY}, "/desk/essays/new")
-    queue.run_all()
     with database.scope() as session:
         author = accounts.user_by_name(session, "rev")
         task = review.claim_next(session, author, 600)
@@ -271,24 +254,19 @@ def test_hostile_text_is_inert_on_every_desk_page(client, people, queue):
     queue.run_all()
     claim_id = re.search(r'id="claim-(\d+)"', client.get(essay_path).text).group(1)
     pages = ["/desk/essays", essay_path, f"/desk/claims/{claim_id}/history", "/desk/dashboard"]
-    post(client, "/logout")
-    sign_in(client, "rev")
-    pages.append(post(client, "/desk/queue/next", {}, "/desk/queue").location)
+    pages.append(take_next_task_as(client, "rev"))
     for path in pages:
         html = client.get(path).text
         assert "<script>alert" not in html and "<img" not in html, path
     assert "&lt;script&gt;alert(1)" in client.get(pages[-1]).text
 
 
-def test_numbers_past_the_columns_are_refused_not_crashed(client, people, queue):
-    sign_in(client, "ed")
-    essay_path = post(
-        client, "/desk/essays/new", {"title": "T", "text": SEED_ESSAY}, "/desk/essays/new"
-    ).location
-    queue.run_all()
-    essay_id = essay_path.rsplit("/", 1)[1]
+def test_numbers_past_the_columns_are_refused_not_crashed(client, desk_essay):
     answer = post(
-        client, f"/desk/essays/{essay_id}/merge", {"claim_id": ["1", str(2**31)]}, essay_path
+        client,
+        f"/desk/essays/{desk_essay['essay_id']}/merge",
+        {"claim_id": ["1", str(2**31)]},
+        desk_essay["essay"],
     )
     assert answer.status_code == 302
     assert "out of range" in client.get(answer.location).text

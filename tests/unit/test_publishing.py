@@ -18,9 +18,8 @@ from factcheck.review.models import Verdict
 from factcheck.review.stats import desk_stats
 from factcheck.sources.connectors import ClaimQuery
 from factcheck.sources.desk import DeskConnector
-from tests.flow import ESSAY, review_one
+from tests.flow import ESSAY, caller_for, review_one
 from tests.unit.conftest import auth
-from tests.unit.test_api import caller_for
 
 HOSTILE = '<script>alert(1)</script> "><img src=x onerror=alert(2)> [x](javascript:alert(3))'
 SCRIPT_SAFE = re.compile(r"<script(?![^>]*application/ld\+json)", re.I)

@@ -43,9 +43,8 @@ from factcheck.db import Database, get_database
 from factcheck.settings import Settings, get_settings
 from factcheck.sources import library
 from tests.conftest import SEED_ESSAY, SEEDS, problem_of
-from tests.flow import ESSAY, Caller, Reply, review_one
+from tests.flow import ESSAY, Caller, Reply, caller_for, review_one
 from tests.unit.conftest import Queue, auth
-from tests.unit.test_api import caller_for
 from web import create_app
 from workers import tasks
 

@@ -20,11 +20,11 @@ from factcheck.accounts import services as accounts
 from factcheck.audit import AuditEvent
 from factcheck.db import Base, Database, utcnow
 from factcheck.errors import InvalidInput
-from factcheck.http import FetchError, HttpClient
+from factcheck.http import FetchError
 from factcheck.webhooks import services as webhooks
 from factcheck.webhooks.models import EVENTS, Webhook, WebhookDelivery
 from tests.conftest import problem_of
-from tests.fakes.common import fake_settings
+from tests.fakes.common import client_for
 from tests.localserver import Answer, LocalServer, Request
 from tests.unit.conftest import auth
 
@@ -55,12 +55,6 @@ def admin_id(schema: Database) -> int:
 def receiver() -> Iterator[LocalServer]:
     with LocalServer() as server:
         yield server
-
-
-def client_for(server: LocalServer | None = None, **overrides: object) -> HttpClient:
-    """An HTTP client that lets ``server`` past the SSRF guard (none: it guards everything)."""
-    hosts = (server.host,) if server else ()
-    return HttpClient(fake_settings(*hosts, **overrides))
 
 
 def register(database: Database, url: str, actor_id: int, *events: str) -> tuple[int, str]:
