@@ -121,13 +121,14 @@ def test_a_worker_stopped_with_sigterm_finishes_or_hands_back(stack, postgres_ur
     assert_each_claim_once(postgres_url)
 
 
-def test_an_emptied_broker_delays_work_but_loses_none(stack, postgres_url, redis_url):
+def test_an_emptied_broker_delays_work_but_loses_none(stack, postgres_url, redis_url, world):
     stack.start_all()
     essay_ids = [submit(stack, f"Essay {n}") for n in range(3)]
-    time.sleep(0.5)
+    wait_until_gathering(world)  # messages for the rest of the searches are queued
     restart_and_empty(redis.Redis.from_url(redis_url))
     wait_all_reviewable(stack, essay_ids)
     assert_each_claim_once(postgres_url)
+    assert any("reconciled" in line for line in stack.output)  # lost work was sent again
 
 
 def restart_and_empty(broker: redis.Redis) -> None:
