@@ -74,6 +74,14 @@ def install(app: Flask) -> None:
 
     @app.errorhandler(OperationalError)
     def _database_down(error: OperationalError) -> Response:
+        if _rolled_back_by_a_collision(error):
+            log.info("transaction rolled back by the database: %s", error.orig)
+            return problem(
+                409,
+                "Conflict",
+                "another change to the same rows happened at the same moment; nothing was "
+                "written: try again",
+            )
         log.warning("database unavailable: %s", error.orig)
         return problem(
             503,
@@ -88,3 +96,9 @@ def install(app: Flask) -> None:
             return _database_down(error)  # type: ignore[arg-type]
         log.exception("unhandled error")
         return problem(500, "Internal server error", "an unexpected error occurred; it was logged")
+
+
+def _rolled_back_by_a_collision(error: OperationalError) -> bool:
+    """A deadlock or serialization failure (SQLSTATE class 40): the database undid the
+    transaction because another one touched the same rows; running it again works."""
+    return str(getattr(error.orig, "sqlstate", "") or "").startswith("40")

@@ -5,12 +5,18 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import psycopg
 import pytest
 import redis
+from flask.testing import FlaskClient
 
+from factcheck import migrate
+from factcheck.db import Database
+from factcheck.settings import Settings
 from tests.conftest import need_service, xdist_worker
+from web import create_app
 
 pytestmark = pytest.mark.integration
 
@@ -51,3 +57,14 @@ def redis_url() -> str:
     except redis.RedisError as error:
         need_service("Redis", str(error))
     return REDIS
+
+
+@pytest.fixture
+def web_on_postgres(postgres_url: str, tmp_path: Path) -> Iterator[tuple[FlaskClient, Database]]:
+    """The web app on a PostgreSQL database migrated to head (it sends no tasks), and the
+    database, for setting up rows."""
+    migrate.upgrade(postgres_url)
+    settings = Settings(data_dir=tmp_path, database_url=postgres_url, connectors="library")
+    database = Database(postgres_url)
+    yield create_app(settings, dispatch=lambda *_: None).test_client(), database
+    database.dispose()
