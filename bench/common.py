@@ -513,13 +513,13 @@ def load_desk(
             "SELECT min(id) FROM essays e WHERE NOT EXISTS (SELECT 1 FROM claims c"
             " WHERE c.essay_id = e.id AND c.status = 'awaiting_review')"
         ).fetchone()[0]
+    desk = Desk(url, editor_token, reviewer_tokens, essays, claims, opened)
+    if publish and oldest_done is not None:
+        desk.published_essay_id = publish_essay(url, oldest_done, editor_id)
     with psycopg.connect(psycopg_url(url), autocommit=True) as connection:
         connection.execute("VACUUM ANALYZE")
         # Write the load out now, not in the background while a benchmark times requests.
         connection.execute("CHECKPOINT")
-    desk = Desk(url, editor_token, reviewer_tokens, essays, claims, opened)
-    if publish and oldest_done is not None:
-        desk.published_essay_id = publish_essay(url, oldest_done, editor_id)
     return desk
 
 
@@ -541,23 +541,6 @@ def publish_essay(url: str, essay_id: int, editor_id: int) -> int:
 # --- query plans of what the product actually sends ------------------------------------------
 
 
-@contextmanager
-def captured_statements(engine: Any) -> Iterator[list[tuple[str, Any]]]:
-    """Collect every (SQL, parameters) the engine sends inside the block."""
-    from sqlalchemy import event
-
-    seen: list[tuple[str, Any]] = []
-
-    def before(_conn: Any, _cursor: Any, statement: str, parameters: Any, *_rest: Any) -> None:
-        seen.append((statement, parameters))
-
-    event.listen(engine, "before_cursor_execute", before)
-    try:
-        yield seen
-    finally:
-        event.remove(engine, "before_cursor_execute", before)
-
-
 def explain(database: Any, statement: str, parameters: Any) -> str:
     """EXPLAIN (ANALYZE, BUFFERS) of one captured statement, in a transaction rolled back."""
     with database.engine.connect() as connection:
@@ -573,6 +556,8 @@ def explain(database: Any, statement: str, parameters: Any) -> str:
 def plan_of(database: Any, call: Any, pick: str) -> tuple[str, str]:
     """Run ``call(session)`` in a transaction that is rolled back, capture the first
     statement containing ``pick``, and return it with its EXPLAIN (ANALYZE, BUFFERS)."""
+    from factcheck.db import captured_statements
+
     with captured_statements(database.engine) as seen:
         session = database.sessions()
         try:

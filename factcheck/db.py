@@ -229,6 +229,22 @@ def write_loaded(
     return updated.rowcount
 
 
+@contextmanager
+def captured_statements(engine: Engine) -> Iterator[list[tuple[str, Any]]]:
+    """Every (SQL, parameters) the engine sends inside the block (for executemany, the
+    list of parameter sets): what tests and benchmarks check a piece of code sends."""
+    seen: list[tuple[str, Any]] = []
+
+    def before(_conn: Any, _cursor: Any, statement: str, parameters: Any, *_rest: Any) -> None:
+        seen.append((statement, parameters))
+
+    event.listen(engine, "before_cursor_execute", before)
+    try:
+        yield seen
+    finally:
+        event.remove(engine, "before_cursor_execute", before)
+
+
 class Database:
     """An engine and its session factories: one per process and database URL."""
 

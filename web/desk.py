@@ -522,21 +522,25 @@ def return_verdict(task_id: int) -> Response:
 @blueprint.post("/tasks/<id:task_id>/release")
 @signed_in(*REVIEWER)
 def release(task_id: int) -> Response:
-    def action(session: Session) -> str:
-        review.release(session, task_id, session.merge(current_user()))
-        return "Task given back to the queue."
+    return _finish_task(
+        task_id,
+        lambda s: review.release(s, task_id, s.merge(current_user())),
+        "Task given back to the queue.",
+        lease=True,
+    )
 
-    return act(action, _back_to_task(task_id), url_for("desk.queue"), lease=True)
 
-
-def _finish_task(task_id: int, step: Callable[[Session], Any], message: str) -> Response:
-    """A step that ends the reviewer's work on a task: back to the queue when done."""
+def _finish_task(
+    task_id: int, step: Callable[[Session], Any], message: str, lease: bool = False
+) -> Response:
+    """A step that ends the reviewer's work on a task: back to the queue when done.
+    ``lease``: the step only gives the lease back (see ``act``)."""
 
     def action(session: Session) -> str:
         step(session)
         return message
 
-    return act(action, _back_to_task(task_id), url_for("desk.queue"))
+    return act(action, _back_to_task(task_id), url_for("desk.queue"), lease)
 
 
 @blueprint.post("/tasks/<id:task_id>/heartbeat")

@@ -62,9 +62,10 @@ def redis_url() -> str:
 @pytest.fixture
 def web_on_postgres(postgres_url: str, tmp_path: Path) -> Iterator[tuple[FlaskClient, Database]]:
     """The web app on a PostgreSQL database migrated to head (it sends no tasks), and the
-    database, for setting up rows."""
+    app's own database, for setting up rows."""
     migrate.upgrade(postgres_url)
     settings = Settings(data_dir=tmp_path, database_url=postgres_url, connectors="library")
-    database = Database(postgres_url)
-    yield create_app(settings, dispatch=lambda *_: None).test_client(), database
+    app = create_app(settings, dispatch=lambda *_: None)
+    database = app.extensions["factcheck.database"]
+    yield app.test_client(), database
     database.dispose()

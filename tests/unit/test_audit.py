@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 
 from factcheck import audit
 from factcheck.audit import AuditEvent
+from factcheck.db import captured_statements
 
 
 def count_events(database: Any) -> int:
@@ -28,21 +29,13 @@ def test_an_event_is_in_the_table_before_the_session_reads_again(session, make_u
 def test_events_go_out_at_commit_in_one_statement(database, make_user, session):
     user = make_user("ann")
     session.commit()
-    inserts = []
-
-    def count(conn, cursor, statement, parameters, context, executemany):
-        if statement.startswith("INSERT INTO audit_events"):
-            inserts.append(len(parameters) if executemany else 1)
-
     before = count_events(database)
-    event.listen(database.engine, "before_cursor_execute", count)
-    try:
+    with captured_statements(database.engine) as sent:
         for n in range(3):
             audit.record(session, "test.done", user, after={"n": n})
         session.commit()
-    finally:
-        event.remove(database.engine, "before_cursor_execute", count)
-    assert inserts == [3]
+    inserts = [params for sql, params in sent if sql.startswith("INSERT INTO audit_events")]
+    assert [len(params) for params in inserts] == [3]
     assert count_events(database) == before + 3
 
 

@@ -105,7 +105,6 @@ def test_tokens_expire(settings, database):
 
 
 def test_user_names_with_control_characters_are_refused(database):
-    from factcheck.accounts import services as accounts
     from factcheck.errors import InvalidInput
 
     with database.scope() as session:

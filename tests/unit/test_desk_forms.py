@@ -156,9 +156,7 @@ def test_a_verdict_missing_its_parts_says_which(client, desk_essay, database):
     assert writes(database) == before
 
 
-def test_numbers_out_of_range_in_links_and_forms_fall_back_instead_of_failing(
-    client, desk_essay, database
-):
+def test_numbers_out_of_range_in_links_and_forms_fall_back_instead_of_failing(client, desk_essay):
     huge = client.get("/desk/essays?before=99999999999999999999")
     assert huge.status_code == 200 and f'href="{desk_essay["essay"]}"' in huge.text  # page 1
     back = post(

@@ -2,12 +2,11 @@ from sqlalchemy import create_engine, inspect, select
 
 from factcheck import migrate
 from factcheck.accounts import services as accounts
-from factcheck.claims.models import Claim
 from factcheck.claims.services import extract_claims
 from factcheck.db import Database
 from factcheck.review.models import Verdict
 from tests.migrations import check_migrations
-from tests.unit.helpers import submitted_essay
+from tests.unit.helpers import claims_of, submitted_essay
 
 
 def test_migrations_build_the_schema_on_sqlite(tmp_path):
@@ -17,7 +16,9 @@ def test_migrations_build_the_schema_on_sqlite(tmp_path):
 def test_the_queue_index_is_there(tmp_path):
     url = f"sqlite:///{tmp_path / 'queue.sqlite'}"
     migrate.upgrade(url)
-    indexes = {index["name"] for index in inspect(create_engine(url)).get_indexes("review_tasks")}
+    engine = create_engine(url)
+    indexes = {index["name"] for index in inspect(engine).get_indexes("review_tasks")}
+    engine.dispose()
     assert "ix_review_tasks_next" in indexes
 
 
@@ -29,7 +30,8 @@ def test_older_approved_verdicts_become_superseded(tmp_path):
         editor = accounts.create_user(session, "ed", "editor")
         reviewer = accounts.create_user(session, "rev", "reviewer")
         essay = submitted_essay(session, editor, "Officials said 200 people died.")
-        (claim,) = extract_claims_of(session, essay)
+        extract_claims(session, essay.id)
+        (claim,) = claims_of(session, essay)
         for rating in ("true", "false"):
             session.add(
                 Verdict(
@@ -45,11 +47,6 @@ def test_older_approved_verdicts_become_superseded(tmp_path):
     migrate.downgrade(url, "3b1e5f0c9a21")
     assert verdict_states(database) == ["approved", "approved"]
     database.dispose()
-
-
-def extract_claims_of(session, essay):
-    extract_claims(session, essay.id)
-    return session.scalars(select(Claim).where(Claim.essay_id == essay.id)).all()
 
 
 def verdict_states(database: Database) -> list[str]:

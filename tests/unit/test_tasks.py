@@ -137,11 +137,7 @@ def test_a_search_for_words_the_editor_changed_meanwhile_is_dropped(essay_id, qu
     with database.scope() as session:  # the old search ends: nothing of it is kept
         result = sources.RunResult("library", stale, library.find(stale))
         assert sources.finish_runs(session, [result]) == 0
-        run = session.scalar(
-            select(ConnectorRun).where(
-                ConnectorRun.claim_id == claim_id, ConnectorRun.connector == "library"
-            )
-        )
+        run = run_of(session, claim_id, "library")
         assert (run.state, run.claim_version, run.started_at) == ("pending", 2, None)
     queue.run_all()  # the run for the new wording
     with database.scope() as session:
@@ -287,11 +283,7 @@ def test_reconciler_retries_failed_runs_later(essay_id, queue, database, monkeyp
     monkeypatch.setitem(tasks.connectors(), "library", library)
     queue.run_all()
     with database.scope() as session:
-        run = session.scalar(
-            select(ConnectorRun).where(
-                ConnectorRun.connector == "library", ConnectorRun.claim_id == claim_ids[0]
-            )
-        )
+        run = run_of(session, claim_ids[0], "library")
         assert (run.state, run.attempts) == ("succeeded", 2)
         stored = select(func.count()).where(SourceRecord.claim_id == claim_ids[0])
         assert session.scalar(stored) > 0
@@ -314,11 +306,7 @@ def test_a_connector_past_its_time_limit_ends_timed_out(essay_id, queue, databas
     with database.scope() as session:
         for claim_id, name in batch:
             assert session.get(Claim, claim_id).status == "awaiting_review"
-            run = session.scalar(
-                select(ConnectorRun).where(
-                    ConnectorRun.connector == name, ConnectorRun.claim_id == claim_id
-                )
-            )
+            run = run_of(session, claim_id, name)
             # The time limit hit the first search: it and the rest of the batch time out.
             assert (run.state, run.error) == (
                 "timed_out",

@@ -5,13 +5,13 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import event, func, select, update
+from sqlalchemy import func, select, update
 
 from factcheck.audit import AuditEvent
 from factcheck.claims import services as claims
 from factcheck.claims.models import Claim
 from factcheck.claims.services import extract_claims
-from factcheck.db import utcnow
+from factcheck.db import captured_statements, utcnow
 from factcheck.errors import Conflict, InvalidInput, PermissionDenied
 from factcheck.publishing import services as publishing
 from factcheck.review import services as review
@@ -262,17 +262,9 @@ def test_a_claim_moved_since_it_was_read_is_a_conflict(session, database, make_u
 
 def test_a_split_moves_its_claims_with_one_statement_per_status(session, database, make_user):
     essay = submitted_essay(session, make_user("ed", "editor"))
-    moves = []
-
-    def count(conn, cursor, statement, parameters, context, executemany):
-        if statement.startswith("UPDATE claims"):
-            moves.append(statement)
-
-    event.listen(database.engine, "before_cursor_execute", count)
-    try:
+    with captured_statements(database.engine) as sent:
         extract_claims(session, essay.id)
-    finally:
-        event.remove(database.engine, "before_cursor_execute", count)
+    moves = [sql for sql, _ in sent if sql.startswith("UPDATE claims")]
     statuses = {claim.status for claim in claims_of(session, essay)}
     assert statuses == {"gathering", "not_checkable"} and len(moves) == 2
 
