@@ -12,7 +12,6 @@ from factcheck.errors import InvalidInput
 from factcheck.essays import services as essays
 from factcheck.publishing import exports
 from factcheck.publishing import services as publishing
-from factcheck.publishing.claimreview import claim_review
 from factcheck.review import ratings
 from factcheck.review import services as review
 from factcheck.review.models import ReviewTask
@@ -27,6 +26,7 @@ from web.operations import (
     openapi_document,
     send_after_commit,
 )
+from web.public import export_response, published_version
 from web.schemas import (
     AssignIn,
     ClaimAddIn,
@@ -200,48 +200,38 @@ def reopen(ctx: Context, body: RequiredNoteIn, claim_id: int) -> Response:
 )
 def get_publication(ctx: Context, publication_id: int) -> Response:
     publication = publishing.get_publication(ctx.session, publication_id)
-    essay_id = publication.essay_id
-    page = url_for(
-        "public.fact_check_version", essay_id=essay_id, version=publication.version, _external=True
-    )
-    current = url_for("public.fact_check", essay_id=essay_id, _external=True)
-    history = publishing.versions(ctx.session, essay_id)
-    rated = [c for c in publication.content["claims"] if c["verdict"]]
-    reviews = (
-        []
-        if publication.kind == "withdrawal"
-        else [claim_review(publication.content, claim, current) for claim in rated]
-    )
+    published = published_version(publication)
+    history = publishing.versions(ctx.session, publication.essay_id)
     return json_response(
         PublicationDetailOut(
             id=publication.id,
-            essay_id=essay_id,
+            essay_id=publication.essay_id,
             version=publication.version,
             kind=publication.kind,
             published_at=publication.published_at,
             changelog=publication.changelog,
-            url=page,
+            url=published.version_url,
             versions=[p.version for p in history],
-            content=publication.content,
-            claim_reviews=reviews,
+            content=published.snapshot,
+            claim_reviews=exports.claim_reviews(published),
         )
     )
+
+
+VERDICTS_CSV = exports.find("verdicts.csv", collection=True)
 
 
 @api.operation(
     "GET",
     "/exports/verdicts.csv",
-    summary="Every current approved verdict of the desk, as CSV",
+    summary="Every published verdict, as CSV (the same as /fact-checks/verdicts.csv)",
     roles=EDITOR,
     tag="publishing",
-    responses={200: "text/csv"},
+    responses={200: VERDICTS_CSV.media_type},
 )
 def verdicts_csv(ctx: Context) -> Response:
-    return Response(
-        exports.verdicts_csv(ctx.session),
-        mimetype="text/csv",
-        headers={"Content-Disposition": 'attachment; filename="verdicts.csv"'},
-    )
+    assert VERDICTS_CSV.reads is not None
+    return export_response(VERDICTS_CSV, VERDICTS_CSV.reads(ctx.session))
 
 
 # --- curation ----------------------------------------------------------------------

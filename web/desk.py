@@ -203,13 +203,12 @@ def essay_page(essay_id: int) -> str:
         waiting = review.open_tasks_by_claim(session, [claim.id for claim in essay_claims])
         reviewers = [user.name for user in accounts.active_users(session, "reviewer")]
     live = [claim for claim in essay_claims if claim.status != "discarded"]
-    marks = [{"start": c.start, "end": c.end, "claim": c} for c in live]
     return render_template(
         "desk/essay.html",
         essay=essay,
         claims=essay_claims,
         counts=counts,
-        segments=publishing.marked_segments(essay.text, marks),
+        segments=publishing.marked_segments(essay.text, live),
         working=essay.status == "submitted" or any(counts.get(s) for s in ACTIVE),
         published=published,
         kinds=KINDS,

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from flask import Blueprint, Response, render_template, url_for
 
 from factcheck.errors import NotFound
-from factcheck.essays.services import get_essay
 from factcheck.publishing import exports
 from factcheck.publishing import services as publishing
 from factcheck.publishing.claimreview import claim_review
+from factcheck.publishing.exports import Export, Exporter, Published
 from factcheck.publishing.models import Publication
+from factcheck.publishing.snapshot import ClaimSnapshot, Snapshot
 from factcheck.review import ratings
 from web.operations import database, settings
 
@@ -34,21 +33,21 @@ def _render(essay_id: int, version: int | None) -> str:
     if not history:
         raise NotFound(f"essay {essay_id} has no published fact-check")
     shown = history[-1] if version is None else _pick(history, version)
-    page_url = url_for("public.fact_check", essay_id=essay_id, _external=True)
-    content = shown.content
-    rated = [] if shown.kind == "withdrawal" else [c for c in content["claims"] if c["verdict"]]
+    published = published_version(shown)
+    rated = published.rated()
     return render_template(
         "fact_check.html",
-        content=content,
+        content=published.snapshot,
         shown=shown,
         latest=history[-1],
         history=history,
-        segments=publishing.marked_segments(content["essay"]["text"], rated),
+        segments=publishing.marked_segments(published.snapshot.essay.text, rated),
         rated=rated,
-        reviews=[claim_review(content, claim, page_url) for claim in rated]
+        reviews=exports.claim_reviews(published)
         if shown is history[-1]
         else [],  # earlier versions carry no ClaimReview: only the current verdicts count
         summary=_summary(rated),
+        formats=exports.fact_check_exporters(),
     )
 
 
@@ -64,58 +63,77 @@ def claim_page(essay_id: int, claim_id: int) -> str:
     """One checked claim on its own page, carrying exactly its ClaimReview."""
     with database().read_scope() as session:
         latest = publishing.latest_publication(session, essay_id)
-    claim = next(
-        (c for c in latest.content["claims"] if c["id"] == claim_id and c["verdict"]), None
-    )
+    snapshot = Snapshot.model_validate(latest.content)
+    claim = next((c for c in snapshot.rated() if c.id == claim_id), None)
     if claim is None or latest.kind == "withdrawal":
         raise NotFound(f"claim {claim_id} has no published verdict in this fact-check")
     page_url = url_for("public.claim_page", essay_id=essay_id, claim_id=claim_id, _external=True)
-    text_ = latest.content["essay"]["text"]
     return render_template(
         "claim_check.html",
-        content=latest.content,
+        content=snapshot,
         shown=latest,
         claim=claim,
-        paragraph=publishing.paragraph_around(text_, claim["start"], claim["end"]),
-        review=claim_review(latest.content, claim, page_url),
+        paragraph=publishing.paragraph_around(snapshot.essay.text, claim.start, claim.end),
+        review=claim_review(snapshot, claim, page_url),
     )
 
 
-@blueprint.get("/fact-checks/<id:essay_id>.md")
-def fact_check_markdown(essay_id: int) -> Response:
+# One route serves every export in the registry (factcheck/publishing/exports.py):
+# a fact-check's current version at /fact-checks/1.md, a collection at
+# /fact-checks/feed.atom. Collections are matched by name, so that an id is never one.
+COLLECTIONS = sorted({entry.collection for entry in exports.collection_exporters()})
+
+
+@blueprint.get("/fact-checks/<id:essay_id>.<extension>")
+@blueprint.get(f"/fact-checks/<any({', '.join(COLLECTIONS)}):collection>.<extension>")
+def export(extension: str, essay_id: int | None = None, collection: str | None = None) -> Response:
+    if essay_id is None:
+        entry = exports.find(f"{collection}.{extension}", collection=True)
+        assert entry.reads is not None
+        with database().read_scope() as session:
+            return export_response(entry, entry.reads(session))
+    entry = exports.find(extension, collection=False)
     with database().read_scope() as session:
         latest = publishing.latest_publication(session, essay_id)
-    page_url = url_for("public.fact_check", essay_id=essay_id, _external=True)
-    body = exports.to_markdown(latest, page_url)
-    return Response(body, mimetype="text/markdown", headers={"Content-Disposition": "inline"})
+    return export_response(entry, [latest])
 
 
-@blueprint.get("/fact-checks/feed.atom")
-def feed() -> Response:
-    with database().read_scope() as session:
-        recent = publishing.recent(session)
-        titles = {p.essay_id: get_essay(session, p.essay_id).title for p in recent}
-    entries = [
-        (
-            publication,
-            url_for(
-                "public.fact_check_version",
-                essay_id=publication.essay_id,
-                version=publication.version,
-                _external=True,
-            ),
-            titles[publication.essay_id],
-        )
-        for publication in recent
-    ]
-    body = exports.atom_feed(
-        entries, url_for("public.feed", _external=True), f"{settings().org_name}: fact-checks"
+def export_response(entry: Exporter, versions: list[Publication]) -> Response:
+    """``entry`` rendered from ``versions`` (newest first; a fact-check's current one)."""
+    if entry.collection:
+        where: dict[str, str | int] = {"collection": entry.collection}
+        filename = entry.suffix
+    else:
+        where = {"essay_id": versions[0].essay_id}
+        filename = f"fact-check-{versions[0].essay_id}.{entry.extension}"
+    url = url_for("public.export", extension=entry.extension, _external=True, **where)
+    export = Export([published_version(p) for p in versions], url, settings().org_name)
+    body = entry.render(export)
+    return Response(
+        body,
+        mimetype=entry.media_type,
+        headers={"Content-Disposition": f'inline; filename="{filename}"'},
     )
-    return Response(body, mimetype="application/atom+xml")
 
 
-def _summary(rated: list[dict[str, Any]]) -> list[tuple[str, str, int]]:
+def published_version(publication: Publication) -> Published:
+    """A version as the exporters read it, with the addresses of its pages."""
+    essay_id = publication.essay_id
+    return Published.of(
+        publication,
+        page_url=url_for("public.fact_check", essay_id=essay_id, _external=True),
+        version_url=url_for(
+            "public.fact_check_version",
+            essay_id=essay_id,
+            version=publication.version,
+            _external=True,
+        ),
+    )
+
+
+def _summary(rated: list[ClaimSnapshot]) -> list[tuple[str, str, int]]:
     counts: dict[str, int] = {}
     for claim in rated:
-        counts[claim["verdict"]["rating"]] = counts.get(claim["verdict"]["rating"], 0) + 1
+        assert claim.verdict is not None
+        counts[claim.verdict.rating] = counts.get(claim.verdict.rating, 0) + 1
     return [(r.slug, r.label, counts[r.slug]) for r in ratings.SCALE if r.slug in counts]

@@ -18,6 +18,7 @@ from pydantic import (
 from factcheck.claims.extraction import KINDS
 from factcheck.db import MAX_INT
 from factcheck.essays.models import ESSAY_STATUSES
+from factcheck.publishing.snapshot import Snapshot
 from factcheck.review import ratings
 from factcheck.review.services import CitationInput
 from factcheck.sources.text import CONTROL
@@ -310,7 +311,7 @@ class PublicationDetailOut(Output):
     changelog: str
     url: str
     versions: list[int]
-    content: dict[str, Any]
+    content: Snapshot
     claim_reviews: list[dict[str, Any]]
 
 

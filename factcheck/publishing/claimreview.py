@@ -1,29 +1,29 @@
-"""schema.org ClaimReview for one rated claim of a publication's content."""
+"""schema.org ClaimReview for one rated claim of a published snapshot."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from factcheck.publishing.snapshot import ClaimSnapshot, EssaySnapshot, Snapshot
 from factcheck.review import ratings
 
 
-def claim_review(content: dict[str, Any], claim: dict[str, Any], page_url: str) -> dict[str, Any]:
-    """The ClaimReview JSON-LD object for ``claim`` as published in ``content``."""
-    verdict = claim["verdict"]
-    essay = content["essay"]
+def claim_review(snapshot: Snapshot, claim: ClaimSnapshot, page_url: str) -> dict[str, Any]:
+    """The ClaimReview JSON-LD object for ``claim`` as published in ``snapshot``."""
+    assert claim.verdict is not None, "only a rated claim has a ClaimReview"
     review: dict[str, Any] = {
         "@context": "https://schema.org",
         "@type": "ClaimReview",
-        "url": f"{page_url}#claim-{claim['id']}",
-        "claimReviewed": shorten(claim["text"]),
-        "datePublished": content["published_at"][:10],
+        "url": f"{page_url}#claim-{claim.id}",
+        "claimReviewed": shorten(claim.text),
+        "datePublished": snapshot.published_at.date().isoformat(),
         "author": {
             "@type": "Organization",
-            "name": content["organisation"]["name"],
-            "url": content["organisation"]["url"],
+            "name": snapshot.organisation.name,
+            "url": snapshot.organisation.url,
         },
-        "reviewRating": _rating(verdict["rating"]),
-        "itemReviewed": _item_reviewed(essay),
+        "reviewRating": _rating(claim.verdict.rating),
+        "itemReviewed": _item_reviewed(snapshot.essay),
     }
     return review
 
@@ -55,12 +55,12 @@ def _rating(slug: str) -> dict[str, Any]:
     return result
 
 
-def _item_reviewed(essay: dict[str, Any]) -> dict[str, Any]:
+def _item_reviewed(essay: EssaySnapshot) -> dict[str, Any]:
     item: dict[str, Any] = {"@type": "Claim"}
-    if essay.get("author"):
-        item["author"] = {"@type": "Person", "name": essay["author"]}
-    if essay.get("published_at"):
-        item["datePublished"] = essay["published_at"]
-    if essay.get("url"):
-        item["appearance"] = {"@type": "CreativeWork", "url": essay["url"]}
+    if essay.author:
+        item["author"] = {"@type": "Person", "name": essay.author}
+    if essay.published_at:
+        item["datePublished"] = essay.published_at.isoformat()
+    if essay.url:
+        item["appearance"] = {"@type": "CreativeWork", "url": essay.url}
     return item

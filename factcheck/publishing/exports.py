@@ -1,29 +1,181 @@
-"""Published fact-checks as Markdown, an Atom feed, and a CSV of verdicts.
+"""Every export of published fact-checks, in one registry.
+
+An exporter renders published versions, each read as its ``Snapshot``, into one
+format: JSON, Markdown and ClaimReview JSON-LD of one fact-check's current version;
+the Atom feed of the newest versions and a CSV of the published verdicts across
+fact-checks. Each registers once, with ``@exporter``, here: the web serves every
+entry at ``/fact-checks/<essay id>.<extension>`` or, for a collection,
+``/fact-checks/<collection>.<extension>``, and lists them on the reader page.
 
 Everything here renders text that came from essays, reviewers and sources, so
 each format escapes it in its own way: Markdown punctuation is backslashed and
 only http(s) links become links; XML is built by ElementTree; CSV cells that a
-spreadsheet would run as a formula are quoted with a leading apostrophe.
+spreadsheet would run as a formula are quoted with a leading apostrophe; JSON is
+escaped by the encoder.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import json
 import re
-from collections.abc import Iterable
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 from xml.etree import ElementTree
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session, defer, selectinload
+from sqlalchemy.orm import Session
 
-from factcheck.claims.models import Claim
-from factcheck.essays.models import Essay
+from factcheck.errors import NotFound
+from factcheck.publishing import services as publishing
+from factcheck.publishing.claimreview import claim_review
 from factcheck.publishing.models import Publication
-from factcheck.review import ratings
-from factcheck.review.models import Citation, Verdict
+from factcheck.publishing.snapshot import ClaimSnapshot, Snapshot
+
+
+@dataclass(frozen=True)
+class Published:
+    """One published version as exporters read it: its snapshot and the version's facts."""
+
+    snapshot: Snapshot
+    essay_id: int
+    version: int
+    kind: str  # publication, correction or withdrawal
+    published_at: datetime
+    changelog: str
+    page_url: str  # the fact-check's page, which shows its current version
+    version_url: str  # this version's own page
+
+    @classmethod
+    def of(cls, publication: Publication, page_url: str, version_url: str) -> Published:
+        return cls(
+            snapshot=Snapshot.model_validate(publication.content),
+            essay_id=publication.essay_id,
+            version=publication.version,
+            kind=publication.kind,
+            published_at=publication.published_at,
+            changelog=publication.changelog,
+            page_url=page_url,
+            version_url=version_url,
+        )
+
+    @property
+    def withdrawn(self) -> bool:
+        return self.kind == "withdrawal"
+
+    def rated(self) -> list[ClaimSnapshot]:
+        """The claims this version shows a verdict for: none once withdrawn."""
+        return [] if self.withdrawn else self.snapshot.rated()
+
+
+@dataclass(frozen=True)
+class Export:
+    """What an exporter is given: published versions, and where the export is served."""
+
+    versions: list[Published]  # a fact-check's export: its current version alone
+    url: str
+    publisher: str  # the organisation's name, for a collection's title
+
+    @property
+    def current(self) -> Published:
+        """The one version a fact-check's export renders."""
+        return self.versions[0]
+
+
+Render = Callable[[Export], str | bytes]
+Reads = Callable[[Session], list[Publication]]
+
+
+@dataclass(frozen=True)
+class Exporter:
+    name: str  # what readers are shown: "Markdown"
+    extension: str  # after the dot in the URL
+    media_type: str
+    render: Render
+    collection: str | None  # None: one fact-check; else the collection's name in the URL
+    reads: Reads | None  # a collection's versions, newest first
+
+    @property
+    def suffix(self) -> str:
+        """What follows /fact-checks/ and the essay id: "md", or "feed.atom"."""
+        return f"{self.collection}.{self.extension}" if self.collection else self.extension
+
+
+EXPORTERS: dict[str, Exporter] = {}  # by suffix
+
+
+def exporter(
+    name: str,
+    extension: str,
+    media_type: str,
+    *,
+    collection: str | None = None,
+    reads: Reads | None = None,
+) -> Callable[[Render], Render]:
+    """Register ``render`` as the export ``name``. A collection names the versions it
+    ``reads``; a fact-check's export reads the fact-check's current version."""
+    assert (collection is None) == (reads is None), "a collection, and only one, says what it reads"
+
+    def register(render: Render) -> Render:
+        entry = Exporter(name, extension, media_type, render, collection, reads)
+        assert entry.suffix not in EXPORTERS, f"{entry.suffix} is registered twice"
+        EXPORTERS[entry.suffix] = entry
+        return render
+
+    return register
+
+
+def fact_check_exporters() -> list[Exporter]:
+    return [entry for entry in EXPORTERS.values() if entry.collection is None]
+
+
+def collection_exporters() -> list[Exporter]:
+    return [entry for entry in EXPORTERS.values() if entry.collection is not None]
+
+
+def find(suffix: str, collection: bool) -> Exporter:
+    """The exporter served at ``suffix``, else NotFound listing the known ones."""
+    known = collection_exporters() if collection else fact_check_exporters()
+    for entry in known:
+        if entry.suffix == suffix:
+            return entry
+    raise NotFound(f"there is no export {suffix!r}", formats=[entry.suffix for entry in known])
+
+
+# --- one fact-check ----------------------------------------------------------------
+
+
+@exporter("JSON", "json", "application/json")
+def to_json(export: Export) -> str:
+    """The version's facts and its snapshot (none once withdrawn, as on the page)."""
+    shown = export.current
+    return json.dumps(
+        {
+            "essay_id": shown.essay_id,
+            "version": shown.version,
+            "kind": shown.kind,
+            "published_at": shown.published_at.isoformat(),
+            "changelog": shown.changelog,
+            "url": shown.version_url,
+            "content": None if shown.withdrawn else shown.snapshot.model_dump(mode="json"),
+        },
+        ensure_ascii=False,
+    )
+
+
+def claim_reviews(published: Published) -> list[dict[str, Any]]:
+    """A ClaimReview for each claim the version rates; the reader page embeds these."""
+    return [
+        claim_review(published.snapshot, claim, published.page_url) for claim in published.rated()
+    ]
+
+
+@exporter("ClaimReview JSON-LD", "jsonld", "application/ld+json")
+def to_claim_reviews(export: Export) -> str:
+    return json.dumps(claim_reviews(export.current), ensure_ascii=False)
+
 
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~])")
 ATOM = "http://www.w3.org/2005/Atom"
@@ -40,68 +192,72 @@ def md_link(title: str, url: str | None) -> str:
     return md(title)
 
 
-def to_markdown(publication: Publication, page_url: str) -> str:
-    content = publication.content
-    essay = content["essay"]
-    lines = [f"# Fact-check: {md(essay['title'])}", ""]
+@exporter("Markdown", "md", "text/markdown")
+def to_markdown(export: Export) -> str:
+    shown = export.current
+    snapshot = shown.snapshot
+    essay = snapshot.essay
+    lines = [f"# Fact-check: {md(essay.title)}", ""]
     byline = [
-        f"by {md(essay['author'])}" if essay.get("author") else "",
-        essay.get("published_at") or "",
+        f"by {md(essay.author)}" if essay.author else "",
+        essay.published_at.isoformat() if essay.published_at else "",
     ]
     lines += [" · ".join(part for part in byline if part), ""]
     lines += [
-        f"Version {publication.version}, published {publication.published_at.date()} "
-        f"by {md(content['organisation']['name'])}: <{page_url}>",
+        f"Version {shown.version}, published {shown.published_at.date()} "
+        f"by {md(snapshot.organisation.name)}: <{shown.page_url}>",
         "",
     ]
-    if publication.changelog:
-        lines += [f"> {md(publication.changelog)}", ""]
-    if publication.kind == "withdrawal":
-        return "\n".join(lines)
-    for claim in content["claims"]:
-        verdict = claim["verdict"]
-        if not verdict:
-            continue
-        lines += [
-            f"## {md(verdict['label'])}: {md(claim['text'])}",
-            "",
-            md(verdict["rationale"]),
-            "",
-        ]
-        for citation in verdict["citations"]:
-            source = md_link(citation["title"], citation["url"])
-            lines.append(f"- {source}, {md(citation.get('publisher'))}: “{md(citation['quote'])}”")
-        lines += [
-            "",
-            f"Reviewed by {md(verdict['reviewed_by'])}, approved by {md(verdict['approved_by'])}.",
-            "",
-        ]
+    if shown.changelog:
+        lines += [f"> {md(shown.changelog)}", ""]
+    for claim in shown.rated():
+        lines += _markdown_verdict(claim)
     return "\n".join(lines)
 
 
-def atom_feed(entries: Iterable[tuple[Publication, str, str]], feed_url: str, title: str) -> bytes:
-    """``entries``: (publication, its page URL, the essay's title), newest first."""
+def _markdown_verdict(claim: ClaimSnapshot) -> list[str]:
+    verdict = claim.verdict
+    assert verdict is not None
+    lines = [f"## {md(verdict.label)}: {md(claim.text)}", "", md(verdict.rationale), ""]
+    for citation in verdict.citations:
+        source = md_link(citation.title, citation.url)
+        lines.append(f"- {source}, {md(citation.publisher)}: “{md(citation.quote)}”")
+    return [
+        *lines,
+        "",
+        f"Reviewed by {md(verdict.reviewed_by)}, approved by {md(verdict.approved_by)}.",
+        "",
+    ]
+
+
+# --- across fact-checks ------------------------------------------------------------
+
+
+@exporter("Atom feed", "atom", "application/atom+xml", collection="feed", reads=publishing.recent)
+def atom_feed(export: Export) -> bytes:
+    """Publications, corrections and withdrawals, newest first, each an entry."""
     ElementTree.register_namespace("", ATOM)
     feed = ElementTree.Element(f"{{{ATOM}}}feed")
-    _child(feed, "title", title)
-    _child(feed, "id", feed_url)
-    ElementTree.SubElement(feed, f"{{{ATOM}}}link", rel="self", href=feed_url)
-    entries = list(entries)
+    _child(feed, "title", f"{export.publisher}: fact-checks")
+    _child(feed, "id", export.url)
+    ElementTree.SubElement(feed, f"{{{ATOM}}}link", rel="self", href=export.url)
+    versions = export.versions
     _child(
-        feed, "updated", _stamp(entries[0][0].published_at) if entries else "1970-01-01T00:00:00Z"
+        feed, "updated", _stamp(versions[0].published_at) if versions else "1970-01-01T00:00:00Z"
     )
-    for publication, url, essay_title in entries:
+    for shown in versions:
         entry = ElementTree.SubElement(feed, f"{{{ATOM}}}entry")
         heading = {
             "publication": "Fact-check",
             "correction": "Correction",
             "withdrawal": "Withdrawn",
-        }[publication.kind]
-        _child(entry, "title", f"{heading}: {essay_title} (version {publication.version})")
-        _child(entry, "id", f"{url}#v{publication.version}")
-        ElementTree.SubElement(entry, f"{{{ATOM}}}link", href=url)
-        _child(entry, "updated", _stamp(publication.published_at))
-        _child(entry, "summary", publication.changelog or _counts(publication.content))
+        }[shown.kind]
+        title = shown.snapshot.essay.title
+        _child(entry, "title", f"{heading}: {title} (version {shown.version})")
+        _child(entry, "id", f"{shown.version_url}#v{shown.version}")
+        ElementTree.SubElement(entry, f"{{{ATOM}}}link", href=shown.version_url)
+        _child(entry, "updated", _stamp(shown.published_at))
+        _child(entry, "summary", shown.changelog or _counts(shown.snapshot))
     return ElementTree.tostring(feed, encoding="utf-8", xml_declaration=True)
 
 
@@ -113,8 +269,8 @@ def _stamp(moment: datetime) -> str:
     return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def _counts(content: dict[str, Any]) -> str:
-    labels = [claim["verdict"]["label"] for claim in content["claims"] if claim["verdict"]]
+def _counts(snapshot: Snapshot) -> str:
+    labels = [claim.verdict.label for claim in snapshot.claims if claim.verdict]
     return ", ".join(f"{labels.count(label)} {label}" for label in dict.fromkeys(labels))
 
 
@@ -124,31 +280,30 @@ CSV_COLUMNS = [
 ]  # fmt: skip
 
 
-def verdicts_csv(session: Session) -> str:
-    """Every current approved verdict of the desk, one row per claim."""
-    rows = session.execute(
-        select(Verdict, Claim, Essay)
-        .join(Claim, Claim.id == Verdict.claim_id)
-        .join(Essay, Essay.id == Claim.essay_id)
-        .where(Verdict.state == "approved", Claim.status == "approved")
-        .options(
-            defer(Essay.text),  # a row per verdict; the text is not exported
-            selectinload(Verdict.citations).selectinload(Citation.source),
-        )
-        .order_by(Essay.id, Claim.start, Verdict.id)
-    ).all()
-    latest = {claim.id: (verdict, claim, essay) for verdict, claim, essay in rows}
+@exporter(
+    "CSV of verdicts",
+    "csv",
+    "text/csv",
+    collection="verdicts",
+    reads=publishing.current_versions,
+)
+def verdicts_csv(export: Export) -> str:
+    """Every published verdict: one row per rated claim of each fact-check's current
+    version (withdrawn fact-checks have none)."""
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(CSV_COLUMNS)
-    for verdict, claim, essay in latest.values():
-        rating = ratings.BY_SLUG[verdict.rating]
-        writer.writerow([_cell(value) for value in (
-            essay.id, essay.title, essay.published_at or "", claim.id, claim.text, rating.slug,
-            rating.label, "" if rating.value is None else rating.value,
-            verdict.decided_at.isoformat() if verdict.decided_at else "",
-            " ".join(c.source.url for c in verdict.citations),
-        )])  # fmt: skip
+    for shown in export.versions:
+        essay = shown.snapshot.essay
+        for claim in shown.rated():
+            verdict = claim.verdict
+            assert verdict is not None
+            writer.writerow([_cell(value) for value in (
+                essay.id, essay.title, essay.published_at or "", claim.id, claim.text,
+                verdict.rating, verdict.label, "" if verdict.value is None else verdict.value,
+                verdict.approved_at.isoformat() if verdict.approved_at else "",
+                " ".join(citation.url for citation in verdict.citations),
+            )])  # fmt: skip
     return out.getvalue()
 
 

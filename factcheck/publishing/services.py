@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from factcheck import audit
@@ -18,6 +18,14 @@ from factcheck.db import utcnow
 from factcheck.errors import Conflict, InvalidInput, NotFound
 from factcheck.essays.models import Essay
 from factcheck.publishing.models import Correction, Publication
+from factcheck.publishing.snapshot import (
+    CitationSnapshot,
+    ClaimSnapshot,
+    EssaySnapshot,
+    Organisation,
+    Snapshot,
+    VerdictSnapshot,
+)
 from factcheck.review import ratings
 from factcheck.review import services as review
 from factcheck.review.models import Citation, Verdict
@@ -70,7 +78,7 @@ def publish(
         editor,
         kind,
         _changelog(kind, now, notes),
-        _content(session, essay, claims, masthead, now.isoformat()),
+        _snapshot(session, essay, claims, masthead, now).model_dump(mode="json"),
         now,
     )
     for correction in pending:
@@ -155,6 +163,26 @@ def recent(session: Session, limit: int = 50) -> list[Publication]:
     )
 
 
+def current_versions(session: Session) -> list[Publication]:
+    """The current (latest) version of every fact-check, withdrawals included, by essay."""
+    latest = (
+        select(Publication.essay_id, func.max(Publication.version).label("version"))
+        .group_by(Publication.essay_id)
+        .subquery()
+    )
+    return list(
+        session.scalars(
+            select(Publication)
+            .join(
+                latest,
+                (Publication.essay_id == latest.c.essay_id)
+                & (Publication.version == latest.c.version),
+            )
+            .order_by(Publication.essay_id)
+        )
+    )
+
+
 def _lock_essay(session: Session, essay_id: int) -> Essay:
     essay = session.scalar(select(Essay).where(Essay.id == essay_id).with_for_update())
     if essay is None:
@@ -220,13 +248,13 @@ def _new_version(
     return publication
 
 
-def _content(
+def _snapshot(
     session: Session,
     essay: Essay,
     claims: list[Claim],
     masthead: Masthead,
-    published_at: str,
-) -> dict[str, Any]:
+    published_at: datetime,
+) -> Snapshot:
     verdicts = {
         verdict.claim_id: verdict
         for verdict in session.scalars(
@@ -237,64 +265,60 @@ def _content(
         )
     }
     names = _user_names(session, verdicts.values()) if masthead.reviewer_names else {}
-    return {
-        "essay": {
-            "id": essay.id,
-            "title": essay.title,
-            "author": essay.author,
-            "url": essay.url,
-            "published_at": essay.published_at.isoformat() if essay.published_at else None,
-            "text": essay.text,
-        },
-        "organisation": {"name": masthead.name, "url": masthead.url},
-        "methodology": masthead.methodology,
-        "published_at": published_at,
-        "claims": [
-            _claim_content(claim, verdicts.get(claim.id), names)
+    return Snapshot(
+        essay=EssaySnapshot(
+            id=essay.id,
+            title=essay.title,
+            author=essay.author,
+            url=essay.url,
+            published_at=essay.published_at,
+            text=essay.text,
+        ),
+        organisation=Organisation(name=masthead.name, url=masthead.url),
+        methodology=masthead.methodology,
+        published_at=published_at,
+        claims=[
+            _claim_snapshot(claim, verdicts.get(claim.id), names)
             for claim in claims
             if claim.status != "discarded"
         ],
-    }
+    )
 
 
-def _claim_content(claim: Claim, verdict: Verdict | None, names: dict[int, str]) -> dict[str, Any]:
-    return {
-        "id": claim.id,
-        "text": claim.text,
-        "start": claim.start,
-        "end": claim.end,
-        "kind": claim.kind,
-        "checkable": claim.checkable,
-        "verdict": _verdict_content(verdict, names) if verdict else None,
-    }
+def _claim_snapshot(claim: Claim, verdict: Verdict | None, names: dict[int, str]) -> ClaimSnapshot:
+    return ClaimSnapshot(
+        id=claim.id,
+        text=claim.text,
+        start=claim.start,
+        end=claim.end,
+        kind=claim.kind,
+        checkable=claim.checkable,
+        verdict=_verdict_snapshot(verdict, names) if verdict else None,
+    )
 
 
-def _verdict_content(verdict: Verdict, names: dict[int, str]) -> dict[str, Any]:
+def _verdict_snapshot(verdict: Verdict, names: dict[int, str]) -> VerdictSnapshot:
     rating = ratings.BY_SLUG[verdict.rating]
-    return {
-        "rating": rating.slug,
-        "label": rating.label,
-        "value": rating.value,
-        "rationale": verdict.rationale,
-        "reviewed_by": names.get(verdict.author_id, "the desk"),
-        "approved_by": names.get(verdict.approver_id or 0, "the desk"),
-        "approved_at": verdict.decided_at.isoformat() if verdict.decided_at else None,
-        "citations": [
-            {
-                "title": citation.source.title,
-                "publisher": citation.source.publisher,
-                "url": citation.source.url,
-                "published_at": (
-                    citation.source.published_at.isoformat()
-                    if citation.source.published_at
-                    else None
-                ),
-                "quote": citation.quote,
-                "archive_url": citation.source.archive_url,
-            }
+    return VerdictSnapshot(
+        rating=rating.slug,
+        label=rating.label,
+        value=rating.value,
+        rationale=verdict.rationale,
+        reviewed_by=names.get(verdict.author_id, "the desk"),
+        approved_by=names.get(verdict.approver_id or 0, "the desk"),
+        approved_at=verdict.decided_at,
+        citations=[
+            CitationSnapshot(
+                title=citation.source.title,
+                publisher=citation.source.publisher,
+                url=citation.source.url,
+                published_at=citation.source.published_at,
+                quote=citation.quote,
+                archive_url=citation.source.archive_url,
+            )
             for citation in verdict.citations
         ],
-    }
+    )
 
 
 def _user_names(session: Session, verdicts: Any) -> dict[int, str]:
@@ -304,20 +328,28 @@ def _user_names(session: Session, verdicts: Any) -> dict[int, str]:
     return {u.id: u.display_name for u in session.scalars(select(User).where(User.id.in_(ids)))}
 
 
-Segment = tuple[str, dict[str, Any] | None]
+class Span(Protocol):
+    @property
+    def start(self) -> int: ...
+
+    @property
+    def end(self) -> int: ...
 
 
-def marked_segments(text: str, claims: list[dict[str, Any]]) -> list[Segment]:
+Marked = TypeVar("Marked", bound=Span)  # a published claim, or a claim row on the desk
+
+
+def marked_segments(text: str, claims: list[Marked]) -> list[tuple[str, Marked | None]]:
     """Cut ``text`` into plain runs and claim runs, in order, for marking up a page."""
-    segments: list[Segment] = []
+    segments: list[tuple[str, Marked | None]] = []
     position = 0
-    for claim in sorted(claims, key=lambda c: c["start"]):
-        if claim["start"] < position:
+    for claim in sorted(claims, key=lambda c: c.start):
+        if claim.start < position:
             continue  # overlapping spans cannot both be marked; keep the first
-        if claim["start"] > position:
-            segments.append((text[position : claim["start"]], None))
-        segments.append((text[claim["start"] : claim["end"]], claim))
-        position = claim["end"]
+        if claim.start > position:
+            segments.append((text[position : claim.start], None))
+        segments.append((text[claim.start : claim.end], claim))
+        position = claim.end
     if position < len(text):
         segments.append((text[position:], None))
     return segments

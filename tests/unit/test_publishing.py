@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import re
 from xml.etree import ElementTree
 
@@ -13,12 +14,14 @@ import pytest
 from sqlalchemy import select
 
 from factcheck.accounts import services as accounts
+from factcheck.publishing import exports
 from factcheck.publishing.claimreview import shorten
+from factcheck.publishing.snapshot import SCHEMA_VERSION, Snapshot
 from factcheck.review.models import Verdict
 from factcheck.review.stats import desk_stats
 from factcheck.sources.connectors import ClaimQuery
 from factcheck.sources.desk import DeskConnector
-from tests.flow import ESSAY, caller_for, review_one
+from tests.flow import ESSAY, JSON_LD, caller_for, review_one
 from tests.unit.conftest import auth
 
 HOSTILE = '<script>alert(1)</script> "><img src=x onerror=alert(2)> [x](javascript:alert(3))'
@@ -214,7 +217,7 @@ def test_correction_flow_versions_log_and_feed(desk, database):
     current = client.get(f"/fact-checks/{essay_id}").text
     assert re.search(r"Corrected on \d{4}-\d{2}-\d{2}: The toll was 215, not 200\.", current)
     first = client.get(f"/fact-checks/{essay_id}/versions/1").text
-    assert "This is version 1" in first and "application/ld+json" not in first
+    assert "This is version 1" in first and not JSON_LD.search(first)
     card = re.search(rf'id="claim-{claim["id"]}".*?</article>', current, re.S).group(0)
     assert "Mostly false" in card
     old_card = re.search(rf'id="claim-{claim["id"]}".*?</article>', first, re.S).group(0)
@@ -264,7 +267,7 @@ def test_withdrawal_keeps_the_url_with_a_notice(desk):
     page = client.get(f"/fact-checks/{essay_id}")
     assert page.status_code == 200
     assert "Withdrawn on" in page.text and "retracted by its publisher" in page.text
-    assert "application/ld+json" not in page.text and 'name="robots" content="noindex"' in page.text
+    assert not JSON_LD.search(page.text) and 'name="robots" content="noindex"' in page.text
     assert client.get(f"/fact-checks/{essay_id}/versions/1").status_code == 200
     again = call("POST", f"/api/v1/essays/{essay_id}/withdraw", tokens["editor"], {"note": "x"})
     assert again.status == 409
@@ -281,6 +284,43 @@ def test_publication_json_and_markdown(desk):
     markdown = client.get(f"/fact-checks/{essay_id}.md")
     assert markdown.mimetype == "text/markdown"
     assert markdown.text.count("## Half true:") == len(desk["checkable"])
+
+
+def test_every_registered_export_is_served_from_the_published_snapshot(desk):
+    client, essay_id = desk["client"], desk["essay_id"]
+    page = client.get(f"/fact-checks/{essay_id}").text
+    for entry in exports.EXPORTERS.values():
+        if entry.collection:
+            path = f"/fact-checks/{entry.suffix}"
+        else:
+            path = f"/fact-checks/{essay_id}.{entry.suffix}"
+            assert f'href="{path}"' in page, f"the reader page does not offer {path}"
+        answer = client.get(path)
+        assert answer.status_code == 200, path
+        assert answer.mimetype == entry.media_type, path
+        assert answer.data, path
+    # The page embeds the ClaimReviews the JSON-LD export serves, and the JSON export
+    # carries the snapshot the API shows.
+    embedded = [json.loads(block) for block in JSON_LD.findall(page)]
+    assert embedded == json.loads(client.get(f"/fact-checks/{essay_id}.jsonld").text)
+    assert len(embedded) == len(desk["checkable"])
+    exported = json.loads(client.get(f"/fact-checks/{essay_id}.json").text)
+    publication = caller_for(client)("GET", "/api/v1/publications/1").body
+    assert exported["content"] == publication["content"]
+    assert Snapshot.model_validate(exported["content"]).schema_version == SCHEMA_VERSION
+    csv_rows = list(csv.DictReader(io.StringIO(client.get("/fact-checks/verdicts.csv").text)))
+    assert len(csv_rows) == len(desk["checkable"])
+
+
+def test_a_withdrawn_fact_check_exports_no_verdicts(desk):
+    call, tokens, client, essay_id = desk["call"], desk["tokens"], desk["client"], desk["essay_id"]
+    note = {"note": "Retracted."}
+    assert call("POST", f"/api/v1/essays/{essay_id}/withdraw", tokens["editor"], note).status == 201
+    exported = json.loads(client.get(f"/fact-checks/{essay_id}.json").text)
+    assert exported["kind"] == "withdrawal" and exported["content"] is None
+    assert json.loads(client.get(f"/fact-checks/{essay_id}.jsonld").text) == []
+    assert "## " not in client.get(f"/fact-checks/{essay_id}.md").text
+    assert client.get("/fact-checks/verdicts.csv").text.strip() == ",".join(exports.CSV_COLUMNS)
 
 
 def test_exports_need_an_editor(client, token):
@@ -302,7 +342,11 @@ def test_reviewer_names_can_be_kept_off_the_page(desk, database, settings):
             note="n",
         )
         verdict = next(c["verdict"] for c in publication.content["claims"] if c["verdict"])
+        stored = publication.content
     assert verdict["reviewed_by"] == verdict["approved_by"] == "the desk"
+    # What publish stores is the snapshot model's own dump, version and all.
+    assert stored["schema_version"] == SCHEMA_VERSION
+    assert Snapshot.model_validate(stored).model_dump(mode="json") == stored
 
 
 def test_webhooks_announce_publication_correction_and_withdrawal(client, token, queue, monkeypatch):

@@ -1,0 +1,96 @@
+"""The published snapshot: what one version of a fact-check froze, as a typed model.
+
+``publish`` builds a ``Snapshot`` and stores ``snapshot.model_dump(mode="json")`` in
+``Publication.content``; every reader (the pages, the API, the exporters) loads it
+back with ``Snapshot.model_validate(publication.content)``.
+
+Versions of the stored shape:
+
+1. The first shape. Content stored before the snapshot was a model carries no
+   ``schema_version`` and is version 1 as it stands. The earliest of it also lacks
+   ``methodology`` and the citations' ``archive_url``, which came later: both have
+   defaults.
+
+A change to the shape adds a version: a new ``Literal`` for ``schema_version`` and a
+``model_validator(mode="before")`` that upgrades older dicts, so every stored
+version still loads.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict
+
+SCHEMA_VERSION = 1
+
+
+class _Frozen(BaseModel):
+    # Strict about names (a misspelt field fails when publishing, not later on a
+    # page); frozen, because a published version never changes.
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, json_schema_serialization_defaults_required=True
+    )
+
+
+class EssaySnapshot(_Frozen):
+    id: int
+    title: str
+    author: str | None
+    url: str | None
+    published_at: date | None
+    text: str
+
+
+class Organisation(_Frozen):
+    """Who publishes: the ClaimReview author."""
+
+    name: str
+    url: str
+
+
+class CitationSnapshot(_Frozen):
+    title: str
+    publisher: str | None
+    url: str
+    published_at: date | None
+    quote: str
+    archive_url: str | None = None
+
+
+class VerdictSnapshot(_Frozen):
+    rating: str  # a slug of factcheck.review.ratings.SCALE
+    label: str
+    value: int | None  # None: off the numeric scale (unverifiable)
+    rationale: str
+    reviewed_by: str  # a display name, or "the desk"
+    approved_by: str
+    approved_at: datetime | None
+    citations: list[CitationSnapshot]
+
+
+class ClaimSnapshot(_Frozen):
+    id: int
+    text: str
+    start: int  # the claim's span in the essay's text
+    end: int
+    kind: str
+    checkable: bool
+    verdict: VerdictSnapshot | None  # None: not checkable, or no approved verdict
+
+
+class Snapshot(_Frozen):
+    """Everything one published version shows: the essay, its claims with their
+    approved verdicts, citations and reviewers, and who publishes."""
+
+    schema_version: Literal[1] = SCHEMA_VERSION
+    essay: EssaySnapshot
+    organisation: Organisation
+    methodology: str = ""
+    published_at: datetime
+    claims: list[ClaimSnapshot]
+
+    def rated(self) -> list[ClaimSnapshot]:
+        """The claims that carry a verdict, in the essay's order."""
+        return [claim for claim in self.claims if claim.verdict is not None]
