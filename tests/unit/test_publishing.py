@@ -174,6 +174,8 @@ def test_hostile_text_stays_inert_on_every_page_and_export(client, token, queue)
             assert "<" not in block  # JSON-LD escapes < so no tag can close the script early
     markdown = client.get(f"/fact-checks/{essay_id}.md").text
     assert "<script>" not in markdown and "](javascript:" not in markdown
+    exported = json.loads(client.get(f"/fact-checks/{essay_id}.json").text)
+    assert exported["content"]["essay"]["title"] == essay["title"]  # kept exactly, as data
     assert r"\<script\>" in markdown
     feed = client.get("/fact-checks/feed.atom").data
     assert b"<script>" not in feed and ElementTree.fromstring(feed) is not None
