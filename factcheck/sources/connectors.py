@@ -7,7 +7,8 @@ decide which connectors run (``FACTCHECK_CONNECTORS``).
 
 Each connector class says what it is (``reach``, ``archived``), how it is built from
 settings (``build``) and whether these settings let it run (``enabled``), and is
-listed once in ``factcheck.sources.registry``. Nothing else names connectors.
+listed once in ``factcheck.sources.registry``, through which planning, batching and
+archive lookups read those declarations.
 """
 
 from __future__ import annotations

@@ -4,11 +4,13 @@ job has a Celery task on a queue that a worker consumes."""
 from __future__ import annotations
 
 import pytest
+from flask import url_for
 
 from factcheck import jobs
 from factcheck.accounts import services as accounts
 from factcheck.accounts.models import User
 from factcheck.db import Database
+from factcheck.publishing.services import page_url
 from factcheck.settings import Settings
 from factcheck.sources.connectors import Reach
 from factcheck.sources.registry import CONNECTORS
@@ -122,3 +124,9 @@ def test_the_recorder_runs_what_it_recorded(database: Database):
     recorder.run_all()
     with database.scope() as session:
         assert session.get_one(type(essay), essay.id).status == "split"
+
+
+def test_the_announced_page_is_the_reader_route(client):
+    with client.application.test_request_context():
+        route = url_for("public.fact_check", essay_id=7)
+    assert page_url("https://desk.example/", 7) == f"https://desk.example{route}"
