@@ -24,18 +24,18 @@ from workers.app import ROUTES, Queues, celery_app
 SHORT_ESSAY = {**ESSAY, "text": "\n\n".join(ESSAY["text"].split("\n\n")[:2])}
 
 
-def editor(session, name: str = "ed") -> User:
+def new_editor(session, name: str = "ed") -> User:
     return accounts.create_user(session, name, "editor")
 
 
 def test_a_job_is_sent_after_commit_and_never_after_rollback(database: Database, queue):
     with database.scope() as session:
-        essay = submitted_essay(session, editor(session))
+        essay = submitted_essay(session, new_editor(session))
         assert queue.sent == []  # not before the commit
     assert queue.sent == [("split_essay", (essay.id,))]
     queue.sent.clear()
     with pytest.raises(RuntimeError), database.scope() as session:
-        submitted_essay(session, editor(session, "ed2"))
+        submitted_essay(session, new_editor(session, "ed2"))
         raise RuntimeError("the request failed after the service ran")
     with database.scope():
         pass  # a later commit does not send what was rolled back either
@@ -120,7 +120,7 @@ def test_the_recorder_runs_what_it_recorded(database: Database):
     recorder = Queue()
     jobs.set_dispatcher(recorder.dispatch)
     with database.scope() as session:
-        essay = submitted_essay(session, editor(session))
+        essay = submitted_essay(session, new_editor(session))
     recorder.run_all()
     with database.scope() as session:
         assert session.get_one(type(essay), essay.id).status == "split"
