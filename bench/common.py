@@ -533,7 +533,7 @@ def publish_essay(url: str, essay_id: int, editor_id: int) -> int:
     with database.scope() as session:
         editor = session.get_one(User, editor_id)
         masthead = publishing.Masthead(name="factcheck desk", url="http://127.0.0.1")
-        publishing.publish(session, essay_id, editor, masthead)
+        publishing.publish(session, essay_id, editor, masthead, base_url="http://127.0.0.1")
     database.engine.dispose()
     return essay_id
 

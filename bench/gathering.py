@@ -24,7 +24,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from factcheck import migrate  # noqa: E402
+from factcheck import jobs, migrate  # noqa: E402
 from factcheck.accounts import services as accounts  # noqa: E402
 from factcheck.claims import split  # noqa: E402
 from factcheck.claims.services import extract_claims  # noqa: E402
@@ -46,15 +46,16 @@ def prepare(data_dir: Path, text: str, claims_wanted: int) -> tuple[Database, li
     migrate.upgrade(url)
     database = Database(url)
     claim_ids: list[int] = []
+    jobs.set_dispatcher(lambda *_: None)  # the runs are carried out below, not sent
     with database.scope() as session:
         library.import_library(session, ROOT / "seeds" / "library.json")
         editor = accounts.create_user(session, "bench", "editor")
         while len(claim_ids) < claims_wanted:
-            essay = submit_essay(session, editor, title="Bench", text=text)
+            essay = submit_essay(session, editor, get_settings(), title="Bench", text=text)
             claim_ids += extract_claims(session, essay.id)
     claim_ids = claim_ids[:claims_wanted]
     with database.scope() as session:
-        plan_runs(session, claim_ids, CONNECTORS, CLOCK)
+        plan_runs(session, claim_ids, CONNECTORS, CLOCK, get_settings().gather_batch_runs)
     return database, claim_ids
 
 
@@ -63,7 +64,7 @@ def run(world: EvidenceWorld, text: str, claims: int, workers: int) -> dict[str,
         os.environ["FACTCHECK_DATA_DIR"] = directory
         get_settings.cache_clear()
         database, claim_ids = prepare(Path(directory), text, claims)
-        from workers import tasks  # reads the settings above
+        from factcheck.sources import tasks  # reads the settings above
 
         tasks._connectors.cache_clear()
         pairs = [(claim_id, name) for claim_id in claim_ids for name in CONNECTORS]

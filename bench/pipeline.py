@@ -76,7 +76,7 @@ ESSAY = {
 }
 CORES = os.cpu_count() or 1
 POOL = 2  # Celery pool processes of `factcheck up` (cli.worker_command's default)
-TASK_LINE = re.compile(r"Task (workers\.tasks\.\w+)\[[^\]]+\] succeeded in ([0-9.e-]+)s")
+TASK_LINE = re.compile(r"Task (factcheck\.[\w.]+)\[[^\]]+\] succeeded in ([0-9.e-]+)s")
 
 
 @dataclass
@@ -390,14 +390,17 @@ def inside_tasks(database_url: str, essays: int) -> tuple[PhaseTimer, int]:
     )
     get_settings.cache_clear()
     migrate.upgrade(database_url)
-    from workers import tasks
+    from factcheck import jobs
+    from factcheck.claims.tasks import split_essay
+    from factcheck.sources.tasks import gather_local
+    from factcheck.tasks import database as task_database
 
-    database = tasks.database()
+    database = task_database()
     with database.scope() as session:
         library.import_library(session, ROOT / "seeds" / "library.json")
         editor = accounts.create_user(session, "inside", "editor")
     sent: list[tuple[str, tuple[Any, ...]]] = []
-    tasks.send = lambda task, *args: sent.append((task, args))  # type: ignore[assignment]
+    jobs.set_dispatcher(lambda job, *args: sent.append((job.name, args)))
     timer = PhaseTimer()
     claim_services.split = timer.wrap("split_essay: extraction (split)", claim_services.split)
     sources.plan_runs = timer.wrap("split_essay: plan_runs", sources.plan_runs)
@@ -409,8 +412,8 @@ def inside_tasks(database_url: str, essays: int) -> tuple[PhaseTimer, int]:
     connector_module.LibraryConnector.find = timer.wrap(
         "gather_local: library search", connector_module.LibraryConnector.find
     )
-    split_task = timer.wrap("split_essay", tasks.split_essay.run)
-    local_task = timer.wrap("gather_local", tasks.gather_local.run)
+    split_task = timer.wrap("split_essay", split_essay.run)
+    local_task = timer.wrap("gather_local", gather_local.run)
     measured = PhaseTimer()
     for n in range(essays + 1):  # the first warms up
         if n == 1:

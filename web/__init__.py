@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
@@ -11,11 +10,10 @@ from flask_wtf.csrf import CSRFProtect
 from werkzeug.exceptions import NotFound
 from werkzeug.routing import BaseConverter
 
+from factcheck import jobs
 from factcheck.accounts.throttle import DatabaseCounter, RedisCounter, SigninThrottle
 from factcheck.db import MAX_INT, get_database
 from factcheck.settings import Settings, get_settings
-
-Dispatch = Callable[..., None]
 
 
 class IdConverter(BaseConverter):
@@ -35,10 +33,10 @@ class IdConverter(BaseConverter):
         return str(value)
 
 
-def celery_dispatch(task: str, *args: Any) -> None:
-    from workers import tasks  # the web imports workers only to enqueue
+def celery_dispatch(job: jobs.Job, *args: Any) -> None:
+    from workers.app import send  # the web imports workers only to enqueue
 
-    tasks.send(task, *args)
+    send(job, *args)
 
 
 def signin_throttle(settings: Settings) -> SigninThrottle:
@@ -49,8 +47,10 @@ def signin_throttle(settings: Settings) -> SigninThrottle:
     return SigninThrottle(DatabaseCounter(get_database(settings.resolved_database_url())))
 
 
-def create_app(settings: Settings | None = None, dispatch: Dispatch | None = None) -> Flask:
+def create_app(settings: Settings | None = None, dispatch: jobs.Dispatcher | None = None) -> Flask:
+    """The app; the jobs its requests queue go to Celery, or to ``dispatch`` (tests)."""
     settings = settings or get_settings()
+    jobs.set_dispatcher(dispatch or celery_dispatch)
     app = Flask(__name__)
     app.config.update(
         SECRET_KEY=settings.secret_key,
@@ -64,7 +64,6 @@ def create_app(settings: Settings | None = None, dispatch: Dispatch | None = Non
     app.url_map.converters["id"] = IdConverter
     app.extensions["factcheck.settings"] = settings
     app.extensions["factcheck.database"] = get_database(settings.resolved_database_url())
-    app.extensions["factcheck.dispatch"] = dispatch or celery_dispatch
     app.extensions["factcheck.signin_throttle"] = signin_throttle(settings)
 
     from web import (

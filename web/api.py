@@ -20,11 +20,9 @@ from web.operations import (
     PUBLIC,
     Api,
     Context,
-    announce,
     json_response,
     masthead,
     openapi_document,
-    send_after_commit,
 )
 from web.public import export_response, published_version
 from web.schemas import (
@@ -80,9 +78,7 @@ PROBLEM = "problem"
     responses={201: EssayOut, 413: PROBLEM},
 )
 def submit_essay(ctx: Context, body: EssayIn) -> Response:
-    essays.check_size(body.text, ctx.settings.max_essay_chars, ctx.settings.max_essay_sentences)
-    essay = essays.submit_essay(ctx.session, ctx.actor, **body.model_dump())
-    send_after_commit(ctx.session, "split_essay", [essay.id])
+    essay = essays.submit_essay(ctx.session, ctx.actor, ctx.settings, **body.model_dump())
     location = url_for("api.get_essay", essay_id=essay.id)
     return json_response(_essay_out(ctx, essay.id), 201, {"Location": location})
 
@@ -151,9 +147,13 @@ def list_claims(ctx: Context, essay_id: int) -> Response:
 )
 def publish(ctx: Context, body: NoteIn, essay_id: int) -> Response:
     publication = publishing.publish(
-        ctx.session, essay_id, ctx.actor, masthead(), note=body.note or None
+        ctx.session,
+        essay_id,
+        ctx.actor,
+        masthead(),
+        note=body.note or None,
+        base_url=ctx.settings.base_url,
     )
-    announce(ctx.session, publication)
     url = url_for("public.fact_check", essay_id=essay_id, _external=True)
     return json_response(
         PublicationOut(url=url, version=publication.version), 201, {"Location": url}
@@ -170,8 +170,9 @@ def publish(ctx: Context, body: NoteIn, essay_id: int) -> Response:
     responses={201: PublicationOut, 404: PROBLEM, 409: PROBLEM},
 )
 def withdraw(ctx: Context, body: RequiredNoteIn, essay_id: int) -> Response:
-    publication = publishing.withdraw(ctx.session, essay_id, ctx.actor, body.note)
-    announce(ctx.session, publication)
+    publication = publishing.withdraw(
+        ctx.session, essay_id, ctx.actor, body.note, base_url=ctx.settings.base_url
+    )
     url = url_for("public.fact_check", essay_id=essay_id, _external=True)
     return json_response(PublicationOut(url=url, version=publication.version), 201)
 
@@ -248,9 +249,7 @@ def verdicts_csv(ctx: Context) -> Response:
 )
 def edit_claim(ctx: Context, body: ClaimEditIn, claim_id: int) -> Response:
     edit = curation.ClaimEdit(**body.model_dump())
-    send_after_commit(
-        ctx.session, "gather_claim", curation.edit_claim(ctx.session, claim_id, edit, ctx.actor.id)
-    )
+    curation.edit_claim(ctx.session, claim_id, edit, ctx.actor.id)
     return json_response(ClaimOut.of(claims.get_claim(ctx.session, claim_id)))
 
 
@@ -277,7 +276,6 @@ def discard_claim(ctx: Context, claim_id: int) -> Response:
 )
 def split_claim(ctx: Context, body: ClaimSplitIn, claim_id: int) -> Response:
     parts = curation.split_claim(ctx.session, claim_id, body.offset, ctx.actor.id)
-    send_after_commit(ctx.session, "gather_claim", curation.gathering_ids(parts))
     return json_response([ClaimOut.of(part) for part in parts], 201)
 
 
@@ -292,7 +290,6 @@ def split_claim(ctx: Context, body: ClaimSplitIn, claim_id: int) -> Response:
 )
 def merge_claims(ctx: Context, body: ClaimMergeIn, essay_id: int) -> Response:
     merged = curation.merge_claims(ctx.session, essay_id, body.claim_ids, ctx.actor.id)
-    send_after_commit(ctx.session, "gather_claim", curation.gathering_ids([merged]))
     return json_response(ClaimOut.of(merged), 201)
 
 
@@ -309,7 +306,6 @@ def add_claim(ctx: Context, body: ClaimAddIn, essay_id: int) -> Response:
     claim = curation.add_claim(
         ctx.session, essay_id, body.start, body.end, ctx.actor.id, body.kind, body.checkable
     )
-    send_after_commit(ctx.session, "gather_claim", curation.gathering_ids([claim]))
     return json_response(ClaimOut.of(claim), 201)
 
 
@@ -322,9 +318,7 @@ def add_claim(ctx: Context, body: ClaimAddIn, essay_id: int) -> Response:
     responses={200: EssayOut, 404: PROBLEM, 409: PROBLEM},
 )
 def confirm_claims(ctx: Context, essay_id: int) -> Response:
-    send_after_commit(
-        ctx.session, "gather_claim", curation.confirm_claims(ctx.session, essay_id, ctx.actor.id)
-    )
+    curation.confirm_claims(ctx.session, essay_id, ctx.actor.id)
     return json_response(_essay_out(ctx, essay_id))
 
 
@@ -422,7 +416,6 @@ def submit_verdict(ctx: Context, body: VerdictIn, task_id: int) -> Response:
         rationale=body.rationale,
         citations=citation_inputs(body.citations),
     )
-    ctx.session.flush()
     return json_response(VerdictOut.model_validate(verdict), 201)
 
 
@@ -436,7 +429,6 @@ def submit_verdict(ctx: Context, body: VerdictIn, task_id: int) -> Response:
 )
 def approve(ctx: Context, task_id: int) -> Response:
     verdict = review.approve(ctx.session, task_id, ctx.actor)
-    ctx.session.flush()
     return json_response(VerdictOut.model_validate(verdict))
 
 

@@ -62,7 +62,6 @@ class DeliveryOut(Output):
 )
 def register_webhook(ctx: Context, body: WebhookIn) -> Response:
     webhook, secret = webhooks.register(ctx.session, body.url, body.events, ctx.actor.id)
-    ctx.session.flush()
     out = WebhookCreatedOut(**WebhookOut.model_validate(webhook).model_dump(), secret=secret)
     return json_response(out, 201)
 

@@ -29,11 +29,9 @@ from factcheck.review import services as review
 from factcheck.review.models import ReviewTask
 from factcheck.sources import services as sources
 from web.operations import (
-    announce,
     database,
     json_response,
     masthead,
-    send_after_commit,
     settings,
 )
 from web.schemas import (
@@ -146,9 +144,7 @@ def new_essay() -> Response | str:
         fields = _essay_fields(form)
         with database().scope() as session:
             user = session.merge(current_user())
-            essay = essays.submit_essay(session, user, **fields)
-            essay_id = essay.id
-            send_after_commit(session, "split_essay", [essay_id])
+            essay_id = essays.submit_essay(session, user, settings(), **fields).id
     except DomainError as error:
         flash(error.detail, "error")
         return render_template("desk/new_essay.html", form=form), 422
@@ -180,7 +176,6 @@ def _essay_fields(form: Any) -> dict[str, Any]:
             "hold_for_review": form.get("hold_for_review") == "on",
         },
     )
-    essays.check_size(essay.text, settings().max_essay_chars, settings().max_essay_sentences)
     return essay.model_dump()
 
 
@@ -254,9 +249,7 @@ def edit_claim(claim_id: int) -> Response:
             "checkable": form.get("checkable") == "on",
         }
         edit = curation.ClaimEdit(**checked(ClaimEditIn, fields).model_dump())
-        send_after_commit(
-            session, "gather_claim", curation.edit_claim(session, claim_id, edit, _user_id())
-        )
+        curation.edit_claim(session, claim_id, edit, _user_id())
         return "Claim updated."
 
     return act(action, _back_to_essay(form.get("essay_id")))
@@ -285,8 +278,7 @@ def split_claim(claim_id: int) -> Response:
         found = claim.essay.text[claim.start : claim.end].find(words) if words else -1
         if found <= 0:
             raise InvalidInput("type the words of the essay that should begin the second part")
-        parts = curation.split_claim(session, claim_id, claim.start + found, _user_id())
-        send_after_commit(session, "gather_claim", curation.gathering_ids(parts))
+        curation.split_claim(session, claim_id, claim.start + found, _user_id())
         return "Claim split in two."
 
     return act(action, _back_to_essay(request.form.get("essay_id")))
@@ -297,8 +289,7 @@ def split_claim(claim_id: int) -> Response:
 def merge_claims(essay_id: int) -> Response:
     def action(session: Session) -> str:
         ids = [_int(value) for value in request.form.getlist("claim_id")]
-        merged = curation.merge_claims(session, essay_id, ids, _user_id())
-        send_after_commit(session, "gather_claim", curation.gathering_ids([merged]))
+        curation.merge_claims(session, essay_id, ids, _user_id())
         return "Claims merged."
 
     return act(action, _back_to_essay(essay_id))
@@ -309,8 +300,7 @@ def merge_claims(essay_id: int) -> Response:
 def add_claim(essay_id: int) -> Response:
     def action(session: Session) -> str:
         start, end = _int(request.form.get("start"), 0), _int(request.form.get("end"), 0)
-        claim = curation.add_claim(session, essay_id, start, end, _user_id())
-        send_after_commit(session, "gather_claim", curation.gathering_ids([claim]))
+        curation.add_claim(session, essay_id, start, end, _user_id())
         return "Claim added."
 
     return act(action, _back_to_essay(essay_id))
@@ -320,9 +310,7 @@ def add_claim(essay_id: int) -> Response:
 @signed_in(*EDITOR)
 def confirm_claims(essay_id: int) -> Response:
     def action(session: Session) -> str:
-        send_after_commit(
-            session, "gather_claim", curation.confirm_claims(session, essay_id, _user_id())
-        )
+        curation.confirm_claims(session, essay_id, _user_id())
         return "Claims confirmed: gathering evidence."
 
     return act(action, _back_to_essay(essay_id))
@@ -334,8 +322,9 @@ def publish(essay_id: int) -> Response:
     def action(session: Session) -> str:
         note = checked(NoteIn, {"note": request.form.get("note", "")}).note
         user = session.merge(current_user())
-        publication = publishing.publish(session, essay_id, user, masthead(), note=note or None)
-        announce(session, publication)
+        publication = publishing.publish(
+            session, essay_id, user, masthead(), note=note or None, base_url=settings().base_url
+        )
         return f"Published version {publication.version}."
 
     return act(action, _back_to_essay(essay_id))
@@ -346,8 +335,8 @@ def publish(essay_id: int) -> Response:
 def withdraw(essay_id: int) -> Response:
     def action(session: Session) -> str:
         note = checked(RequiredNoteIn, {"note": request.form.get("note", "")}).note
-        publication = publishing.withdraw(session, essay_id, session.merge(current_user()), note)
-        announce(session, publication)
+        user = session.merge(current_user())
+        publishing.withdraw(session, essay_id, user, note, base_url=settings().base_url)
         return "Fact-check withdrawn; its page now says so."
 
     return act(action, _back_to_essay(essay_id))

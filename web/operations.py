@@ -14,16 +14,15 @@ from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from typing import Any, Literal, TypeVar
 
-from flask import Blueprint, Response, current_app, json, request, url_for
+from flask import Blueprint, Response, current_app, json, request
 from pydantic import BaseModel, ValidationError
 from pydantic.json_schema import models_json_schema
 from sqlalchemy.orm import Session
 
 from factcheck.accounts.models import User
 from factcheck.accounts.services import user_for_token
-from factcheck.db import MAX_INT, Database, on_commit
+from factcheck.db import MAX_INT, Database
 from factcheck.publishing import services as publishing
-from factcheck.publishing.models import Publication
 from factcheck.settings import Settings
 from web.problems import ProblemError
 
@@ -118,17 +117,6 @@ def _scope(method: str, lease: bool) -> Callable[[], AbstractContextManager[Sess
     return database().read_scope if method == "GET" else database().scope
 
 
-def dispatch(task: str, *args: int | str) -> None:
-    """Send a worker task; the app factory decides how (Celery, or a test's recorder)."""
-    current_app.extensions["factcheck.dispatch"](task, *args)
-
-
-def send_after_commit(session: Session, task: str, ids: list[int]) -> None:
-    """Send ``task`` once per id, after ``session`` commits (never before)."""
-    for item in ids:
-        on_commit(session, lambda item=item: dispatch(task, item))
-
-
 def masthead() -> publishing.Masthead:
     """Who publishes, from the settings, for every version the web publishes."""
     return publishing.Masthead(
@@ -137,12 +125,6 @@ def masthead() -> publishing.Masthead:
         methodology=settings().methodology,
         reviewer_names=settings().public_reviewer_names,
     )
-
-
-def announce(session: Session, publication: Publication) -> None:
-    """Webhook deliveries for a new version, sent once it is committed."""
-    page = url_for("public.fact_check", essay_id=publication.essay_id, _external=True)
-    send_after_commit(session, "deliver_webhook", publishing.announce(session, publication, page))
 
 
 def database() -> Database:

@@ -1,4 +1,9 @@
-"""The Celery app: broker from settings, queues as constants, beat schedule."""
+"""The Celery app: broker from settings, queues as constants, routes, beat schedule,
+and the dispatcher that sends the core's jobs (``factcheck.jobs``) to it.
+
+The tasks live with their domains (``factcheck/*/tasks.py``, listed in ``TASK_MODULES``)
+and are named by the job constants.
+"""
 
 from __future__ import annotations
 
@@ -7,11 +12,17 @@ from contextlib import AbstractContextManager
 from typing import Any
 
 from celery import Celery
-from celery.signals import setup_logging, task_postrun, task_prerun, worker_process_init
+from celery.signals import (
+    setup_logging,
+    task_postrun,
+    task_prerun,
+    worker_init,
+    worker_process_init,
+)
 from kombu import Queue
 from kombu.transport import sqlalchemy as sqlalchemy_transport
 
-from factcheck import logs, metrics
+from factcheck import jobs, logs, metrics
 from factcheck.db import dispose_all, use_wal
 from factcheck.settings import Settings, get_settings
 
@@ -22,6 +33,17 @@ class Queues:
     DEFAULT = "default"
     GATHER = "gather"
     ALL = (DEFAULT, GATHER)
+
+
+# The domain modules whose tasks a worker runs.
+TASK_MODULES = [
+    "factcheck.claims.tasks",
+    "factcheck.sources.tasks",
+    "factcheck.webhooks.tasks",
+    "factcheck.reconcile.tasks",
+]
+# Every task not named here goes to Queues.DEFAULT.
+ROUTES = {jobs.GATHER_FROM.task: {"queue": Queues.GATHER}}
 
 
 def broker_transport_options(settings: Settings) -> dict[str, Any]:
@@ -43,11 +65,11 @@ def broker_transport_options(settings: Settings) -> dict[str, Any]:
 def make_celery() -> Celery:
     settings = get_settings()
     broker_url = settings.resolved_broker_url()
-    app = Celery("factcheck", broker=broker_url, include=["workers.tasks"])
+    app = Celery("factcheck", broker=broker_url, include=TASK_MODULES)
     app.conf.update(
         task_default_queue=Queues.DEFAULT,
         task_queues=[Queue(name) for name in Queues.ALL],
-        task_routes={"workers.tasks.gather_from": {"queue": Queues.GATHER}},
+        task_routes=ROUTES,
         task_acks_late=True,
         task_reject_on_worker_lost=True,
         task_ignore_result=True,
@@ -56,7 +78,7 @@ def make_celery() -> Celery:
         broker_connection_retry_on_startup=True,
         beat_schedule={
             "reconcile": {
-                "task": "workers.tasks.reconcile",
+                "task": jobs.RECONCILE.task,
                 "schedule": settings.reconcile_every_seconds,
             },
         },
@@ -66,6 +88,17 @@ def make_celery() -> Celery:
 
 
 celery_app = make_celery()
+
+
+def send(job: jobs.Job, *args: Any) -> None:
+    """The dispatcher of the core's jobs: a message for the job's task, by its name."""
+    celery_app.send_task(job.task, args)
+
+
+@worker_init.connect
+def _send_jobs_through_celery(**_kwargs: Any) -> None:
+    # What the tasks queue (a split's runs, the reconciler's resends) goes out here.
+    jobs.set_dispatcher(send)
 
 
 @worker_process_init.connect
@@ -82,10 +115,10 @@ def _json_logs(**_kwargs: Any) -> None:
 
 # What the first argument of each task is, so its log lines carry that id.
 SUBJECT_OF_TASK = {
-    "workers.tasks.split_essay": "essay_id",
-    "workers.tasks.gather_claim": "claim_id",
-    "workers.tasks.gather_from": "claim_id",
-    "workers.tasks.deliver_webhook": "delivery_id",
+    jobs.SPLIT_ESSAY.task: "essay_id",
+    jobs.GATHER_CLAIM.task: "claim_id",
+    jobs.GATHER_FROM.task: "claim_id",
+    jobs.DELIVER_WEBHOOK.task: "delivery_id",
 }
 _running: dict[str, tuple[float, AbstractContextManager[None]]] = {}
 
@@ -95,7 +128,7 @@ def subject_ids(task_name: str, args: tuple[Any, ...]) -> dict[str, Any]:
     runs, the claims in it."""
     if not args:
         return {}
-    if task_name == "workers.tasks.gather_local":
+    if task_name == jobs.GATHER_LOCAL.task:
         return {"claim_ids": sorted({claim_id for claim_id, _ in args[0]})}
     subject = SUBJECT_OF_TASK.get(task_name)
     return {subject: args[0]} if subject else {}

@@ -3,9 +3,8 @@
 Claims under review (in_review, awaiting_approval, approved) are left alone:
 their verdicts would no longer match. Every change writes an audit event; an
 edit must name the claim's current version (a stale one is a 409) and bumps it.
-Claims that must be gathered (again) are handed back to the caller, as ids
-(``edit_claim``, ``confirm_claims``) or through ``gathering_ids``, to send once
-it has committed.
+Claims that must be gathered (again) get a GATHER_CLAIM job, sent once the
+caller commits.
 """
 
 from __future__ import annotations
@@ -15,7 +14,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from factcheck import audit
+from factcheck import audit, jobs
 from factcheck.claims import services as claims
 from factcheck.claims.extraction import KINDS, NOT_CHECKABLE_KINDS, describe
 from factcheck.claims.models import Claim
@@ -39,7 +38,8 @@ class ClaimEdit:
 
 
 def edit_claim(session: Session, claim_id: int, edit: ClaimEdit, actor_id: int) -> list[int]:
-    """Change a claim's wording, span, kind or checkable flag."""
+    """Change a claim's wording, span, kind or checkable flag; return the ids queued
+    for gathering."""
     claim = _editable(session, claim_id)
     if edit.version != claim.version:
         raise Conflict(
@@ -138,7 +138,7 @@ def add_claim(
 
 
 def confirm_claims(session: Session, essay_id: int, actor_id: int) -> list[int]:
-    """Release a held essay's claims to gathering; return the ids to gather."""
+    """Release a held essay's claims to gathering; return the ids queued for it."""
     essay = session.scalar(select(Essay).where(Essay.id == essay_id).with_for_update())
     if essay is None:
         get_essay(session, essay_id)  # raises NotFound
@@ -158,11 +158,7 @@ def confirm_claims(session: Session, essay_id: int, actor_id: int) -> list[int]:
         actor_id=actor_id,
         after={"claims_to_gather": len(to_gather)},
     )
-    return to_gather
-
-
-def gathering_ids(claims_: list[Claim]) -> list[int]:
-    return [claim.id for claim in claims_ if claim.status == "gathering"]
+    return _gather(session, to_gather)
 
 
 # --- helpers ---------------------------------------------------------------------
@@ -213,7 +209,8 @@ def _new_claim(
 def _settle(
     session: Session, essay: Essay, claim: Claim, actor_id: int, regather: bool
 ) -> list[int]:
-    """Move a changed claim to where its flags say it belongs; return ids to gather."""
+    """Move a changed claim to where its flags say it belongs; return the ids queued
+    for gathering."""
     held = essay.hold_for_review and essay.confirmed_at is None
     if not claim.checkable:
         if claim.status != "not_checkable":
@@ -223,12 +220,19 @@ def _settle(
     if held:
         return []
     if claim.status == "gathering":
-        return [claim.id] if regather else []
+        return _gather(session, [claim.id]) if regather else []
     if claim.status in ("extracted", "not_checkable") or regather:
         cancel_open_tasks(session, claim.id)
         claims.start_gathering(session, [claim], actor_id)
-        return [claim.id]
+        return _gather(session, [claim.id])
     return []
+
+
+def _gather(session: Session, claim_ids: list[int]) -> list[int]:
+    """Gather the claims' evidence (again) once the session commits."""
+    for claim_id in claim_ids:
+        jobs.queue(session, jobs.GATHER_CLAIM, claim_id)
+    return claim_ids
 
 
 def _trimmed_span(essay: Essay, start: int, end: int) -> tuple[int, int]:

@@ -5,16 +5,18 @@ from datetime import date, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session, defer
 
-from factcheck import audit
+from factcheck import audit, jobs
 from factcheck.accounts.models import User
 from factcheck.claims.segmentation import sentences
 from factcheck.errors import NotFound, TooLarge
 from factcheck.essays.models import Essay
+from factcheck.settings import Settings
 
 
 def submit_essay(
     session: Session,
     submitter: User,
+    settings: Settings,
     *,
     title: str,
     text: str,
@@ -24,7 +26,9 @@ def submit_essay(
     hold_for_review: bool = False,
     deadline: datetime | None = None,
 ) -> Essay:
-    """Store a new essay waiting to be split; the caller enqueues the split after commit."""
+    """Store a new essay waiting to be split, and split it once committed. An essay
+    over the settings' size limits is refused (``TooLarge``)."""
+    _check_size(text, settings.max_essay_chars, settings.max_essay_sentences)
     essay = Essay(
         title=title,
         text=text,
@@ -38,10 +42,11 @@ def submit_essay(
     session.add(essay)
     session.flush()
     audit.record(session, "essay.submitted", essay, actor_id=submitter.id, after={"title": title})
+    jobs.queue(session, jobs.SPLIT_ESSAY, essay.id)
     return essay
 
 
-def check_size(text: str, max_chars: int, max_sentences: int) -> None:
+def _check_size(text: str, max_chars: int, max_sentences: int) -> None:
     """Refuse an essay too long to check well: by characters, and by sentences
     (each may become a claim and a review task)."""
     if len(text) > max_chars:

@@ -46,10 +46,17 @@ class Masthead:
 
 
 def publish(
-    session: Session, essay_id: int, editor: User, masthead: Masthead, note: str | None = None
+    session: Session,
+    essay_id: int,
+    editor: User,
+    masthead: Masthead,
+    note: str | None = None,
+    *,
+    base_url: str,
 ) -> Publication:
     """Publish a new version. Every version after the first says what changed: the
-    correction notes written since the last version, and ``note``."""
+    correction notes written since the last version, and ``note``. Webhooks announce
+    it, at its page under ``base_url``, once committed."""
     essay = _lock_essay(session, essay_id)
     claims = essay_claims(session, essay_id)
     unfinished = [
@@ -85,11 +92,15 @@ def publish(
         correction.publication_id = publication.id
     essay.status = "published"
     essay.status_changed_at = now
+    _announce(session, publication, base_url)
     return publication
 
 
-def withdraw(session: Session, essay_id: int, editor: User, note: str) -> Publication:
-    """Take a fact-check down: its URL stays, with the note and no verdicts."""
+def withdraw(
+    session: Session, essay_id: int, editor: User, note: str, *, base_url: str
+) -> Publication:
+    """Take a fact-check down: its URL stays, with the note and no verdicts. Webhooks
+    announce it once committed."""
     essay = _lock_essay(session, essay_id)
     previous = _latest(session, essay_id)
     if previous is None or previous.kind == "withdrawal":
@@ -103,6 +114,7 @@ def withdraw(session: Session, essay_id: int, editor: User, note: str) -> Public
     )
     essay.status = "withdrawn"
     essay.status_changed_at = now
+    _announce(session, publication, base_url)
     return publication
 
 
@@ -364,14 +376,19 @@ def paragraph_around(text: str, start: int, end: int) -> tuple[str, str, str]:
     return text[first:start], text[start:end], text[end:last]
 
 
-def announce(session: Session, publication: Publication, page_url: str) -> list[int]:
-    """Webhook deliveries for a new version; the caller sends them after commit."""
+def page_url(base_url: str, essay_id: int) -> str:
+    """The reader page of an essay's fact-check (``web.public.fact_check``)."""
+    return f"{base_url.rstrip('/')}/fact-checks/{essay_id}"
+
+
+def _announce(session: Session, publication: Publication, base_url: str) -> list[int]:
+    """Webhook deliveries for a new version, sent after commit."""
     event = webhooks.EVENT_FOR_PUBLICATION_KIND[publication.kind]
     payload = webhooks.publication_payload(
         event,
         publication.essay_id,
         publication.version,
-        page_url,
+        page_url(base_url, publication.essay_id),
         publication.published_at,
         publication.changelog or None,
     )

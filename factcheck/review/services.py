@@ -165,6 +165,7 @@ def submit_verdict(
         before=before,
         after=_verdict_snapshot(verdict),
     )
+    session.flush()  # the caller shows the verdict as stored
     return verdict
 
 
@@ -332,6 +333,7 @@ def approve(session: Session, task_id: int, user: User) -> Verdict:
     _finish(session, task)
     claims.approve(session, [task.claim], user.id)
     audit.record(session, "verdict.approved", verdict, actor_id=user.id)
+    session.flush()  # the caller shows the verdict as stored
     return verdict
 
 

@@ -17,9 +17,10 @@ import re
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+from factcheck.db import Database
 from factcheck.http import HTML, Fetched, FetchError, HttpClient, get_client
 from factcheck.settings import Settings
-from factcheck.sources.connectors import ClaimQuery, Found
+from factcheck.sources.connectors import ClaimQuery, Found, Reach
 from factcheck.sources.text import best_passage, overlap, page_text
 
 log = logging.getLogger(__name__)
@@ -47,12 +48,22 @@ class Link:
 
 class CitedLinksConnector:
     name = "cited_links"
+    reach = Reach.NETWORK
+    archived = True
 
     def __init__(
         self, settings: Settings, client: HttpClient | None = None, max_links: int = MAX_LINKS
     ) -> None:
         self.client = client or get_client(settings)
         self.max_links = max_links
+
+    @classmethod
+    def build(cls, settings: Settings, database: Database) -> CitedLinksConnector:
+        return cls(settings)
+
+    @staticmethod
+    def enabled(settings: Settings) -> bool:
+        return True
 
     def find(self, query: ClaimQuery) -> list[Found]:
         links = links_for_claim(query)[: self.max_links]

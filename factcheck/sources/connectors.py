@@ -4,15 +4,22 @@ A connector gets a ``ClaimQuery`` (plain data, read before any network I/O so
 no database transaction stays open while a site answers) and returns ``Found``
 records; the gathering service ranks, deduplicates and stores them. Settings
 decide which connectors run (``FACTCHECK_CONNECTORS``).
+
+Each connector class says what it is (``reach``, ``archived``), how it is built from
+settings (``build``) and whether these settings let it run (``enabled``), and is
+listed once in ``factcheck.sources.registry``, through which planning, batching and
+archive lookups read those declarations.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any, Protocol
+from enum import StrEnum
+from typing import Any, ClassVar, Protocol
 
 from factcheck.db import Database
+from factcheck.settings import Settings
 from factcheck.sources import library
 
 
@@ -28,7 +35,6 @@ class ClaimQuery:
     quantities: list[dict[str, Any]] = field(default_factory=list)
     dates: list[str] = field(default_factory=list)  # ISO dates the claim refers to
     essay_text: str = ""
-    essay_url: str | None = None
     essay_published_at: date | None = None
     version: int = 1  # the claim's version these words belong to
 
@@ -51,8 +57,31 @@ class Found:
     archived_at: datetime | None = None
 
 
+class Reach(StrEnum):
+    """Where a connector searches, which decides how its runs are sent and timed."""
+
+    # Only our own database: quick, so a worker task carries FACTCHECK_GATHER_BATCH_RUNS
+    # of its runs on the default queue, under that task's time limit.
+    LOCAL = "local"
+    # Other sites: one run per task on the gather queue, so a slow site holds only its
+    # own run, under FACTCHECK_CONNECTOR_TIME_LIMIT_SECONDS.
+    NETWORK = "network"
+
+
 class Connector(Protocol):
-    name: str
+    name: ClassVar[str]
+    reach: ClassVar[Reach]
+    archived: ClassVar[bool]  # its pages are looked up in the Wayback Machine (when enabled)
+
+    @classmethod
+    def build(cls, settings: Settings, database: Database) -> Connector:
+        """The connector, configured from settings (once per worker process)."""
+        ...
+
+    @staticmethod
+    def enabled(settings: Settings) -> bool:
+        """Whether these settings let it run (e.g. an API key is set)."""
+        ...
 
     def find(self, query: ClaimQuery) -> list[Found]:
         """Evidence for ``query``, best first; raise ``factcheck.http.FetchError`` on failure."""
@@ -63,10 +92,20 @@ class LibraryConnector:
     """Search the desk's own reference library (seeds/library.json by default)."""
 
     name = "library"
+    reach = Reach.LOCAL
+    archived = False  # our own copies
 
     def __init__(self, database: Database, top_k: int = 5) -> None:
         self.database = database
         self.top_k = top_k
+
+    @classmethod
+    def build(cls, settings: Settings, database: Database) -> LibraryConnector:
+        return cls(database, settings.library_top_k)
+
+    @staticmethod
+    def enabled(settings: Settings) -> bool:
+        return True
 
     def find(self, query: ClaimQuery) -> list[Found]:
         terms = " ".join([query.text, *query.entities])

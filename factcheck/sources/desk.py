@@ -10,7 +10,8 @@ from factcheck.db import Database
 from factcheck.essays.models import Essay
 from factcheck.review import ratings
 from factcheck.review.models import Verdict
-from factcheck.sources.connectors import ClaimQuery, Found
+from factcheck.settings import Settings
+from factcheck.sources.connectors import ClaimQuery, Found, Reach
 from factcheck.sources.library import search_terms
 
 # Compare against the most recent approved verdicts only: enough for a desk's
@@ -21,11 +22,21 @@ MIN_OVERLAP = 0.35
 
 class DeskConnector:
     name = "desk"
+    reach = Reach.LOCAL
+    archived = False  # our own pages
 
     def __init__(self, database: Database, base_url: str, top_k: int = 3) -> None:
         self.database = database
         self.base_url = base_url.rstrip("/")
         self.top_k = top_k
+
+    @classmethod
+    def build(cls, settings: Settings, database: Database) -> DeskConnector:
+        return cls(database, settings.base_url)
+
+    @staticmethod
+    def enabled(settings: Settings) -> bool:
+        return True
 
     def find(self, query: ClaimQuery) -> list[Found]:
         wanted = set(search_terms(query.text, limit=64))

@@ -12,21 +12,19 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import quote
 
+from factcheck.db import Database
 from factcheck.http import JSON, FetchError, HttpClient, get_client
 from factcheck.settings import Settings
-from factcheck.sources.connectors import ClaimQuery, Found
+from factcheck.sources.connectors import ClaimQuery, Found, Reach
 from factcheck.sources.text import bounded, collapse, overlap, parse_date
 
 MAX_QUERY_CHARS = 500
 
 
-def enabled(settings: Settings) -> bool:
-    """The API needs a key; without one the connector is not built."""
-    return bool(settings.factcheck_tools_key.strip())
-
-
 class FactCheckToolsConnector:
     name = "factcheck_tools"
+    reach = Reach.NETWORK
+    archived = True
 
     def __init__(
         self, settings: Settings, client: HttpClient | None = None, page_size: int = 10
@@ -35,6 +33,15 @@ class FactCheckToolsConnector:
         self.key = settings.factcheck_tools_key.strip()
         self.client = client or get_client(settings)
         self.page_size = page_size
+
+    @classmethod
+    def build(cls, settings: Settings, database: Database) -> FactCheckToolsConnector:
+        return cls(settings)
+
+    @staticmethod
+    def enabled(settings: Settings) -> bool:
+        """The API needs a key; without one the connector is not built."""
+        return bool(settings.factcheck_tools_key.strip())
 
     def find(self, query: ClaimQuery) -> list[Found]:
         if not self.key:

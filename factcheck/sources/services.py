@@ -22,14 +22,14 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from factcheck import audit
+from factcheck import audit, jobs
 from factcheck.claims import services as claims
 from factcheck.claims.models import Claim
 from factcheck.db import utcnow
 from factcheck.errors import Conflict
 from factcheck.http import FetchError, HttpClient
 from factcheck.review import services as review
-from factcheck.sources import archive
+from factcheck.sources import archive, registry
 from factcheck.sources.archive import ArchiveSnapshot
 from factcheck.sources.connectors import ClaimQuery, Found
 from factcheck.sources.hints import hints
@@ -74,9 +74,14 @@ class RunResult:
 
 
 def plan_runs(
-    session: Session, claim_ids: Sequence[int], connectors: Sequence[str], clock: RunClock
+    session: Session,
+    claim_ids: Sequence[int],
+    connectors: Sequence[str],
+    clock: RunClock,
+    local_batch: int,
 ) -> list[RunKey]:
-    """Make sure gathering claims have a run per connector; return the runs to send now.
+    """Make sure gathering claims have a run per connector; send the runs that need it
+    after commit (``queue_runs``) and return them.
 
     A run is sent when it is new, when its message seems lost (sent long ago and
     never started) or when its attempt died (started long ago, never finished);
@@ -104,7 +109,19 @@ def plan_runs(
                 to_send.append((claim.id, name))
     session.flush()
     _finish_claims_done(session, gathering)
+    queue_runs(session, to_send, local_batch)
     return to_send
+
+
+def queue_runs(session: Session, runs: Sequence[RunKey], local_batch: int) -> None:
+    """Send runs after commit as their connectors' reach says: runs of local connectors
+    ``local_batch`` to a GATHER_LOCAL job, network runs one to a GATHER_FROM job."""
+    local = [[claim_id, name] for claim_id, name in runs if registry.is_local(name)]
+    for start in range(0, len(local), local_batch):
+        jobs.queue(session, jobs.GATHER_LOCAL, local[start : start + local_batch])
+    for claim_id, name in runs:
+        if not registry.is_local(name):
+            jobs.queue(session, jobs.GATHER_FROM, claim_id, name)
 
 
 def _restart(run: ConnectorRun, version: int, now: datetime) -> None:
@@ -164,7 +181,6 @@ def _queries(session: Session, claim_ids: Iterable[int]) -> dict[int, ClaimQuery
             quantities=list(claim.details.get("quantities", [])),
             dates=list(claim.details.get("dates", [])),
             essay_text=claim.essay.text,
-            essay_url=claim.essay.url,
             essay_published_at=claim.essay.published_at,
             version=claim.version,
         )

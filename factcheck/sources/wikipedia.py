@@ -23,9 +23,10 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import quote
 
+from factcheck.db import Database
 from factcheck.http import JSON, Fetched, FetchError, HttpClient, get_client
 from factcheck.settings import Settings
-from factcheck.sources.connectors import ClaimQuery, Found
+from factcheck.sources.connectors import ClaimQuery, Found, Reach
 from factcheck.sources.text import best_passage, bounded, collapse, overlap, terms
 
 MAXLAG_SECONDS = "5"
@@ -36,6 +37,8 @@ _TAG = re.compile(r"<[^>]+>")
 
 class WikipediaConnector:
     name = "wikipedia"
+    reach = Reach.NETWORK
+    archived = True
 
     def __init__(
         self,
@@ -48,6 +51,14 @@ class WikipediaConnector:
         self.client = client or get_client(settings)
         self.top_k = top_k
         self.search_limit = search_limit
+
+    @classmethod
+    def build(cls, settings: Settings, database: Database) -> WikipediaConnector:
+        return cls(settings)
+
+    @staticmethod
+    def enabled(settings: Settings) -> bool:
+        return True
 
     def find(self, query: ClaimQuery) -> list[Found]:
         hits, searched_for = self._search_until_found(search_strings(query))

@@ -34,7 +34,7 @@ from urllib.parse import urlsplit
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from factcheck import audit
+from factcheck import audit, jobs
 from factcheck.db import Database, utcnow
 from factcheck.errors import InvalidInput, NotFound
 from factcheck.http import FetchError, HttpClient, backoff_seconds
@@ -76,6 +76,7 @@ def register(
         created_by_id=actor_id,
     )
     session.add(webhook)
+    session.flush()  # its id and creation time, for the answer
     # Never the secret: the audit log is readable by more people than the secret.
     audit.record(
         session,
@@ -183,9 +184,8 @@ def publication_payload(
 
 
 def emit(session: Session, event: str, payload: dict[str, Any]) -> list[int]:
-    """Write a pending delivery of ``event`` for every active webhook subscribed to it.
-
-    Returns the delivery ids, for the caller to send after commit (``deliver``).
+    """Write a pending delivery of ``event`` for every active webhook subscribed to it,
+    each sent by a DELIVER_WEBHOOK job once the session commits; return their ids.
     Nothing is sent here, so the caller's transaction never waits for a hook.
     """
     if event not in EVENTS:
@@ -202,6 +202,8 @@ def emit(session: Session, event: str, payload: dict[str, Any]) -> list[int]:
     ]
     session.add_all(created)
     session.flush()
+    for delivery in created:
+        jobs.queue(session, jobs.DELIVER_WEBHOOK, delivery.id)
     return [delivery.id for delivery in created]
 
 

@@ -34,9 +34,8 @@ def publish_two_claims(session, database, make_user) -> int:
         )
     for _ in range(2):
         review.approve(session, review.claim_next(session, approver, 600).id, approver)
-    publishing.publish(
-        session, essay.id, editor, publishing.Masthead("Desk", "https://desk.example")
-    )
+    masthead = publishing.Masthead("Desk", "https://desk.example")
+    publishing.publish(session, essay.id, editor, masthead, base_url="https://desk.example")
     assert len(claims_of(session, essay, "approved")) == 2
     session.commit()
     return essay.id
@@ -46,8 +45,9 @@ def publish_two_claims(session, database, make_user) -> int:
 def test_reader_page_marks_claims_links_cards_and_carries_claimreview(
     session, database, make_user, settings, serve, page
 ):
-    essay_id = publish_two_claims(session, database, make_user)
+    # First the app: its dispatcher takes the jobs the set-up queues, and drops them.
     base = serve(create_app(settings, dispatch=lambda *args: None))
+    essay_id = publish_two_claims(session, database, make_user)
     page.goto(f"{base}/fact-checks/{essay_id}")
     assert page.title().startswith("Fact-check:")
 

@@ -28,7 +28,8 @@ def desk(web_on_postgres):
     with database.scope() as session:
         editor = accounts.create_user(session, "ed", "editor")
         token = accounts.issue_token(session, accounts.create_user(session, "rev", "reviewer"))
-        essay = essays.submit_essay(session, editor, title="T", text=SEED_ESSAY)
+        settings = client.application.extensions["factcheck.settings"]
+        essay = essays.submit_essay(session, editor, settings, title="T", text=SEED_ESSAY)
         claims.extract_claims(session, essay.id)
         claim = claims.essay_claims(session, essay.id)[0]
         if claim.status != "gathering":

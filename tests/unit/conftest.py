@@ -1,12 +1,14 @@
-"""Fixtures for API tests: an app whose tasks wait in a list until a test runs them."""
+"""Fixtures for unit tests: jobs wait in a list until a test runs them; an app."""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from typing import Any
 
 import pytest
 
+from factcheck import jobs
 from factcheck.accounts import services as accounts
 from factcheck.db import Database
 from factcheck.settings import Settings
@@ -14,29 +16,35 @@ from factcheck.sources import library
 from tests.conftest import SEED_ESSAY, SEEDS
 from tests.unit.pages import PASSWORD, post, sign_in
 from web import create_app
-from workers import tasks
+from workers.app import celery_app
+
+celery_app.loader.import_default_modules()  # the domain task modules, as a worker does
+JOBS = {job.name: job for job in jobs.ALL}
 
 
 class Queue:
-    """Stands in for the broker: tasks sent after commit wait here until run."""
+    """Stands in for Celery: jobs sent after commit wait here, by name, until run."""
 
     def __init__(self) -> None:
-        self.sent: list[tuple[str, tuple[int | str, ...]]] = []
+        self.sent: list[tuple[str, tuple[Any, ...]]] = []
 
-    def dispatch(self, task: str, *args: int | str) -> None:
-        self.sent.append((task, args))
+    def dispatch(self, job: jobs.Job, *args: Any) -> None:
+        self.sent.append((job.name, args))
 
     def run_all(self) -> None:
+        """Run what was sent, as plain functions, and what that sends, until none is left."""
         while self.sent:
             name, args = self.sent.pop(0)
-            getattr(tasks, name).run(*args)
+            celery_app.tasks[JOBS[name].task].run(*args)
 
 
-@pytest.fixture
-def queue(monkeypatch: pytest.MonkeyPatch) -> Queue:
+@pytest.fixture(autouse=True)
+def queue() -> Iterator[Queue]:
+    """Every unit test's jobs go here (an app made with ``dispatch=`` takes over)."""
     queue = Queue()
-    monkeypatch.setattr(tasks, "send", queue.dispatch)
-    return queue
+    jobs.set_dispatcher(queue.dispatch)
+    yield queue
+    jobs.set_dispatcher(None)
 
 
 @pytest.fixture

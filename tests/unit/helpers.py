@@ -13,6 +13,7 @@ from factcheck.claims.services import extract_claims
 from factcheck.db import Database
 from factcheck.essays import services as essays
 from factcheck.essays.models import Essay
+from factcheck.settings import get_settings
 from factcheck.sources.connectors import LibraryConnector
 from factcheck.sources.models import SourceRecord
 from factcheck.sources.services import RunClock, RunResult, begin_runs, finish_runs, plan_runs
@@ -23,6 +24,7 @@ def submitted_essay(session: Session, editor: User, text: str = SEED_ESSAY) -> E
     return essays.submit_essay(
         session,
         editor,
+        get_settings(),
         title="The Next Step? Think Vietnam.",
         text=text,
         author="Fareed Zakaria",
@@ -41,12 +43,13 @@ def gathered_essay(
 
 
 CLOCK = RunClock(resend_after=timedelta(minutes=2), overdue_after=timedelta(minutes=5))
+BATCH = 16  # runs of local connectors per GATHER_LOCAL job
 
 
 def gather_now(session: Session, database: Database, claim_id: int) -> None:
     """Run every library search for a gathering claim, as the gathering tasks would."""
     connector = LibraryConnector(database)
-    keys = plan_runs(session, [claim_id], [connector.name], CLOCK)
+    keys = plan_runs(session, [claim_id], [connector.name], CLOCK, BATCH)
     started = begin_runs(session, keys, CLOCK.overdue_after)
     assert len(started) == len(keys)
     session.commit()  # the connector reads in its own session

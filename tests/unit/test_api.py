@@ -6,6 +6,7 @@ import re
 
 import pytest
 
+from factcheck import jobs
 from factcheck.accounts import services as accounts
 from tests.conftest import problem_of
 from tests.flow import ESSAY, caller_for, full_flow
@@ -215,7 +216,7 @@ def test_health_reports_an_unreachable_broker(settings, database, queue):
 
 
 def test_a_broker_outage_does_not_fail_a_committed_submission(settings, database, token):
-    def broker_down(task: str, *args: int) -> None:
+    def broker_down(job: jobs.Job, *args: int) -> None:
         raise ConnectionError("broker unreachable")
 
     client = create_app(settings, dispatch=broker_down).test_client()

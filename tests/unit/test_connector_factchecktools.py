@@ -9,7 +9,7 @@ import pytest
 from factcheck.http import FetchError
 from factcheck.settings import Settings
 from factcheck.sources.connectors import ClaimQuery
-from factcheck.sources.factchecktools import FactCheckToolsConnector, enabled, review_line
+from factcheck.sources.factchecktools import FactCheckToolsConnector, review_line
 from tests.fakes.common import fake_settings
 from tests.fakes.factchecktools import KEY, FakeFactCheckTools, claim, review
 
@@ -59,6 +59,7 @@ def connector_for(fake: FakeFactCheckTools, key: str = KEY, **overrides) -> Fact
 
 
 def test_enabled_only_with_a_key():
+    enabled = FactCheckToolsConnector.enabled
     assert not enabled(Settings(factcheck_tools_key=""))
     assert not enabled(Settings(factcheck_tools_key="   "))
     assert enabled(Settings(factcheck_tools_key="abc"))

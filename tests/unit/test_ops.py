@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import logging
 
-from factcheck import logs
+from factcheck import jobs, logs
 from factcheck.db import Database
 from tests.unit.conftest import auth
 from web import create_app
@@ -64,18 +64,18 @@ def test_task_durations_are_measured_by_outcome():
     from workers import app as worker_app
 
     class FakeTask:
-        name = "workers.tasks.split_essay"
+        name = jobs.SPLIT_ESSAY.task
 
-    before = _count(worker_app.metrics.TASK_DURATION, "workers.tasks.split_essay", "success")
+    before = _count(worker_app.metrics.TASK_DURATION, jobs.SPLIT_ESSAY.task, "success")
     worker_app._task_started(task_id="t1", task=FakeTask(), args=(7,))
     assert logs.current_context() == {
         "task_id": "t1",
-        "task": "workers.tasks.split_essay",
+        "task": jobs.SPLIT_ESSAY.task,
         "essay_id": 7,
     }
     worker_app._task_finished(task_id="t1", task=FakeTask(), state="SUCCESS")
     assert logs.current_context() == {}
-    after = _count(worker_app.metrics.TASK_DURATION, "workers.tasks.split_essay", "success")
+    after = _count(worker_app.metrics.TASK_DURATION, jobs.SPLIT_ESSAY.task, "success")
     assert after == before + 1
 
 
@@ -83,9 +83,9 @@ def test_a_batch_of_runs_logs_the_claims_in_it():
     from workers import app as worker_app
 
     runs = [[12, "library"], [12, "desk"], [9, "library"]]
-    assert worker_app.subject_ids("workers.tasks.gather_local", (runs,)) == {"claim_ids": [9, 12]}
-    assert worker_app.subject_ids("workers.tasks.gather_from", (9, "wikipedia")) == {"claim_id": 9}
-    assert worker_app.subject_ids("workers.tasks.reconcile", ()) == {}
+    assert worker_app.subject_ids(jobs.GATHER_LOCAL.task, (runs,)) == {"claim_ids": [9, 12]}
+    assert worker_app.subject_ids(jobs.GATHER_FROM.task, (9, "wikipedia")) == {"claim_id": 9}
+    assert worker_app.subject_ids(jobs.RECONCILE.task, ()) == {}
 
 
 def _count(histogram, *labels: str) -> float:

@@ -272,14 +272,16 @@ def test_numbers_past_the_columns_are_refused_not_crashed(client, desk_essay):
     assert "out of range" in client.get(answer.location).text
 
 
-def test_the_essay_list_pages_on_to_older_essays(client, people, database):
+def test_the_essay_list_pages_on_to_older_essays(client, people, database, settings):
     from factcheck.essays import services as essays
     from web.desk import ESSAYS_PER_PAGE
 
     with database.scope() as session:
         editor = accounts.user_by_name(session, "ed")
         for n in range(ESSAYS_PER_PAGE + 3):
-            essays.submit_essay(session, editor, title=f"Essay number {n}", text="A text.")
+            essays.submit_essay(
+                session, editor, settings, title=f"Essay number {n}", text="A text."
+            )
     sign_in(client, "ed")
     first = client.get("/desk/essays").text
     titles = re.findall(r"Essay number (\d+)", first)

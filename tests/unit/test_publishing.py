@@ -342,6 +342,7 @@ def test_reviewer_names_can_be_kept_off_the_page(desk, database, settings):
             editor,
             publishing.Masthead("Desk", "https://desk.example", reviewer_names=False),
             note="n",
+            base_url=settings.base_url,
         )
         verdict = next(c["verdict"] for c in publication.content["claims"] if c["verdict"])
         stored = publication.content
@@ -359,8 +360,8 @@ def test_webhooks_announce_publication_correction_and_withdrawal(client, token, 
     from factcheck.db import utcnow
     from factcheck.settings import get_settings
     from factcheck.webhooks import services as webhooks
+    from factcheck.webhooks.tasks import deliver_webhook
     from tests.localserver import Answer, LocalServer
-    from workers import tasks
 
     answers = iter([Answer(500, b"busy")])  # the first delivery fails once
     received = []
@@ -408,7 +409,7 @@ def test_webhooks_announce_publication_correction_and_withdrawal(client, token, 
             due = webhooks.due_deliveries(session, later)
         assert due == [log[0]["id"]]
         monkeypatch.setattr(webhooks, "utcnow", lambda: later, raising=False)
-        tasks.deliver_webhook.run(due[0])
+        deliver_webhook.run(due[0])
         withdrawn = call("POST", f"/api/v1/essays/{essay_id}/withdraw", editor, {"note": "Gone."})
         assert withdrawn.status == 201
         queue.run_all()

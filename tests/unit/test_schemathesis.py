@@ -46,7 +46,6 @@ from tests.conftest import SEED_ESSAY, SEEDS, problem_of
 from tests.flow import ESSAY, Caller, Reply, caller_for, review_one
 from tests.unit.conftest import Queue, auth
 from web import create_app
-from workers import tasks
 
 CHECKS = [
     not_a_server_error,
@@ -118,8 +117,7 @@ def seeded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Seeded]:
         patch.delenv("FACTCHECK_BROKER_URL", raising=False)
         patch.setenv("FACTCHECK_CONNECTORS", "library,desk")
         get_settings.cache_clear()
-        queue = Queue()
-        patch.setattr(tasks, "send", queue.dispatch)
+        queue = Queue()  # the app below sends its jobs here
         tokens = _seed(get_settings(), queue)
         get_database(get_settings().resolved_database_url()).dispose()
     get_settings.cache_clear()

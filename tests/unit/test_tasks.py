@@ -11,22 +11,28 @@ from sqlalchemy import func, select, update
 from factcheck.accounts import services as accounts
 from factcheck.claims import curation
 from factcheck.claims.models import Claim
+from factcheck.claims.tasks import split_essay
 from factcheck.db import on_commit, utcnow
 from factcheck.essays.models import Essay
 from factcheck.http import FetchError
+from factcheck.reconcile.tasks import reconcile
 from factcheck.review import services as review
 from factcheck.review.models import ReviewTask
 from factcheck.sources import services as sources
+from factcheck.sources import tasks as gathering
 from factcheck.sources.connectors import Found
 from factcheck.sources.models import ConnectorRun, SourceRecord
+from factcheck.tasks import TASK_LIMIT
 from tests.unit.helpers import submitted_essay
-from workers import tasks
 
 
 @pytest.fixture
-def essay_id(database, demo_library, session, make_user):
+def essay_id(database, demo_library, session, make_user, queue):
+    """A submitted essay; each test runs its split itself."""
     essay = submitted_essay(session, make_user("ed", "editor"))
     session.commit()
+    assert queue.sent == [("split_essay", (essay.id,))]
+    queue.sent.clear()
     return essay.id
 
 
@@ -60,22 +66,22 @@ def a_gathering_claim(queue) -> int:
 
 
 def test_split_plans_every_run_once_and_is_idempotent(essay_id, queue, database):
-    assert tasks.split_essay.run(essay_id) > 0
+    assert split_essay.run(essay_id) > 0
     with database.scope() as session:
         gathering = session.scalars(select(Claim.id).where(Claim.status == "gathering")).all()
     expected = {(claim_id, name) for claim_id in gathering for name in ("library", "desk")}
     assert sorted(runs_sent(queue)) == sorted(expected)
-    assert tasks.split_essay.run(essay_id) == 0
+    assert split_essay.run(essay_id) == 0
     assert len(runs_sent(queue)) == len(expected)
 
 
 def test_database_runs_go_in_batches_and_network_runs_one_per_task(
     essay_id, queue, database, monkeypatch
 ):
-    monkeypatch.setitem(tasks.connectors(), "wikipedia", FindsNothing())
-    tasks.split_essay.run(essay_id)
+    monkeypatch.setitem(gathering.connectors(), "wikipedia", FindsNothing())
+    split_essay.run(essay_id)
     batches = [batch for (batch,) in sent_of(queue, "gather_local")]
-    assert all(0 < len(batch) <= tasks.LOCAL_BATCH for batch in batches)
+    assert all(0 < len(batch) <= gathering.LOCAL_BATCH for batch in batches)
     assert {name for batch in batches for _, name in batch} == {"library", "desk"}
     singles = sent_of(queue, "gather_from")
     assert {name for _, name in singles} == {"wikipedia"}
@@ -97,24 +103,24 @@ def test_database_runs_go_in_batches_and_network_runs_one_per_task(
 
 
 def test_a_claim_waits_for_its_last_run(essay_id, queue, database):
-    tasks.split_essay.run(essay_id)
+    split_essay.run(essay_id)
     claim_id = a_gathering_claim(queue)
     queue.sent.clear()
-    assert tasks.gather_from.run(claim_id, "library") > 0
+    assert gathering.gather_from.run(claim_id, "library") > 0
     with database.scope() as session:
         assert session.get(Claim, claim_id).status == "gathering"  # desk still pending
         assert session.scalar(select(func.count()).where(ReviewTask.claim_id == claim_id)) == 0
-    tasks.gather_local.run([[claim_id, "desk"]])
+    gathering.gather_local.run([[claim_id, "desk"]])
     with database.scope() as session:
         assert session.get(Claim, claim_id).status == "awaiting_review"
 
 
 def test_gathering_twice_adds_no_duplicates(essay_id, queue, database):
-    tasks.split_essay.run(essay_id)
+    split_essay.run(essay_id)
     claim_id = a_gathering_claim(queue)
     queue.run_all()
-    assert tasks.gather_claim.run(claim_id) == []
-    assert tasks.gather_local.run([[claim_id, "library"], [claim_id, "desk"]]) == 0
+    assert gathering.gather_claim.run(claim_id) == []
+    assert gathering.gather_local.run([[claim_id, "library"], [claim_id, "desk"]]) == 0
     with database.scope() as session:
         records = session.scalar(select(func.count()).where(SourceRecord.claim_id == claim_id))
         task_count = session.scalar(select(func.count()).where(ReviewTask.claim_id == claim_id))
@@ -122,18 +128,18 @@ def test_gathering_twice_adds_no_duplicates(essay_id, queue, database):
 
 
 def test_a_search_for_words_the_editor_changed_meanwhile_is_dropped(essay_id, queue, database):
-    tasks.split_essay.run(essay_id)
+    split_essay.run(essay_id)
     claim_id = a_gathering_claim(queue)
     queue.sent.clear()
-    library = tasks.connectors()["library"]
-    overdue = tasks.run_clock().overdue_after
+    library = gathering.connectors()["library"]
+    overdue = gathering.run_clock().overdue_after
     with database.scope() as session:  # a worker begins the library run...
         [(_, stale)] = sources.begin_runs(session, [(claim_id, "library")], overdue)
     with database.scope() as session:  # ...and an editor rewords the claim meanwhile
         editor = session.get(Essay, essay_id).submitted_by_id
         edit = curation.ClaimEdit(version=1, text="Iraq's death toll was 200 people.")
         curation.edit_claim(session, claim_id, edit, editor)
-    tasks.gather_claim.run(claim_id)
+    gathering.gather_claim.run(claim_id)
     with database.scope() as session:  # the old search ends: nothing of it is kept
         result = sources.RunResult("library", stale, library.find(stale))
         assert sources.finish_runs(session, [result]) == 0
@@ -171,8 +177,8 @@ class Duplicating:
 def test_a_failed_connector_is_recorded_and_does_not_hold_the_claim(
     essay_id, queue, database, monkeypatch
 ):
-    monkeypatch.setitem(tasks.connectors(), "library", Failing())
-    tasks.split_essay.run(essay_id)
+    monkeypatch.setitem(gathering.connectors(), "library", Failing())
+    split_essay.run(essay_id)
     claim_id = a_gathering_claim(queue)
     queue.run_all()
     with database.scope() as session:
@@ -192,9 +198,9 @@ def run_of(session, claim_id: int, connector: str) -> ConnectorRun:
 def test_a_run_of_a_connector_no_longer_enabled_fails_and_does_not_hold_the_claim(
     essay_id, queue, database, monkeypatch
 ):
-    tasks.split_essay.run(essay_id)
+    split_essay.run(essay_id)
     claim_id = a_gathering_claim(queue)
-    monkeypatch.delitem(tasks.connectors(), "desk")  # switched off after the runs were planned
+    monkeypatch.delitem(gathering.connectors(), "desk")  # switched off after the runs were planned
     queue.run_all()
     with database.scope() as session:
         assert session.get(Claim, claim_id).status == "awaiting_review"
@@ -203,8 +209,8 @@ def test_a_run_of_a_connector_no_longer_enabled_fails_and_does_not_hold_the_clai
 
 
 def test_same_text_from_two_urls_is_stored_once(essay_id, queue, database, monkeypatch):
-    monkeypatch.setitem(tasks.connectors(), "library", Duplicating())
-    tasks.split_essay.run(essay_id)
+    monkeypatch.setitem(gathering.connectors(), "library", Duplicating())
+    split_essay.run(essay_id)
     claim_id = a_gathering_claim(queue)
     queue.run_all()
     with database.scope() as session:
@@ -215,7 +221,7 @@ def test_same_text_from_two_urls_is_stored_once(essay_id, queue, database, monke
 
 
 def test_a_page_another_connector_stored_is_not_stored_again(essay_id, queue, database):
-    tasks.split_essay.run(essay_id)
+    split_essay.run(essay_id)
     with database.scope() as session:
         claim = session.scalars(select(Claim).where(Claim.essay_id == essay_id)).first()
         wiki = Found("https://EN.wikipedia.org/wiki/Sadr_City/", "W", None, None, "s", "one", 0.9)
@@ -233,18 +239,18 @@ def test_reconciler_resends_stalled_work_and_expires_leases(essay_id, queue, dat
     # A split whose message was lost:
     with database.scope() as session:
         session.execute(update(Essay).values(status_changed_at=long_ago))
-    assert tasks.reconcile.run()["essays"] == 1
+    assert reconcile.run()["essays"] == 1
     assert queue.sent == [("split_essay", (essay_id,))]
 
     queue.sent.clear()
-    tasks.split_essay.run(essay_id)
+    split_essay.run(essay_id)
     lost = sorted({claim_id for claim_id, _ in runs_sent(queue)})
     # Every gathering message lost: only the claims stuck past the deadline come back.
     with database.scope() as session:
         session.execute(update(ConnectorRun).values(sent_at=long_ago))
         session.execute(update(Claim).where(Claim.id == lost[0]).values(status_changed_at=long_ago))
     queue.sent.clear()
-    assert tasks.reconcile.run() == {
+    assert reconcile.run() == {
         "essays": 0,
         "claims": 1,
         "leases": 0,
@@ -258,29 +264,29 @@ def test_reconciler_resends_stalled_work_and_expires_leases(essay_id, queue, dat
         assert session.get(Claim, lost[1]).status == "gathering"
 
     for claim_id in lost[1:]:
-        assert tasks.gather_claim.run(claim_id) == ["library", "desk"]
+        assert gathering.gather_claim.run(claim_id) == ["library", "desk"]
     queue.run_all()
     with database.scope() as session:
         reviewer = accounts.create_user(session, "rev", "reviewer")
         task = review.claim_next(session, reviewer, lease_seconds=-1)
         assert task is not None
-    assert tasks.reconcile.run()["leases"] == 1
+    assert reconcile.run()["leases"] == 1
     with database.scope() as session:
         assert session.get(ReviewTask, task.id).state == "open"
 
 
 def test_reconciler_retries_failed_runs_later(essay_id, queue, database, monkeypatch):
-    library = tasks.connectors()["library"]
-    monkeypatch.setitem(tasks.connectors(), "library", Failing())
-    tasks.split_essay.run(essay_id)
+    library = gathering.connectors()["library"]
+    monkeypatch.setitem(gathering.connectors(), "library", Failing())
+    split_essay.run(essay_id)
     claim_ids = sorted({claim_id for claim_id, _ in runs_sent(queue)})
     queue.run_all()
-    assert tasks.reconcile.run()["runs"] == 0  # too soon
+    assert reconcile.run()["runs"] == 0  # too soon
     with database.scope() as session:
         session.execute(update(ConnectorRun).values(updated_at=utcnow() - timedelta(hours=1)))
-    assert tasks.reconcile.run()["runs"] == len(claim_ids)
+    assert reconcile.run()["runs"] == len(claim_ids)
     assert sorted(runs_sent(queue)) == [(claim_id, "library") for claim_id in claim_ids]
-    monkeypatch.setitem(tasks.connectors(), "library", library)
+    monkeypatch.setitem(gathering.connectors(), "library", library)
     queue.run_all()
     with database.scope() as session:
         run = run_of(session, claim_ids[0], "library")
@@ -299,8 +305,8 @@ class Hanging:
 
 
 def test_a_connector_past_its_time_limit_ends_timed_out(essay_id, queue, database, monkeypatch):
-    monkeypatch.setitem(tasks.connectors(), "library", Hanging())
-    tasks.split_essay.run(essay_id)
+    monkeypatch.setitem(gathering.connectors(), "library", Hanging())
+    split_essay.run(essay_id)
     batch = sent_of(queue, "gather_local")[0][0]
     queue.run_all()
     with database.scope() as session:
@@ -310,16 +316,16 @@ def test_a_connector_past_its_time_limit_ends_timed_out(essay_id, queue, databas
             # The time limit hit the first search: it and the rest of the batch time out.
             assert (run.state, run.error) == (
                 "timed_out",
-                f"no answer within {tasks.TASK_LIMIT} s",
+                f"no answer within {TASK_LIMIT} s",
             )
 
 
 def test_a_run_whose_worker_died_is_sent_again_then_given_up(essay_id, queue, database):
-    tasks.split_essay.run(essay_id)
+    split_essay.run(essay_id)
     claim_id = a_gathering_claim(queue)
     queue.sent.clear()
-    tasks.gather_local.run([[claim_id, "desk"]])
-    overdue = tasks.run_clock().overdue_after
+    gathering.gather_local.run([[claim_id, "desk"]])
+    overdue = gathering.run_clock().overdue_after
     library_run = [(claim_id, "library")]
     for attempt in range(1, 4):
         with database.scope() as session:  # a worker takes the library run, then dies
@@ -327,7 +333,7 @@ def test_a_run_whose_worker_died_is_sent_again_then_given_up(essay_id, queue, da
         # The same run is not handed to a second worker while the first may be on it:
         with database.scope() as session:
             assert sources.begin_runs(session, library_run, overdue) == []
-        assert tasks.gather_claim.run(claim_id) == []
+        assert gathering.gather_claim.run(claim_id) == []
         with database.scope() as session:
             session.execute(
                 update(ConnectorRun)
@@ -335,7 +341,7 @@ def test_a_run_whose_worker_died_is_sent_again_then_given_up(essay_id, queue, da
                 .values(started_at=utcnow() - timedelta(hours=1))
             )
         expected = ["library"] if attempt < 3 else []  # sent again, until out of attempts
-        assert tasks.gather_claim.run(claim_id) == expected
+        assert gathering.gather_claim.run(claim_id) == expected
     with database.scope() as session:
         assert session.get(Claim, claim_id).status == "awaiting_review"
         run = run_of(session, claim_id, "library")
@@ -343,13 +349,13 @@ def test_a_run_whose_worker_died_is_sent_again_then_given_up(essay_id, queue, da
 
 
 def test_a_message_sent_recently_is_not_sent_again(essay_id, queue, database):
-    tasks.split_essay.run(essay_id)
+    split_essay.run(essay_id)
     claim_id = a_gathering_claim(queue)
-    assert tasks.gather_claim.run(claim_id) == []  # the reconciler asking at once
+    assert gathering.gather_claim.run(claim_id) == []  # the reconciler asking at once
     with database.scope() as session:
         session.execute(
             update(ConnectorRun)
             .where(ConnectorRun.claim_id == claim_id)
             .values(sent_at=utcnow() - timedelta(hours=1))
         )
-    assert tasks.gather_claim.run(claim_id) == ["library", "desk"]  # those messages were lost
+    assert gathering.gather_claim.run(claim_id) == ["library", "desk"]  # those messages were lost

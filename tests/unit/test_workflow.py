@@ -22,6 +22,7 @@ from factcheck.sources.models import SourceRecord
 from factcheck.sources.services import plan_runs
 from tests.conftest import SEED_ESSAY
 from tests.unit.helpers import (
+    BATCH,
     CLOCK,
     claims_of,
     first_source,
@@ -32,6 +33,7 @@ from tests.unit.helpers import (
 
 pytestmark = pytest.mark.usefixtures("demo_library")
 ORG = publishing.Masthead("Test desk", "https://desk.example")
+SITE = "https://desk.example"
 
 
 def cite(source: SourceRecord) -> list[CitationInput]:
@@ -70,7 +72,7 @@ def test_gathering_finds_library_evidence_and_opens_one_task(session, database, 
     titles = [s.title for s in review_sources(session, sadr.id)]
     assert "23 November 2006 Sadr City bombings" in titles[:3]
     # Gathering again is harmless: no new records, no second task.
-    assert plan_runs(session, [sadr.id], ["library"], CLOCK) == []
+    assert plan_runs(session, [sadr.id], ["library"], CLOCK, BATCH) == []
     gather_now(session, database, sadr.id)
     tasks = session.scalars(select(ReviewTask).where(ReviewTask.claim_id == sadr.id)).all()
     assert [(t.kind, t.state) for t in tasks] == [("review", "open")]
@@ -291,7 +293,7 @@ def test_publish_refuses_unfinished_then_freezes_approved_verdicts(session, data
     )
     essay = gathered_essay(session, database, editor, text)
     with pytest.raises(Conflict) as refused:
-        publishing.publish(session, essay.id, editor, ORG)
+        publishing.publish(session, essay.id, editor, ORG, base_url=SITE)
     assert [c["status"] for c in refused.value.extra["unfinished"]] == ["awaiting_review"]
     author, approver = make_user("author"), make_user("approver")
     task = review.claim_next(session, author, 600)
@@ -300,12 +302,13 @@ def test_publish_refuses_unfinished_then_freezes_approved_verdicts(session, data
         session, task.id, author, rating="true", rationale="Toll was 215.", citations=cite(source)
     )
     review.approve(session, review.claim_next(session, approver, 600).id, approver)
-    publication = publishing.publish(session, essay.id, editor, ORG)
+    publication = publishing.publish(session, essay.id, editor, ORG, base_url=SITE)
     assert publication.version == 1 and essay.status == "published"
     checked = [c for c in publication.content["claims"] if c["verdict"]]
     assert len(checked) == 1
     assert checked[0]["verdict"]["citations"][0]["url"] == source.url
     assert checked[0]["verdict"]["approved_by"] == "approver"
     with pytest.raises(InvalidInput, match="correction note"):
-        publishing.publish(session, essay.id, editor, ORG)
-    assert publishing.publish(session, essay.id, editor, ORG, note="Typo fixed.").version == 2
+        publishing.publish(session, essay.id, editor, ORG, base_url=SITE)
+    again = publishing.publish(session, essay.id, editor, ORG, note="Typo fixed.", base_url=SITE)
+    assert again.version == 2
