@@ -16,10 +16,13 @@ from pydantic import (
 )
 
 from factcheck.claims.extraction import KINDS
+from factcheck.claims.states import ClaimStatus
 from factcheck.db import MAX_INT
-from factcheck.essays.models import ESSAY_STATUSES
+from factcheck.essays.states import EssayStatus
 from factcheck.review import ratings
 from factcheck.review.services import CitationInput
+from factcheck.review.states import TaskState, VerdictState
+from factcheck.sources.states import RunState
 from factcheck.sources.text import CONTROL
 
 
@@ -81,7 +84,7 @@ class EssayOut(Output):
     author: str | None
     url: str | None
     published_at: date | None
-    status: str
+    status: EssayStatus
     created_at: datetime
     hold_for_review: bool
     confirmed_at: datetime | None
@@ -94,7 +97,7 @@ class EssayPageQuery(Input):
     before: Id | None = Field(
         None, description="Only essays older than this id (the cursor the `next` link carries)"
     )
-    status: Literal[ESSAY_STATUSES] | None = Field(None, description="Only essays in this state")
+    status: EssayStatus | None = Field(None, description="Only essays in this state")
 
 
 class EssayPageOut(Output):
@@ -118,7 +121,7 @@ class ClaimOut(Output):
     kind: str
     checkworthiness: float
     checkable: bool
-    status: str
+    status: ClaimStatus
     version: int
     entities: list[str] = []
     quantities: list[QuantityOut] = []
@@ -182,7 +185,7 @@ class SourceOut(Output):
 
 class ConnectorRunOut(Output):
     connector: str
-    state: str
+    state: RunState
     attempts: int
     records: int
     error: str | None
@@ -267,7 +270,7 @@ class VerdictOut(Output):
     claim_id: int
     rating: str
     rationale: str
-    state: str
+    state: VerdictState
     author_id: int
     approver_id: int | None
     version: int
@@ -277,7 +280,7 @@ class VerdictOut(Output):
 class TaskOut(Output):
     id: int
     kind: Literal["review", "approval"]
-    state: str
+    state: TaskState
     claim: ClaimOut
     lease_expires_at: datetime | None
     comment: str | None

@@ -20,6 +20,7 @@ from factcheck.settings import get_settings
 from factcheck.sources import services as sources
 from factcheck.sources.connectors import ClaimQuery, Connector
 from factcheck.sources.registry import DATABASE_CONNECTORS, archive_client, build_connectors
+from factcheck.sources.states import RunState
 from factcheck.webhooks import services as webhooks
 from workers.app import celery_app
 
@@ -113,7 +114,7 @@ def gather(keys: list[sources.RunKey], time_limit: int) -> int:
     except SoftTimeLimitExceeded:
         error = f"no answer within {time_limit} s"
         for (_, name), query in started[len(results) :]:
-            results.append(sources.RunResult(name, query, state="timed_out", error=error))
+            results.append(sources.RunResult(name, query, state=RunState.TIMED_OUT, error=error))
     with database().scope() as session:
         return sources.finish_runs(session, results)
 
@@ -121,14 +122,14 @@ def gather(keys: list[sources.RunKey], time_limit: int) -> int:
 def search(name: str, query: ClaimQuery) -> sources.RunResult:
     connector = connectors().get(name)
     if connector is None:
-        return sources.RunResult(name, query, state="failed", error="connector not enabled")
+        return sources.RunResult(name, query, state=RunState.FAILED, error="connector not enabled")
     # Archive links are for pages fetched from the web. Library and desk records are
     # our own copies, and their runs are batched as quick local work: no network.
     archiver = None if name in DATABASE_CONNECTORS else archive_client(get_settings())
     try:
         found = sources.enrich(query, connector.find(query), archiver)
     except FetchError as failure:
-        return sources.RunResult(name, query, state="failed", error=str(failure))
+        return sources.RunResult(name, query, state=RunState.FAILED, error=str(failure))
     return sources.RunResult(name, query, found)
 
 

@@ -20,10 +20,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, defer, selectinload
 
 from factcheck.claims.models import Claim
+from factcheck.claims.states import ClaimStatus
 from factcheck.essays.models import Essay
 from factcheck.publishing.models import Publication
 from factcheck.review import ratings
 from factcheck.review.models import Citation, Verdict
+from factcheck.review.states import VerdictState
 
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~])")
 ATOM = "http://www.w3.org/2005/Atom"
@@ -130,7 +132,7 @@ def verdicts_csv(session: Session) -> str:
         select(Verdict, Claim, Essay)
         .join(Claim, Claim.id == Verdict.claim_id)
         .join(Essay, Essay.id == Claim.essay_id)
-        .where(Verdict.state == "approved", Claim.status == "approved")
+        .where(Verdict.state == VerdictState.APPROVED, Claim.status == ClaimStatus.APPROVED)
         .options(
             defer(Essay.text),  # a row per verdict; the text is not exported
             selectinload(Verdict.citations).selectinload(Citation.source),
