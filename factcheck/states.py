@@ -49,7 +49,9 @@ def check_move(transitions: Mapping[S, frozenset[S]], before: S, after: S, what:
     """Refuse a change the entity's transition table does not allow (a 409)."""
     before = type(after)(before)  # a row made in this session may hold the plain string
     if after not in transitions[before]:
-        raise Conflict(f"{what} is {before.label}; it cannot become {after.label}", status=before)
+        raise Conflict(
+            f"{what} is {before.label}; it cannot become {after.label}", current_status=before
+        )
 
 
 def sql_in(column: str, statuses: Iterable[Status]) -> str:

@@ -16,8 +16,9 @@ from factcheck.claims.states import TRANSITIONS, ClaimStatus
 from factcheck.db import utcnow, write_loaded
 from factcheck.errors import Conflict, NotFound
 from factcheck.essays.models import Essay
+from factcheck.essays.states import TRANSITIONS as ESSAY_TRANSITIONS
 from factcheck.essays.states import EssayStatus
-from factcheck.states import sources_of
+from factcheck.states import check_move, sources_of
 
 
 def get_claim(session: Session, claim_id: int) -> Claim:
@@ -55,6 +56,7 @@ def extract_claims(session: Session, essay_id: int) -> list[int]:
     mark_not_checkable(session, [claim for claim in made if not claim.checkable])
     to_gather = [] if essay.hold_for_review else [claim for claim in made if claim.checkable]
     start_gathering(session, to_gather)
+    check_move(ESSAY_TRANSITIONS, essay.status, EssayStatus.SPLIT, f"essay {essay.id}")
     essay.status = EssayStatus.SPLIT
     essay.status_changed_at = utcnow()
     audit.record(session, "essay.split", essay, after={"claims": len(extracted_claims)})

@@ -18,12 +18,14 @@ from factcheck.claims.states import SETTLED, ClaimStatus
 from factcheck.db import utcnow
 from factcheck.errors import Conflict, InvalidInput, NotFound
 from factcheck.essays.models import Essay
+from factcheck.essays.states import TRANSITIONS as ESSAY_TRANSITIONS
 from factcheck.essays.states import EssayStatus
 from factcheck.publishing.models import Correction, Publication
 from factcheck.review import ratings
 from factcheck.review import services as review
 from factcheck.review.models import Citation, Verdict
 from factcheck.review.states import VerdictState
+from factcheck.states import check_move
 from factcheck.webhooks import services as webhooks
 
 
@@ -75,6 +77,7 @@ def publish(
     )
     for correction in pending:
         correction.publication_id = publication.id
+    check_move(ESSAY_TRANSITIONS, essay.status, EssayStatus.PUBLISHED, f"essay {essay_id}")
     essay.status = EssayStatus.PUBLISHED
     essay.status_changed_at = now
     return publication
@@ -93,6 +96,7 @@ def withdraw(session: Session, essay_id: int, editor: User, note: str) -> Public
     publication = _new_version(
         session, essay, previous, editor, "withdrawal", changelog, previous.content, now
     )
+    check_move(ESSAY_TRANSITIONS, essay.status, EssayStatus.WITHDRAWN, f"essay {essay_id}")
     essay.status = EssayStatus.WITHDRAWN
     essay.status_changed_at = now
     return publication

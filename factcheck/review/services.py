@@ -19,7 +19,12 @@ from factcheck.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from factcheck.review import ratings
 from factcheck.review.errors import LeaseLost, QuoteNotInSource
 from factcheck.review.models import Citation, ReviewTask, Verdict
-from factcheck.review.states import TASK_TRANSITIONS, TaskState, VerdictState
+from factcheck.review.states import (
+    TASK_TRANSITIONS,
+    VERDICT_TRANSITIONS,
+    TaskState,
+    VerdictState,
+)
 from factcheck.sources.models import SourceRecord
 from factcheck.sources.text import collapse
 from factcheck.states import check_move
@@ -330,7 +335,7 @@ def quote_in_text(quote: str, text: str) -> bool:
 def approve(session: Session, task_id: int, user: User) -> Verdict:
     task, verdict = _held_approval(session, task_id, user)
     _supersede_approved(session, verdict, user.id)
-    verdict.state = VerdictState.APPROVED
+    _decide(verdict, VerdictState.APPROVED)
     verdict.approver_id = user.id
     verdict.decided_at = utcnow()
     _finish(session, task)
@@ -349,7 +354,7 @@ def _supersede_approved(session: Session, verdict: Verdict, actor_id: int) -> No
             Verdict.id != verdict.id,
         )
     ):
-        earlier.state = VerdictState.SUPERSEDED
+        _decide(earlier, VerdictState.SUPERSEDED)
         audit.record(
             session, "verdict.superseded", earlier, actor_id=actor_id, after={"by": verdict.id}
         )
@@ -360,13 +365,19 @@ def return_verdict(session: Session, task_id: int, user: User, comment: str) -> 
     if not comment.strip():
         raise InvalidInput("say why the verdict goes back: a comment is required")
     task, verdict = _held_approval(session, task_id, user)
-    verdict.state = VerdictState.RETURNED
+    _decide(verdict, VerdictState.RETURNED)
     verdict.approver_id = user.id
     verdict.decided_at = utcnow()
     _finish(session, task)
     claims.return_for_review(session, [task.claim], user.id)
     audit.record(session, "verdict.returned", verdict, actor_id=user.id, after={"comment": comment})
     return open_review_task(session, task.claim, comment=comment, verdict_id=verdict.id)
+
+
+def _decide(verdict: Verdict, state: VerdictState) -> None:
+    """Move a submitted or approved verdict on, as VERDICT_TRANSITIONS allows."""
+    check_move(VERDICT_TRANSITIONS, verdict.state, state, f"verdict {verdict.id}")
+    verdict.state = state
 
 
 def _held_approval(session: Session, task_id: int, user: User) -> tuple[ReviewTask, Verdict]:

@@ -14,7 +14,7 @@ from factcheck import migrate
 from factcheck.claims import services as claim_services
 from factcheck.claims.states import TRANSITIONS as CLAIM_TRANSITIONS
 from factcheck.claims.states import ClaimStatus
-from factcheck.db import Base, Database, status_check
+from factcheck.db import Base, Database, StatusType, status_check
 from factcheck.errors import Conflict
 from factcheck.essays.states import TRANSITIONS as ESSAY_TRANSITIONS
 from factcheck.essays.states import EssayStatus
@@ -47,16 +47,19 @@ def test_each_transition_table_covers_its_enum(table, column, enum, transitions)
     assert all(targets <= set(enum) for targets in transitions.values())
 
 
-def test_the_state_columns_and_their_enums_are_all_listed():
+def test_every_status_column_is_listed_and_checked():
     """A new status column must join MACHINES (and so the tests below)."""
-    checked = {(table, column) for table, column, _, _ in MACHINES}
+    listed = {(table, column, enum) for table, column, enum, _ in MACHINES}
     found = {
-        (table.name, constraint.name.removeprefix(f"ck_{table.name}_"))
+        (table.name, column.name, column.type.enum)
         for table in Base.metadata.sorted_tables
-        for constraint in table.constraints
-        if constraint.name and str(constraint.name).startswith("ck_")
+        for column in table.columns
+        if isinstance(column.type, StatusType)
     }
-    assert found == checked
+    assert found == listed
+    for table, column, _, _ in MACHINES:
+        names = {c.name for c in Base.metadata.tables[table].constraints}
+        assert f"ck_{table}_{column}" in names
 
 
 def test_the_migrated_checks_are_the_models_checks(tmp_path):
