@@ -453,9 +453,9 @@ def load_desk(
     with psycopg.connect(psycopg_url(url)) as connection:
         run = connection.execute
         run(
-            "INSERT INTO essays (title, text, author, published_at, language, status,"
+            "INSERT INTO essays (title, text, author, published_at, status,"
             " status_changed_at, submitted_by_id, created_at, hold_for_review)"
-            " SELECT 'Bench essay ' || g, %(text)s, 'Fareed Zakaria', DATE '2006-11-27', 'en',"
+            " SELECT 'Bench essay ' || g, %(text)s, 'Fareed Zakaria', DATE '2006-11-27',"
             " 'split', now() - (%(n)s - g) * interval '1 minute', %(editor)s,"
             " now() - (%(n)s - g) * interval '1 minute', false"
             " FROM generate_series(1, %(n)s) AS g",

@@ -12,12 +12,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import DateTime, MetaData, Update, create_engine, event
+from sqlalchemy import CheckConstraint, DateTime, MetaData, String, Update, create_engine, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.types import TypeDecorator
+
+from factcheck.states import Status, sql_in
 
 log = logging.getLogger(__name__)
 
@@ -56,6 +58,33 @@ class UTCDateTime(TypeDecorator[datetime]):
         if value is None:
             return None
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class StatusType(TypeDecorator[Status]):
+    """A status column: stored as the member's string, loaded as the enum member (so
+    pages can show its label); a value that is no member is refused before the database."""
+
+    impl = String
+    cache_ok = True
+
+    def __init__(self, enum: type[Status], length: int) -> None:
+        super().__init__(length)
+        self.enum = enum
+
+    def process_bind_param(self, value: str | None, dialect: Any) -> str | None:
+        return None if value is None else str(self.enum(value))
+
+    def process_result_value(self, value: str | None, dialect: Any) -> Status | None:
+        return None if value is None else self.enum(value)
+
+
+def status_check(column: str, enum: type[Status]) -> CheckConstraint:
+    """The database refuses any value of ``column`` that is not a member of ``enum``.
+
+    Named ``column`` (the naming convention makes it ck_<table>_<column>), so the
+    migration that adds it and the model agree.
+    """
+    return CheckConstraint(sql_in(column, enum), name=column)
 
 
 class Base(DeclarativeBase):

@@ -26,6 +26,7 @@ from sqlalchemy import func, select
 from factcheck.claims.models import Claim
 from factcheck.db import Database
 from factcheck.review.models import ReviewTask
+from factcheck.review.states import LIVE
 from factcheck.sources.models import ConnectorRun
 
 MULTIPROCESS_DIR = "PROMETHEUS_MULTIPROC_DIR"
@@ -55,7 +56,7 @@ class DeskCollector(Collector):
             claims = session.execute(select(Claim.status, func.count()).group_by(Claim.status))
             tasks = session.execute(
                 select(ReviewTask.kind, ReviewTask.state, func.count())
-                .where(ReviewTask.state.in_(("open", "leased")))
+                .where(ReviewTask.state.in_(LIVE))
                 .group_by(ReviewTask.kind, ReviewTask.state)
             )
             runs = session.execute(

@@ -12,8 +12,13 @@ from werkzeug.routing import BaseConverter
 
 from factcheck import jobs
 from factcheck.accounts.throttle import DatabaseCounter, RedisCounter, SigninThrottle
+from factcheck.claims import states as claim_states
 from factcheck.db import MAX_INT, get_database
+from factcheck.essays import states as essay_states
+from factcheck.review import states as review_states
 from factcheck.settings import Settings, get_settings
+from factcheck.sources import states as run_states
+from factcheck.webhooks import states as delivery_states
 
 
 class IdConverter(BaseConverter):
@@ -45,6 +50,19 @@ def signin_throttle(settings: Settings) -> SigninThrottle:
     if broker.startswith(("redis://", "rediss://")):
         return SigninThrottle(RedisCounter(broker))
     return SigninThrottle(DatabaseCounter(get_database(settings.resolved_database_url())))
+
+
+# Templates compare statuses with these (``claim.status == ClaimStatus.APPROVED``,
+# ``claim.status in claim_states.EDITABLE``), never with string literals.
+STATE_GLOBALS = {
+    "EssayStatus": essay_states.EssayStatus,
+    "ClaimStatus": claim_states.ClaimStatus,
+    "TaskState": review_states.TaskState,
+    "VerdictState": review_states.VerdictState,
+    "RunState": run_states.RunState,
+    "DeliveryState": delivery_states.DeliveryState,
+    "claim_states": claim_states,  # the claims' named groups
+}
 
 
 def create_app(settings: Settings | None = None, dispatch: jobs.Dispatcher | None = None) -> Flask:
@@ -91,4 +109,5 @@ def create_app(settings: Settings | None = None, dispatch: jobs.Dispatcher | Non
     app.register_blueprint(desk.blueprint)
     app.register_blueprint(dashboard.blueprint)
     app.jinja_env.globals["current_user"] = signin.current_user
+    app.jinja_env.globals.update(STATE_GLOBALS)
     return app

@@ -14,6 +14,7 @@ from pydantic import Field
 
 from factcheck.webhooks import services as webhooks
 from factcheck.webhooks.models import Event
+from factcheck.webhooks.states import DeliveryState
 from web.api import PROBLEM, api
 from web.operations import Context, json_response
 from web.schemas import Input, Output, Url
@@ -42,7 +43,7 @@ class WebhookCreatedOut(WebhookOut):
 class DeliveryOut(Output):
     id: int
     event: str
-    state: str
+    state: DeliveryState
     attempts: int
     last_status: int | None
     last_error: str | None

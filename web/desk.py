@@ -19,14 +19,17 @@ from factcheck.accounts import services as accounts
 from factcheck.claims import curation
 from factcheck.claims import services as claims
 from factcheck.claims.extraction import KINDS
+from factcheck.claims.states import ACTIVE, ClaimStatus
 from factcheck.db import MAX_INT
 from factcheck.errors import DomainError, InvalidInput, NotFound
 from factcheck.essays import services as essays
+from factcheck.essays.states import EssayStatus
 from factcheck.publishing import services as publishing
 from factcheck.publishing.models import Publication
 from factcheck.review import ratings
 from factcheck.review import services as review
 from factcheck.review.models import ReviewTask
+from factcheck.review.states import TaskState
 from factcheck.sources import services as sources
 from web.operations import (
     database,
@@ -51,7 +54,6 @@ blueprint = Blueprint("desk", __name__, url_prefix="/desk")
 
 EDITOR = ("editor",)
 REVIEWER = ("reviewer",)
-ACTIVE = ("extracted", "gathering")  # statuses the pipeline is still working on
 QUOTE_FIELD = "quote-"
 
 
@@ -197,14 +199,14 @@ def essay_page(essay_id: int) -> str:
         published = _latest_version(session, essay_id)
         waiting = review.open_tasks_by_claim(session, [claim.id for claim in essay_claims])
         reviewers = [user.name for user in accounts.active_users(session, "reviewer")]
-    live = [claim for claim in essay_claims if claim.status != "discarded"]
+    live = [claim for claim in essay_claims if claim.status != ClaimStatus.DISCARDED]
     return render_template(
         "desk/essay.html",
         essay=essay,
         claims=essay_claims,
         counts=counts,
         segments=publishing.marked_segments(essay.text, live),
-        working=essay.status == "submitted" or any(counts.get(s) for s in ACTIVE),
+        working=_working(essay.status, counts),
         published=published,
         kinds=KINDS,
         waiting=waiting,
@@ -225,8 +227,13 @@ def essay_progress(essay_id: int) -> Response:
     with database().read_scope() as session:
         essay = essays.get_essay(session, essay_id)
         counts = claims.counts_by_status(session, essay_id)
-    working = essay.status == "submitted" or any(counts.get(s) for s in ACTIVE)
+    working = _working(essay.status, counts)
     return json_response({"status": essay.status, "counts": counts, "working": working})
+
+
+def _working(status: EssayStatus, counts: dict[str, int]) -> bool:
+    """Is the pipeline still on the essay (the page keeps polling while it is)?"""
+    return status == EssayStatus.SUBMITTED or any(counts.get(s) for s in ACTIVE)
 
 
 def _back_to_essay(essay_id: int | str | None) -> str:
@@ -398,7 +405,7 @@ def task_page(task_id: int) -> Response | str:
     with database().read_scope() as session:
         task = session.get(ReviewTask, task_id)
         user = session.merge(current_user())
-        if task is None or task.assignee_id != user.id or task.state != "leased":
+        if task is None or task.assignee_id != user.id or task.state != TaskState.LEASED:
             flash("That task is not yours (any more): take the next one.", "error")
             return redirect(url_for("desk.queue"))
         if review.lease_ran_out(task):

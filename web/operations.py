@@ -322,9 +322,14 @@ def _query_parameters(model: type[BaseModel]) -> list[dict[str, Any]]:
     """One query parameter per field; an optional one is simply left out (a query
     string has no null)."""
     schema = model.model_json_schema()
+    definitions = schema.get("$defs", {})
     parameters = []
     for name, field_schema in schema["properties"].items():
-        branches = [b for b in field_schema.get("anyOf", []) if b.get("type") != "null"]
+        branches = [
+            _inlined(b, definitions)
+            for b in field_schema.get("anyOf", [])
+            if b.get("type") != "null"
+        ]
         value = {
             k: v for k, v in field_schema.items() if k not in ("anyOf", "title", "description")
         }
@@ -342,6 +347,13 @@ def _query_parameters(model: type[BaseModel]) -> list[dict[str, Any]]:
             }
         )
     return parameters
+
+
+def _inlined(schema: dict[str, Any], definitions: dict[str, Any]) -> dict[str, Any]:
+    """A parameter's own schema in place of a reference (e.g. to a status enum)."""
+    if "$ref" not in schema:
+        return schema
+    return {k: v for k, v in definitions[schema["$ref"].rsplit("/", 1)[1]].items() if k != "title"}
 
 
 def _operation_id(op: Operation) -> str:

@@ -16,11 +16,14 @@ from pydantic import (
 )
 
 from factcheck.claims.extraction import KINDS
+from factcheck.claims.states import ClaimStatus
 from factcheck.db import MAX_INT
-from factcheck.essays.models import ESSAY_STATUSES
+from factcheck.essays.states import EssayStatus
 from factcheck.publishing.snapshot import Snapshot
 from factcheck.review import ratings
 from factcheck.review.services import CitationInput
+from factcheck.review.states import TaskState, VerdictState
+from factcheck.sources.states import RunState
 from factcheck.sources.text import CONTROL
 
 
@@ -82,7 +85,7 @@ class EssayOut(Output):
     author: str | None
     url: str | None
     published_at: date | None
-    status: str
+    status: EssayStatus
     created_at: datetime
     hold_for_review: bool
     confirmed_at: datetime | None
@@ -95,7 +98,7 @@ class EssayPageQuery(Input):
     before: Id | None = Field(
         None, description="Only essays older than this id (the cursor the `next` link carries)"
     )
-    status: Literal[ESSAY_STATUSES] | None = Field(None, description="Only essays in this state")
+    status: EssayStatus | None = Field(None, description="Only essays in this state")
 
 
 class EssayPageOut(Output):
@@ -119,7 +122,7 @@ class ClaimOut(Output):
     kind: str
     checkworthiness: float
     checkable: bool
-    status: str
+    status: ClaimStatus
     version: int
     entities: list[str] = []
     quantities: list[QuantityOut] = []
@@ -183,7 +186,7 @@ class SourceOut(Output):
 
 class ConnectorRunOut(Output):
     connector: str
-    state: str
+    state: RunState
     attempts: int
     records: int
     error: str | None
@@ -268,7 +271,7 @@ class VerdictOut(Output):
     claim_id: int
     rating: str
     rationale: str
-    state: str
+    state: VerdictState
     author_id: int
     approver_id: int | None
     version: int
@@ -278,7 +281,7 @@ class VerdictOut(Output):
 class TaskOut(Output):
     id: int
     kind: Literal["review", "approval"]
-    state: str
+    state: TaskState
     claim: ClaimOut
     lease_expires_at: datetime | None
     comment: str | None

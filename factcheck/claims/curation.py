@@ -18,13 +18,13 @@ from factcheck import audit, jobs
 from factcheck.claims import services as claims
 from factcheck.claims.extraction import KINDS, NOT_CHECKABLE_KINDS, describe
 from factcheck.claims.models import Claim
+from factcheck.claims.states import EDITABLE, ClaimStatus
 from factcheck.db import utcnow
 from factcheck.errors import Conflict, InvalidInput
 from factcheck.essays.models import Essay
 from factcheck.essays.services import get_essay
+from factcheck.essays.states import EssayStatus
 from factcheck.review.services import cancel_open_tasks
-
-EDITABLE = ("extracted", "gathering", "awaiting_review", "not_checkable")
 
 
 @dataclass(frozen=True)
@@ -131,7 +131,7 @@ def add_claim(
 ) -> Claim:
     """A claim the splitter missed, marked by its span in the essay's text."""
     essay = get_essay(session, essay_id)
-    if essay.status == "submitted":
+    if essay.status == EssayStatus.SUBMITTED:
         raise Conflict(f"essay {essay_id} is not split yet; add claims once it is")
     start, end = _trimmed_span(essay, start, end)
     return _new_claim(session, essay, start, end, kind, checkable, actor_id)
@@ -143,12 +143,12 @@ def confirm_claims(session: Session, essay_id: int, actor_id: int) -> list[int]:
     if essay is None:
         get_essay(session, essay_id)  # raises NotFound
     assert essay is not None
-    if not essay.hold_for_review or essay.status != "split" or essay.confirmed_at:
+    if not essay.hold_for_review or essay.status != EssayStatus.SPLIT or essay.confirmed_at:
         raise Conflict(f"essay {essay_id} is not waiting for its claims to be confirmed")
     essay.confirmed_at = utcnow()
     to_gather = []
     for claim in claims.essay_claims(session, essay_id):
-        if claim.status == "extracted" and claim.checkable:
+        if claim.status == ClaimStatus.EXTRACTED and claim.checkable:
             claims.start_gathering(session, [claim], actor_id)
             to_gather.append(claim.id)
     audit.record(
@@ -213,15 +213,15 @@ def _settle(
     for gathering."""
     held = essay.hold_for_review and essay.confirmed_at is None
     if not claim.checkable:
-        if claim.status != "not_checkable":
+        if claim.status != ClaimStatus.NOT_CHECKABLE:
             cancel_open_tasks(session, claim.id)
             claims.mark_not_checkable(session, [claim], actor_id)
         return []
     if held:
         return []
-    if claim.status == "gathering":
+    if claim.status == ClaimStatus.GATHERING:
         return _gather(session, [claim.id]) if regather else []
-    if claim.status in ("extracted", "not_checkable") or regather:
+    if claim.status in (ClaimStatus.EXTRACTED, ClaimStatus.NOT_CHECKABLE) or regather:
         cancel_open_tasks(session, claim.id)
         claims.start_gathering(session, [claim], actor_id)
         return _gather(session, [claim.id])
@@ -256,7 +256,7 @@ def _live_claims(
         for claim in session.scalars(
             select(Claim).where(
                 Claim.essay_id == essay_id,
-                Claim.status != "discarded",
+                Claim.status != ClaimStatus.DISCARDED,
                 Claim.start < end,
                 Claim.end > start,
             )

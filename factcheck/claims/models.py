@@ -6,21 +6,11 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import JSON, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from factcheck.db import Base, utcnow
+from factcheck.claims.states import ClaimStatus
+from factcheck.db import Base, StatusType, status_check, utcnow
 
 if TYPE_CHECKING:
     from factcheck.essays.models import Essay
-
-CLAIM_STATUSES = (
-    "extracted",
-    "gathering",
-    "awaiting_review",
-    "in_review",
-    "awaiting_approval",
-    "approved",
-    "not_checkable",
-    "discarded",
-)
 
 
 class Claim(Base):
@@ -28,6 +18,7 @@ class Claim(Base):
     __table_args__ = (
         Index("ix_claims_essay_start", "essay_id", "start"),
         Index("ix_claims_status_changed", "status", "status_changed_at"),
+        status_check("status", ClaimStatus),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -39,7 +30,9 @@ class Claim(Base):
     checkworthiness: Mapped[float]
     checkable: Mapped[bool]
     details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
-    status: Mapped[str] = mapped_column(String(20), default="extracted")
+    status: Mapped[ClaimStatus] = mapped_column(
+        StatusType(ClaimStatus, 20), default=ClaimStatus.EXTRACTED
+    )
     status_changed_at: Mapped[datetime] = mapped_column(default=utcnow)
     version: Mapped[int] = mapped_column(default=1)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

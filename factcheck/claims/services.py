@@ -12,9 +12,13 @@ from sqlalchemy.orm import Session
 from factcheck import audit
 from factcheck.claims.extraction import ExtractedClaim, split
 from factcheck.claims.models import Claim
+from factcheck.claims.states import TRANSITIONS, ClaimStatus
 from factcheck.db import utcnow, write_loaded
 from factcheck.errors import Conflict, NotFound
 from factcheck.essays.models import Essay
+from factcheck.essays.states import TRANSITIONS as ESSAY_TRANSITIONS
+from factcheck.essays.states import EssayStatus
+from factcheck.states import check_move, sources_of
 
 
 def get_claim(session: Session, claim_id: int) -> Claim:
@@ -31,7 +35,7 @@ def extract_claims(session: Session, essay_id: int) -> list[int]:
     A held essay's checkable claims stay extracted until an editor confirms them.
     """
     essay = session.scalar(select(Essay).where(Essay.id == essay_id).with_for_update())
-    if essay is None or essay.status != "submitted":
+    if essay is None or essay.status != EssayStatus.SUBMITTED:
         return []
     extracted_claims = split(essay.text, essay.published_at)
     made = [
@@ -52,7 +56,8 @@ def extract_claims(session: Session, essay_id: int) -> list[int]:
     mark_not_checkable(session, [claim for claim in made if not claim.checkable])
     to_gather = [] if essay.hold_for_review else [claim for claim in made if claim.checkable]
     start_gathering(session, to_gather)
-    essay.status = "split"
+    check_move(ESSAY_TRANSITIONS, essay.status, EssayStatus.SPLIT, f"essay {essay.id}")
+    essay.status = EssayStatus.SPLIT
     essay.status_changed_at = utcnow()
     audit.record(session, "essay.split", essay, after={"claims": len(extracted_claims)})
     return [claim.id for claim in to_gather]
@@ -71,55 +76,55 @@ def counts_by_status(session: Session, essay_id: int) -> dict[str, int]:
     return counts_by_essay(session, [essay_id])[essay_id]
 
 
-# One function per transition. Each checks where the claim comes from, moves it,
-# stamps the time and writes the audit event; nothing else sets Claim.status.
+# One function per transition. Each moves the claims along an edge of
+# claims.states.TRANSITIONS, stamps the time and writes the audit event; nothing
+# else sets Claim.status. A function whose target has several ways in names the one
+# it takes (``coming_from``): a claim found elsewhere is a Conflict.
 
 
 def start_gathering(session: Session, claims: Sequence[Claim], actor_id: int | None = None) -> None:
     """Extracted, or sent back by an editor's change before anyone reviewed it."""
-    _move(session, claims, ("extracted", "not_checkable", "awaiting_review"), "gathering", actor_id)
+    _move(session, claims, ClaimStatus.GATHERING, actor_id)
 
 
 def mark_not_checkable(
     session: Session, claims: Sequence[Claim], actor_id: int | None = None
 ) -> None:
-    sources = ("extracted", "gathering", "awaiting_review")
-    _move(session, claims, sources, "not_checkable", actor_id)
+    _move(session, claims, ClaimStatus.NOT_CHECKABLE, actor_id)
 
 
 def discard(session: Session, claims: Sequence[Claim], actor_id: int) -> None:
-    sources = ("extracted", "gathering", "awaiting_review", "not_checkable")
-    _move(session, claims, sources, "discarded", actor_id)
+    _move(session, claims, ClaimStatus.DISCARDED, actor_id)
 
 
 def finish_gathering(session: Session, claims: Sequence[Claim]) -> None:
-    _move(session, claims, ("gathering",), "awaiting_review", None)
+    _move(session, claims, ClaimStatus.AWAITING_REVIEW, None, ClaimStatus.GATHERING)
 
 
 def begin_review(session: Session, claims: Sequence[Claim], actor_id: int) -> None:
-    _move(session, claims, ("awaiting_review",), "in_review", actor_id)
+    _move(session, claims, ClaimStatus.IN_REVIEW, actor_id)
 
 
 def stop_review(session: Session, claims: Sequence[Claim], actor_id: int | None) -> None:
     """The reviewer released the task, or its lease ran out."""
-    _move(session, claims, ("in_review",), "awaiting_review", actor_id)
+    _move(session, claims, ClaimStatus.AWAITING_REVIEW, actor_id, ClaimStatus.IN_REVIEW)
 
 
 def submit_for_approval(session: Session, claims: Sequence[Claim], actor_id: int) -> None:
-    _move(session, claims, ("in_review",), "awaiting_approval", actor_id)
+    _move(session, claims, ClaimStatus.AWAITING_APPROVAL, actor_id)
 
 
 def approve(session: Session, claims: Sequence[Claim], actor_id: int) -> None:
-    _move(session, claims, ("awaiting_approval",), "approved", actor_id)
+    _move(session, claims, ClaimStatus.APPROVED, actor_id)
 
 
 def return_for_review(session: Session, claims: Sequence[Claim], actor_id: int) -> None:
-    _move(session, claims, ("awaiting_approval",), "awaiting_review", actor_id)
+    _move(session, claims, ClaimStatus.AWAITING_REVIEW, actor_id, ClaimStatus.AWAITING_APPROVAL)
 
 
 def reopen_for_correction(session: Session, claims: Sequence[Claim], actor_id: int) -> None:
     """An approved verdict is to be changed: the claim goes back to review."""
-    _move(session, claims, ("approved",), "awaiting_review", actor_id)
+    _move(session, claims, ClaimStatus.AWAITING_REVIEW, actor_id, ClaimStatus.APPROVED)
 
 
 # Built once; it moves only claims still in one of the allowed statuses.
@@ -136,13 +141,14 @@ _MOVE = (
 def _move(
     session: Session,
     claims: Sequence[Claim],
-    sources: tuple[str, ...],
-    target: str,
+    target: ClaimStatus,
     actor_id: int | None,
+    coming_from: ClaimStatus | None = None,
 ) -> None:
     """Move ``claims`` to ``target`` with one statement, and audit each move."""
     if not claims:
         return
+    sources = _sources(target, coming_from)
     for claim in claims:
         if claim.status not in sources:
             raise Conflict(
@@ -151,7 +157,7 @@ def _move(
             )
     befores = [claim.status for claim in claims]
     values = {"status": target, "status_changed_at": utcnow()}
-    if write_loaded(session, _MOVE, claims, values, sources=list(sources)) != len(claims):
+    if write_loaded(session, _MOVE, claims, values, sources=sorted(sources)) != len(claims):
         # Another transaction moved one of them since it was read.
         raise Conflict("a claim changed meanwhile; reload it and try again")
     for claim, before in zip(claims, befores, strict=True):
@@ -163,6 +169,15 @@ def _move(
             before={"status": before},
             after={"status": target},
         )
+
+
+def _sources(target: ClaimStatus, coming_from: ClaimStatus | None) -> frozenset[ClaimStatus]:
+    """The statuses a claim may leave for ``target`` (only ``coming_from`` if given)."""
+    if coming_from is None:
+        return sources_of(TRANSITIONS, target)
+    if target not in TRANSITIONS[coming_from]:
+        raise ValueError(f"no transition {coming_from} -> {target}")  # a bug, not a request
+    return frozenset({coming_from})
 
 
 def essay_claims(session: Session, essay_id: int) -> list[Claim]:

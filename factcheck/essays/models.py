@@ -6,20 +6,19 @@ from typing import TYPE_CHECKING
 from sqlalchemy import ForeignKey, Index, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from factcheck.db import Base, utcnow
+from factcheck.db import Base, StatusType, status_check, utcnow
+from factcheck.essays.states import EssayStatus
 
 if TYPE_CHECKING:
     from factcheck.claims.models import Claim
 
-# submitted: waiting for the splitter; split: claims exist and move through
-# review; published: at least one version is public; withdrawn: taken down (its
-# URL stays, with the notice).
-ESSAY_STATUSES = ("submitted", "split", "published", "withdrawn")
-
 
 class Essay(Base):
     __tablename__ = "essays"
-    __table_args__ = (Index("ix_essays_status_changed", "status", "status_changed_at"),)
+    __table_args__ = (
+        Index("ix_essays_status_changed", "status", "status_changed_at"),
+        status_check("status", EssayStatus),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     title: Mapped[str] = mapped_column(String(500))
@@ -28,8 +27,9 @@ class Essay(Base):
     url: Mapped[str | None] = mapped_column(String(2000))
     published_at: Mapped[date | None]
     deadline: Mapped[datetime | None]  # when the desk must be done; orders the queue
-    language: Mapped[str] = mapped_column(String(8), default="en")
-    status: Mapped[str] = mapped_column(String(16), default="submitted")
+    status: Mapped[EssayStatus] = mapped_column(
+        StatusType(EssayStatus, 16), default=EssayStatus.SUBMITTED
+    )
     status_changed_at: Mapped[datetime] = mapped_column(default=utcnow)
     submitted_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     # Held essays are split but not gathered until an editor confirms the claims.

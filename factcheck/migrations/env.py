@@ -30,15 +30,33 @@ def run_with(connection: Connection) -> None:
         context.run_migrations()
 
 
+def run_without_foreign_keys(connection: Connection) -> None:
+    """On SQLite, migrate with foreign keys off, as batch mode needs: it copies a table,
+    drops the old one and renames the copy, and dropping a table that other rows refer
+    to would fail (or delete them). A migration that copies such a table checks them
+    itself at its end (PRAGMA foreign_key_check). The pragma only works outside a
+    transaction, so it goes to the driver's connection before the migration's begins."""
+    if connection.dialect.name != "sqlite":
+        run_with(connection)
+        return
+    driver = connection.connection.driver_connection
+    assert driver is not None
+    driver.execute("PRAGMA foreign_keys=OFF")
+    try:
+        run_with(connection)
+    finally:
+        driver.execute("PRAGMA foreign_keys=ON")
+
+
 def run() -> None:
     connection = context.config.attributes.get("connection")
     if connection is not None:
-        run_with(connection)
+        run_without_foreign_keys(connection)
         return
     engine = make_engine(context.config.get_main_option("sqlalchemy.url"))
     try:
         with engine.connect() as connection:
-            run_with(connection)
+            run_without_foreign_keys(connection)
     finally:
         engine.dispose()
 

@@ -14,9 +14,12 @@ from factcheck.accounts.models import User
 from factcheck.claims import services as claims_service
 from factcheck.claims.models import Claim
 from factcheck.claims.services import essay_claims
+from factcheck.claims.states import SETTLED, ClaimStatus
 from factcheck.db import utcnow
 from factcheck.errors import Conflict, InvalidInput, NotFound
 from factcheck.essays.models import Essay
+from factcheck.essays.states import TRANSITIONS as ESSAY_TRANSITIONS
+from factcheck.essays.states import EssayStatus
 from factcheck.publishing.models import Correction, Publication
 from factcheck.publishing.snapshot import (
     CitationSnapshot,
@@ -29,10 +32,9 @@ from factcheck.publishing.snapshot import (
 from factcheck.review import ratings
 from factcheck.review import services as review
 from factcheck.review.models import Citation, Verdict
+from factcheck.review.states import VerdictState
+from factcheck.states import check_move
 from factcheck.webhooks import services as webhooks
-
-# Claims that need no verdict before publishing.
-SETTLED_WITHOUT_VERDICT = ("not_checkable", "discarded")
 
 
 @dataclass(frozen=True)
@@ -62,9 +64,9 @@ def publish(
     unfinished = [
         {"id": claim.id, "status": claim.status, "text": claim.text}
         for claim in claims
-        if claim.status not in (*SETTLED_WITHOUT_VERDICT, "approved")
+        if claim.status not in SETTLED
     ]
-    if essay.status == "submitted" or unfinished:
+    if essay.status == EssayStatus.SUBMITTED or unfinished:
         raise Conflict(
             f"{len(unfinished) or 'the'} claims of essay {essay_id} are not approved yet",
             unfinished=unfinished,
@@ -90,7 +92,8 @@ def publish(
     )
     for correction in pending:
         correction.publication_id = publication.id
-    essay.status = "published"
+    check_move(ESSAY_TRANSITIONS, essay.status, EssayStatus.PUBLISHED, f"essay {essay_id}")
+    essay.status = EssayStatus.PUBLISHED
     essay.status_changed_at = now
     _announce(session, publication, base_url)
     return publication
@@ -112,7 +115,8 @@ def withdraw(
     publication = _new_version(
         session, essay, previous, editor, "withdrawal", changelog, previous.content, now
     )
-    essay.status = "withdrawn"
+    check_move(ESSAY_TRANSITIONS, essay.status, EssayStatus.WITHDRAWN, f"essay {essay_id}")
+    essay.status = EssayStatus.WITHDRAWN
     essay.status_changed_at = now
     _announce(session, publication, base_url)
     return publication
@@ -271,7 +275,9 @@ def _snapshot(
         verdict.claim_id: verdict
         for verdict in session.scalars(
             select(Verdict)
-            .where(Verdict.claim_id.in_([c.id for c in claims]), Verdict.state == "approved")
+            .where(
+                Verdict.claim_id.in_([c.id for c in claims]), Verdict.state == VerdictState.APPROVED
+            )
             .options(selectinload(Verdict.citations).selectinload(Citation.source))
             .order_by(Verdict.id)
         )
@@ -292,7 +298,7 @@ def _snapshot(
         claims=[
             _claim_snapshot(claim, verdicts.get(claim.id), names)
             for claim in claims
-            if claim.status != "discarded"
+            if claim.status != ClaimStatus.DISCARDED
         ],
     )
 

@@ -16,8 +16,10 @@ from sqlalchemy.orm import Session
 
 from factcheck import jobs
 from factcheck.claims.models import Claim
+from factcheck.claims.states import ClaimStatus
 from factcheck.db import utcnow
 from factcheck.essays.models import Essay
+from factcheck.essays.states import EssayStatus
 from factcheck.review.services import expire_leases
 from factcheck.sources.services import queue_runs, retry_failed_runs
 from factcheck.webhooks.services import due_deliveries
@@ -42,13 +44,13 @@ def reconcile(
     cutoff = utcnow() - timedelta(seconds=stuck_after_seconds)
     essays = session.scalars(
         select(Essay.id)
-        .where(Essay.status == "submitted", Essay.status_changed_at < cutoff)
+        .where(Essay.status == EssayStatus.SUBMITTED, Essay.status_changed_at < cutoff)
         .order_by(Essay.id)
         .limit(limit)
     ).all()
     claims = session.scalars(
         select(Claim.id)
-        .where(Claim.status == "gathering", Claim.status_changed_at < cutoff)
+        .where(Claim.status == ClaimStatus.GATHERING, Claim.status_changed_at < cutoff)
         .order_by(Claim.id)
         .limit(limit)
     ).all()

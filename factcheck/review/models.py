@@ -6,17 +6,15 @@ from typing import TYPE_CHECKING
 from sqlalchemy import ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from factcheck.db import Base, utcnow
+from factcheck.db import Base, StatusType, status_check, utcnow
+from factcheck.review.states import LIVE, TaskState, VerdictState
+from factcheck.states import sql_in
 
 if TYPE_CHECKING:
     from factcheck.claims.models import Claim
     from factcheck.sources.models import SourceRecord
 
-TASK_KINDS = ("review", "approval")
-# open: waiting in the queue; leased: held by a reviewer until lease_expires_at;
-# done: finished; cancelled: the claim was discarded or changed.
-TASK_STATES = ("open", "leased", "done", "cancelled")
-_ACTIVE = text("state IN ('open', 'leased')")
+_LIVE = text(sql_in("state", LIVE))
 
 
 class ReviewTask(Base):
@@ -28,20 +26,21 @@ class ReviewTask(Base):
             "claim_id",
             "kind",
             unique=True,
-            sqlite_where=_ACTIVE,
-            postgresql_where=_ACTIVE,
+            sqlite_where=_LIVE,
+            postgresql_where=_LIVE,
         ),
         # The queue's own index, ix_review_tasks_next (deadline, priority DESC,
         # created_at, id) WHERE state = 'open', is written by hand in the migrations:
         # its order is the ORDER BY of claim_next, which then reads a few entries
         # instead of sorting every open task.
         Index("ix_review_tasks_lease", "state", "lease_expires_at"),
+        status_check("state", TaskState),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     claim_id: Mapped[int] = mapped_column(ForeignKey("claims.id"), index=True)
     kind: Mapped[str] = mapped_column(String(16))
-    state: Mapped[str] = mapped_column(String(16), default="open")
+    state: Mapped[TaskState] = mapped_column(StatusType(TaskState, 16), default=TaskState.OPEN)
     # Queue order: the essay's deadline (soonest first, none last), then
     # check-worthiness (priority, highest first), then age.
     deadline: Mapped[datetime | None]
@@ -61,20 +60,17 @@ class ReviewTask(Base):
     verdict: Mapped[Verdict | None] = relationship()
 
 
-# draft: saved by its author, not yet submitted; submitted: waiting for approval;
-# approved: final; returned: sent back, kept for history.
-# superseded: an approved verdict that a correction's approved verdict replaced.
-VERDICT_STATES = ("draft", "submitted", "approved", "returned", "superseded")
-
-
 class Verdict(Base):
     __tablename__ = "verdicts"
+    __table_args__ = (status_check("state", VerdictState),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     claim_id: Mapped[int] = mapped_column(ForeignKey("claims.id"), index=True)
     rating: Mapped[str] = mapped_column(String(32))
     rationale: Mapped[str] = mapped_column(Text)
-    state: Mapped[str] = mapped_column(String(16), default="submitted")
+    state: Mapped[VerdictState] = mapped_column(
+        StatusType(VerdictState, 16), default=VerdictState.SUBMITTED
+    )
     author_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     approver_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -19,8 +19,15 @@ from factcheck.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from factcheck.review import ratings
 from factcheck.review.errors import LeaseLost, QuoteNotInSource
 from factcheck.review.models import Citation, ReviewTask, Verdict
+from factcheck.review.states import (
+    TASK_TRANSITIONS,
+    VERDICT_TRANSITIONS,
+    TaskState,
+    VerdictState,
+)
 from factcheck.sources.models import SourceRecord
 from factcheck.sources.text import collapse
+from factcheck.states import check_move
 
 
 @dataclass(frozen=True)
@@ -79,7 +86,7 @@ QUEUE_ORDER = (
 _NEXT_OPEN = (
     select(ReviewTask)
     .where(
-        ReviewTask.state == "open",
+        ReviewTask.state == TaskState.OPEN,
         # Nobody checks an essay they submitted, nor approves their own verdict.
         ReviewTask.submitter_id.is_distinct_from(bindparam("reviewer_id")),
         ReviewTask.author_id.is_distinct_from(bindparam("reviewer_id")),
@@ -110,7 +117,9 @@ def claim_next(session: Session, user: User, lease_seconds: int) -> ReviewTask |
     task = session.scalar(_NEXT_OPEN, {"reviewer_id": user.id})
     if task is None:
         return None
-    _set_lease(session, task, "leased", user.id, utcnow() + timedelta(seconds=lease_seconds))
+    _set_lease(
+        session, task, TaskState.LEASED, user.id, utcnow() + timedelta(seconds=lease_seconds)
+    )
     if task.kind == "review":
         claims.begin_review(session, [task.claim], user.id)
     audit.record(session, "task.leased", task, actor_id=user.id, after={"assignee_id": user.id})
@@ -122,7 +131,7 @@ def held_task(session: Session, task_id: int, user: User) -> ReviewTask:
     task = session.scalar(_TASK_FOR_UPDATE, {"task_id": task_id})
     if task is None:
         raise NotFound(f"task {task_id} does not exist")
-    if task.state != "leased" or task.assignee_id != user.id:
+    if task.state != TaskState.LEASED or task.assignee_id != user.id:
         raise LeaseLost(f"task {task_id} is not held by you", task_state=task.state)
     if lease_ran_out(task):
         raise LeaseLost(f"your lease on task {task_id} has expired; claim a task again")
@@ -152,7 +161,7 @@ def submit_verdict(
         verdict = Verdict(claim_id=task.claim_id, author_id=user.id)
         session.add(verdict)
     _fill(verdict, rating, rationale, citations)
-    verdict.state = "submitted"
+    verdict.state = VerdictState.SUBMITTED
     session.flush()
     _finish(session, task)
     claims.submit_for_approval(session, [task.claim], user.id)
@@ -190,7 +199,7 @@ def save_draft(
             raise Conflict(
                 f"task {task_id} has no draft at version {version}", current_version=None
             )
-        verdict = Verdict(claim_id=task.claim_id, author_id=user.id, state="draft")
+        verdict = Verdict(claim_id=task.claim_id, author_id=user.id, state=VerdictState.DRAFT)
         session.add(verdict)
         before = None
     else:
@@ -225,7 +234,7 @@ def edit_verdict(
         raise NotFound(f"verdict {verdict_id} does not exist")
     if verdict.author_id != user.id:
         raise PermissionDenied("only the verdict's author can change it")
-    if verdict.state != "submitted":
+    if verdict.state != VerdictState.SUBMITTED:
         raise Conflict(f"verdict {verdict_id} is {verdict.state}; it can no longer be changed")
     _check_version(verdict, version)
     _check_verdict(session, verdict.claim_id, rating, rationale, citations)
@@ -248,7 +257,7 @@ def draft_of(session: Session, task: ReviewTask, user: User) -> Verdict | None:
         select(Verdict).where(
             Verdict.claim_id == task.claim_id,
             Verdict.author_id == user.id,
-            Verdict.state == "draft",
+            Verdict.state == VerdictState.DRAFT,
         )
     )
 
@@ -327,7 +336,7 @@ def quote_in_text(quote: str, text: str) -> bool:
 def approve(session: Session, task_id: int, user: User) -> Verdict:
     task, verdict = _held_approval(session, task_id, user)
     _supersede_approved(session, verdict, user.id)
-    verdict.state = "approved"
+    _decide(verdict, VerdictState.APPROVED)
     verdict.approver_id = user.id
     verdict.decided_at = utcnow()
     _finish(session, task)
@@ -343,11 +352,11 @@ def _supersede_approved(session: Session, verdict: Verdict, actor_id: int) -> No
     for earlier in session.scalars(
         select(Verdict).where(
             Verdict.claim_id == verdict.claim_id,
-            Verdict.state == "approved",
+            Verdict.state == VerdictState.APPROVED,
             Verdict.id != verdict.id,
         )
     ):
-        earlier.state = "superseded"
+        _decide(earlier, VerdictState.SUPERSEDED)
         audit.record(
             session, "verdict.superseded", earlier, actor_id=actor_id, after={"by": verdict.id}
         )
@@ -358,13 +367,19 @@ def return_verdict(session: Session, task_id: int, user: User, comment: str) -> 
     if not comment.strip():
         raise InvalidInput("say why the verdict goes back: a comment is required")
     task, verdict = _held_approval(session, task_id, user)
-    verdict.state = "returned"
+    _decide(verdict, VerdictState.RETURNED)
     verdict.approver_id = user.id
     verdict.decided_at = utcnow()
     _finish(session, task)
     claims.return_for_review(session, [task.claim], user.id)
     audit.record(session, "verdict.returned", verdict, actor_id=user.id, after={"comment": comment})
     return open_review_task(session, task.claim, comment=comment, verdict_id=verdict.id)
+
+
+def _decide(verdict: Verdict, state: VerdictState) -> None:
+    """Move a submitted or approved verdict on, as VERDICT_TRANSITIONS allows."""
+    check_move(VERDICT_TRANSITIONS, verdict.state, state, f"verdict {verdict.id}")
+    verdict.state = state
 
 
 def _held_approval(session: Session, task_id: int, user: User) -> tuple[ReviewTask, Verdict]:
@@ -385,7 +400,9 @@ def release(session: Session, task_id: int, user: User) -> ReviewTask:
 def heartbeat(session: Session, task_id: int, user: User, lease_seconds: int) -> ReviewTask:
     """Extend the lease of a task its holder is still working on."""
     task = held_task(session, task_id, user)
-    _set_lease(session, task, "leased", user.id, utcnow() + timedelta(seconds=lease_seconds))
+    _set_lease(
+        session, task, TaskState.LEASED, user.id, utcnow() + timedelta(seconds=lease_seconds)
+    )
     return task
 
 
@@ -396,13 +413,15 @@ def assign(
     task = session.scalar(select(ReviewTask).where(ReviewTask.id == task_id).with_for_update())
     if task is None:
         raise NotFound(f"task {task_id} does not exist")
-    if task.state != "open":
+    if task.state != TaskState.OPEN:
         raise Conflict(f"task {task_id} is {task.state}; only waiting tasks can be assigned")
     if not reviewer.has_role("reviewer") or reviewer.disabled_at:
         raise InvalidInput(f"{reviewer.name} is not an active reviewer")
     if reviewer.id in (task.submitter_id, task.author_id):
         raise InvalidInput(f"{reviewer.name} may not take this task (own essay or own verdict)")
-    _set_lease(session, task, "leased", reviewer.id, utcnow() + timedelta(seconds=lease_seconds))
+    _set_lease(
+        session, task, TaskState.LEASED, reviewer.id, utcnow() + timedelta(seconds=lease_seconds)
+    )
     if task.kind == "review":
         claims.begin_review(session, [task.claim], reviewer.id)
     audit.record(
@@ -416,7 +435,7 @@ def expire_leases(session: Session, now: datetime | None = None) -> int:
     now = now or utcnow()
     expired = session.scalars(
         select(ReviewTask)
-        .where(ReviewTask.state == "leased", ReviewTask.lease_expires_at < now)
+        .where(ReviewTask.state == TaskState.LEASED, ReviewTask.lease_expires_at < now)
         .options(selectinload(ReviewTask.claim))  # each one's claim goes back too
         .with_for_update(skip_locked=True)
     ).all()
@@ -427,7 +446,7 @@ def expire_leases(session: Session, now: datetime | None = None) -> int:
 
 def _reopen(session: Session, task: ReviewTask, actor_id: int | None) -> None:
     previous = task.assignee_id
-    _set_lease(session, task, "open", None, None)
+    _set_lease(session, task, TaskState.OPEN, None, None)
     if task.kind == "review":
         claims.stop_review(session, [task.claim], actor_id)
     audit.record(
@@ -442,15 +461,17 @@ def _reopen(session: Session, task: ReviewTask, actor_id: int | None) -> None:
 def cancel_open_tasks(session: Session, claim_id: int) -> None:
     """Withdraw a claim's waiting tasks, e.g. when an editor changes or discards it."""
     for task in session.scalars(
-        select(ReviewTask).where(ReviewTask.claim_id == claim_id, ReviewTask.state == "open")
+        select(ReviewTask).where(
+            ReviewTask.claim_id == claim_id, ReviewTask.state == TaskState.OPEN
+        )
     ).all():
-        _set_lease(session, task, "cancelled", None, None)
+        _set_lease(session, task, TaskState.CANCELLED, None, None)
         audit.record(session, "task.cancelled", task)
 
 
 def _finish(session: Session, task: ReviewTask) -> None:
     """Done; the assignee stays, as who did it."""
-    _set_lease(session, task, "done", task.assignee_id, None)
+    _set_lease(session, task, TaskState.DONE, task.assignee_id, None)
 
 
 # Built once. Every change of a task's state or lease is this statement: the queue's
@@ -470,10 +491,11 @@ _SET_LEASE = (
 def _set_lease(
     session: Session,
     task: ReviewTask,
-    state: str,
+    state: TaskState,
     assignee_id: int | None,
     lease_expires_at: datetime | None,
 ) -> None:
+    check_move(TASK_TRANSITIONS, task.state, state, f"task {task.id}")
     values = {
         "state": state,
         "assignee_id": assignee_id,
@@ -487,7 +509,7 @@ def tasks_held_by(session: Session, user: User) -> list[ReviewTask]:
     return list(
         session.scalars(
             select(ReviewTask)
-            .where(ReviewTask.state == "leased", ReviewTask.assignee_id == user.id)
+            .where(ReviewTask.state == TaskState.LEASED, ReviewTask.assignee_id == user.id)
             .options(  # every page and answer that lists them shows these
                 selectinload(ReviewTask.claim),
                 selectinload(ReviewTask.verdict).selectinload(Verdict.citations),
@@ -532,7 +554,7 @@ def open_tasks_by_claim(session: Session, claim_ids: list[int]) -> dict[int, int
     rows = session.execute(
         select(ReviewTask.claim_id, ReviewTask.id).where(
             ReviewTask.claim_id.in_(claim_ids),
-            ReviewTask.state == "open",
+            ReviewTask.state == TaskState.OPEN,
             ReviewTask.kind == "review",
         )
     )

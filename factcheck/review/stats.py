@@ -1,26 +1,30 @@
-"""Figures for the desk dashboard: queue depth, daily throughput, time to approval."""
+"""Figures for the desk dashboard: queue depth, daily throughput, time to approval.
+
+Every figure is counted from the rows' states and timestamps, never from the text
+of audit events."""
 
 from __future__ import annotations
 
 import statistics
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
-from factcheck.audit import AuditEvent
 from factcheck.claims.models import Claim
+from factcheck.claims.states import ClaimStatus
 from factcheck.db import utcnow
 from factcheck.essays.models import Essay
 from factcheck.review import ratings
 from factcheck.review.models import ReviewTask, Verdict
+from factcheck.review.states import LIVE, WAS_APPROVED, TaskState, VerdictState
 
 
 @dataclass(frozen=True)
 class DeskStats:
     queue: list[tuple[str, int]]  # ("review waiting", 12), ...
-    claims_by_status: list[tuple[str, int]]
+    claims_by_status: list[tuple[str, int]]  # ("awaiting review", 3), ... every status
     per_day: list[tuple[date, int, int]]  # (day, claims gathered, claims approved)
     median_hours_to_approval: float | None
     verdicts_by_rating: list[tuple[str, int]]
@@ -29,7 +33,7 @@ class DeskStats:
 def desk_stats(session: Session, days: int = 14) -> DeskStats:
     return DeskStats(
         queue=_queue_depth(session),
-        claims_by_status=_counted(session, Claim.status),
+        claims_by_status=_claims_by_status(session),
         per_day=_per_day(session, days),
         median_hours_to_approval=_median_hours_to_approval(session),
         verdicts_by_rating=_verdicts_by_rating(session),
@@ -41,46 +45,51 @@ def _counted(session: Session, column: object) -> list[tuple[str, int]]:
     return [(str(value), count) for value, count in rows]
 
 
+def _claims_by_status(session: Session) -> list[tuple[str, int]]:
+    found = dict(_counted(session, Claim.status))
+    return [(status.label, found.get(status, 0)) for status in ClaimStatus]
+
+
 def _queue_depth(session: Session) -> list[tuple[str, int]]:
     rows = session.execute(
         select(ReviewTask.kind, ReviewTask.state, func.count())
-        .where(ReviewTask.state.in_(("open", "leased")))
+        .where(ReviewTask.state.in_(LIVE))
         .group_by(ReviewTask.kind, ReviewTask.state)
     )
-    words = {"open": "waiting", "leased": "in hand"}
     found = {(kind, state): count for kind, state, count in rows}
     return [
-        (f"{kind} {words[state]}", found.get((kind, state), 0))
+        (f"{kind} {state.label}", found.get((kind, state), 0))
         for kind in ("review", "approval")
-        for state in ("open", "leased")
+        for state in TaskState
+        if state in LIVE
     ]
 
 
 def _per_day(session: Session, days: int) -> list[tuple[date, int, int]]:
+    """Claims gathered (first put in the review queue: a claim given back or returned
+    comes back, it is not gathered again) and claims approved, per day."""
     since = utcnow() - timedelta(days=days)
-    day = func.date(AuditEvent.at)
-    gathered = and_(
-        AuditEvent.action == "claim.awaiting_review",
-        # Not a claim coming back to the queue (a release, an expired lease, a return).
-        AuditEvent.before["status"].as_string() == "gathering",
+    first_queued = (
+        select(func.min(ReviewTask.created_at).label("at"))
+        .where(ReviewTask.kind == "review")
+        .group_by(ReviewTask.claim_id)
+        .subquery()
     )
-    rows = session.execute(
-        select(day, AuditEvent.action, func.count())
-        .where(AuditEvent.at >= since, or_(gathered, AuditEvent.action == "claim.approved"))
-        .group_by(day, AuditEvent.action)
-    )
-    counts: dict[tuple[date, str], int] = {}
-    for value, action, count in rows:
-        counts[(date.fromisoformat(str(value)), action)] = count
+    gathered = _per_date(session, first_queued.c.at, since)
+    # Superseded verdicts were approved too, before a correction replaced them.
+    approved = _per_date(session, Verdict.decided_at, since, Verdict.state.in_(WAS_APPROVED))
     today = utcnow().date()
-    return [
-        (
-            today - timedelta(days=back),
-            counts.get((today - timedelta(days=back), "claim.awaiting_review"), 0),
-            counts.get((today - timedelta(days=back), "claim.approved"), 0),
-        )
-        for back in range(days - 1, -1, -1)
-    ]
+    days_shown = [today - timedelta(days=back) for back in range(days - 1, -1, -1)]
+    return [(day, gathered.get(day, 0), approved.get(day, 0)) for day in days_shown]
+
+
+def _per_date(
+    session: Session, at: ColumnElement[datetime], since: datetime, *where: ColumnElement[bool]
+) -> dict[date, int]:
+    """How many rows have ``at`` on each day since ``since``."""
+    day = func.date(at)
+    rows = session.execute(select(day, func.count()).where(at >= since, *where).group_by(day))
+    return {date.fromisoformat(str(value)): count for value, count in rows}
 
 
 def _median_hours_to_approval(session: Session, sample: int = 5000) -> float | None:
@@ -90,7 +99,7 @@ def _median_hours_to_approval(session: Session, sample: int = 5000) -> float | N
         select(Verdict.decided_at, Essay.created_at)
         .join(Claim, Claim.id == Verdict.claim_id)
         .join(Essay, Essay.id == Claim.essay_id)
-        .where(Verdict.state == "approved", Verdict.decided_at.is_not(None))
+        .where(Verdict.state == VerdictState.APPROVED, Verdict.decided_at.is_not(None))
         .order_by(Verdict.decided_at.desc())
         .limit(sample)
     ).all()
@@ -102,7 +111,7 @@ def _verdicts_by_rating(session: Session) -> list[tuple[str, int]]:
     rows = dict(
         session.execute(
             select(Verdict.rating, func.count())
-            .where(Verdict.state == "approved")
+            .where(Verdict.state == VerdictState.APPROVED)
             .group_by(Verdict.rating)
         ).all()
     )

@@ -8,8 +8,10 @@ from sqlalchemy.orm import defer
 from factcheck.claims.models import Claim
 from factcheck.db import Database
 from factcheck.essays.models import Essay
+from factcheck.essays.states import EssayStatus
 from factcheck.review import ratings
 from factcheck.review.models import Verdict
+from factcheck.review.states import VerdictState
 from factcheck.settings import Settings
 from factcheck.sources.connectors import ClaimQuery, Found, Reach
 from factcheck.sources.library import search_terms
@@ -49,8 +51,8 @@ class DeskConnector:
                 .join(Essay, Essay.id == Claim.essay_id)
                 .options(defer(Essay.text))  # thousands of rows; only the title is shown
                 .where(
-                    Verdict.state == "approved",
-                    Essay.status == "published",
+                    Verdict.state == VerdictState.APPROVED,
+                    Essay.status == EssayStatus.PUBLISHED,
                     Claim.id != query.claim_id,
                 )
                 .order_by(Verdict.id.desc())

@@ -6,7 +6,8 @@ from typing import Any
 from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from factcheck.db import Base, utcnow
+from factcheck.db import Base, StatusType, status_check, utcnow
+from factcheck.sources.states import RunState
 
 
 class LibraryDocument(Base):
@@ -53,11 +54,6 @@ class SourceRecord(Base):
     archived_at: Mapped[datetime | None]
 
 
-# pending: sent to a worker, not finished; succeeded / failed / timed_out: done
-# for now (failed and timed-out runs are retried later by the reconciler).
-RUN_STATES = ("pending", "succeeded", "failed", "timed_out")
-
-
 class ConnectorRun(Base):
     """One connector's search for one claim: gathering ends when none is pending."""
 
@@ -65,12 +61,13 @@ class ConnectorRun(Base):
     __table_args__ = (
         UniqueConstraint("claim_id", "connector"),
         Index("ix_connector_runs_state_updated", "state", "updated_at"),
+        status_check("state", RunState),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     claim_id: Mapped[int] = mapped_column(ForeignKey("claims.id"))
     connector: Mapped[str] = mapped_column(String(32))
-    state: Mapped[str] = mapped_column(String(16), default="pending")
+    state: Mapped[RunState] = mapped_column(StatusType(RunState, 16), default=RunState.PENDING)
     claim_version: Mapped[int] = mapped_column(default=1)  # the claim wording searched for
     attempts: Mapped[int] = mapped_column(default=0)
     records: Mapped[int] = mapped_column(default=0)

@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session, selectinload
 from factcheck import audit, jobs
 from factcheck.claims import services as claims
 from factcheck.claims.models import Claim
+from factcheck.claims.states import ClaimStatus
 from factcheck.db import utcnow
 from factcheck.errors import Conflict
 from factcheck.http import FetchError, HttpClient
@@ -35,6 +36,7 @@ from factcheck.sources.connectors import ClaimQuery, Found
 from factcheck.sources.hints import hints
 from factcheck.sources.models import ConnectorRun, SourceRecord
 from factcheck.sources.ranking import deduplicate, normalise_url, rank
+from factcheck.sources.states import RETRYABLE, RunState
 
 SNAPSHOT_LIMIT = 200_000  # characters of a page kept as the record's snapshot
 MAX_RUN_ATTEMPTS = 3  # a run that failed, timed out or lost its worker this often stays so
@@ -65,7 +67,7 @@ class RunResult:
     connector: str
     query: ClaimQuery
     found: Sequence[Found] = ()
-    state: str = "succeeded"
+    state: RunState = RunState.SUCCEEDED
     error: str | None = None
 
     @property
@@ -92,7 +94,9 @@ def plan_runs(
     """
     if not claim_ids:
         return []
-    gathering = [claim for claim in _lock_claims(session, claim_ids) if claim.status == "gathering"]
+    gathering = [
+        claim for claim in _lock_claims(session, claim_ids) if claim.status == ClaimStatus.GATHERING
+    ]
     runs = _runs_by_key(session, [claim.id for claim in gathering])
     now = utcnow()
     to_send = []
@@ -104,7 +108,7 @@ def plan_runs(
                 session.add(run)
             if run.claim_version != claim.version:
                 _restart(run, claim.version, now)
-            if run.state == "pending" and _needs_sending(run, clock, now):
+            if run.state == RunState.PENDING and _needs_sending(run, clock, now):
                 run.sent_at, run.started_at = now, None
                 to_send.append((claim.id, name))
     session.flush()
@@ -125,7 +129,7 @@ def queue_runs(session: Session, runs: Sequence[RunKey], local_batch: int) -> No
 
 
 def _restart(run: ConnectorRun, version: int, now: datetime) -> None:
-    run.state, run.claim_version, run.attempts, run.error = "pending", version, 0, None
+    run.state, run.claim_version, run.attempts, run.error = RunState.PENDING, version, 0, None
     run.started_at = run.sent_at = None
     run.updated_at = now
 
@@ -135,7 +139,7 @@ def _needs_sending(run: ConnectorRun, clock: RunClock, now: datetime) -> bool:
         if run.started_at >= now - clock.overdue_after:
             return False  # a worker is on it
         if run.attempts >= MAX_RUN_ATTEMPTS:
-            _end_run(run, "timed_out", "no answer within the connector's time limit")
+            _end_run(run, RunState.TIMED_OUT, "no answer within the connector's time limit")
             return False
         return True  # its worker died: try again
     return run.sent_at is None or run.sent_at < now - clock.resend_after
@@ -153,7 +157,7 @@ def begin_runs(
     started = []
     for key in keys:
         run = runs.get(key)
-        if run is None or run.state != "pending":
+        if run is None or run.state != RunState.PENDING:
             continue
         if run.started_at is not None and run.started_at >= now - overdue_after:
             continue
@@ -209,7 +213,7 @@ def finish_runs(session: Session, results: Sequence[RunResult]) -> int:
         run = runs[result.claim_id, result.connector]
         _end_run(run, result.state, result.error)
         run.records += new_records[result.claim_id, result.connector]
-        if result.state != "succeeded":
+        if result.state != RunState.SUCCEEDED:
             after = {"connector": result.connector, "error": result.error}
             audit.record(session, f"gathering.{result.state}", locked[result.claim_id], after=after)
     _finish_claims_done(session, [locked[r.claim_id] for r in ending])
@@ -221,7 +225,7 @@ def retry_failed_runs(session: Session, older_than: timedelta) -> list[RunKey]:
     runs = session.scalars(
         select(ConnectorRun)
         .where(
-            ConnectorRun.state.in_(("failed", "timed_out")),
+            ConnectorRun.state.in_(RETRYABLE),
             ConnectorRun.attempts < MAX_RUN_ATTEMPTS,
             ConnectorRun.updated_at < utcnow() - older_than,
         )
@@ -231,7 +235,7 @@ def retry_failed_runs(session: Session, older_than: timedelta) -> list[RunKey]:
     ).all()
     now = utcnow()
     for run in runs:
-        run.state, run.updated_at, run.sent_at, run.started_at = "pending", now, now, None
+        run.state, run.updated_at, run.sent_at, run.started_at = RunState.PENDING, now, now, None
     return [(run.claim_id, run.connector) for run in runs]
 
 
@@ -243,7 +247,7 @@ def _runs_by_key(session: Session, claim_ids: Sequence[int]) -> dict[RunKey, Con
     return {(run.claim_id, run.connector): run for run in session.scalars(query)}
 
 
-def _end_run(run: ConnectorRun, state: str, error: str | None) -> None:
+def _end_run(run: ConnectorRun, state: RunState, error: str | None) -> None:
     run.state, run.error, run.updated_at = state, error, utcnow()
 
 
@@ -258,13 +262,13 @@ def _lock_claims(session: Session, claim_ids: Iterable[int]) -> list[Claim]:
 
 def _finish_claims_done(session: Session, batch: Iterable[Claim]) -> None:
     """Every gathering claim of ``batch`` with no run pending awaits review now."""
-    gathering = {claim.id: claim for claim in batch if claim.status == "gathering"}
+    gathering = {claim.id: claim for claim in batch if claim.status == ClaimStatus.GATHERING}
     if not gathering:
         return
     pending = set(
         session.scalars(
             select(ConnectorRun.claim_id).where(
-                ConnectorRun.claim_id.in_(gathering), ConnectorRun.state == "pending"
+                ConnectorRun.claim_id.in_(gathering), ConnectorRun.state == RunState.PENDING
             )
         )
     )

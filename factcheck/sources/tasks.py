@@ -17,6 +17,7 @@ from factcheck.settings import get_settings
 from factcheck.sources import services as sources
 from factcheck.sources.connectors import ClaimQuery, Connector
 from factcheck.sources.registry import archive_client, build_connectors
+from factcheck.sources.states import RunState
 from factcheck.tasks import STEP, TASK_LIMIT, database
 
 CONNECTOR_LIMIT = get_settings().connector_time_limit_seconds
@@ -88,7 +89,7 @@ def gather(keys: list[sources.RunKey], time_limit: int) -> int:
     except SoftTimeLimitExceeded:
         error = f"no answer within {time_limit} s"
         for (_, name), query in started[len(results) :]:
-            results.append(sources.RunResult(name, query, state="timed_out", error=error))
+            results.append(sources.RunResult(name, query, state=RunState.TIMED_OUT, error=error))
     with database().scope() as session:
         return sources.finish_runs(session, results)
 
@@ -96,9 +97,9 @@ def gather(keys: list[sources.RunKey], time_limit: int) -> int:
 def search(name: str, query: ClaimQuery) -> sources.RunResult:
     connector = connectors().get(name)
     if connector is None:
-        return sources.RunResult(name, query, state="failed", error="connector not enabled")
+        return sources.RunResult(name, query, state=RunState.FAILED, error="connector not enabled")
     try:
         found = sources.enrich(query, connector.find(query), archive_client(name, get_settings()))
     except FetchError as failure:
-        return sources.RunResult(name, query, state="failed", error=str(failure))
+        return sources.RunResult(name, query, state=RunState.FAILED, error=str(failure))
     return sources.RunResult(name, query, found)

@@ -8,14 +8,11 @@ from typing import Any, Literal, get_args
 from sqlalchemy import JSON, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from factcheck.db import Base, utcnow
+from factcheck.db import Base, StatusType, status_check, utcnow
+from factcheck.webhooks.states import DeliveryState
 
 Event = Literal["publication.published", "publication.corrected", "publication.withdrawn"]
 EVENTS: tuple[str, ...] = get_args(Event)
-
-# pending: waiting for its next attempt (or in one); delivered: a 2xx came back;
-# failed: gave up after MAX_ATTEMPTS, or its webhook was deactivated first.
-DELIVERY_STATES = ("pending", "delivered", "failed")
 
 
 class Webhook(Base):
@@ -41,13 +38,16 @@ class WebhookDelivery(Base):
     # The reconciler's query: pending deliveries whose next attempt is due.
     __table_args__ = (
         Index("ix_webhook_deliveries_state_next_attempt_at", "state", "next_attempt_at"),
+        status_check("state", DeliveryState),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     webhook_id: Mapped[int] = mapped_column(ForeignKey("webhooks.id"), index=True)
     event: Mapped[str] = mapped_column(String(64))
     payload: Mapped[dict[str, Any]] = mapped_column(JSON)
-    state: Mapped[str] = mapped_column(String(16), default="pending")
+    state: Mapped[DeliveryState] = mapped_column(
+        StatusType(DeliveryState, 16), default=DeliveryState.PENDING
+    )
     attempts: Mapped[int] = mapped_column(default=0)  # attempts started
     last_status: Mapped[int | None]  # the HTTP status of the latest attempt, if one came back
     last_error: Mapped[str | None] = mapped_column(Text)

@@ -39,6 +39,7 @@ from factcheck.db import Database, utcnow
 from factcheck.errors import InvalidInput, NotFound
 from factcheck.http import FetchError, HttpClient, backoff_seconds
 from factcheck.webhooks.models import EVENTS, Webhook, WebhookDelivery
+from factcheck.webhooks.states import DeliveryState
 
 log = logging.getLogger(__name__)
 
@@ -131,11 +132,11 @@ def deactivate(session: Session, webhook_id: int, actor_id: int) -> Webhook:
     webhook.active = False
     pending = session.scalars(
         select(WebhookDelivery).where(
-            WebhookDelivery.webhook_id == webhook_id, WebhookDelivery.state == "pending"
+            WebhookDelivery.webhook_id == webhook_id, WebhookDelivery.state == DeliveryState.PENDING
         )
     )
     for delivery in pending:
-        delivery.state, delivery.next_attempt_at = "failed", None
+        delivery.state, delivery.next_attempt_at = DeliveryState.FAILED, None
         delivery.last_error = "webhook deactivated before delivery"
     audit.record(
         session,
@@ -213,7 +214,10 @@ def due_deliveries(session: Session, now: datetime, limit: int = 1000) -> list[i
     return list(
         session.scalars(
             select(WebhookDelivery.id)
-            .where(WebhookDelivery.state == "pending", WebhookDelivery.next_attempt_at <= now)
+            .where(
+                WebhookDelivery.state == DeliveryState.PENDING,
+                WebhookDelivery.next_attempt_at <= now,
+            )
             .order_by(WebhookDelivery.next_attempt_at)
             .limit(limit)
         )
@@ -295,7 +299,7 @@ def begin_attempt(session: Session, delivery_id: int, now: datetime) -> Attempt 
     second sender of the same delivery finds it leased and does nothing.
     """
     delivery = session.get(WebhookDelivery, delivery_id, with_for_update=True)
-    if delivery is None or delivery.state != "pending":
+    if delivery is None or delivery.state != DeliveryState.PENDING:
         return None
     if delivery.next_attempt_at is not None and delivery.next_attempt_at > now:
         return None
@@ -339,12 +343,12 @@ def finish_attempt(
     assert delivery is not None  # deliveries are never deleted
     delivery.last_status = status
     if status is not None and 200 <= status < 300:
-        delivery.state, delivery.delivered_at = "delivered", now
+        delivery.state, delivery.delivered_at = DeliveryState.DELIVERED, now
         delivery.next_attempt_at, delivery.last_error = None, None
         log.info("webhook delivery %s: attempt %s got %s", delivery.id, delivery.attempts, status)
         return delivery.state
     delivery.last_error = error or f"HTTP {status}"
-    if delivery.state == "pending" and delivery.attempts < MAX_ATTEMPTS:
+    if delivery.state == DeliveryState.PENDING and delivery.attempts < MAX_ATTEMPTS:
         delivery.next_attempt_at = now + timedelta(seconds=backoff(delivery.attempts))
     else:
         _give_up(delivery, delivery.last_error)
@@ -354,13 +358,19 @@ def finish_attempt(
         delivery.attempts,
         MAX_ATTEMPTS,
         delivery.last_error,
-        f"next at {delivery.next_attempt_at}" if delivery.state == "pending" else delivery.state,
+        f"next at {delivery.next_attempt_at}"
+        if delivery.state == DeliveryState.PENDING
+        else delivery.state,
     )
     return delivery.state
 
 
 def _give_up(delivery: WebhookDelivery, error: str) -> None:
-    delivery.state, delivery.next_attempt_at, delivery.last_error = "failed", None, error
+    delivery.state, delivery.next_attempt_at, delivery.last_error = (
+        DeliveryState.FAILED,
+        None,
+        error,
+    )
 
 
 def backoff(attempts: int) -> float:

@@ -169,7 +169,7 @@ def test_heartbeat_extends_a_held_lease(client, desk_essay):
 def test_dashboard_draws_charts_with_tables(client, desk_essay):
     page = client.get("/desk/dashboard").text
     assert page.count("<svg") == 5 and page.count("<table>") == 5
-    assert re.search(r"awaiting_review</td><td>\d+</td>", page)
+    assert re.search(r"awaiting review</td><td>\d+</td>", page)
 
 
 def test_an_uploaded_text_file_becomes_the_essay(client, people, queue):

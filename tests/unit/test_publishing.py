@@ -237,8 +237,13 @@ def test_correction_flow_versions_log_and_feed(desk, database):
             .where(Verdict.claim_id == claim["id"], Verdict.state != "draft")
             .order_by(Verdict.id)
         ).all()
-        by_rating = dict(desk_stats(session).verdicts_by_rating)
+        stats = desk_stats(session)
+    by_rating = dict(stats.verdicts_by_rating)
     assert states == [("half-true", "superseded"), ("mostly-false", "approved")]
+    # Today: each claim gathered once (the reopened one is not gathered again), and
+    # every approval counted, the replaced one too.
+    _, gathered, approved = stats.per_day[-1]
+    assert (gathered, approved) == (len(desk["checkable"]), len(desk["checkable"]) + 1)
     assert by_rating["Mostly false"] == 1
     assert by_rating["Half true"] == len(desk["checkable"]) - 1
     rows = list(

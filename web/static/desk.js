@@ -16,7 +16,7 @@ function watchProgress(bar) {
       for (const segment of bar.querySelectorAll("[data-status]")) {
         const n = progress.counts[segment.dataset.status] ?? 0;
         segment.style.flexGrow = n;
-        segment.title = `${segment.dataset.status.replaceAll("_", " ")}: ${n}`;
+        segment.title = `${segment.dataset.label}: ${n}`;
       }
       for (const cell of document.querySelectorAll("[data-count]")) {
         cell.textContent = progress.counts[cell.dataset.count] ?? 0;

@@ -1,0 +1,27 @@
+"""The state of a connector run (one connector's search for one claim)."""
+
+from __future__ import annotations
+
+from factcheck.states import Status
+
+
+class RunState(Status, css_prefix="run"):
+    PENDING = "pending", "pending"  # sent to a worker, not finished
+    SUCCEEDED = "succeeded", "succeeded"
+    FAILED = "failed", "failed"
+    TIMED_OUT = "timed_out", "timed out"
+
+
+# Pending again: sent anew (a changed claim, a retry of a failure). A run given up
+# as timed out (its worker seemed dead) still takes that worker's late answer.
+TRANSITIONS: dict[RunState, frozenset[RunState]] = {
+    RunState.PENDING: frozenset(RunState),
+    RunState.SUCCEEDED: frozenset({RunState.PENDING}),
+    RunState.FAILED: frozenset({RunState.PENDING}),
+    RunState.TIMED_OUT: frozenset(RunState),
+}
+
+# Done for now; gathering ends when none of a claim's runs is pending.
+FINISHED = frozenset({RunState.SUCCEEDED, RunState.FAILED, RunState.TIMED_OUT})
+# Finished without an answer: the reconciler tries them again later.
+RETRYABLE = frozenset({RunState.FAILED, RunState.TIMED_OUT})
