@@ -37,7 +37,7 @@ from tests.fakes.world import EvidenceWorld  # noqa: E402
 
 SEED = (ROOT / "seeds" / "the-next-step-think-vietnam.txt").read_text()
 CONNECTORS = ["library", "wikipedia", "factcheck_tools", "cited_links"]
-CLOCK = RunClock(resend_after=timedelta(minutes=5), overdue_after=timedelta(minutes=5))
+CLOCK = RunClock(resend_after=timedelta(minutes=5))
 
 
 def prepare(data_dir: Path, text: str, claims_wanted: int) -> tuple[Database, list[int]]:

@@ -36,7 +36,8 @@ DELIVER_WEBHOOK = Job("deliver_webhook", "factcheck.webhooks.tasks.deliver_webho
 RECONCILE = Job("reconcile", "factcheck.reconcile.tasks.reconcile")  # sent by beat
 ALL = (SPLIT_ESSAY, GATHER_CLAIM, GATHER_LOCAL, GATHER_FROM, DELIVER_WEBHOOK, RECONCILE)
 
-# Sends one job with its arguments (ids, or a batch of runs for GATHER_LOCAL).
+# Sends one job with its arguments (ids, or a batch of runs for GATHER_LOCAL) and a
+# keyword ``time_limit``: seconds this one job may run, or None for its task's own.
 Dispatcher = Callable[..., None]
 
 _dispatcher: Dispatcher | None = None
@@ -47,17 +48,18 @@ class NoDispatcher(RuntimeError):
 
 
 def set_dispatcher(dispatcher: Dispatcher | None) -> None:
-    """Plug in how this process sends jobs: ``dispatcher(job, *args)``."""
+    """Plug in how this process sends jobs: ``dispatcher(job, *args, time_limit=...)``."""
     global _dispatcher
     _dispatcher = dispatcher
 
 
-def queue(session: Session, job: Job, *args: Any) -> None:
-    """Send ``job(*args)`` once ``session`` commits; never if it rolls back."""
+def queue(session: Session, job: Job, *args: Any, time_limit: int | None = None) -> None:
+    """Send ``job(*args)`` once ``session`` commits; never if it rolls back.
+    ``time_limit``: seconds this job may run (a connector's own), in place of its task's."""
     dispatcher = _dispatcher
     if dispatcher is None:
         raise NoDispatcher(
             f"{job.name} was queued but no dispatcher is plugged in "
             "(factcheck.jobs.set_dispatcher, done by web.create_app and workers.app)"
         )
-    on_commit(session, lambda: dispatcher(job, *args))
+    on_commit(session, lambda: dispatcher(job, *args, time_limit=time_limit))

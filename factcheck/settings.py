@@ -36,14 +36,15 @@ class Settings(BaseSettings):
     reconcile_every_seconds: float = 30.0
 
     # Evidence gathering: which connectors run, and where they reach.
-    connectors: str = "library,desk,wikipedia,factcheck_tools,cited_links"
+    connectors: str = "all"  # names, comma-separated, or every registered connector
     library_top_k: int = 5
     wikipedia_api_url: str = "https://en.wikipedia.org/w/api.php"
     factcheck_tools_url: str = "https://factchecktools.googleapis.com/v1alpha1/claims:search"
     factcheck_tools_key: str = ""  # the connector runs only when a key is set
     archive_enabled: bool = False
     archive_url: str = "https://archive.org/wayback/available"
-    connector_time_limit_seconds: int = 60
+    # Lowers every network connector's declared time limit (sources/registry.py).
+    connector_time_limit_seconds: int | None = Field(None, ge=1)
     # Runs of the database-only connectors (library, desk) per worker task.
     gather_batch_runs: int = Field(16, ge=1, le=1000)
 

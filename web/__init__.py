@@ -38,10 +38,10 @@ class IdConverter(BaseConverter):
         return str(value)
 
 
-def celery_dispatch(job: jobs.Job, *args: Any) -> None:
+def celery_dispatch(job: jobs.Job, *args: Any, time_limit: int | None = None) -> None:
     from workers.app import send  # the web imports workers only to enqueue
 
-    send(job, *args)
+    send(job, *args, time_limit=time_limit)
 
 
 def signin_throttle(settings: Settings) -> SigninThrottle:

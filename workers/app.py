@@ -90,9 +90,13 @@ def make_celery() -> Celery:
 celery_app = make_celery()
 
 
-def send(job: jobs.Job, *args: Any) -> None:
-    """The dispatcher of the core's jobs: a message for the job's task, by its name."""
-    celery_app.send_task(job.task, args)
+def send(job: jobs.Job, *args: Any, time_limit: int | None = None) -> None:
+    """The dispatcher of the core's jobs: a message for the job's task, by its name,
+    with the job's own time limit when it has one (the task's otherwise)."""
+    if time_limit is None:
+        celery_app.send_task(job.task, args)
+    else:
+        celery_app.send_task(job.task, args, soft_time_limit=time_limit, time_limit=time_limit + 5)
 
 
 @worker_init.connect

@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-from factcheck.states import Status
+from factcheck.states import Status, Tone
 
 
 class ClaimStatus(Status, css_prefix="status"):
-    EXTRACTED = "extracted", "extracted"
-    GATHERING = "gathering", "gathering"
-    AWAITING_REVIEW = "awaiting_review", "awaiting review"
-    IN_REVIEW = "in_review", "in review"
-    AWAITING_APPROVAL = "awaiting_approval", "awaiting approval"
-    APPROVED = "approved", "approved"
-    NOT_CHECKABLE = "not_checkable", "not checkable"
-    DISCARDED = "discarded", "discarded"
+    EXTRACTED = "extracted", "extracted", Tone.NEW
+    GATHERING = "gathering", "gathering", Tone.WORKING
+    AWAITING_REVIEW = "awaiting_review", "awaiting review", Tone.WAITING
+    IN_REVIEW = "in_review", "in review", Tone.HELD
+    AWAITING_APPROVAL = "awaiting_approval", "awaiting approval", Tone.CHECKING
+    APPROVED = "approved", "approved", Tone.DONE
+    NOT_CHECKABLE = "not_checkable", "not checkable", Tone.ASIDE
+    DISCARDED = "discarded", "discarded", Tone.STOPPED
 
 
 TRANSITIONS: dict[ClaimStatus, frozenset[ClaimStatus]] = {

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from factcheck.states import Status
+from factcheck.states import Status, Tone
 
 
 class EssayStatus(Status, css_prefix="essay"):
-    SUBMITTED = "submitted", "submitted"  # waiting for the splitter
-    SPLIT = "split", "split"  # claims exist and move through review
-    PUBLISHED = "published", "published"  # at least one version is public
-    WITHDRAWN = "withdrawn", "withdrawn"  # taken down; its URL stays, with the notice
+    SUBMITTED = "submitted", "submitted", Tone.NEW  # waiting for the splitter
+    SPLIT = "split", "split", Tone.WAITING  # claims exist and move through review
+    PUBLISHED = "published", "published", Tone.DONE  # at least one version is public
+    WITHDRAWN = "withdrawn", "withdrawn", Tone.STOPPED  # taken down; its URL stays, with the notice
 
 
 TRANSITIONS: dict[EssayStatus, frozenset[EssayStatus]] = {

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from factcheck.states import Status
+from factcheck.states import Status, Tone
 
 
 class TaskState(Status, css_prefix="task"):
-    OPEN = "open", "waiting"  # in the queue
-    LEASED = "leased", "in hand"  # held by a reviewer until lease_expires_at
-    DONE = "done", "done"
-    CANCELLED = "cancelled", "cancelled"  # the claim was discarded or changed
+    OPEN = "open", "waiting", Tone.WAITING  # in the queue
+    LEASED = "leased", "in hand", Tone.HELD  # held by a reviewer until lease_expires_at
+    DONE = "done", "done", Tone.DONE
+    CANCELLED = "cancelled", "cancelled", Tone.ASIDE  # the claim was discarded or changed
 
 
 TASK_TRANSITIONS: dict[TaskState, frozenset[TaskState]] = {
@@ -25,12 +25,12 @@ LIVE = frozenset({TaskState.OPEN, TaskState.LEASED})
 
 
 class VerdictState(Status, css_prefix="verdict"):
-    DRAFT = "draft", "draft"  # saved by its author, not yet submitted
-    SUBMITTED = "submitted", "submitted"  # waiting for approval
-    APPROVED = "approved", "approved"  # final
-    RETURNED = "returned", "returned"  # sent back, kept for history
+    DRAFT = "draft", "draft", Tone.NEW  # saved by its author, not yet submitted
+    SUBMITTED = "submitted", "submitted", Tone.CHECKING  # waiting for approval
+    APPROVED = "approved", "approved", Tone.DONE  # final
+    RETURNED = "returned", "returned", Tone.WORKING  # sent back, kept for history
     # An approved verdict that a correction's approved verdict replaced.
-    SUPERSEDED = "superseded", "superseded"
+    SUPERSEDED = "superseded", "superseded", Tone.ASIDE
 
 
 VERDICT_TRANSITIONS: dict[VerdictState, frozenset[VerdictState]] = {

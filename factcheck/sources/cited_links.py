@@ -50,6 +50,7 @@ class CitedLinksConnector:
     name = "cited_links"
     reach = Reach.NETWORK
     archived = True
+    time_limit = 60  # fetches several of the essay's links
 
     def __init__(
         self, settings: Settings, client: HttpClient | None = None, max_links: int = MAX_LINKS

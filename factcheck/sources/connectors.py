@@ -5,10 +5,10 @@ no database transaction stays open while a site answers) and returns ``Found``
 records; the gathering service ranks, deduplicates and stores them. Settings
 decide which connectors run (``FACTCHECK_CONNECTORS``).
 
-Each connector class says what it is (``reach``, ``archived``), how it is built from
-settings (``build``) and whether these settings let it run (``enabled``), and is
-listed once in ``factcheck.sources.registry``, through which planning, batching and
-archive lookups read those declarations.
+Each connector class says what it is (``reach``, ``archived``, ``time_limit``), how it
+is built from settings (``build``) and whether these settings let it run
+(``enabled``), and is listed once in ``factcheck.sources.registry``, through which
+planning, batching, time limits and archive lookups read those declarations.
 """
 
 from __future__ import annotations
@@ -61,10 +61,10 @@ class Reach(StrEnum):
     """Where a connector searches, which decides how its runs are sent and timed."""
 
     # Only our own database: quick, so a worker task carries FACTCHECK_GATHER_BATCH_RUNS
-    # of its runs on the default queue, under that task's time limit.
+    # of these runs on the default queue, under the longest local time limit.
     LOCAL = "local"
     # Other sites: one run per task on the gather queue, so a slow site holds only its
-    # own run, under FACTCHECK_CONNECTOR_TIME_LIMIT_SECONDS.
+    # own run, under its connector's time limit.
     NETWORK = "network"
 
 
@@ -72,6 +72,9 @@ class Connector(Protocol):
     name: ClassVar[str]
     reach: ClassVar[Reach]
     archived: ClassVar[bool]  # its pages are looked up in the Wayback Machine (when enabled)
+    # Seconds one run may take before it ends timed_out (for a network connector,
+    # FACTCHECK_CONNECTOR_TIME_LIMIT_SECONDS may lower it).
+    time_limit: ClassVar[int]
 
     @classmethod
     def build(cls, settings: Settings, database: Database) -> Connector:
@@ -94,6 +97,7 @@ class LibraryConnector:
     name = "library"
     reach = Reach.LOCAL
     archived = False  # our own copies
+    time_limit = 20  # a batch of full-text searches in our database: well under 1 s
 
     def __init__(self, database: Database, top_k: int = 5) -> None:
         self.database = database

@@ -25,6 +25,7 @@ class FactCheckToolsConnector:
     name = "factcheck_tools"
     reach = Reach.NETWORK
     archived = True
+    time_limit = 30  # one search request
 
     def __init__(
         self, settings: Settings, client: HttpClient | None = None, page_size: int = 10

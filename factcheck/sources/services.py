@@ -53,11 +53,16 @@ def sha256(text: str) -> str:
 
 @dataclass(frozen=True)
 class RunClock:
-    """How long a run's message and a run's attempt may take before they are
-    presumed lost."""
+    """How long a run's message may wait before it is presumed lost."""
 
     resend_after: timedelta  # a message sent this long ago and not started was lost
-    overdue_after: timedelta  # an attempt started this long ago died with its worker
+
+
+def attempt_died(run: ConnectorRun, now: datetime) -> bool:
+    """Whether the run's attempt died with its worker: it started longer ago than its
+    job's hard time limit (the soft limit + 5 s), with a margin."""
+    overdue = timedelta(seconds=registry.job_time_limit(run.connector) + 10)
+    return run.started_at is not None and run.started_at < now - overdue
 
 
 @dataclass(frozen=True)
@@ -122,10 +127,13 @@ def queue_runs(session: Session, runs: Sequence[RunKey], local_batch: int) -> No
     ``local_batch`` to a GATHER_LOCAL job, network runs one to a GATHER_FROM job."""
     local = [[claim_id, name] for claim_id, name in runs if registry.is_local(name)]
     for start in range(0, len(local), local_batch):
-        jobs.queue(session, jobs.GATHER_LOCAL, local[start : start + local_batch])
+        batch = local[start : start + local_batch]
+        limit = registry.job_time_limit(str(batch[0][1]))
+        jobs.queue(session, jobs.GATHER_LOCAL, batch, time_limit=limit)
     for claim_id, name in runs:
         if not registry.is_local(name):
-            jobs.queue(session, jobs.GATHER_FROM, claim_id, name)
+            limit = registry.job_time_limit(name)
+            jobs.queue(session, jobs.GATHER_FROM, claim_id, name, time_limit=limit)
 
 
 def _restart(run: ConnectorRun, version: int, now: datetime) -> None:
@@ -136,7 +144,7 @@ def _restart(run: ConnectorRun, version: int, now: datetime) -> None:
 
 def _needs_sending(run: ConnectorRun, clock: RunClock, now: datetime) -> bool:
     if run.started_at is not None:
-        if run.started_at >= now - clock.overdue_after:
+        if not attempt_died(run, now):
             return False  # a worker is on it
         if run.attempts >= MAX_RUN_ATTEMPTS:
             _end_run(run, RunState.TIMED_OUT, "no answer within the connector's time limit")
@@ -145,9 +153,7 @@ def _needs_sending(run: ConnectorRun, clock: RunClock, now: datetime) -> bool:
     return run.sent_at is None or run.sent_at < now - clock.resend_after
 
 
-def begin_runs(
-    session: Session, keys: Sequence[RunKey], overdue_after: timedelta
-) -> list[tuple[RunKey, ClaimQuery]]:
+def begin_runs(session: Session, keys: Sequence[RunKey]) -> list[tuple[RunKey, ClaimQuery]]:
     """Mark pending runs started and return what each is to search for, in the order
     asked. Runs already done, or that another worker is on (a duplicate message),
     are left out."""
@@ -159,7 +165,7 @@ def begin_runs(
         run = runs.get(key)
         if run is None or run.state != RunState.PENDING:
             continue
-        if run.started_at is not None and run.started_at >= now - overdue_after:
+        if run.started_at is not None and not attempt_died(run, now):
             continue
         run.attempts += 1
         run.started_at = run.updated_at = now

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from factcheck.states import Status
+from factcheck.states import Status, Tone
 
 
 class RunState(Status, css_prefix="run"):
-    PENDING = "pending", "pending"  # sent to a worker, not finished
-    SUCCEEDED = "succeeded", "succeeded"
-    FAILED = "failed", "failed"
-    TIMED_OUT = "timed_out", "timed out"
+    PENDING = "pending", "pending", Tone.WORKING  # sent to a worker, not finished
+    SUCCEEDED = "succeeded", "succeeded", Tone.DONE
+    FAILED = "failed", "failed", Tone.STOPPED
+    TIMED_OUT = "timed_out", "timed out", Tone.STOPPED
 
 
 # Pending again: sent anew (a changed claim, a retry of a failure). A run given up

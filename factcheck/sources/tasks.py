@@ -16,11 +16,10 @@ from factcheck.http import FetchError
 from factcheck.settings import get_settings
 from factcheck.sources import services as sources
 from factcheck.sources.connectors import ClaimQuery, Connector
-from factcheck.sources.registry import archive_client, build_connectors
+from factcheck.sources.registry import archive_client, build_connectors, job_time_limit
 from factcheck.sources.states import RunState
-from factcheck.tasks import STEP, TASK_LIMIT, database
+from factcheck.tasks import STEP, database
 
-CONNECTOR_LIMIT = get_settings().connector_time_limit_seconds
 # Runs per gather_local task: a few claims' worth, so one essay still spreads over
 # the worker processes while each task does its statements for many runs at once.
 LOCAL_BATCH = get_settings().gather_batch_runs
@@ -37,13 +36,7 @@ def _connectors(database_url: str) -> dict[str, Connector]:
 
 
 def run_clock() -> sources.RunClock:
-    return sources.RunClock(
-        resend_after=timedelta(seconds=get_settings().stuck_after_seconds),
-        # Past a network run's hard time limit (soft + 5 s) its worker is gone. A
-        # gather_local batch takes well under a second; should one run longer, its runs
-        # are sent again and the second attempt stores nothing twice.
-        overdue_after=timedelta(seconds=CONNECTOR_LIMIT + 10),
-    )
+    return sources.RunClock(resend_after=timedelta(seconds=get_settings().stuck_after_seconds))
 
 
 def plan(session: Session, claim_ids: Sequence[int]) -> list[sources.RunKey]:
@@ -61,25 +54,22 @@ def gather_claim(claim_id: int) -> list[str]:
 
 @shared_task(name=jobs.GATHER_LOCAL.task, **STEP)
 def gather_local(runs: list[list[int | str]]) -> int:
-    """Several runs of the connectors that only read our database (nothing outside
-    to wait for, so the task's own time limit, not the connectors')."""
-    keys = [(int(claim_id), str(connector)) for claim_id, connector in runs]
-    return gather(keys, TASK_LIMIT)
+    """Several runs of the connectors that only read our database, under the time
+    limit the job was sent with (``registry.job_time_limit``)."""
+    return gather([(int(claim_id), str(connector)) for claim_id, connector in runs])
 
 
-@shared_task(
-    name=jobs.GATHER_FROM.task,
-    **{**STEP, "soft_time_limit": CONNECTOR_LIMIT, "time_limit": CONNECTOR_LIMIT + 5},
-)
+@shared_task(name=jobs.GATHER_FROM.task, **STEP)
 def gather_from(claim_id: int, connector: str) -> int:
-    """One run of a connector that searches over the network."""
-    return gather([(claim_id, connector)], CONNECTOR_LIMIT)
+    """One run of a connector that searches over the network, under the connector's
+    time limit (sent with the job)."""
+    return gather([(claim_id, connector)])
 
 
-def gather(keys: list[sources.RunKey], time_limit: int) -> int:
+def gather(keys: list[sources.RunKey]) -> int:
     """Begin the runs, search with no transaction open, store what was found."""
     with database().scope() as session:
-        started = sources.begin_runs(session, keys, run_clock().overdue_after)
+        started = sources.begin_runs(session, keys)
     if not started:
         return 0  # done already, or another worker is on them
     results: list[sources.RunResult] = []
@@ -87,7 +77,7 @@ def gather(keys: list[sources.RunKey], time_limit: int) -> int:
         for (_, name), query in started:
             results.append(search(name, query))
     except SoftTimeLimitExceeded:
-        error = f"no answer within {time_limit} s"
+        error = f"no answer within {job_time_limit(keys[0][1])} s"
         for (_, name), query in started[len(results) :]:
             results.append(sources.RunResult(name, query, state=RunState.TIMED_OUT, error=error))
     with database().scope() as session:

@@ -39,6 +39,7 @@ class WikipediaConnector:
     name = "wikipedia"
     reach = Reach.NETWORK
     archived = True
+    time_limit = 45  # a search and one extracts request
 
     def __init__(
         self,

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from factcheck.states import Status
+from factcheck.states import Status, Tone
 
 
 class DeliveryState(Status, css_prefix="delivery"):
-    PENDING = "pending", "pending"  # waiting for its next attempt (or in one)
-    DELIVERED = "delivered", "delivered"  # a 2xx came back
+    PENDING = "pending", "pending", Tone.WORKING  # waiting for its next attempt (or in one)
+    DELIVERED = "delivered", "delivered", Tone.DONE  # a 2xx came back
     # Gave up after MAX_ATTEMPTS, or its webhook was deactivated first.
-    FAILED = "failed", "failed"
+    FAILED = "failed", "failed", Tone.STOPPED
 
 
 TRANSITIONS: dict[DeliveryState, frozenset[DeliveryState]] = {

@@ -27,9 +27,11 @@ class Queue:
 
     def __init__(self) -> None:
         self.sent: list[tuple[str, tuple[Any, ...]]] = []
+        self.time_limits: list[tuple[str, tuple[Any, ...], int | None]] = []  # all ever sent
 
-    def dispatch(self, job: jobs.Job, *args: Any) -> None:
+    def dispatch(self, job: jobs.Job, *args: Any, time_limit: int | None = None) -> None:
         self.sent.append((job.name, args))
+        self.time_limits.append((job.name, args, time_limit))
 
     def run_all(self) -> None:
         """Run what was sent, as plain functions, and what that sends, until none is left."""

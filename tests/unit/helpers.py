@@ -42,7 +42,7 @@ def gathered_essay(
     return essay
 
 
-CLOCK = RunClock(resend_after=timedelta(minutes=2), overdue_after=timedelta(minutes=5))
+CLOCK = RunClock(resend_after=timedelta(minutes=2))
 BATCH = 16  # runs of local connectors per GATHER_LOCAL job
 
 
@@ -50,7 +50,7 @@ def gather_now(session: Session, database: Database, claim_id: int) -> None:
     """Run every library search for a gathering claim, as the gathering tasks would."""
     connector = LibraryConnector(database)
     keys = plan_runs(session, [claim_id], [connector.name], CLOCK, BATCH)
-    started = begin_runs(session, keys, CLOCK.overdue_after)
+    started = begin_runs(session, keys)
     assert len(started) == len(keys)
     session.commit()  # the connector reads in its own session
     finish_runs(

@@ -14,6 +14,7 @@ from factcheck.publishing.services import page_url
 from factcheck.settings import Settings
 from factcheck.sources.connectors import Reach
 from factcheck.sources.registry import CONNECTORS
+from factcheck.tasks import TASK_LIMIT
 from factcheck.webhooks.models import WebhookDelivery
 from tests.flow import ESSAY, caller_for, review_one
 from tests.unit.conftest import Queue, auth
@@ -106,13 +107,13 @@ def test_every_task_keeps_the_step_options():
         assert task.acks_late and task.soft_time_limit and task.time_limit > task.soft_time_limit
 
 
-def test_the_registry_holds_every_default_connector_and_its_kind():
-    defaults = Settings.model_fields["connectors"].default.split(",")
-    assert set(defaults) <= set(CONNECTORS)
+def test_every_connector_declares_what_it_is():
+    assert Settings.model_fields["connectors"].default == "all"
     for name, connector in CONNECTORS.items():
         assert connector.name == name
         assert connector.reach in Reach
         assert isinstance(connector.archived, bool)
+        assert isinstance(connector.time_limit, int) and 0 < connector.time_limit <= TASK_LIMIT
     assert {n for n, c in CONNECTORS.items() if c.reach is Reach.LOCAL} == {"library", "desk"}
 
 

@@ -21,7 +21,7 @@ from factcheck.essays.states import EssayStatus
 from factcheck.review.states import TASK_TRANSITIONS, VERDICT_TRANSITIONS, TaskState, VerdictState
 from factcheck.sources.states import TRANSITIONS as RUN_TRANSITIONS
 from factcheck.sources.states import RunState
-from factcheck.states import Status
+from factcheck.states import Status, Tone
 from factcheck.webhooks.states import TRANSITIONS as DELIVERY_TRANSITIONS
 from factcheck.webhooks.states import DeliveryState
 from tests.unit.helpers import claims_of, submitted_essay
@@ -119,20 +119,29 @@ def test_a_claim_moves_only_along_the_table(session, make_user):
     assert claim.status == ClaimStatus.AWAITING_REVIEW
 
 
-def test_every_status_has_a_rule_in_the_desk_stylesheet():
+def css_rule_for(class_name: str, css: str) -> bool:
+    return bool(re.search(rf"\.{re.escape(class_name)}(?![\w-])[^{{]*\{{", css))
+
+
+def test_every_status_is_coloured_by_the_desk_stylesheet():
+    """Through its tone: each tone has a rule, each status a tone."""
     css = (WEB / "static" / "desk.css").read_text()
-    missing = [
-        member.css_class
-        for member in MEMBERS
-        if not re.search(rf"\.{re.escape(member.css_class)}(?![\w-])[^{{]*\{{", css)
-    ]
-    assert not missing
+    assert not [tone for tone in Tone if not css_rule_for(f"tone-{tone}", css)]
+    assert all(f"tone-{member.tone}" in member.css_class.split() for member in MEMBERS)
+
+
+def test_the_stylesheet_styles_no_status_that_does_not_exist():
+    css = (WEB / "static" / "desk.css").read_text()
+    prefixes = "|".join(enum.css_prefix for enum in ENUMS)
+    named = set(re.findall(rf"\.((?:{prefixes}|tone)-[a-z_]+)(?![\w-])", css)) - {"essay-text"}
+    known = {name for member in MEMBERS for name in member.css_class.split()}
+    assert named <= known
 
 
 def test_every_status_has_a_label_and_its_own_class():
     assert all(member.label.strip() for member in MEMBERS)
     for enum in ENUMS:
-        assert len({member.css_class for member in enum}) == len(enum)
+        assert len({member.css_class.split()[0] for member in enum}) == len(enum)
     prefixes = [enum.css_prefix for enum in ENUMS]
     assert all(prefixes) and len(set(prefixes)) == len(prefixes)
 

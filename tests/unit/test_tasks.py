@@ -8,6 +8,7 @@ import pytest
 from celery.exceptions import SoftTimeLimitExceeded
 from sqlalchemy import func, select, update
 
+from factcheck import jobs
 from factcheck.accounts import services as accounts
 from factcheck.claims import curation
 from factcheck.claims.models import Claim
@@ -18,12 +19,17 @@ from factcheck.http import FetchError
 from factcheck.reconcile.tasks import reconcile
 from factcheck.review import services as review
 from factcheck.review.models import ReviewTask
+from factcheck.settings import get_settings
+from factcheck.sources import registry
 from factcheck.sources import services as sources
 from factcheck.sources import tasks as gathering
-from factcheck.sources.connectors import Found
+from factcheck.sources.cited_links import CitedLinksConnector
+from factcheck.sources.connectors import Found, LibraryConnector
+from factcheck.sources.desk import DeskConnector
 from factcheck.sources.models import ConnectorRun, SourceRecord
-from factcheck.tasks import TASK_LIMIT
+from factcheck.sources.wikipedia import WikipediaConnector
 from tests.unit.helpers import submitted_essay
+from workers import app as worker_app
 
 
 @pytest.fixture
@@ -102,6 +108,52 @@ def test_database_runs_go_in_batches_and_network_runs_one_per_task(
         assert session.scalar(select(func.count()).where(ReviewTask.claim_id == claim_id)) == 1
 
 
+def test_each_job_carries_its_connectors_declared_time_limit(essay_id, queue, monkeypatch):
+    monkeypatch.setitem(gathering.connectors(), "wikipedia", FindsNothing())
+    split_essay.run(essay_id)
+    limits = {(name, args[-1] if name == "gather_from" else None): limit
+              for name, args, limit in queue.time_limits if name.startswith("gather")}  # fmt: skip
+    local = max(LibraryConnector.time_limit, DeskConnector.time_limit)
+    assert limits == {
+        ("gather_local", None): local,
+        ("gather_from", "wikipedia"): WikipediaConnector.time_limit,
+    }
+
+
+def test_the_operators_cap_lowers_network_limits_only(monkeypatch, settings):
+    monkeypatch.setenv("FACTCHECK_CONNECTOR_TIME_LIMIT_SECONDS", "7")
+    get_settings.cache_clear()
+    assert registry.job_time_limit("wikipedia") == 7
+    assert registry.job_time_limit("cited_links") == 7
+    assert registry.job_time_limit("library") == LibraryConnector.time_limit
+    monkeypatch.delenv("FACTCHECK_CONNECTOR_TIME_LIMIT_SECONDS")
+    get_settings.cache_clear()
+    assert registry.job_time_limit("cited_links") == CitedLinksConnector.time_limit
+
+
+def test_all_builds_every_registered_connector_these_settings_let_run(settings, database):
+    everything = settings.model_copy(update={"connectors": "all", "factcheck_tools_key": ""})
+    built = registry.build_connectors(everything, database)
+    assert set(built) == set(registry.CONNECTORS) - {"factcheck_tools"}  # it needs a key
+    named = settings.model_copy(update={"connectors": "desk, nosuch"})
+    assert set(registry.build_connectors(named, database)) == {"desk"}
+
+
+def test_celery_messages_carry_the_jobs_time_limit(monkeypatch):
+    sent: list[tuple[str, dict]] = []
+
+    def send_task(name: str, args: tuple, **options: int) -> None:
+        sent.append((name, options))
+
+    monkeypatch.setattr(worker_app.celery_app, "send_task", send_task)
+    worker_app.send(jobs.GATHER_FROM, 1, "wikipedia", time_limit=45)
+    worker_app.send(jobs.SPLIT_ESSAY, 1)
+    assert sent == [
+        (jobs.GATHER_FROM.task, {"soft_time_limit": 45, "time_limit": 50}),
+        (jobs.SPLIT_ESSAY.task, {}),
+    ]
+
+
 def test_a_claim_waits_for_its_last_run(essay_id, queue, database):
     split_essay.run(essay_id)
     claim_id = a_gathering_claim(queue)
@@ -132,9 +184,8 @@ def test_a_search_for_words_the_editor_changed_meanwhile_is_dropped(essay_id, qu
     claim_id = a_gathering_claim(queue)
     queue.sent.clear()
     library = gathering.connectors()["library"]
-    overdue = gathering.run_clock().overdue_after
     with database.scope() as session:  # a worker begins the library run...
-        [(_, stale)] = sources.begin_runs(session, [(claim_id, "library")], overdue)
+        [(_, stale)] = sources.begin_runs(session, [(claim_id, "library")])
     with database.scope() as session:  # ...and an editor rewords the claim meanwhile
         editor = session.get(Essay, essay_id).submitted_by_id
         edit = curation.ClaimEdit(version=1, text="Iraq's death toll was 200 people.")
@@ -316,7 +367,7 @@ def test_a_connector_past_its_time_limit_ends_timed_out(essay_id, queue, databas
             # The time limit hit the first search: it and the rest of the batch time out.
             assert (run.state, run.error) == (
                 "timed_out",
-                f"no answer within {TASK_LIMIT} s",
+                f"no answer within {LibraryConnector.time_limit} s",
             )
 
 
@@ -325,14 +376,13 @@ def test_a_run_whose_worker_died_is_sent_again_then_given_up(essay_id, queue, da
     claim_id = a_gathering_claim(queue)
     queue.sent.clear()
     gathering.gather_local.run([[claim_id, "desk"]])
-    overdue = gathering.run_clock().overdue_after
     library_run = [(claim_id, "library")]
     for attempt in range(1, 4):
         with database.scope() as session:  # a worker takes the library run, then dies
-            assert len(sources.begin_runs(session, library_run, overdue)) == 1
+            assert len(sources.begin_runs(session, library_run)) == 1
         # The same run is not handed to a second worker while the first may be on it:
         with database.scope() as session:
-            assert sources.begin_runs(session, library_run, overdue) == []
+            assert sources.begin_runs(session, library_run) == []
         assert gathering.gather_claim.run(claim_id) == []
         with database.scope() as session:
             session.execute(
