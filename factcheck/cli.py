@@ -12,8 +12,10 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta
+from importlib.metadata import version
 from pathlib import Path
 from types import FrameType
+from typing import Any
 
 import click
 from sqlalchemy.orm import Session
@@ -30,7 +32,42 @@ from factcheck.sources import library
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 
 
-@click.group()
+def _show_version(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+    if value and not ctx.resilient_parsing:
+        click.echo(f"factcheck {version('factcheck')}")
+        ctx.exit()
+
+
+class _Versioned:
+    """Gives a command a --version option: click's version_option covers only the
+    group it decorates, and an operator may ask any subcommand."""
+
+    params: list[click.Parameter]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.params.append(
+            click.Option(
+                ["--version"],
+                is_flag=True,
+                expose_value=False,
+                is_eager=True,
+                callback=_show_version,
+                help="Show the version and exit.",
+            )
+        )
+
+
+class Command(_Versioned, click.Command):
+    pass
+
+
+class Group(_Versioned, click.Group):
+    command_class = Command
+    group_class = type  # subgroups are of this class too
+
+
+@click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"]})
 def main() -> None:
     """factcheck: essays in, reviewed and published fact-checks out."""
 

@@ -1,7 +1,10 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from importlib.metadata import version
 
+import click
 import pytest
 from click.testing import CliRunner
 
@@ -112,3 +115,28 @@ def test_user_names_with_control_characters_are_refused(database):
             with pytest.raises(InvalidInput):
                 accounts.create_user(session, name, "editor")
         assert accounts.create_user(session, "ed", "editor").name == "ed"
+
+
+def command_paths(group: click.Group = main, path: tuple[str, ...] = ()) -> Iterator[list[str]]:
+    """Every group and command under ``group``, as the words that name it."""
+    yield list(path)
+    for name, command in group.commands.items():
+        if isinstance(command, click.Group):
+            yield from command_paths(command, (*path, name))
+        else:
+            yield [*path, name]
+
+
+@pytest.mark.parametrize("path", list(command_paths()), ids=" ".join)
+@pytest.mark.parametrize("option", ["-h", "--help"])
+def test_every_command_has_help(path, option):
+    result = CliRunner().invoke(main, [*path, option])
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith(f"Usage: main {' '.join(path)}".rstrip())
+
+
+@pytest.mark.parametrize("path", list(command_paths()), ids=" ".join)
+def test_every_command_has_version(path):
+    result = CliRunner().invoke(main, [*path, "--version"])
+    assert result.exit_code == 0, result.output
+    assert result.output == f"factcheck {version('factcheck')}\n"
