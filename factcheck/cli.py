@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from importlib.metadata import version
 from pathlib import Path
 from types import FrameType
-from typing import Any
+from typing import Any, TextIO
 
 import click
 from sqlalchemy.orm import Session
@@ -23,7 +23,9 @@ from sqlalchemy.orm import Session
 from factcheck import migrate
 from factcheck.accounts import services as accounts
 from factcheck.accounts.models import User
+from factcheck.claims import ExtractedClaim
 from factcheck.claims import split as split_claims
+from factcheck.claims.services import details_of
 from factcheck.db import get_database, utcnow
 from factcheck.errors import DomainError
 from factcheck.settings import Settings, get_settings
@@ -205,22 +207,31 @@ def library_import(path: Path) -> None:
 
 @main.command("split")
 @click.argument("path", type=click.File("r", encoding="utf-8"))
-def split_command(path: click.utils.LazyFile) -> None:
-    """Print the claims of a text file as JSON lines, without running the service."""
-    for claim in split_claims(path.read()):
-        click.echo(
-            json.dumps(
-                {
-                    "text": claim.text,
-                    "start": claim.start,
-                    "end": claim.end,
-                    "kind": claim.kind,
-                    "checkworthiness": claim.checkworthiness,
-                    "checkable": claim.checkable,
-                },
-                ensure_ascii=False,
-            )
-        )
+@click.option(
+    "--published-at",
+    type=click.DateTime(["%Y-%m-%d"]),
+    metavar="YYYY-MM-DD",
+    help="When the text was published: relative dates are read against it.",
+)
+def split_command(path: TextIO, published_at: datetime | None) -> None:
+    """Print the claims of the text in PATH (- reads standard input) as JSON lines,
+    with the fields the API gives a claim, without running the service."""
+    day = published_at.date() if published_at else None
+    for claim in split_claims(path.read(), day):
+        click.echo(json.dumps(claim_fields(claim), ensure_ascii=False))
+
+
+def claim_fields(claim: ExtractedClaim) -> dict[str, Any]:
+    """A claim as the API gives it, but for what exists only once it is stored."""
+    return {
+        "text": claim.text,
+        "start": claim.start,
+        "end": claim.end,
+        "kind": claim.kind,
+        "checkworthiness": claim.checkworthiness,
+        "checkable": claim.checkable,
+        **details_of(claim),
+    }
 
 
 def _session():  # type: ignore[no-untyped-def]

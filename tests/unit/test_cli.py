@@ -11,6 +11,7 @@ from click.testing import CliRunner
 from factcheck.accounts import services as accounts
 from factcheck.cli import main
 from tests.conftest import SEED_ESSAY, SEEDS
+from tests.unit.conftest import auth
 
 
 def test_users_add_prints_a_working_token_last(settings, database):
@@ -40,7 +41,27 @@ def test_split_prints_claims_as_json_lines(tmp_path):
     assert len(lines) > 20
     for claim in lines:
         assert SEED_ESSAY[claim["start"] : claim["end"]] == claim["text"]
-        assert {"kind", "checkworthiness", "checkable"} <= claim.keys()
+
+
+def test_split_gives_the_claim_fields_of_the_api(client, token, queue):
+    """The fields an API claim has before it is stored (no id, status or version)."""
+    editor = auth(token("ed", "editor"))
+    essay = {"title": "t", "text": SEED_ESSAY, "published_at": "2006-11-27"}
+    essay_id = client.post("/api/v1/essays", json=essay, headers=editor).json["id"]
+    queue.run_all()
+    stored = client.get(f"/api/v1/essays/{essay_id}/claims", headers=editor).json
+    split = CliRunner().invoke(main, ["split", "--published-at", "2006-11-27", "-"], SEED_ESSAY)
+    printed = [json.loads(line) for line in split.output.splitlines()]
+    assert any(claim["dates"] for claim in printed)  # the date made a difference
+    assert printed == [{name: claim[name] for name in printed[0]} for claim in stored]
+    assert printed[0].keys() == stored[0].keys() - {"id", "essay_id", "status", "version"}
+
+
+def test_split_reads_standard_input_and_says_so():
+    result = CliRunner().invoke(main, ["split", "-"], "Saddam Hussein ruled Iraq for 24 years.")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output)["entities"] == ["Saddam Hussein", "Iraq"]
+    assert "- reads standard input" in CliRunner().invoke(main, ["split", "-h"]).output
 
 
 def test_db_upgrade_and_check(settings):
