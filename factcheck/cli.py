@@ -4,23 +4,22 @@ from __future__ import annotations
 
 import json
 import os
+import shlex
 import shutil
-import signal
-import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from importlib.metadata import version
 from pathlib import Path
-from types import FrameType
-from typing import Any, TextIO
+from typing import Any, NoReturn, TextIO
 
 import click
+from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
-from factcheck import migrate
+from factcheck import migrate, preflight
 from factcheck.accounts import services as accounts
 from factcheck.accounts.models import User
 from factcheck.claims import ExtractedClaim
@@ -30,6 +29,7 @@ from factcheck.db import get_database, utcnow
 from factcheck.errors import DomainError
 from factcheck.settings import Settings, get_settings
 from factcheck.sources import library
+from factcheck.supervisor import ChildExited, Children, Stop, StopSignals
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 
@@ -247,26 +247,86 @@ def _session():  # type: ignore[no-untyped-def]
 @click.option("--demo", is_flag=True, help="Load the demo library and accounts from seeds/.")
 @click.option("--workers", "web_workers", default=2, show_default=True, help="Web processes.")
 def up(host: str, port: int, demo: bool, web_workers: int) -> None:
-    """Start the web app, a worker and beat; Ctrl-C stops them all."""
-    settings = get_settings()
+    """Start the web app, a worker and beat; Ctrl-C or SIGTERM stops them all."""
+    # First of all, so that a signal at any later moment (even in the migrations)
+    # ends in the one `except Stop` below.
+    signals = StopSignals()
+    signals.install()
+    children = Children(signals)
+    try:
+        run_service(children, host, port, demo, web_workers)
+    except Stop:
+        pass
+    except ChildExited as exited:
+        raise click.ClickException(f"{exited}; stopped the others") from None
+    finally:
+        signals.stopping()
+        children.stop()
+        signals.restore()
+    click.echo("factcheck stopped")
+
+
+def run_service(children: Children, host: str, port: int, demo: bool, web_workers: int) -> None:
+    """Check, migrate, load the demo, start the children, then watch them until one
+    exits (``ChildExited``) or a signal comes (``Stop``)."""
+    settings = _checked_settings()
+    problems = preflight.problems(settings, host, port)
+    if problems:
+        fail(problems)
+    base_url = f"http://{host}:{port}"
+    click.echo("migrating the database")
     upgrade_database(settings)
-    tokens = load_demo(settings) if demo else {}
+    if demo:
+        click.echo("loading the demo library and accounts")
+    tokens = load_demo(settings) if demo else []
+    click.echo("starting web, worker and beat")
     env = {
         **os.environ,
         "FACTCHECK_DATA_DIR": str(settings.data_dir.resolve()),
         "PROMETHEUS_MULTIPROC_DIR": str(fresh_metrics_dir(settings)),
     }
-    if "FACTCHECK_BASE_URL" not in os.environ:
-        env["FACTCHECK_BASE_URL"] = f"http://{host}:{port}"
-    processes = start_processes(settings, host, port, web_workers, env)
-    click.echo(f"factcheck is up at http://{host}:{port}/  (data in {settings.data_dir.resolve()})")
-    for name, token in tokens.items():
-        click.echo(f"  token for {name}: {token}")
-    if demo:
-        click.echo("  demo accounts sign in at /login with the password factcheck-demo")
-    click.echo("Ctrl-C stops it.", nl=True)
+    env.setdefault("FACTCHECK_BASE_URL", base_url)
+    for name, command in child_commands(settings, host, port, web_workers).items():
+        children.start(name, command, env)
+    click.echo(f"factcheck is up at {base_url}/  (data in {settings.data_dir.resolve()})")
+    print_demo(tokens, base_url)
+    click.echo("Ctrl-C stops it.")
     sys.stdout.flush()
-    supervise(processes)
+    children.watch()
+
+
+def fail(problems: list[str]) -> NoReturn:
+    """Each problem on its own line, as click prints one, and exit status 1."""
+    for problem in problems:
+        click.echo(f"Error: {problem}", err=True)
+    raise SystemExit(1)
+
+
+def _checked_settings() -> Settings:
+    try:
+        return get_settings()
+    except ValidationError as error:
+        first = error.errors()[0]
+        name = "FACTCHECK_" + "_".join(str(part) for part in first["loc"]).upper()
+        fail([f"{name}: {first['msg']}"])
+
+
+def print_demo(tokens: list[DemoToken], base_url: str) -> None:
+    """The tokens, and one line to paste into a shell for the README's walk."""
+    for token in tokens:
+        click.echo(f"  token for {token.name} ({token.role}): {token.token}")
+    if not tokens:
+        return
+    click.echo("  demo accounts sign in at /login with the password factcheck-demo")
+    by_name = {token.name: token.token for token in tokens}
+    variables = {short: by_name[name] for name, short in WALK_VARIABLES.items() if name in by_name}
+    variables["API"] = f"{base_url}/api/v1"
+    assignments = " ".join(f"{name}={shlex.quote(value)}" for name, value in variables.items())
+    click.echo(f"export {assignments}  # for the README's walk through the API")
+
+
+# The shell variables the README's walk through the API uses for the demo accounts.
+WALK_VARIABLES = {"editor": "E", "reviewer1": "R1", "reviewer2": "R2"}
 
 
 def fresh_metrics_dir(settings: Settings) -> Path:
@@ -277,9 +337,16 @@ def fresh_metrics_dir(settings: Settings) -> Path:
     return directory
 
 
-def load_demo(settings: Settings) -> dict[str, str]:
+@dataclass(frozen=True)
+class DemoToken:
+    name: str
+    role: str
+    token: str
+
+
+def load_demo(settings: Settings) -> list[DemoToken]:
     """Import the demo library, create missing demo accounts; return fresh tokens."""
-    tokens = {}
+    tokens = []
     with get_database(settings.resolved_database_url()).scope() as session:
         library.import_library(session, SEEDS / "library.json")
         for account in json.loads((SEEDS / "accounts.json").read_text()):
@@ -290,13 +357,16 @@ def load_demo(settings: Settings) -> dict[str, str]:
                 )
                 accounts.set_password(session, user, account["password"])
             expiry = token_expiry(settings.token_days)
-            tokens[f"{user.name} ({user.role})"] = accounts.issue_token(session, user, expiry)
+            token = accounts.issue_token(session, user, expiry)
+            tokens.append(DemoToken(user.name, user.role, token))
     return tokens
 
 
 def web_command(host: str, port: int, web_workers: int) -> list[str]:
     return [sys.executable, "-m", "gunicorn", "web.wsgi:app", "--bind", f"{host}:{port}",
-            "--workers", str(web_workers)]  # fmt: skip
+            "--workers", str(web_workers),
+            # Within the grace `up` gives its children before SIGKILL.
+            "--graceful-timeout", "5"]  # fmt: skip
 
 
 def worker_command(name: str = "worker", concurrency: int = 2) -> list[str]:
@@ -310,43 +380,11 @@ def beat_command(data_dir: Path) -> list[str]:
             "--schedule", str(data_dir / "beat-schedule")]  # fmt: skip
 
 
-def start_processes(
-    settings: Settings, host: str, port: int, web_workers: int, env: dict[str, str]
-) -> list[subprocess.Popen[bytes]]:
-    commands = [
-        web_command(host, port, web_workers),
-        worker_command(),
-        beat_command(settings.data_dir.resolve()),
-    ]
-    return [subprocess.Popen(command, env=env) for command in commands]
-
-
-def supervise(processes: list[subprocess.Popen[bytes]]) -> None:
-    """Wait until a signal or a child's exit, then stop every child."""
-    stopping = False
-
-    def request_stop(_signum: int, _frame: FrameType | None) -> None:
-        nonlocal stopping
-        stopping = True
-
-    signal.signal(signal.SIGINT, request_stop)
-    signal.signal(signal.SIGTERM, request_stop)
-    while not stopping and all(process.poll() is None for process in processes):
-        time.sleep(0.2)
-    stop_processes(processes)
-    failed = [p for p in processes if p.returncode not in (0, -signal.SIGTERM, None)]
-    if failed and not stopping:
-        raise SystemExit(f"a process exited unexpectedly: {failed[0].args}")
-
-
-def stop_processes(processes: list[subprocess.Popen[bytes]], grace: float = 15.0) -> None:
-    for process in processes:
-        if process.poll() is None:
-            process.send_signal(signal.SIGTERM)
-    deadline = time.monotonic() + grace
-    for process in processes:
-        try:
-            process.wait(max(0.1, deadline - time.monotonic()))
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+def child_commands(
+    settings: Settings, host: str, port: int, web_workers: int
+) -> dict[str, list[str]]:
+    return {
+        "web": web_command(host, port, web_workers),
+        "worker": worker_command(),
+        "beat": beat_command(settings.data_dir.resolve()),
+    }

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+import socket
 from collections.abc import Iterator
 from importlib.metadata import version
 
@@ -10,6 +11,8 @@ from click.testing import CliRunner
 
 from factcheck.accounts import services as accounts
 from factcheck.cli import main
+from factcheck.settings import get_settings
+from factcheck.supervisor import Children
 from tests.conftest import SEED_ESSAY, SEEDS
 from tests.unit.conftest import auth
 
@@ -161,3 +164,58 @@ def test_every_command_has_version(path):
     result = CliRunner().invoke(main, [*path, "--version"])
     assert result.exit_code == 0, result.output
     assert result.output == f"factcheck {version('factcheck')}\n"
+
+
+@pytest.fixture
+def no_children(monkeypatch):
+    """`up` must fail before it starts anything."""
+
+    def refuse(*_args):
+        raise AssertionError("a child was started")
+
+    monkeypatch.setattr(Children, "start", refuse)
+
+
+def assert_one_error_line(result, expected: str) -> None:
+    assert result.exit_code == 1, result.output
+    assert result.output.splitlines() == [result.output.strip()], result.output
+    assert result.output.startswith("Error: ") and expected in result.output, result.output
+    assert "Traceback" not in result.output
+
+
+def test_up_refuses_a_port_in_use(settings, no_children):
+    with socket.socket() as holder:
+        holder.bind(("127.0.0.1", 0))
+        holder.listen()
+        port = holder.getsockname()[1]
+        result = CliRunner().invoke(main, ["up", "--port", str(port)])
+    assert_one_error_line(result, f"port {port} on 127.0.0.1 is in use")
+    assert "pass --port" in result.output
+
+
+@pytest.mark.parametrize(
+    ("setting", "url", "expected"),
+    [
+        ("DATABASE", "not a url", "FACTCHECK_DATABASE_URL is not a URL"),
+        ("DATABASE", "nosuchdriver://db.example/factcheck", "no driver for the database URL"),
+        ("DATABASE", "sqlite:////nonexistent/dir/db.sqlite", "the database at sqlite:////nonexist"),
+        ("DATABASE", "postgresql+psycopg://u:secret@127.0.0.1:1/db", "the database at postgresql"),
+        ("BROKER", "redis://:secret@127.0.0.1:1/0", "the broker at redis://:**@127.0.0.1:1/0 does"),
+        ("BROKER", "nosuchtransport://broker.example", "No such transport"),
+    ],
+)
+def test_up_refuses_a_database_or_broker_that_does_not_answer(
+    settings, no_children, monkeypatch, setting, url, expected
+):
+    monkeypatch.setenv(f"FACTCHECK_{setting}_URL", url)
+    get_settings.cache_clear()
+    result = CliRunner().invoke(main, ["up", "--port", str(free_port())])
+    assert_one_error_line(result, expected)
+    assert f"FACTCHECK_{setting}_URL" in result.output
+    assert "secret" not in result.output
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
