@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import json
 import socket
+import sqlite3
 from collections.abc import Iterator
 from importlib.metadata import version
 
@@ -219,3 +220,26 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+def test_db_check_says_in_one_line_what_differs(settings):
+    with sqlite3.connect(settings.data_dir / "factcheck.sqlite") as connection:
+        connection.execute("ALTER TABLE users ADD COLUMN extra TEXT")
+    result = CliRunner().invoke(main, ["db", "check"])
+    assert_one_error_line(result, "the schema differs from the models")
+    assert "'extra'" in result.output
+
+
+@pytest.mark.parametrize(
+    ("database", "expected"),
+    [
+        ("empty.sqlite", "Target database is not up to date; run `factcheck db upgrade`"),
+        ("no/such/dir/db.sqlite", "does not answer (unable to open database file)"),
+    ],
+)
+def test_db_check_on_a_database_not_migrated_or_not_there(
+    settings, monkeypatch, database, expected
+):
+    monkeypatch.setenv("FACTCHECK_DATABASE_URL", f"sqlite:///{settings.data_dir / database}")
+    get_settings.cache_clear()
+    assert_one_error_line(CliRunner().invoke(main, ["db", "check"]), expected)
