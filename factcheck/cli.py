@@ -30,7 +30,7 @@ from factcheck.db import get_database, utcnow
 from factcheck.errors import DomainError
 from factcheck.settings import Settings, get_settings
 from factcheck.sources import library
-from factcheck.supervisor import ChildExited, Children, Stop, StopSignals
+from factcheck.supervisor import Children, Stop, StopSignals
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 
@@ -270,22 +270,23 @@ def up(host: str, port: int, demo: bool, web_workers: int) -> None:
     signals = StopSignals()
     signals.install()
     children = Children(signals)
+    exited = None
     try:
-        run_service(children, host, port, demo, web_workers)
+        exited = run_service(children, host, port, demo, web_workers)
     except Stop:
         pass
-    except ChildExited as exited:
-        raise click.ClickException(f"{exited}; stopped the others") from None
     finally:
         signals.stopping()
         children.stop()
         signals.restore()
+    if exited:
+        fail([f"{exited}; stopped the others"])
     click.echo("factcheck stopped")
 
 
-def run_service(children: Children, host: str, port: int, demo: bool, web_workers: int) -> None:
-    """Check, migrate, load the demo, start the children, then watch them until one
-    exits (``ChildExited``) or a signal comes (``Stop``)."""
+def run_service(children: Children, host: str, port: int, demo: bool, web_workers: int) -> str:
+    """Check, migrate, load the demo, start the children, then watch them: return how
+    the first to exit did, unless a signal comes first (``Stop``)."""
     settings = _checked_settings()
     problems = preflight.problems(settings, host, port)
     if problems:
@@ -309,7 +310,7 @@ def run_service(children: Children, host: str, port: int, demo: bool, web_worker
     print_demo(tokens, base_url)
     click.echo("Ctrl-C stops it.")
     sys.stdout.flush()
-    children.watch()
+    return children.watch()
 
 
 def fail(problems: list[str]) -> NoReturn:

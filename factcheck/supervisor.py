@@ -69,13 +69,6 @@ class StopSignals:
             raise Stop
 
 
-class ChildExited(Exception):
-    def __init__(self, name: str, status: int) -> None:
-        super().__init__(f"{name} exited with status {status}")
-        self.name = name
-        self.status = status
-
-
 class Children:
     """The processes one `factcheck up` started, by name."""
 
@@ -87,12 +80,12 @@ class Children:
         with self.signals.deferred():
             self.processes[name] = subprocess.Popen(command, env=env, start_new_session=True)
 
-    def watch(self) -> None:
-        """Return never; raise ``ChildExited`` when a child ends (or ``Stop`` on a signal)."""
+    def watch(self) -> str:
+        """Wait until a child exits, and say which and how (a signal raises ``Stop``)."""
         while True:
             for name, process in self.processes.items():
                 if process.poll() is not None:
-                    raise ChildExited(name, process.returncode)
+                    return f"{name} exited with status {process.returncode}"
             time.sleep(POLL_SECONDS)
 
     def stop(self, grace: float = GRACE_SECONDS) -> None:
