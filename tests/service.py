@@ -74,6 +74,20 @@ class Service:
             time.sleep(0.1)
         raise AssertionError(f"essay {essay_id} still not gathered: {essay}")
 
+    def wait_for_line(self, text: str, timeout: float = 60.0) -> str:
+        """The first line of output holding ``text``, once it is printed."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            exited = self.process.poll() is not None
+            for line in list(self.output):
+                if text in line:
+                    return line
+            if exited:  # and everything it printed before was read
+                break
+            time.sleep(0.05)
+        tail = "".join(self.output[-60:])
+        raise AssertionError(f"factcheck up never printed {text!r}; it said:\n{tail}")
+
     def stop(self, timeout: float = 30.0) -> int:
         """Stop it as Ctrl-C would; return its exit code."""
         if self.process.poll() is None:
@@ -88,10 +102,11 @@ class Service:
 TOKEN_LINE = re.compile(r"token for (\w+) \(\w+\): (\S+)")
 
 
-def start_service(env: dict[str, str], data_dir: Path, timeout: float = 60.0) -> Service:
+def launch(env: dict[str, str], data_dir: Path, *options: str) -> Service:
+    """`factcheck up` with ``options`` on a free port, its output read in the background."""
     port = free_port()
     process = subprocess.Popen(
-        [sys.executable, "-m", "factcheck", "up", "--demo", "--port", str(port)],
+        [sys.executable, "-m", "factcheck", "up", *options, "--port", str(port)],
         env={
             **os.environ,
             "FACTCHECK_CONNECTORS": "library,desk",  # no network here; tests may override
@@ -104,15 +119,18 @@ def start_service(env: dict[str, str], data_dir: Path, timeout: float = 60.0) ->
         start_new_session=True,
     )
     service = Service(process, f"http://127.0.0.1:{port}")
+    _drain_in_background(service)
+    return service
+
+
+def start_service(env: dict[str, str], data_dir: Path, timeout: float = 60.0) -> Service:
+    """`factcheck up --demo`, once it answers, with the tokens it printed."""
     deadline = time.monotonic() + timeout
-    assert process.stdout is not None
-    for line in process.stdout:
-        service.output.append(line)
+    service = launch(env, data_dir, "--demo")
+    service.wait_for_line("Ctrl-C stops it", timeout)
+    for line in service.output:
         if match := TOKEN_LINE.search(line):
             service.tokens[match.group(1)] = match.group(2)
-        if "Ctrl-C stops it" in line or time.monotonic() > deadline:
-            break
-    _drain_in_background(service)
     _wait_healthy(service, deadline)
     return service
 
@@ -140,9 +158,27 @@ def _wait_healthy(service: Service, deadline: float, stack: Stack | None = None)
     raise AssertionError("the service never became healthy:\n" + "".join(output[-60:]))
 
 
-def children_of(pid: int) -> list[int]:
-    result = subprocess.run(["pgrep", "-s", str(pid)], capture_output=True, text=True, check=False)
-    return [int(p) for p in result.stdout.split() if int(p) != pid]
+def processes_on(data_dir: Path) -> list[int]:
+    """Processes whose environment says FACTCHECK_DATA_DIR is ``data_dir``: what a
+    `factcheck up` on it started, wherever they are (they run in their own sessions)."""
+    wanted = {f"FACTCHECK_DATA_DIR={path}".encode() for path in (data_dir, data_dir.resolve())}
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            environ = (entry / "environ").read_bytes() if entry.name.isdigit() else b""
+        except OSError:  # gone meanwhile, or not ours to read
+            continue
+        if wanted & set(environ.split(b"\0")):
+            found.append(int(entry.name))
+    return found
+
+
+def wait_until_none_on(data_dir: Path, timeout: float = 30.0) -> list[int]:
+    """[] once no process runs on ``data_dir``; else those still there at the deadline."""
+    deadline = time.monotonic() + timeout
+    while (left := processes_on(data_dir)) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    return left
 
 
 class Stack:

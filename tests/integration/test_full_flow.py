@@ -7,7 +7,7 @@ import time
 import pytest
 
 from tests.flow import full_flow
-from tests.service import children_of, start_service
+from tests.service import start_service, wait_until_none_on
 
 pytestmark = pytest.mark.integration
 
@@ -21,11 +21,9 @@ def run_and_stop(env: dict[str, str], tmp_path) -> None:
         assert time.monotonic() - started < 120
         assert "Fareed Zakaria" in result["page"]
     finally:
-        session = service.process.pid
         code = service.stop()
     assert code == 0, "".join(service.output[-40:])
-    time.sleep(0.5)
-    assert children_of(session) == [], "factcheck up left processes running"
+    assert wait_until_none_on(tmp_path) == [], "factcheck up left processes running"
 
 
 def test_embedded_default_needs_no_server(tmp_path):

@@ -1,0 +1,65 @@
+"""The README's walk through the API, run as written against a live `factcheck up --demo`
+with the variables from the `export` line it printed."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shlex
+import subprocess
+
+import pytest
+
+from tests.conftest import ROOT
+from tests.service import start_service
+
+pytestmark = pytest.mark.integration
+
+WALK_DEADLINE = 300.0  # bounds a failure only: the walk polls for the workers itself
+
+
+def walk_block() -> str:
+    """The first ```sh block after the walk's heading, character for character."""
+    section = (ROOT / "README.md").read_text().split("## A walk through the API", 1)[1]
+    found = re.search(r"```sh\n(.*?)```", section, re.DOTALL)
+    assert found, "the README's walk through the API has no ```sh block"
+    return found.group(1)
+
+
+def exported(line: str) -> dict[str, str]:
+    """The variables of an `export A=... B=...  # comment` line."""
+    words = shlex.split(line, comments=True)
+    assert words[0] == "export", line
+    return dict(word.split("=", 1) for word in words[1:])
+
+
+@pytest.mark.parametrize("stack", ["embedded", "postgres"])
+def test_the_walk_through_the_api_works_as_written(tmp_path, request, stack):
+    env = {}
+    if stack == "postgres":
+        env = {
+            "FACTCHECK_DATABASE_URL": request.getfixturevalue("postgres_url"),
+            "FACTCHECK_BROKER_URL": request.getfixturevalue("redis_url"),
+        }
+    service = start_service(env, tmp_path, timeout=120.0)
+    try:
+        variables = exported(service.wait_for_line("export E="))
+        assert variables.keys() == {"E", "R1", "R2", "API"}
+        assert variables["API"] == f"{service.base_url}/api/v1"
+        walk = subprocess.run(
+            ["bash", "-euo", "pipefail", "-c", walk_block()],
+            cwd=ROOT,
+            env={**os.environ, **variables},
+            capture_output=True,
+            text=True,
+            timeout=WALK_DEADLINE,
+        )
+    finally:
+        assert service.stop() == 0, "".join(service.output[-40:])
+    assert walk.returncode == 0, walk.stdout + walk.stderr
+    answers = [json.loads(line) for line in walk.stdout.splitlines() if line.startswith("{")]
+    assert [a["state"] for a in answers if "verdict" in a] == ["submitted", "approved"]
+    published = next(a for a in answers if "unfinished" in a)
+    assert published["status"] == 409 and published["unfinished"] > 0, published
+    assert walk.stdout.rstrip().endswith(f"{service.base_url}/fact-checks/1")
