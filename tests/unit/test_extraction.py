@@ -343,13 +343,11 @@ def test_hostile_input_gives_valid_spans(name, published_at):
 
 
 # Every module split() runs code of: the work counted is theirs.
-CLAIM_MODULES = [
-    importlib.import_module(f"factcheck.claims.{name}")
-    for name in (
-        "atoms", "checkworthiness", "dates", "entities", "extraction", "kinds", "layout",
-        "lexicon", "quantities", "quotes", "segmentation",
-    )  # fmt: skip
-]
+CLAIM_MODULE_NAMES = (
+    "atoms", "checkworthiness", "dates", "entities", "extraction", "kinds", "layout",
+    "lexicon", "quantities", "quotes", "segmentation",
+)  # fmt: skip
+CLAIM_MODULES = [importlib.import_module(f"factcheck.claims.{name}") for name in CLAIM_MODULE_NAMES]
 
 
 @pytest.mark.parametrize("make", GROWING.values(), ids=GROWING.keys())
