@@ -21,13 +21,10 @@ from factcheck.review.models import Verdict
 from factcheck.review.stats import desk_stats
 from factcheck.sources.connectors import ClaimQuery
 from factcheck.sources.desk import DeskConnector
-from tests.factories import TINY_ESSAY
-from tests.flow import ESSAY, JSON_LD, caller_for, review_one
+from tests.flow import ESSAY, JSON_LD, SHORT_ESSAY, caller_for, review_one
 from tests.unit.conftest import auth
 
 HOSTILE = '<script>alert(1)</script> "><img src=x onerror=alert(2)> [x](javascript:alert(3))'
-# The seed essay's details with three of its sentences: publishing needs no more.
-SHORT_ESSAY = {**ESSAY, "text": TINY_ESSAY}
 SCRIPT_SAFE = re.compile(r"<script(?![^>]*application/ld\+json)", re.I)
 
 
