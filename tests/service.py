@@ -12,6 +12,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -20,6 +21,15 @@ import requests
 
 from tests.conftest import xdist_worker
 from tests.flow import Reply
+
+
+def wait_for(happened: Callable[[], object], what: str, timeout: float = 60) -> None:
+    """Poll until ``happened()`` is true. The deadline only bounds a failure: it is
+    generous so that a busy machine is never mistaken for a broken one."""
+    deadline = time.monotonic() + timeout
+    while not happened():
+        assert time.monotonic() < deadline, f"{what} did not happen within {timeout} s"
+        time.sleep(0.05)
 
 
 def free_port() -> int:
