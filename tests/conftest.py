@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from argon2 import PasswordHasher
 from sqlalchemy.orm import Session
 
 from factcheck import migrate
@@ -28,6 +29,9 @@ ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
 SEED_ESSAY = (SEEDS / "the-next-step-think-vietnam.txt").read_text()
 REQUIRE_SERVICES = os.environ.get("FACTCHECK_REQUIRE_SERVICES") == "1"
+# The cheapest Argon2id costs: tests sign in hundreds of times. Processes that
+# tests start keep production's costs.
+CHEAP_HASHER = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
 
 
 def xdist_worker() -> int:
@@ -41,6 +45,13 @@ def need_service(name: str, reason: str) -> None:
     if REQUIRE_SERVICES:
         pytest.fail(message)
     pytest.skip(message)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def cheap_password_hashing() -> Iterator[None]:
+    accounts.use_hasher(CHEAP_HASHER)
+    yield
+    accounts.use_hasher(accounts.PRODUCTION_HASHER)
 
 
 @pytest.fixture(scope="session")

@@ -16,6 +16,7 @@ from flask.testing import FlaskClient
 
 from factcheck.publishing.claimreview import shorten
 from tests.conftest import SEED_ESSAY
+from tests.factories import TINY_ESSAY
 
 ESSAY = {
     "title": "The Next Step? Think Vietnam.",
@@ -24,6 +25,8 @@ ESSAY = {
     "url": "https://www.newsweek.com/2006/11/26/the-next-step-think-vietnam.html",
     "published_at": "2006-11-27",
 }
+# The same essay cut to three sentences, for tests that need an essay, not this one.
+SHORT_ESSAY = {**ESSAY, "text": TINY_ESSAY}
 JSON_LD = re.compile(r'<script type="application/ld\+json">(.*?)</script>', re.S)
 
 

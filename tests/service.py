@@ -12,6 +12,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -20,6 +21,15 @@ import requests
 
 from tests.conftest import xdist_worker
 from tests.flow import Reply
+
+
+def wait_for(happened: Callable[[], object], what: str, timeout: float = 60) -> None:
+    """Poll until ``happened()`` is true. The deadline only bounds a failure: it is
+    generous so that a busy machine is never mistaken for a broken one."""
+    deadline = time.monotonic() + timeout
+    while not happened():
+        assert time.monotonic() < deadline, f"{what} did not happen within {timeout} s"
+        time.sleep(0.05)
 
 
 def free_port() -> int:
@@ -171,14 +181,6 @@ def processes_on(data_dir: Path) -> list[int]:
         if wanted & set(environ.split(b"\0")):
             found.append(int(entry.name))
     return found
-
-
-def wait_until_none_on(data_dir: Path, timeout: float = 30.0) -> list[int]:
-    """[] once no process runs on ``data_dir``; else those still there at the deadline."""
-    deadline = time.monotonic() + timeout
-    while (left := processes_on(data_dir)) and time.monotonic() < deadline:
-        time.sleep(0.1)
-    return left
 
 
 class Stack:

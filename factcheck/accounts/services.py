@@ -63,10 +63,22 @@ def user_for_token(session: Session, token: str) -> User | None:
     return session.scalar(_TOKEN_OWNER, {"token_hash": hash_token(token), "now": utcnow()})
 
 
-_hasher = PasswordHasher()  # Argon2id with the library's current recommended costs
+PRODUCTION_HASHER = PasswordHasher()  # Argon2id with the library's current recommended costs
+_hasher = PRODUCTION_HASHER
 # Checked when the name is unknown, so an attempt costs the same either way.
-_DUMMY_HASH = _hasher.hash("not a real password")
+_dummy_hash = _hasher.hash("not a real password")
 MIN_PASSWORD_LENGTH = 10
+
+
+def use_hasher(hasher: PasswordHasher) -> None:
+    """Hash and check passwords with ``hasher`` from now on.
+
+    Tests pass cheap costs so that signing in does not dominate their time; a
+    hash keeps its costs inside it, so hashes made either way still verify.
+    """
+    global _hasher, _dummy_hash
+    _hasher = hasher
+    _dummy_hash = hasher.hash("not a real password")
 
 
 def set_password(session: Session, user: User, password: str) -> None:
@@ -79,7 +91,7 @@ def set_password(session: Session, user: User, password: str) -> None:
 def check_password(session: Session, name: str, password: str) -> User | None:
     """The active user with this name and password, or None."""
     user = user_by_name(session, name)
-    stored = user.password_hash if user and user.password_hash else _DUMMY_HASH
+    stored = user.password_hash if user and user.password_hash else _dummy_hash
     try:
         _hasher.verify(stored, password)
     except (VerifyMismatchError, InvalidHashError):

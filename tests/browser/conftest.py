@@ -39,6 +39,9 @@ def browser() -> Iterator[object]:
 @pytest.fixture
 def page(browser):
     context = browser.new_context()
+    # Waits end when what they wait for happens; the limit only bounds a failure, and
+    # a busy machine must not hit it.
+    context.set_default_timeout(60_000)
     page = context.new_page()
     yield page
     context.close()

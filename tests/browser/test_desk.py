@@ -32,7 +32,7 @@ def sign_in(page, service: Service, name: str) -> None:
 
 def expect_flash(page, message: str) -> None:
     """Wait for the flash message a form's redirect shows; clicking starts, not ends, the load."""
-    page.locator("p.flash", has_text=message).wait_for(timeout=15_000)
+    page.locator("p.flash", has_text=message).wait_for()
 
 
 def sign_out(page) -> None:
@@ -97,7 +97,7 @@ def test_editor_reviewer_and_approver_work_the_seed_essay(page, service):
     essay_id = int(essay_url.rsplit("/", 1)[1])
     assert page.locator(".progress").is_visible()
     # desk.js polls the progress and reloads the page once no claim is gathering.
-    page.wait_for_selector("mark.claim.status-awaiting_review", timeout=60_000)
+    page.wait_for_selector("mark.claim.status-awaiting_review")
     page.wait_for_function(
         "() => document.querySelector('[data-count=gathering]').textContent === '0'"
     )
@@ -113,9 +113,7 @@ def test_editor_reviewer_and_approver_work_the_seed_essay(page, service):
     assert page.locator("#add-preview").inner_text() == f"“{wording}”"
     page.get_by_role("button", name="Add as a claim").click()
     expect_flash(page, "Claim added.")
-    page.wait_for_selector(
-        "mark.claim.status-awaiting_review >> text=Iraq is not Vietnam.", timeout=60_000
-    )
+    page.wait_for_selector("mark.claim.status-awaiting_review >> text=Iraq is not Vietnam.")
     sign_out(page)
 
     # A reviewer takes the most urgent task, cites a selected passage and submits.

@@ -28,9 +28,11 @@ FAILURES = (
 )
 METADATA_URL = "http://169.254.169.254/latest/meta-data/"
 HUGE_BYTES = 20 * 1024 * 1024
+# Far past any client time-out, so that on a busy machine no retry ever sees the answer.
+HANG_SECONDS = 60.0
 
 
-def failure_answer(failure: str, hang_seconds: float = 5.0) -> Answer:
+def failure_answer(failure: str, hang_seconds: float = HANG_SECONDS) -> Answer:
     """The answer for one of ``FAILURES``."""
     if failure == "rate_limited":
         return Answer.json({"error": "rate limited"}, status=429, **{"Retry-After": "1"})
@@ -68,7 +70,7 @@ class FakeService:
         latency: float | tuple[float, float] = 0.0,
         failure: str | None = None,
         fail_times: int | None = None,
-        hang_seconds: float = 5.0,
+        hang_seconds: float = HANG_SECONDS,
     ) -> None:
         self._owns_server = server is None
         self.server = server or LocalServer()

@@ -13,7 +13,7 @@ from __future__ import annotations
 import html
 from collections.abc import Mapping
 
-from tests.fakes.common import FAILURES, delay_of, failure_answer
+from tests.fakes.common import FAILURES, HANG_SECONDS, delay_of, failure_answer
 from tests.localserver import Answer, LocalServer, Request
 
 
@@ -45,7 +45,7 @@ class FakeSite:
         pages: Mapping[str, str | Answer] | None = None,
         *,
         latency: float | tuple[float, float] = 0.0,
-        hang_seconds: float = 5.0,
+        hang_seconds: float = HANG_SECONDS,
         server: LocalServer | None = None,
     ) -> None:
         self._owns_server = server is None

@@ -4,7 +4,6 @@ the one the database undoes is answered 409 with nothing written, not 503 or 500
 from __future__ import annotations
 
 import threading
-import time
 
 import psycopg
 import pytest
@@ -17,6 +16,7 @@ from factcheck.essays import services as essays
 from factcheck.review import services as review
 from factcheck.review.models import ReviewTask
 from tests.conftest import SEED_ESSAY
+from tests.service import wait_for
 
 pytestmark = pytest.mark.integration
 
@@ -65,12 +65,11 @@ def test_a_deadlocked_release_is_a_409_and_changes_nothing(desk, postgres_url):
             )
         )
         release.start()  # locks the task, then waits for the claim
-        deadline = time.monotonic() + 10
-        while not backend_waiting_on_a_lock(admin, name):
-            assert time.monotonic() < deadline, "the release never waited for the claim"
-            time.sleep(0.02)
+        wait_for(
+            lambda: backend_waiting_on_a_lock(admin, name), "the release waiting for the claim"
+        )
         other.execute("UPDATE review_tasks SET updated_at = now() WHERE id = %s", [task["id"]])
-        release.join(timeout=30)
+        release.join(timeout=60)
         other.rollback()
     [answer] = answers
     assert answer.status_code == 409, answer.json

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 import psycopg
 import pytest
 from sqlalchemy import text
@@ -11,6 +9,7 @@ from sqlalchemy import text
 from factcheck import db
 from factcheck.db import Database
 from tests.integration.conftest import POSTGRES_ADMIN
+from tests.service import wait_for
 
 pytestmark = pytest.mark.integration
 
@@ -31,10 +30,8 @@ def terminate(pid: int) -> None:
     """End a backend and wait until it is gone (its goodbye sent, its socket closed)."""
     with psycopg.connect(POSTGRES_ADMIN, autocommit=True) as admin:
         assert admin.execute("SELECT pg_terminate_backend(%s)", [pid]).fetchone() == (True,)
-        deadline = time.monotonic() + 10
-        while admin.execute("SELECT 1 FROM pg_stat_activity WHERE pid = %s", [pid]).fetchone():
-            assert time.monotonic() < deadline, f"backend {pid} still there"
-            time.sleep(0.02)
+        query = "SELECT 1 FROM pg_stat_activity WHERE pid = %s"
+        wait_for(lambda: admin.execute(query, [pid]).fetchone() is None, f"backend {pid} ending")
 
 
 def test_a_connection_the_server_just_dropped_is_replaced_unseen(database):

@@ -14,7 +14,7 @@ from factcheck.claims import split
 from tests.conftest import SEED_ESSAY
 from tests.fakes.world import EvidenceWorld
 from tests.integration.conftest import POSTGRES_ADMIN
-from tests.service import Stack
+from tests.service import Stack, wait_for
 
 pytestmark = pytest.mark.integration
 FIRST_PARAGRAPHS = "\n\n".join(SEED_ESSAY.split("\n\n")[:2])
@@ -89,10 +89,10 @@ def assert_each_claim_once(database_url: str) -> None:
 
 def wait_until_gathering(world) -> None:
     """Until the workers are searching Wikipedia: the fault must strike mid-gathering."""
-    deadline = time.monotonic() + 30
-    while len(world.wikipedia.requests) < 3 and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert len(world.wikipedia.requests) >= 3, "gathering never reached Wikipedia"
+    # Workers start and split the essay first: on a busy machine that takes a while.
+    wait_for(
+        lambda: len(world.wikipedia.requests) >= 3, "gathering reaching Wikipedia", timeout=180
+    )
 
 
 def test_a_worker_killed_mid_gathering_loses_nothing(stack, postgres_url, world):
@@ -165,13 +165,12 @@ def test_dropped_database_connections_are_survived(stack, postgres_url):
 
 
 def test_a_hanging_source_does_not_hold_the_claims(stack, postgres_url, world):
-    world.wikipedia.failure, world.wikipedia.hang_seconds = "hang", 60
+    # Wikipedia hangs far longer than the wait below: only the time limit frees the claims.
+    world.wikipedia.failure, world.wikipedia.hang_seconds = "hang", 900
     stack.env["FACTCHECK_CONNECTOR_TIME_LIMIT_SECONDS"] = "2"
     stack.start_all()
-    started = time.monotonic()
     essay_id = submit(stack)
-    wait_all_reviewable(stack, [essay_id], timeout=60)
-    assert time.monotonic() - started < 45
+    wait_all_reviewable(stack, [essay_id], timeout=300)
     with psycopg.connect(postgres_url.replace("+psycopg", "")) as db:
         states = db.execute(
             "SELECT connector, state, count(*) FROM connector_runs GROUP BY connector, state"

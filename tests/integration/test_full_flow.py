@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import time
-
 import pytest
 
 from tests.flow import full_flow
-from tests.service import start_service, wait_until_none_on
+from tests.service import processes_on, start_service, wait_for
 
 pytestmark = pytest.mark.integration
 
@@ -16,14 +14,12 @@ def run_and_stop(env: dict[str, str], tmp_path) -> None:
     service = start_service(env, tmp_path)
     try:
         assert set(service.tokens) >= {"editor", "reviewer1", "reviewer2", "admin"}
-        started = time.monotonic()
         result = full_flow(service.call, service.tokens, service.wait_until_gathered)
-        assert time.monotonic() - started < 120
         assert "Fareed Zakaria" in result["page"]
     finally:
         code = service.stop()
     assert code == 0, "".join(service.output[-40:])
-    assert wait_until_none_on(tmp_path) == [], "factcheck up left processes running"
+    wait_for(lambda: processes_on(tmp_path) == [], "every process of factcheck up ending")
 
 
 def test_embedded_default_needs_no_server(tmp_path):

@@ -14,7 +14,7 @@ import time
 
 import pytest
 
-from tests.service import Service, _wait_healthy, launch, wait_until_none_on
+from tests.service import Service, _wait_healthy, launch, processes_on, wait_for
 
 pytestmark = pytest.mark.integration
 
@@ -32,7 +32,7 @@ def assert_stopped_cleanly(service: Service, data_dir) -> None:
     assert code == 0, output[-4000:]
     assert service.output[-1] == "factcheck stopped\n", output[-4000:]
     assert "Traceback" not in output and "KeyboardInterrupt" not in output, output[-4000:]
-    assert wait_until_none_on(data_dir) == [], "factcheck up left processes running"
+    wait_for(lambda: processes_on(data_dir) == [], "every process of factcheck up ending")
 
 
 @pytest.mark.parametrize(

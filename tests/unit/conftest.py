@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -13,8 +12,9 @@ from factcheck.accounts import services as accounts
 from factcheck.db import Database
 from factcheck.settings import Settings
 from factcheck.sources import library
-from tests.conftest import SEED_ESSAY, SEEDS
-from tests.unit.pages import PASSWORD, post, sign_in
+from tests import factories
+from tests.conftest import SEEDS
+from tests.unit.pages import PASSWORD, sign_in
 from web import create_app
 from workers.app import celery_app
 
@@ -80,17 +80,15 @@ def people(database: Database) -> dict[str, str]:
 
 
 @pytest.fixture
-def desk_essay(client, people, queue) -> dict[str, str]:
-    """A split essay; its path, its first claim and a task of it, signed in as editor."""
+def desk_essay(client, people, database: Database) -> dict[str, str]:
+    """A gathered essay; its path, its first claim and a task of it, signed in as editor.
+
+    Made from factories: tests of the pipeline itself submit essays through it.
+    """
+    with database.scope() as session:
+        editor = accounts.user_by_name(session, "ed")
+        essay, tasks = factories.reviewable_essay(session, editor)
+        ids = {"essay_id": str(essay.id), "claim_id": str(tasks[0].claim_id)}
+        ids["task_id"] = str(tasks[0].id)
     sign_in(client, "ed")
-    essay_path = post(
-        client, "/desk/essays/new", {"title": "Seed", "text": SEED_ESSAY}, "/desk/essays/new"
-    ).location
-    queue.run_all()
-    page = client.get(essay_path).text
-    return {
-        "essay": essay_path,
-        "essay_id": essay_path.rsplit("/", 1)[1],
-        "claim_id": re.search(r'id="claim-(\d+)"', page).group(1),
-        "task_id": re.search(r"/desk/tasks/(\d+)/assign", page).group(1),
-    }
+    return {"essay": f"/desk/essays/{ids['essay_id']}", **ids}

@@ -9,7 +9,7 @@ import pytest
 from factcheck import jobs
 from factcheck.accounts import services as accounts
 from tests.conftest import problem_of
-from tests.flow import ESSAY, caller_for, full_flow
+from tests.flow import ESSAY, SHORT_ESSAY, caller_for, full_flow
 from tests.unit.conftest import auth
 from web import create_app
 
@@ -154,7 +154,7 @@ def test_task_actions_on_unknown_or_unheld_tasks(client, token):
 
 def test_verdict_body_validation(client, token, queue):
     editor, reviewer = token("ed", "editor"), token("rev", "reviewer")
-    client.post("/api/v1/essays", json=ESSAY, headers=auth(editor))
+    client.post("/api/v1/essays", json=SHORT_ESSAY, headers=auth(editor))
     queue.run_all()
     task = client.post("/api/v1/queue/next", headers=auth(reviewer)).json
     no_citations = {"rating": "true", "rationale": "r", "citations": []}
@@ -255,7 +255,7 @@ def test_essays_are_listed_newest_first_a_page_at_a_time(client, token, queue):
     editor, reviewer = token("ed", "editor"), token("rev", "reviewer")
     ids = [
         client.post(
-            "/api/v1/essays", json={**ESSAY, "title": f"Essay {n}"}, headers=auth(editor)
+            "/api/v1/essays", json={**SHORT_ESSAY, "title": f"Essay {n}"}, headers=auth(editor)
         ).json["id"]
         for n in range(5)
     ]
@@ -332,7 +332,7 @@ def test_only_lease_changes_run_in_lease_sessions(client, token, queue, monkeypa
     """Claiming, releasing and extending a lease commit without waiting for the disk on
     PostgreSQL (Database.lease_scope); a verdict, like every other change, waits."""
     editor, reviewer = token("ed", "editor"), token("rev", "reviewer")
-    client.post("/api/v1/essays", json=ESSAY, headers=auth(editor))
+    client.post("/api/v1/essays", json=SHORT_ESSAY, headers=auth(editor))
     queue.run_all()
     database = client.application.extensions["factcheck.database"]
     scopes = []

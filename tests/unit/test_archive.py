@@ -98,7 +98,7 @@ def test_unusable_answers_are_none(body):
     ],
 )
 def test_failures_raise_fetch_errors(failure, kind):
-    with FakeWayback(CAPTURES, failure=failure, hang_seconds=3) as archive:
+    with FakeWayback(CAPTURES, failure=failure) as archive:
         client = client_for(archive, archive_url=archive.url, http_read_timeout=0.5)
         with pytest.raises(FetchError) as raised:
             lookup(client, PAGE)

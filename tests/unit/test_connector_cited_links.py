@@ -247,7 +247,7 @@ def test_no_links_means_no_records_and_no_requests():
     ],
 )
 def test_failure_modes_skip_the_link_and_keep_the_good_one(failure, kind):
-    with FakeSite({"/bombs": BOMBS_PAGE, "/bad": failure}, hang_seconds=3) as site:
+    with FakeSite({"/bombs": BOMBS_PAGE, "/bad": failure}) as site:
         query = essay_with(f"Car bombs killed 215 people ({site.url('/bad')} {site.url('/bombs')})")
         connector = connector_for(site, http_read_timeout=0.5)
         found = connector.find(query)

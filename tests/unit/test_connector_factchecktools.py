@@ -166,7 +166,7 @@ def test_a_wrong_key_fails_without_leaking_the_key():
 )
 def test_failures_surface_as_fetch_errors_without_the_key(failure, kind):
     with (
-        FakeFactCheckTools([SADR], failure=failure, hang_seconds=3) as api,
+        FakeFactCheckTools([SADR], failure=failure) as api,
         pytest.raises(FetchError) as raised,
     ):
         connector_for(api, http_read_timeout=0.5).find(QUERY)

@@ -7,6 +7,7 @@ import re
 
 from factcheck.accounts import services as accounts
 from tests.conftest import SEED_ESSAY
+from tests.factories import TINY_ESSAY
 from tests.unit.pages import PASSWORD, post, sign_in, take_next_task_as, token_from
 
 
@@ -182,7 +183,7 @@ def test_an_uploaded_text_file_becomes_the_essay(client, people, queue):
         data={
             "title": "Upload",
             "csrf_token": token,
-            "file": (io.BytesIO(SEED_ESSAY.encode()), "essay.md"),
+            "file": (io.BytesIO(TINY_ESSAY.encode()), "essay.md"),
         },
         content_type="multipart/form-data",
     )

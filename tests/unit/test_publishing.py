@@ -21,7 +21,7 @@ from factcheck.review.models import Verdict
 from factcheck.review.stats import desk_stats
 from factcheck.sources.connectors import ClaimQuery
 from factcheck.sources.desk import DeskConnector
-from tests.flow import ESSAY, JSON_LD, caller_for, review_one
+from tests.flow import ESSAY, JSON_LD, SHORT_ESSAY, caller_for, review_one
 from tests.unit.conftest import auth
 
 HOSTILE = '<script>alert(1)</script> "><img src=x onerror=alert(2)> [x](javascript:alert(3))'
@@ -36,7 +36,7 @@ def desk(client, token, queue):
         for n, r in [("editor", "editor"), ("reviewer1", "reviewer"), ("reviewer2", "reviewer")]
     }
     call = caller_for(client)
-    essay_id = call("POST", "/api/v1/essays", tokens["editor"], ESSAY).body["id"]
+    essay_id = call("POST", "/api/v1/essays", tokens["editor"], SHORT_ESSAY).body["id"]
     queue.run_all()
     claims = call("GET", f"/api/v1/essays/{essay_id}/claims", tokens["editor"]).body
     checkable = [c for c in claims if c["checkable"]]
@@ -397,7 +397,7 @@ def test_webhooks_announce_publication_correction_and_withdrawal(client, token, 
 
         call = caller_for(client)
         editor, r1, r2 = token("ed", "editor"), token("r1", "reviewer"), token("r2", "reviewer")
-        essay_id = call("POST", "/api/v1/essays", editor, ESSAY).body["id"]
+        essay_id = call("POST", "/api/v1/essays", editor, SHORT_ESSAY).body["id"]
         queue.run_all()
         claims = call("GET", f"/api/v1/essays/{essay_id}/claims", editor).body
         for _ in [c for c in claims if c["status"] == "awaiting_review"]:

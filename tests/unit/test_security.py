@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import pytest
+from argon2 import extract_parameters
+from argon2.profiles import get_default_parameters
 
 from factcheck.accounts import services as accounts
 from factcheck.accounts.throttle import DatabaseCounter, Limits, SigninThrottle
+from tests.conftest import CHEAP_HASHER
 from tests.unit.pages import PASSWORD, sign_in
 
 
@@ -13,6 +16,19 @@ from tests.unit.pages import PASSWORD, sign_in
 def alice(database):
     with database.scope() as session:
         accounts.set_password(session, accounts.create_user(session, "alice", "editor"), PASSWORD)
+
+
+def test_production_hashes_passwords_with_the_librarys_recommended_costs():
+    production = accounts.PRODUCTION_HASHER
+    assert extract_parameters(production.hash(PASSWORD)) == get_default_parameters()
+
+
+def test_a_password_hashed_cheaply_verifies_with_production_costs():
+    # Each hash carries its own costs, so the tests' cheap hashes stay valid.
+    cheap_hash = CHEAP_HASHER.hash(PASSWORD)
+    assert extract_parameters(cheap_hash).time_cost == 1
+    assert accounts.PRODUCTION_HASHER.verify(cheap_hash, PASSWORD)
+    assert accounts.PRODUCTION_HASHER.check_needs_rehash(cheap_hash)
 
 
 def test_failed_sign_ins_are_throttled_per_account(client, alice):

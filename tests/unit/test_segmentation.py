@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import importlib.util
 import random
-import time
+import re
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
 
 import pytest
 
+from factcheck.claims import lexicon, segmentation
 from factcheck.claims.segmentation import sentences
+from tests.adversarial import ADVERSARIAL
+from tests.work import growth
 
 ROOT = Path(__file__).resolve().parents[2]
 ESSAY = ROOT / "seeds" / "the-next-step-think-vietnam.txt"
@@ -439,47 +443,31 @@ def test_sentences_is_reexported() -> None:
 # Robustness: any input gives valid spans, fast.
 
 SIZE = 200_000
-ADVERSARIAL = {
-    "dots": lambda n: "." * n,
-    "spaced dots": lambda n: ". " * (n // 2),
-    "one long sentence": lambda n: "word " * (n // 5),
-    "one long word": lambda n: "a" * n,
-    "dotted word": lambda n: "a." * (n // 2),
-    "initials": lambda n: "A. " * (n // 3),
-    "glued": lambda n: "Ab.Cd" * (n // 5),
-    "newlines": lambda n: "\n" * n,
-    "short lines": lambda n: "x\n" * (n // 2),
-    "quotes": lambda n: '"' * n,
-    "apostrophes": lambda n: "'a " * (n // 3),
-    "open brackets": lambda n: "(" * (n // 2) + ")" * (n // 2),
-    "bullets": lambda n: "• " * (n // 2),
-    "enumerators": lambda n: "1. 2. 3. " * (n // 9),
-    "headings": lambda n: "# \n" * (n // 3),
-    "spaces then dots": lambda n: " " * (n // 2) + ". a" * (n // 6),
-    "mixed": lambda n: (
-        'Dr. J. R. R. Tolkien met the U.S. Army at 5 p.m. on Sept. 3. "Stop!" he said. ' * (n // 80)
-    ),
-}
-
-
-def _seconds(text: str) -> float:
-    """Best of three, to keep a busy machine's noise out."""
-    best = float("inf")
-    for _ in range(3):
-        started = time.perf_counter()
-        sentences(text)
-        best = min(best, time.perf_counter() - started)
-    return max(best, 1e-4)
 
 
 @pytest.mark.parametrize("make", ADVERSARIAL.values(), ids=ADVERSARIAL.keys())
 def test_adversarial_input_gives_valid_spans_in_linear_time(make) -> None:
     text = make(SIZE)
     assert_valid_spans(text, sentences(text))
-    # Ten times the input must cost about ten times the time, not a hundred
-    # (catastrophic backtracking). The bound is loose so a busy machine can't fail it.
-    ratio = _seconds(text) / _seconds(make(SIZE // 10))
-    assert ratio < 40, f"10x the input took {ratio:.0f}x the time"
+    # Ten times the input must cost about ten times the work, not a hundred
+    # (backtracking, rescanning). Counted, not timed: bench/growth.py times it.
+    ratio = growth([segmentation, lexicon], sentences, make, SIZE // 100)
+    assert ratio <= 12, f"10x the input took {ratio:.1f}x the work"
+
+
+_TO_THE_END = re.compile(r"\Z")
+
+
+def _rescan(text: str) -> None:
+    """Quadratic on purpose: from every position, look at the rest of the text."""
+    for pos in range(len(text)):
+        _TO_THE_END.search(text, pos)
+
+
+def test_counting_work_tells_quadratic_from_linear() -> None:
+    this_module = sys.modules[__name__]
+    assert growth([this_module], _rescan, lambda n: "a" * n, 200) > 50
+    assert growth([segmentation, lexicon], sentences, lambda n: "a. " * (n // 3), 200) <= 12
 
 
 _PIECES = [

@@ -21,6 +21,7 @@ from factcheck.review.services import CitationInput
 from factcheck.sources.models import SourceRecord
 from factcheck.sources.services import plan_runs
 from tests.conftest import SEED_ESSAY
+from tests.factories import TINY_ESSAY
 from tests.unit.helpers import (
     BATCH,
     CLOCK,
@@ -87,7 +88,7 @@ def review_sources(session, claim_id):
 
 
 def test_claim_next_leases_highest_priority_and_moves_claim(session, database, make_user):
-    essay = gathered_essay(session, database, make_user("ed", "editor"))
+    essay = gathered_essay(session, database, make_user("ed", "editor"), TINY_ESSAY)
     reviewer = make_user("rev")
     task = review.claim_next(session, reviewer, lease_seconds=600)
     assert task is not None and task.kind == "review"
@@ -104,7 +105,7 @@ def test_claim_next_leases_highest_priority_and_moves_claim(session, database, m
 
 
 def test_verdict_needs_rating_rationale_and_citation_found_in_source(session, database, make_user):
-    gathered_essay(session, database, make_user("ed", "editor"))
+    gathered_essay(session, database, make_user("ed", "editor"), TINY_ESSAY)
     reviewer = make_user("rev")
     task = review.claim_next(session, reviewer, 600)
     source = first_source(session, task.claim_id)
@@ -151,7 +152,7 @@ def test_verdict_needs_rating_rationale_and_citation_found_in_source(session, da
 
 
 def test_only_a_second_reviewer_approves(session, database, make_user):
-    gathered_essay(session, database, make_user("ed", "editor"))
+    gathered_essay(session, database, make_user("ed", "editor"), TINY_ESSAY)
     author, approver = make_user("author"), make_user("approver")
     task = review.claim_next(session, author, 600)
     verdict = review.submit_verdict(
@@ -173,7 +174,7 @@ def test_only_a_second_reviewer_approves(session, database, make_user):
 
 
 def test_author_cannot_approve_even_when_holding_the_task(session, database, make_user):
-    gathered_essay(session, database, make_user("ed", "editor"))
+    gathered_essay(session, database, make_user("ed", "editor"), TINY_ESSAY)
     author = make_user("author")
     task = review.claim_next(session, author, 600)
     verdict = review.submit_verdict(
@@ -192,7 +193,7 @@ def test_author_cannot_approve_even_when_holding_the_task(session, database, mak
 
 
 def test_return_keeps_history_and_reopens_review_with_comment(session, database, make_user):
-    gathered_essay(session, database, make_user("ed", "editor"))
+    gathered_essay(session, database, make_user("ed", "editor"), TINY_ESSAY)
     author, approver = make_user("author"), make_user("approver")
     task = review.claim_next(session, author, 600)
     verdict = review.submit_verdict(
@@ -214,7 +215,7 @@ def test_return_keeps_history_and_reopens_review_with_comment(session, database,
 
 
 def test_release_and_expiry_return_the_task_to_the_queue(session, database, make_user):
-    gathered_essay(session, database, make_user("ed", "editor"))
+    gathered_essay(session, database, make_user("ed", "editor"), TINY_ESSAY)
     reviewer = make_user("rev")
     task = review.claim_next(session, reviewer, 600)
     review.release(session, task.id, reviewer)
@@ -238,7 +239,7 @@ def test_release_and_expiry_return_the_task_to_the_queue(session, database, make
 
 
 def test_illegal_transition_is_a_conflict_and_nothing_changes(session, database, make_user):
-    essay = gathered_essay(session, database, make_user("ed", "editor"))
+    essay = gathered_essay(session, database, make_user("ed", "editor"), TINY_ESSAY)
     claim = claims_of(session, essay, "awaiting_review")[0]
     with pytest.raises(Conflict):
         claims.approve(session, [claim], actor_id=None)
@@ -246,7 +247,7 @@ def test_illegal_transition_is_a_conflict_and_nothing_changes(session, database,
 
 
 def test_a_claim_moved_since_it_was_read_is_a_conflict(session, database, make_user):
-    essay = gathered_essay(session, database, make_user("ed", "editor"))
+    essay = gathered_essay(session, database, make_user("ed", "editor"), TINY_ESSAY)
     claim = claims_of(session, essay, "awaiting_review")[0]
     # Another transaction discards it; this session still holds it as it was read.
     table = Claim.__table__
@@ -272,7 +273,7 @@ def test_a_split_moves_its_claims_with_one_statement_per_status(session, databas
 
 
 def test_every_transition_is_audited(session, database, make_user):
-    essay = gathered_essay(session, database, make_user("ed", "editor"))
+    essay = gathered_essay(session, database, make_user("ed", "editor"), TINY_ESSAY)
     claim = claims_of(session, essay, "awaiting_review")[0]
     events = session.scalars(
         select(AuditEvent)
