@@ -183,6 +183,22 @@ def processes_on(data_dir: Path) -> list[int]:
     return found
 
 
+def assert_stopped_cleanly(service: Service, data_dir: Path) -> None:
+    """After a signal: exit status 0, `factcheck stopped` as the last line, no
+    traceback, and no process left on its data dir."""
+    try:
+        code = service.process.wait(60.0)  # bounds a failure; `up` takes 10 s at most
+    except subprocess.TimeoutExpired:
+        service.process.kill()
+        raise
+    service.wait_for_line("factcheck stopped")
+    output = "".join(service.output)
+    assert code == 0, output[-4000:]
+    assert service.output[-1] == "factcheck stopped\n", output[-4000:]
+    assert "Traceback" not in output and "KeyboardInterrupt" not in output, output[-4000:]
+    wait_for(lambda: processes_on(data_dir) == [], "every process of factcheck up ending")
+
+
 class Stack:
     """Web, workers and beat as separate processes, so a test can kill and restart
     one of them, on the settings in ``env`` (PostgreSQL + Redis in the fault tests)."""

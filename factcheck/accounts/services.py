@@ -3,6 +3,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import datetime
+from functools import cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerifyMismatchError
@@ -65,9 +66,14 @@ def user_for_token(session: Session, token: str) -> User | None:
 
 PRODUCTION_HASHER = PasswordHasher()  # Argon2id with the library's current recommended costs
 _hasher = PRODUCTION_HASHER
-# Checked when the name is unknown, so an attempt costs the same either way.
-_dummy_hash = _hasher.hash("not a real password")
 MIN_PASSWORD_LENGTH = 10
+
+
+@cache
+def _dummy_hash(hasher: PasswordHasher) -> str:
+    """Checked when the name is unknown, so an attempt costs the same either way. Made
+    on first use: at import it would add a production-cost hash to every start-up."""
+    return hasher.hash("not a real password")
 
 
 def use_hasher(hasher: PasswordHasher) -> None:
@@ -76,9 +82,8 @@ def use_hasher(hasher: PasswordHasher) -> None:
     Tests pass cheap costs so that signing in does not dominate their time; a
     hash keeps its costs inside it, so hashes made either way still verify.
     """
-    global _hasher, _dummy_hash
+    global _hasher
     _hasher = hasher
-    _dummy_hash = hasher.hash("not a real password")
 
 
 def set_password(session: Session, user: User, password: str) -> None:
@@ -91,7 +96,7 @@ def set_password(session: Session, user: User, password: str) -> None:
 def check_password(session: Session, name: str, password: str) -> User | None:
     """The active user with this name and password, or None."""
     user = user_by_name(session, name)
-    stored = user.password_hash if user and user.password_hash else _dummy_hash
+    stored = user.password_hash if user and user.password_hash else _dummy_hash(_hasher)
     try:
         _hasher.verify(stored, password)
     except (VerifyMismatchError, InvalidHashError):

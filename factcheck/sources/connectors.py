@@ -97,7 +97,7 @@ class LibraryConnector:
     name = "library"
     reach = Reach.LOCAL
     archived = False  # our own copies
-    time_limit = 20  # a batch of full-text searches in our database: well under 1 s
+    time_limit = 10  # a batch of full-text searches in our database: well under 1 s
 
     def __init__(self, database: Database, top_k: int = 5) -> None:
         self.database = database

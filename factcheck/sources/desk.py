@@ -26,7 +26,7 @@ class DeskConnector:
     name = "desk"
     reach = Reach.LOCAL
     archived = False  # our own pages
-    time_limit = 20  # a batch of searches in our database: well under 1 s
+    time_limit = 10  # a batch of searches in our database: well under 1 s
 
     def __init__(self, database: Database, base_url: str, top_k: int = 3) -> None:
         self.database = database

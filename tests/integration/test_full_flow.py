@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import signal
+
 import pytest
 
 from tests.flow import full_flow
-from tests.service import processes_on, start_service, wait_for
+from tests.service import assert_stopped_cleanly, start_service
 
 pytestmark = pytest.mark.integration
 
@@ -17,9 +19,8 @@ def run_and_stop(env: dict[str, str], tmp_path) -> None:
         result = full_flow(service.call, service.tokens, service.wait_until_gathered)
         assert "Fareed Zakaria" in result["page"]
     finally:
-        code = service.stop()
-    assert code == 0, "".join(service.output[-40:])
-    wait_for(lambda: processes_on(tmp_path) == [], "every process of factcheck up ending")
+        service.process.send_signal(signal.SIGINT)  # Ctrl-C
+    assert_stopped_cleanly(service, tmp_path)
 
 
 def test_embedded_default_needs_no_server(tmp_path):

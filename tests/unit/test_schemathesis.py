@@ -191,7 +191,7 @@ def template_database(seeded: Seeded) -> Path:
 # pytest parameter all get the test's bare id, so xdist would run only one of them.
 @EVERY_PHASE.parametrize()
 @pytest.mark.parametrize("role", ["admin"])
-@settings(max_examples=25, **FUZZ_SETTINGS)
+@settings(max_examples=12, **FUZZ_SETTINGS)
 def test_every_operation_as_admin(case, role, client, seeded):
     headers = auth(seeded.tokens[role])
     case.call_and_validate(app=client.application, headers=headers, checks=CHECKS)
@@ -199,7 +199,7 @@ def test_every_operation_as_admin(case, role, client, seeded):
 
 @FUZZING_ONLY.parametrize()
 @pytest.mark.parametrize("role", ["editor", "reviewer"])
-@settings(max_examples=10, **FUZZ_SETTINGS)
+@settings(max_examples=5, **FUZZ_SETTINGS)
 def test_every_operation_as_editor_and_reviewer(case, role, client, seeded):
     headers = auth(seeded.tokens[role])
     case.call_and_validate(app=client.application, headers=headers, checks=CHECKS)
