@@ -113,12 +113,3 @@ def problem_of(response: Any) -> dict[str, Any]:
     assert {"type", "title", "status", "detail"} <= body.keys()
     assert body["status"] == response.status_code
     return body
-
-
-@pytest.hookimpl(tryfirst=True)  # before xdist's own hook reads the groups
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    # Tests that start services share PostgreSQL, Redis db 15 and ports: run them
-    # one after another on one xdist worker, while unit tests spread over the rest.
-    for item in items:
-        if item.get_closest_marker("integration") or item.get_closest_marker("browser"):
-            item.add_marker(pytest.mark.xdist_group("services"))

@@ -19,7 +19,11 @@ from typing import Any
 
 import requests
 
-from tests.conftest import xdist_worker
+from factcheck import migrate
+from factcheck.accounts import services as accounts
+from factcheck.db import Database
+from factcheck.sources import library
+from tests.conftest import SEEDS, xdist_worker
 from tests.flow import Reply
 
 
@@ -212,28 +216,21 @@ class Stack:
         self.service = Service(process=None, base_url=f"http://127.0.0.1:{self.port}")  # type: ignore[arg-type]
 
     def prepare(self) -> None:
-        """Schema, reference library, and an editor and two reviewers with tokens."""
-        self._run("db", "upgrade")
-        self._run("library", "import", str(Path(__file__).parent.parent / "seeds" / "library.json"))
-        for name, role in [
-            ("editor", "editor"),
-            ("reviewer1", "reviewer"),
-            ("reviewer2", "reviewer"),
-        ]:
-            self.service.tokens[name] = self._run(
-                "users", "add", name, "--role", role
-            ).splitlines()[-1]
-
-    def _run(self, *args: str) -> str:
-        done = subprocess.run(
-            [sys.executable, "-m", "factcheck", *args],
-            env=self.env,
-            capture_output=True,
-            text=True,
-            timeout=120,
-            check=True,
-        )
-        return done.stdout.strip()
+        """Schema, reference library, and an editor and two reviewers with tokens, made
+        in this process (the commands that do the same are tested in test_cli)."""
+        url = self.env["FACTCHECK_DATABASE_URL"]
+        migrate.upgrade(url)
+        database = Database(url)
+        with database.scope() as session:
+            library.import_library(session, SEEDS / "library.json")
+            for name, role in [
+                ("editor", "editor"),
+                ("reviewer1", "reviewer"),
+                ("reviewer2", "reviewer"),
+            ]:
+                user = accounts.create_user(session, name, role)
+                self.service.tokens[name] = accounts.issue_token(session, user)
+        database.engine.dispose()
 
     def start(self, name: str, argv: list[str]) -> None:
         process = subprocess.Popen(

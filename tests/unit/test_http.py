@@ -8,7 +8,6 @@ list (refused before any request reaches it) and on it (fetched).
 from __future__ import annotations
 
 import ipaddress
-import os
 import shutil
 import socket
 import ssl
@@ -39,9 +38,8 @@ from factcheck.http_guard import forbidden_reason
 from factcheck.ratelimit import LocalRateLimiter, RedisRateLimiter, make_rate_limiter
 from factcheck.settings import Settings
 from tests.conftest import need_service
+from tests.integration.conftest import REDIS  # this xdist worker's own database
 from tests.localserver import Answer, LocalServer, Request
-
-REDIS = os.environ.get("FACTCHECK_TEST_REDIS", "redis://127.0.0.1:6379/15")
 
 
 class FakeClock:
