@@ -117,10 +117,12 @@ TOKEN_LINE = re.compile(r"token for (\w+) \(\w+\): (\S+)")
 
 
 def launch(env: dict[str, str], data_dir: Path, *options: str) -> Service:
-    """`factcheck up` with ``options`` on a free port, its output read in the background."""
+    """`factcheck up` with ``options`` on a free port, its output read in the background.
+    One web process, not two: each loads the app (seconds of CPU on a busy machine),
+    and no test here needs two (the fault tests' stack runs two)."""
     port = free_port()
     process = subprocess.Popen(
-        [sys.executable, "-m", "factcheck", "up", *options, "--port", str(port)],
+        [sys.executable, "-m", "factcheck", "up", *options, "--port", str(port), "--workers", "1"],
         env={
             **os.environ,
             "FACTCHECK_CONNECTORS": "library,desk",  # no network here; tests may override
