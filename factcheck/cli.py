@@ -292,11 +292,14 @@ def run_service(children: Children, host: str, port: int, demo: bool, web_worker
     if problems:
         fail(problems)
     base_url = f"http://{host}:{port}"
-    click.echo("migrating the database")
-    upgrade_database(settings)
-    if demo:
-        click.echo("loading the demo library and accounts")
-    tokens = load_demo(settings) if demo else []
+    # A signal waits for the database work to end (seconds): cut off mid-statement,
+    # SQLite's connection is left closed under the code that unwinds, which then fails.
+    with children.signals.deferred():
+        click.echo("migrating the database")
+        upgrade_database(settings)
+        if demo:
+            click.echo("loading the demo library and accounts")
+        tokens = load_demo(settings) if demo else []
     click.echo("starting web, worker and beat")
     env = {
         **os.environ,

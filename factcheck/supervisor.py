@@ -53,7 +53,8 @@ class StopSignals:
 
     @contextlib.contextmanager
     def deferred(self) -> Iterator[None]:
-        """No ``Stop`` inside the block: a child started in it is always recorded."""
+        """No ``Stop`` inside the block, raised at its end instead: a child started in
+        it is always recorded, database work is never cut off mid-statement."""
         self._deferring = True
         try:
             yield

@@ -20,7 +20,7 @@ def run_and_stop(env: dict[str, str], tmp_path) -> None:
         assert "Fareed Zakaria" in result["page"]
     finally:
         service.process.send_signal(signal.SIGINT)  # Ctrl-C
-    assert_stopped_cleanly(service, tmp_path)
+    assert_stopped_cleanly(service, tmp_path, quiet=False)
 
 
 def test_embedded_default_needs_no_server(tmp_path):
