@@ -113,7 +113,7 @@ def _shortened(message: str, limit: int = 300) -> str:
 
 
 def upgrade_database(settings: Settings) -> None:
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    """Apply the migrations (the callers have made the data dir in their checks)."""
     migrate.upgrade(settings.resolved_database_url())
 
 

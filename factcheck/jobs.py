@@ -36,6 +36,9 @@ DELIVER_WEBHOOK = Job("deliver_webhook", "factcheck.webhooks.tasks.deliver_webho
 RECONCILE = Job("reconcile", "factcheck.reconcile.tasks.reconcile")  # sent by beat
 ALL = (SPLIT_ESSAY, GATHER_CLAIM, GATHER_LOCAL, GATHER_FROM, DELIVER_WEBHOOK, RECONCILE)
 
+# A job sent with its own ``time_limit`` (the soft limit) is killed this long after it.
+HARD_LIMIT_AFTER = 5
+
 # Sends one job with its arguments (ids, or a batch of runs for GATHER_LOCAL) and a
 # keyword ``time_limit``: seconds this one job may run, or None for its task's own.
 Dispatcher = Callable[..., None]

@@ -96,7 +96,8 @@ def send(job: jobs.Job, *args: Any, time_limit: int | None = None) -> None:
     if time_limit is None:
         celery_app.send_task(job.task, args)
     else:
-        celery_app.send_task(job.task, args, soft_time_limit=time_limit, time_limit=time_limit + 5)
+        hard_limit = time_limit + jobs.HARD_LIMIT_AFTER
+        celery_app.send_task(job.task, args, soft_time_limit=time_limit, time_limit=hard_limit)
 
 
 @worker_init.connect

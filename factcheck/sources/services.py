@@ -60,8 +60,9 @@ class RunClock:
 
 def attempt_died(run: ConnectorRun, now: datetime) -> bool:
     """Whether the run's attempt died with its worker: it started longer ago than its
-    job's hard time limit (the soft limit + 5 s), with a margin."""
-    overdue = timedelta(seconds=registry.job_time_limit(run.connector) + 10)
+    job's hard time limit, with a margin of as much again."""
+    hard_limit = registry.job_time_limit(run.connector) + jobs.HARD_LIMIT_AFTER
+    overdue = timedelta(seconds=hard_limit + jobs.HARD_LIMIT_AFTER)
     return run.started_at is not None and run.started_at < now - overdue
 
 
