@@ -102,6 +102,35 @@ class Service:
         tail = "".join(self.output[-60:])
         raise AssertionError(f"factcheck up never printed {text!r}; it said:\n{tail}")
 
+    def run_beside(self, command: list[str], timeout: float, **options: Any) -> tuple[int, str]:
+        """Run ``command`` while the service runs; its exit code and output. If the
+        service exits first, stop the command and fail with what the service said
+        (a command polling a dead service would otherwise wait out ``timeout``)."""
+        with subprocess.Popen(
+            command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, **options
+        ) as process:
+            deadline = time.monotonic() + timeout
+            while True:
+                try:
+                    output, _ = process.communicate(timeout=0.5)
+                    return process.returncode, output
+                except subprocess.TimeoutExpired:
+                    pass
+                if self.process.poll() is not None or time.monotonic() > deadline:
+                    process.kill()
+                    output, _ = process.communicate()
+                    why = "factcheck up exited" if self.process.poll() is not None else "timed out"
+                    raise AssertionError(
+                        f"{why} while {command[0]} ran; it printed:\n{output}\n"
+                        f"the service said:\n{self.log_tail()}"
+                    )
+
+    def log_tail(self, lines: int = 80) -> str:
+        """The last of what the service printed, leaving out its access log, which
+        only repeats the requests of whoever drove it."""
+        said = [line for line in self.output if '"logger": "factcheck.access"' not in line]
+        return "".join(said[-lines:])
+
     def stop(self, timeout: float = 30.0) -> int:
         """Stop it as Ctrl-C would; return its exit code."""
         if self.process.poll() is None:

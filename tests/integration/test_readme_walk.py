@@ -7,7 +7,6 @@ import json
 import os
 import re
 import shlex
-import subprocess
 
 import pytest
 
@@ -42,19 +41,17 @@ def test_the_walk_through_the_api_works_as_written(tmp_path):
         variables = exported(service.wait_for_line("export E="))
         assert variables.keys() == {"E", "R1", "R2", "API"}
         assert variables["API"] == f"{service.base_url}/api/v1"
-        walk = subprocess.run(
+        status, printed = service.run_beside(
             ["bash", "-euo", "pipefail", "-c", walk_block()],
+            WALK_DEADLINE,
             cwd=ROOT,
             env={**os.environ, **variables},
-            capture_output=True,
-            text=True,
-            timeout=WALK_DEADLINE,
         )
     finally:
-        assert service.stop() == 0, "".join(service.output[-40:])
-    assert walk.returncode == 0, walk.stdout + walk.stderr
-    answers = [json.loads(line) for line in walk.stdout.splitlines() if line.startswith("{")]
+        assert service.stop() == 0, service.log_tail()
+    assert status == 0, printed
+    answers = [json.loads(line) for line in printed.splitlines() if line.startswith("{")]
     assert [a["state"] for a in answers if "verdict" in a] == ["submitted", "approved"]
     published = next(a for a in answers if "unfinished" in a)
     assert published["status"] == 409 and published["unfinished"] > 0, published
-    assert walk.stdout.rstrip().endswith(f"{service.base_url}/fact-checks/1")
+    assert printed.rstrip().endswith(f"{service.base_url}/fact-checks/1")
