@@ -89,7 +89,7 @@ def full_flow(
     for _ in checkable:
         approval = call("POST", "/api/v1/queue/next", second)
         assert approval.status == 200 and approval.body["kind"] == "approval"
-        approved = call("POST", f"/api/v1/tasks/{approval.body['id']}/approve", second)
+        approved = approve(call, approval.body, second)
         assert approved.status == 200, approved.body
 
     published = call("POST", f"/api/v1/essays/{essay_id}/publish", editor)
@@ -99,6 +99,12 @@ def full_flow(
     assert page.status == 200
     check_reader_page(page.text, checkable)
     return {"essay_id": essay_id, "page": page.text, "claims": claims}
+
+
+def approve(call: Caller, task: dict[str, Any], approver: str) -> Reply:
+    """Approve the verdict of a leased approval ``task`` at the version it showed."""
+    body = {"version": task["verdict"]["version"]}
+    return call("POST", f"/api/v1/tasks/{task['id']}/approve", approver, body)
 
 
 def review_one(call: Caller, reviewer: str) -> None:
@@ -151,3 +157,77 @@ def check_reader_page(html: str, checkable: list[dict[str, Any]]) -> None:
         assert item["datePublished"] == ESSAY["published_at"]
         anchor = review["url"].split("#", 1)[1]
         assert f'id="{anchor}"' in html
+
+
+def one_claim_essay(session: Any, editor_name: str) -> int:
+    """The tiny essay with one claim to check (with a source and an open review task);
+    its id. Made from rows, as gathering leaves it."""
+    from factcheck.accounts.services import user_by_name
+    from tests import factories
+
+    essay = factories.make_essay(session, user_by_name(session, editor_name), **ESSAY_FIELDS)
+    claim = factories.make_claim(session, essay, factories.CAR_BOMBS)
+    factories.make_source(session, claim)
+    factories.make_review_task(session, claim)
+    return essay.id
+
+
+ESSAY_FIELDS = {"author": ESSAY["author"], "url": ESSAY["url"]}
+
+
+def bypass_attempt(call: Caller, tokens: dict[str, str], essay_id: int) -> None:
+    """The author tries to change a verdict while a second reviewer holds its approval
+    (issue 14's reproduction): only a withdrawal can, which cancels that approval;
+    the approver's stale approval is a 409, and the reader page shows only what the
+    approver approved."""
+    editor, author, approver = tokens["editor"], tokens["reviewer1"], tokens["reviewer2"]
+    task = call("POST", "/api/v1/queue/next", author)
+    assert task.status == 200 and task.body["kind"] == "review", task.body
+    source = call("GET", f"/api/v1/claims/{task.body['claim']['id']}/sources", author).body[0]
+    citations = [{"source_id": source["id"], "quote": source["snippet"][:40]}]
+    rated = {"rating": "mostly-true", "rationale": "Close enough.", "citations": citations}
+    submitted = call("POST", f"/api/v1/tasks/{task.body['id']}/verdict", author, rated)
+    assert submitted.status == 201, submitted.body
+    verdict_id = submitted.body["id"]
+
+    held = call("POST", "/api/v1/queue/next", approver)
+    assert held.status == 200 and held.body["verdict"]["rating"] == "mostly-true", held.body
+    refused = call("POST", f"/api/v1/verdicts/{verdict_id}/withdraw", approver)
+    assert refused.status == 403, refused.body  # only the author may withdraw it
+
+    withdrawn = call("POST", f"/api/v1/verdicts/{verdict_id}/withdraw", author)
+    assert withdrawn.status == 200 and withdrawn.body["kind"] == "review", withdrawn.body
+    assert withdrawn.body["state"] == "leased"
+    again = call("POST", f"/api/v1/verdicts/{verdict_id}/withdraw", author)
+    assert again.status == 409, again.body
+    changed = {**rated, "rating": "false", "rationale": "The toll was 215, not 200."}
+    draft = {**changed, "version": submitted.body["version"]}
+    saved = call("PUT", f"/api/v1/tasks/{withdrawn.body['id']}/draft", author, draft)
+    assert saved.status == 200 and saved.body["state"] == "draft", saved.body
+    resubmitted = call("POST", f"/api/v1/tasks/{withdrawn.body['id']}/verdict", author, changed)
+    assert resubmitted.status == 201 and resubmitted.body["id"] == verdict_id, resubmitted.body
+
+    stale = approve(call, held.body, approver)
+    assert stale.status == 409 and "withdrawn" in stale.body["detail"], stale.body
+    claims = call("GET", f"/api/v1/essays/{essay_id}/claims", editor).body
+    assert [c["status"] for c in claims] == ["awaiting_approval"]
+    assert call("POST", "/api/v1/queue/next", author).status == 204  # never their own
+
+    fresh = call("POST", "/api/v1/queue/next", approver)
+    assert fresh.body["kind"] == "approval" and fresh.body["verdict"]["rating"] == "false"
+    shown = fresh.body["verdict"]["version"]
+    outdated = call(
+        "POST", f"/api/v1/tasks/{fresh.body['id']}/approve", approver, {"version": shown - 1}
+    )
+    assert outdated.status == 409 and outdated.body["current_version"] == shown, outdated.body
+    approved = approve(call, fresh.body, approver)
+    assert approved.status == 200 and approved.body["rating"] == "false", approved.body
+
+    published = call("POST", f"/api/v1/essays/{essay_id}/publish", editor)
+    assert published.status == 201, published.body
+    page = call("GET", "/" + published.body["url"].split("/", 3)[3]).text
+    ratings = [
+        json.loads(block)["reviewRating"]["alternateName"] for block in JSON_LD.findall(page)
+    ]
+    assert ratings == ["False"]
+    assert "Mostly true" not in page

@@ -15,6 +15,7 @@ from factcheck.accounts.throttle import DatabaseCounter, RedisCounter, SigninThr
 from factcheck.claims import states as claim_states
 from factcheck.db import MAX_INT, get_database
 from factcheck.essays import states as essay_states
+from factcheck.review import ratings
 from factcheck.review import states as review_states
 from factcheck.settings import Settings, get_settings
 from factcheck.sources import states as run_states
@@ -110,4 +111,5 @@ def create_app(settings: Settings | None = None, dispatch: jobs.Dispatcher | Non
     app.register_blueprint(dashboard.blueprint)
     app.jinja_env.globals["current_user"] = signin.current_user
     app.jinja_env.globals.update(STATE_GLOBALS)
+    app.jinja_env.globals["rating_label"] = ratings.label_of
     return app

@@ -26,6 +26,7 @@ from web.operations import (
 )
 from web.public import export_response, published_version
 from web.schemas import (
+    ApproveIn,
     AssignIn,
     ClaimAddIn,
     ClaimEditIn,
@@ -50,7 +51,6 @@ from web.schemas import (
     SourceIn,
     SourceOut,
     TaskOut,
-    VerdictEditIn,
     VerdictIn,
     VerdictOut,
     citation_inputs,
@@ -422,13 +422,14 @@ def submit_verdict(ctx: Context, body: VerdictIn, task_id: int) -> Response:
 @api.operation(
     "POST",
     "/tasks/{task_id}/approve",
-    summary="Approve the verdict under review",
+    summary="Approve the verdict under review, at the version I read",
     roles=REVIEWER,
+    body=ApproveIn,
     tag="review",
     responses={200: VerdictOut, 404: PROBLEM, 409: PROBLEM, 422: PROBLEM},  # 422: a review task
 )
-def approve(ctx: Context, task_id: int) -> Response:
-    verdict = review.approve(ctx.session, task_id, ctx.actor)
+def approve(ctx: Context, body: ApproveIn, task_id: int) -> Response:
+    verdict = review.approve(ctx.session, task_id, ctx.actor, body.version)
     return json_response(VerdictOut.model_validate(verdict))
 
 
@@ -525,25 +526,18 @@ def save_draft(ctx: Context, body: DraftIn, task_id: int) -> Response:
 
 
 @api.operation(
-    "PATCH",
-    "/verdicts/{verdict_id}",
-    summary="Change a submitted verdict before approval (optimistic locking by version)",
+    "POST",
+    "/verdicts/{verdict_id}/withdraw",
+    summary="Take my verdict back from its second review to change it",
     roles=REVIEWER,
-    body=VerdictEditIn,
     tag="review",
-    responses={200: VerdictOut, 404: PROBLEM, 409: PROBLEM},
+    responses={200: TaskOut, 403: PROBLEM, 404: PROBLEM, 409: PROBLEM},
 )
-def edit_verdict(ctx: Context, body: VerdictEditIn, verdict_id: int) -> Response:
-    verdict = review.edit_verdict(
-        ctx.session,
-        verdict_id,
-        ctx.actor,
-        version=body.version,
-        rating=body.rating,
-        rationale=body.rationale,
-        citations=citation_inputs(body.citations),
+def withdraw_verdict(ctx: Context, verdict_id: int) -> Response:
+    task = review.withdraw_from_approval(
+        ctx.session, verdict_id, ctx.actor, ctx.settings.lease_seconds
     )
-    return json_response(VerdictOut.model_validate(verdict))
+    return json_response(_task_out(task))
 
 
 @api.operation(

@@ -16,6 +16,7 @@ from pydantic import BaseModel, ValidationError
 from sqlalchemy.orm import Session
 
 from factcheck.accounts import services as accounts
+from factcheck.accounts.models import User
 from factcheck.claims import curation
 from factcheck.claims import services as claims
 from factcheck.claims.extraction import KINDS
@@ -26,7 +27,7 @@ from factcheck.essays import services as essays
 from factcheck.essays.states import EssayStatus
 from factcheck.publishing import services as publishing
 from factcheck.publishing.models import Publication
-from factcheck.review import ratings
+from factcheck.review import compare, ratings
 from factcheck.review import services as review
 from factcheck.review.models import ReviewTask
 from factcheck.review.states import TaskState
@@ -38,6 +39,7 @@ from web.operations import (
     settings,
 )
 from web.schemas import (
+    ApproveIn,
     AssignIn,
     ClaimEditIn,
     DraftIn,
@@ -382,9 +384,11 @@ def assign_task(task_id: int) -> Response:
 @signed_in(*REVIEWER)
 def queue() -> str:
     with database().read_scope() as session:
-        held = review.tasks_held_by(session, session.merge(current_user()))
+        user = session.merge(current_user())
+        held = review.tasks_held_by(session, user)
         rows = [(task, task.claim) for task in held]
-    return render_template("desk/queue.html", held=rows, now=datetime.now(UTC))
+        awaiting = review.awaiting_approval_by(session, user)
+    return render_template("desk/queue.html", held=rows, awaiting=awaiting, now=datetime.now(UTC))
 
 
 @blueprint.post("/queue/next")
@@ -417,7 +421,12 @@ def task_page(task_id: int) -> Response | str:
         verdict = task.verdict if task.kind == "approval" else review.draft_of(session, task, user)
         previous = task.verdict if task.kind == "review" else None
         citations = {c.source_id: c.quote for c in verdict.citations} if verdict else {}
+        if task.kind == "approval":
+            context_for_approver = _approver_context(session, verdict, records)
+        else:
+            context_for_approver = {}
         context = {
+            **context_for_approver,
             "task": task,
             "claim": claim,
             "essay": essay,
@@ -430,6 +439,22 @@ def task_page(task_id: int) -> Response | str:
             "runs": sources.runs_of(session, claim.id),
         }
         return render_template("desk/task.html", **context)
+
+
+def _approver_context(session: Session, verdict: Any, records: list[Any]) -> dict[str, Any]:
+    """What the approver reads beside the verdict: who wrote it, each quote in its
+    source's context, the claim's earlier returns and what changed since the last."""
+    text_of = {record.id: record.snapshot_text for record in records}
+    returns = compare.returns_of(session, verdict.claim_id)
+    return {
+        "author": session.get(User, verdict.author_id).display_name,
+        "quoted": {
+            citation.id: compare.in_context(text_of.get(citation.source_id, ""), citation.quote)
+            for citation in verdict.citations
+        },
+        "returns": returns,
+        "changes": compare.changes(returns[-1].verdict, verdict) if returns else None,
+    }
 
 
 def _back_to_task(task_id: int) -> str:
@@ -499,9 +524,29 @@ def _save_draft(session: Session, task_id: int, form: Any) -> str:
 @blueprint.post("/tasks/<id:task_id>/approve")
 @signed_in(*REVIEWER)
 def approve(task_id: int) -> Response:
-    return _finish_task(
-        task_id, lambda s: review.approve(s, task_id, s.merge(current_user())), "Verdict approved."
-    )
+    def step(session: Session) -> None:
+        version = checked(ApproveIn, {"version": request.form.get("version")}).version
+        review.approve(session, task_id, session.merge(current_user()), version)
+
+    return _finish_task(task_id, step, "Verdict approved.")
+
+
+@blueprint.post("/verdicts/<id:verdict_id>/withdraw")
+@signed_in(*REVIEWER)
+def withdraw_verdict(verdict_id: int) -> Response:
+    """The author takes a verdict back from approval; they go on in its review task."""
+    task_id = None
+
+    def action(session: Session) -> str:
+        nonlocal task_id
+        author = session.merge(current_user())
+        task_id = review.withdraw_from_approval(
+            session, verdict_id, author, settings().lease_seconds
+        ).id
+        return "Verdict withdrawn from approval: change it and submit it again."
+
+    response = act(action, url_for("desk.queue"))
+    return redirect(_back_to_task(task_id)) if task_id else response
 
 
 @blueprint.post("/tasks/<id:task_id>/return")

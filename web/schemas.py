@@ -239,7 +239,9 @@ class VerdictIn(Input):
     citations: Annotated[Citations, Field(min_length=1)]
 
 
-class VerdictEditIn(VerdictIn):
+class ApproveIn(Input):
+    """The version of the verdict the approver read (a task's ``verdict.version``)."""
+
     version: Version
 
 

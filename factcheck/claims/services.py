@@ -102,7 +102,7 @@ def finish_gathering(session: Session, claims: Sequence[Claim]) -> None:
 
 
 def begin_review(session: Session, claims: Sequence[Claim], actor_id: int) -> None:
-    _move(session, claims, ClaimStatus.IN_REVIEW, actor_id)
+    _move(session, claims, ClaimStatus.IN_REVIEW, actor_id, ClaimStatus.AWAITING_REVIEW)
 
 
 def stop_review(session: Session, claims: Sequence[Claim], actor_id: int | None) -> None:
@@ -120,6 +120,11 @@ def approve(session: Session, claims: Sequence[Claim], actor_id: int) -> None:
 
 def return_for_review(session: Session, claims: Sequence[Claim], actor_id: int) -> None:
     _move(session, claims, ClaimStatus.AWAITING_REVIEW, actor_id, ClaimStatus.AWAITING_APPROVAL)
+
+
+def withdraw_from_approval(session: Session, claims: Sequence[Claim], actor_id: int) -> None:
+    """The verdict's author took it back from its second review to change it."""
+    _move(session, claims, ClaimStatus.IN_REVIEW, actor_id, ClaimStatus.AWAITING_APPROVAL)
 
 
 def reopen_for_correction(session: Session, claims: Sequence[Claim], actor_id: int) -> None:

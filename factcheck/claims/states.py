@@ -34,8 +34,11 @@ TRANSITIONS: dict[ClaimStatus, frozenset[ClaimStatus]] = {
     ),
     # Back to awaiting review: released, or its lease ran out.
     ClaimStatus.IN_REVIEW: frozenset({ClaimStatus.AWAITING_APPROVAL, ClaimStatus.AWAITING_REVIEW}),
-    # Back to awaiting review: the second reviewer returned the verdict.
-    ClaimStatus.AWAITING_APPROVAL: frozenset({ClaimStatus.APPROVED, ClaimStatus.AWAITING_REVIEW}),
+    # Back to awaiting review: the second reviewer returned the verdict. Back in
+    # review: its author withdrew it from approval to change it.
+    ClaimStatus.AWAITING_APPROVAL: frozenset(
+        {ClaimStatus.APPROVED, ClaimStatus.AWAITING_REVIEW, ClaimStatus.IN_REVIEW}
+    ),
     # Back to awaiting review: reopened for a correction.
     ClaimStatus.APPROVED: frozenset({ClaimStatus.AWAITING_REVIEW}),
     ClaimStatus.NOT_CHECKABLE: frozenset({ClaimStatus.GATHERING, ClaimStatus.DISCARDED}),

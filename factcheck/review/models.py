@@ -80,6 +80,7 @@ class Verdict(Base):
     citations: Mapped[list[Citation]] = relationship(
         back_populates="verdict", order_by="Citation.id", cascade="all, delete-orphan"
     )
+    claim: Mapped[Claim] = relationship()
 
     # Optimistic locking: every UPDATE checks the version it read. The services
     # raise the version on each edit (not on approval), so a stale edit is a 409.

@@ -24,3 +24,9 @@ SCALE = (
 BY_SLUG = {rating.slug: rating for rating in SCALE}
 BEST = max(rating.value for rating in SCALE if rating.value is not None)
 WORST = min(rating.value for rating in SCALE if rating.value is not None)
+
+
+def label_of(slug: str | None) -> str:
+    """The label readers see for a rating's slug ("not rated yet" for a draft's none)."""
+    rating = BY_SLUG.get(slug or "")
+    return rating.label if rating else "not rated yet"

@@ -20,6 +20,7 @@ from factcheck.review import ratings
 from factcheck.review.errors import LeaseLost, QuoteNotInSource
 from factcheck.review.models import Citation, ReviewTask, Verdict
 from factcheck.review.states import (
+    LIVE,
     TASK_TRANSITIONS,
     VERDICT_TRANSITIONS,
     TaskState,
@@ -131,6 +132,12 @@ def held_task(session: Session, task_id: int, user: User) -> ReviewTask:
     task = session.scalar(_TASK_FOR_UPDATE, {"task_id": task_id})
     if task is None:
         raise NotFound(f"task {task_id} does not exist")
+    if task.state == TaskState.CANCELLED:
+        raise LeaseLost(
+            f"task {task_id} was cancelled: its verdict was withdrawn by its author, "
+            "or its claim changed",
+            task_state=task.state,
+        )
     if task.state != TaskState.LEASED or task.assignee_id != user.id:
         raise LeaseLost(f"task {task_id} is not held by you", task_state=task.state)
     if lease_ran_out(task):
@@ -218,37 +225,58 @@ def save_draft(
     return verdict
 
 
-def edit_verdict(
-    session: Session,
-    verdict_id: int,
-    user: User,
-    *,
-    version: int,
-    rating: str,
-    rationale: str,
-    citations: list[CitationInput],
-) -> Verdict:
-    """The author changes a submitted verdict before anyone approves it."""
-    verdict = session.scalar(select(Verdict).where(Verdict.id == verdict_id).with_for_update())
+def withdraw_from_approval(
+    session: Session, verdict_id: int, user: User, lease_seconds: int
+) -> ReviewTask:
+    """The author takes a verdict back from its second review to change it.
+
+    The approval task is cancelled (whoever held it can no longer approve), the
+    verdict becomes the author's draft again, and a review task for it is leased to
+    the author, who edits and resubmits it through that task.
+    """
+    verdict = _verdict_of_author(session, verdict_id, user)
+    approval = session.scalar(
+        _LIVE_APPROVAL.execution_options(populate_existing=True), {"verdict_id": verdict_id}
+    )
+    session.refresh(verdict)  # as it stands now that its approval task is locked
+    if approval is None or verdict.state != VerdictState.SUBMITTED:
+        raise Conflict(
+            f"verdict {verdict_id} is {verdict.state}; only a verdict awaiting approval "
+            "can be withdrawn",
+            verdict_state=verdict.state,
+        )
+    _cancel(session, approval, actor_id=user.id, reason="withdrawn")
+    _decide(verdict, VerdictState.DRAFT)
+    claims.withdraw_from_approval(session, [approval.claim], user.id)
+    task = _new_task(approval.claim, "review")
+    session.add(task)
+    session.flush()
+    audit.record(session, "task.opened", task, actor_id=user.id, after={"kind": "review"})
+    _set_lease(
+        session, task, TaskState.LEASED, user.id, utcnow() + timedelta(seconds=lease_seconds)
+    )
+    audit.record(session, "verdict.withdrawn", verdict, actor_id=user.id)
+    return task
+
+
+_LIVE_APPROVAL = (
+    select(ReviewTask)
+    .where(
+        ReviewTask.verdict_id == bindparam("verdict_id"),
+        ReviewTask.kind == "approval",
+        ReviewTask.state.in_(LIVE),
+    )
+    .options(joinedload(ReviewTask.claim))
+    .with_for_update(of=ReviewTask)
+)
+
+
+def _verdict_of_author(session: Session, verdict_id: int, user: User) -> Verdict:
+    verdict = session.get(Verdict, verdict_id)
     if verdict is None:
         raise NotFound(f"verdict {verdict_id} does not exist")
     if verdict.author_id != user.id:
-        raise PermissionDenied("only the verdict's author can change it")
-    if verdict.state != VerdictState.SUBMITTED:
-        raise Conflict(f"verdict {verdict_id} is {verdict.state}; it can no longer be changed")
-    _check_version(verdict, version)
-    _check_verdict(session, verdict.claim_id, rating, rationale, citations)
-    before = _verdict_snapshot(verdict)
-    _fill(verdict, rating, rationale, citations)
-    session.flush()
-    audit.record(
-        session,
-        "verdict.edited",
-        verdict,
-        actor_id=user.id,
-        before=before,
-        after=_verdict_snapshot(verdict),
-    )
+        raise PermissionDenied("only the verdict's author can withdraw it")
     return verdict
 
 
@@ -333,8 +361,16 @@ def quote_in_text(quote: str, text: str) -> bool:
     return bool(quote) and quote in collapse(text)
 
 
-def approve(session: Session, task_id: int, user: User) -> Verdict:
+def approve(session: Session, task_id: int, user: User, version: int) -> Verdict:
+    """Approve the verdict at ``version``, the one the approver was shown: if it has
+    changed since, nothing is approved (409)."""
     task, verdict = _held_approval(session, task_id, user)
+    if version != verdict.version:
+        raise Conflict(
+            f"the verdict changed after you read it (version {version}); it is now at "
+            f"version {verdict.version}: read it again before you approve it",
+            current_version=verdict.version,
+        )
     _supersede_approved(session, verdict, user.id)
     _decide(verdict, VerdictState.APPROVED)
     verdict.approver_id = user.id
@@ -465,8 +501,12 @@ def cancel_open_tasks(session: Session, claim_id: int) -> None:
             ReviewTask.claim_id == claim_id, ReviewTask.state == TaskState.OPEN
         )
     ).all():
-        _set_lease(session, task, TaskState.CANCELLED, None, None)
-        audit.record(session, "task.cancelled", task)
+        _cancel(session, task, actor_id=None, reason="claim_changed")
+
+
+def _cancel(session: Session, task: ReviewTask, actor_id: int | None, reason: str) -> None:
+    _set_lease(session, task, TaskState.CANCELLED, None, None)
+    audit.record(session, "task.cancelled", task, actor_id=actor_id, after={"reason": reason})
 
 
 def _finish(session: Session, task: ReviewTask) -> None:
@@ -515,6 +555,18 @@ def tasks_held_by(session: Session, user: User) -> list[ReviewTask]:
                 selectinload(ReviewTask.verdict).selectinload(Verdict.citations),
             )
             .order_by(ReviewTask.lease_expires_at)
+        )
+    )
+
+
+def awaiting_approval_by(session: Session, author: User) -> list[Verdict]:
+    """The author's verdicts waiting for their second review, oldest first."""
+    return list(
+        session.scalars(
+            select(Verdict)
+            .where(Verdict.author_id == author.id, Verdict.state == VerdictState.SUBMITTED)
+            .options(joinedload(Verdict.claim))
+            .order_by(Verdict.created_at, Verdict.id)
         )
     )
 

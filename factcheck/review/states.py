@@ -15,7 +15,10 @@ class TaskState(Status, css_prefix="task"):
 TASK_TRANSITIONS: dict[TaskState, frozenset[TaskState]] = {
     TaskState.OPEN: frozenset({TaskState.LEASED, TaskState.CANCELLED}),
     # Leased again: the holder's heartbeat extends the lease. Open: released or expired.
-    TaskState.LEASED: frozenset({TaskState.LEASED, TaskState.OPEN, TaskState.DONE}),
+    # Cancelled: the author withdrew the verdict from its approval.
+    TaskState.LEASED: frozenset(
+        {TaskState.LEASED, TaskState.OPEN, TaskState.DONE, TaskState.CANCELLED}
+    ),
     TaskState.DONE: frozenset(),
     TaskState.CANCELLED: frozenset(),
 }
@@ -35,7 +38,10 @@ class VerdictState(Status, css_prefix="verdict"):
 
 VERDICT_TRANSITIONS: dict[VerdictState, frozenset[VerdictState]] = {
     VerdictState.DRAFT: frozenset({VerdictState.SUBMITTED}),
-    VerdictState.SUBMITTED: frozenset({VerdictState.APPROVED, VerdictState.RETURNED}),
+    # Back to draft: its author withdrew it from approval to change it.
+    VerdictState.SUBMITTED: frozenset(
+        {VerdictState.APPROVED, VerdictState.RETURNED, VerdictState.DRAFT}
+    ),
     VerdictState.APPROVED: frozenset({VerdictState.SUPERSEDED}),
     VerdictState.RETURNED: frozenset(),
     VerdictState.SUPERSEDED: frozenset(),

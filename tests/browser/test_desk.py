@@ -8,7 +8,7 @@ import pytest
 
 from tests.browser.conftest import screenshot
 from tests.conftest import SEED_ESSAY
-from tests.flow import review_one
+from tests.flow import approve, review_one
 from tests.service import Service, start_service
 
 pytestmark = pytest.mark.browser
@@ -175,7 +175,7 @@ def approve_all_but(service: Service, token: str, kept: str) -> None:
         if task.body["claim"]["text"] == kept:
             held_back = task.body["id"]
             continue
-        assert service.call("POST", f"/api/v1/tasks/{task.body['id']}/approve", token).status == 200
+        assert approve(service.call, task.body, token).status == 200
     assert held_back is not None
     assert service.call("POST", f"/api/v1/tasks/{held_back}/release", token).status == 200
 

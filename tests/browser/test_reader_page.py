@@ -33,7 +33,8 @@ def publish_two_claims(session, database, make_user) -> int:
             session, task.id, author, rating=rating, rationale=f"Rated {rating}.", citations=[quote]
         )
     for _ in range(2):
-        review.approve(session, review.claim_next(session, approver, 600).id, approver)
+        approval = review.claim_next(session, approver, 600)
+        review.approve(session, approval.id, approver, approval.verdict.version)
     masthead = publishing.Masthead("Desk", "https://desk.example")
     publishing.publish(session, essay.id, editor, masthead, base_url="https://desk.example")
     assert len(claims_of(session, essay, "approved")) == 2

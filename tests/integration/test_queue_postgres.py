@@ -15,7 +15,7 @@ from factcheck.db import Database, utcnow
 from factcheck.errors import Conflict
 from factcheck.essays.models import Essay
 from factcheck.review import services as review
-from factcheck.review.models import ReviewTask
+from factcheck.review.models import ReviewTask, Verdict
 from factcheck.sources.models import SourceRecord
 
 pytestmark = pytest.mark.integration
@@ -124,10 +124,13 @@ def test_expired_leases_return_to_the_queue(database):
     assert [states[task_id] for task_id in held] == ["open"] * 3 + ["leased"] * 2
 
 
-def test_a_stale_verdict_edit_is_refused_even_when_edits_race(database):
+def test_a_withdrawal_and_an_approval_that_race_leave_one_outcome(database):
+    """The author withdraws a verdict while its approver approves it: exactly one of
+    them wins, and the loser changes nothing."""
     claim_ids = fill_queue(database, 1)
     with database.scope() as session:
         author = accounts.create_user(session, "author", "reviewer")
+        approver = accounts.create_user(session, "approver", "reviewer")
         source = SourceRecord(
             claim_id=claim_ids[0],
             connector="manual",
@@ -144,25 +147,36 @@ def test_a_stale_verdict_edit_is_refused_even_when_edits_race(database):
             session, task.id, author, rating="true", rationale="r", citations=cite
         )
         verdict_id, version = verdict.id, verdict.version
+        approval_id = review.claim_next(session, approver, 600).id
     start = threading.Barrier(2)
 
-    def edit(rationale: str) -> str:
+    def withdraw() -> str:
         start.wait()
+        with database.scope() as session:
+            review.withdraw_from_approval(session, verdict_id, session.merge(author), 600)
+        return "withdrawn"
+
+    def approve() -> str:
+        start.wait()
+        with database.scope() as session:
+            review.approve(session, approval_id, session.merge(approver), version)
+        return "approved"
+
+    def outcome(step) -> str:
         try:
-            with database.scope() as session:
-                review.edit_verdict(
-                    session,
-                    verdict_id,
-                    session.merge(author),
-                    version=version,
-                    rating="false",
-                    rationale=rationale,
-                    citations=cite,
-                )
-        except Conflict as conflict:
-            return f"conflict at {conflict.extra['current_version']}"
-        return "saved"
+            return step()
+        except Conflict:
+            return "refused"
 
     with ThreadPoolExecutor(max_workers=2) as pool:
-        outcomes = sorted(pool.map(edit, ["first", "second"]))
-    assert outcomes == [f"conflict at {version + 1}", "saved"]
+        outcomes = sorted(pool.map(outcome, [withdraw, approve]))
+    with database.scope() as session:
+        state = session.get(Verdict, verdict_id).state
+        live = session.scalars(
+            select(ReviewTask.kind).where(ReviewTask.state.in_(["open", "leased"]))
+        ).all()
+    if outcomes == ["approved", "refused"]:
+        assert (state, live) == ("approved", [])
+    else:
+        assert outcomes == ["refused", "withdrawn"]
+        assert (state, live) == ("draft", ["review"])

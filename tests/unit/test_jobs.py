@@ -16,7 +16,7 @@ from factcheck.sources.connectors import Reach
 from factcheck.sources.registry import CONNECTORS
 from factcheck.tasks import TASK_LIMIT
 from factcheck.webhooks.models import WebhookDelivery
-from tests.flow import ESSAY, caller_for, review_one
+from tests.flow import ESSAY, approve, caller_for, review_one
 from tests.unit.conftest import Queue, auth
 from tests.unit.helpers import submitted_essay
 from workers.app import ROUTES, Queues, celery_app
@@ -82,7 +82,7 @@ def test_publishing_queues_one_delivery_per_webhook(client, token, queue, settin
     for _ in [c for c in claims if c["status"] == "awaiting_review"]:
         review_one(call, r1)
     while (task := call("POST", "/api/v1/queue/next", r2)).status == 200:
-        assert call("POST", f"/api/v1/tasks/{task.body['id']}/approve", r2).status == 200
+        assert approve(call, task.body, r2).status == 200
     queue.sent.clear()
     assert call("POST", f"/api/v1/essays/{essay_id}/publish", editor).status == 201
     assert [name for name, _ in queue.sent] == ["deliver_webhook", "deliver_webhook"]

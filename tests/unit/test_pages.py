@@ -152,7 +152,11 @@ def test_reviewer_takes_a_task_saves_a_draft_and_submits(client, desk_essay):
     post(client, "/logout")
     sign_in(client, "rev2")
     approval = take_task_showing(client, "Wrong toll.")
-    approved = post(client, approval + "/approve", {}, approval)
+    shown = re.search(r'name="version" value="(\d+)"', client.get(approval).text).group(1)
+    stale = post(client, approval + "/approve", {"version": int(shown) - 1}, approval)
+    assert stale.location == approval
+    assert "changed after you read it" in html.unescape(client.get(approval).text)
+    approved = post(client, approval + "/approve", {"version": shown}, approval)
     assert approved.location == "/desk/queue"
 
 

@@ -21,7 +21,7 @@ from factcheck.review.models import Verdict
 from factcheck.review.stats import desk_stats
 from factcheck.sources.connectors import ClaimQuery
 from factcheck.sources.desk import DeskConnector
-from tests.flow import ESSAY, JSON_LD, SHORT_ESSAY, caller_for, review_one
+from tests.flow import ESSAY, JSON_LD, SHORT_ESSAY, approve, caller_for, review_one
 from tests.unit.conftest import auth
 
 HOSTILE = '<script>alert(1)</script> "><img src=x onerror=alert(2)> [x](javascript:alert(3))'
@@ -55,7 +55,7 @@ def desk(client, token, queue):
 
 def approve_all(call, token: str) -> None:
     while (task := call("POST", "/api/v1/queue/next", token)).status == 200:
-        assert call("POST", f"/api/v1/tasks/{task.body['id']}/approve", token).status == 200
+        assert approve(call, task.body, token).status == 200
 
 
 def json_ld(html: str, url: str) -> list[dict]:

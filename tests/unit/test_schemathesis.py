@@ -43,7 +43,7 @@ from factcheck.db import Database, get_database
 from factcheck.settings import Settings, get_settings
 from factcheck.sources import library
 from tests.conftest import SEED_ESSAY, SEEDS, problem_of
-from tests.flow import ESSAY, Caller, Reply, caller_for, review_one
+from tests.flow import ESSAY, Caller, Reply, approve, caller_for, review_one
 from tests.unit.conftest import Queue, auth
 from web import create_app
 
@@ -151,7 +151,7 @@ def _seed(settings: Settings, queue: Queue) -> dict[str, str]:
         review_one(call, r1)
     for _ in range(checkable):
         approval = _expect(call("POST", "/api/v1/queue/next", r2), 200)
-        _expect(call("POST", f"/api/v1/tasks/{approval['id']}/approve", r2), 200)
+        _expect(approve(call, approval, r2), 200)
     _expect(call("POST", "/api/v1/essays/1/publish", editor), 201)
     queue.sent.clear()
     # Essay 2: split, held for the editor to confirm.

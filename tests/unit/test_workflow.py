@@ -168,7 +168,7 @@ def test_only_a_second_reviewer_approves(session, database, make_user):
     assert next_for_author is None or next_for_author.verdict_id != verdict.id
     approval = review.claim_next(session, approver, 600)
     assert approval.kind == "approval" and approval.verdict_id == verdict.id
-    approved = review.approve(session, approval.id, approver)
+    approved = review.approve(session, approval.id, approver, approval.verdict.version)
     assert approved.state == "approved" and approved.approver_id == approver.id
     assert approval.claim.status == "approved"
 
@@ -189,7 +189,7 @@ def test_author_cannot_approve_even_when_holding_the_task(session, database, mak
     approval.state, approval.assignee_id = "leased", author.id  # forced by hand
     approval.lease_expires_at = utcnow() + timedelta(minutes=5)
     with pytest.raises(PermissionDenied):
-        review.approve(session, approval.id, author)
+        review.approve(session, approval.id, author, approval.verdict.version)
 
 
 def test_return_keeps_history_and_reopens_review_with_comment(session, database, make_user):
@@ -302,7 +302,8 @@ def test_publish_refuses_unfinished_then_freezes_approved_verdicts(session, data
     review.submit_verdict(
         session, task.id, author, rating="true", rationale="Toll was 215.", citations=cite(source)
     )
-    review.approve(session, review.claim_next(session, approver, 600).id, approver)
+    approval = review.claim_next(session, approver, 600)
+    review.approve(session, approval.id, approver, approval.verdict.version)
     publication = publishing.publish(session, essay.id, editor, ORG, base_url=SITE)
     assert publication.version == 1 and essay.status == "published"
     checked = [c for c in publication.content["claims"] if c["verdict"]]
