@@ -89,6 +89,7 @@ def create_app(settings: Settings | None = None, dispatch: jobs.Dispatcher | Non
         api_webhooks,
         dashboard,
         desk,
+        forms,
         ops,
         problems,
         public,
@@ -109,5 +110,6 @@ def create_app(settings: Settings | None = None, dispatch: jobs.Dispatcher | Non
     app.register_blueprint(desk.blueprint)
     app.register_blueprint(dashboard.blueprint)
     app.jinja_env.globals["current_user"] = signin.current_user
+    app.jinja_env.globals["form_state"] = forms.form_state
     app.jinja_env.globals.update(STATE_GLOBALS)
     return app
