@@ -420,9 +420,11 @@ def assign(
     if task.state != TaskState.OPEN:
         raise Conflict(f"task {task_id} is {task.state}; only waiting tasks can be assigned")
     if not reviewer.has_role("reviewer") or reviewer.disabled_at:
-        raise InvalidInput(f"{reviewer.name} is not an active reviewer")
+        raise InvalidInput(f"{reviewer.name} is not an active reviewer", field="reviewer")
     if reviewer.id in (task.submitter_id, task.author_id):
-        raise InvalidInput(f"{reviewer.name} may not take this task (own essay or own verdict)")
+        raise InvalidInput(
+            f"{reviewer.name} may not take this task (own essay or own verdict)", field="reviewer"
+        )
     _set_lease(
         session, task, TaskState.LEASED, reviewer.id, utcnow() + timedelta(seconds=lease_seconds)
     )
