@@ -97,7 +97,7 @@ def _again(page: Callable[[], str], message: str, status: int = 200) -> Response
     """The sign-in form again with the user name typed (never the password), the
     message by the password: which of the two was wrong is not said."""
     response = refuse(page, "signin", InvalidInput(message, field="password"))
-    response.status_code = status  # a wrong password is no client error: 200, as before
+    response.status_code = status  # 200 for a wrong password, as the page always answered
     return response
 
 

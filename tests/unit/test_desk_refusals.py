@@ -113,6 +113,22 @@ def test_a_refused_draft_keeps_the_work(client, desk_essay, database):
         assert session.query(Verdict).count() == 0
 
 
+def test_the_verdicts_checks_say_which_input(client, desk_essay):
+    task_path = take_next_task_as(client, "rev")
+    source_id = re.search(r'data-source="(\d+)"', client.get(task_path).text).group(1)
+    quoted = {"cite": source_id, f"quote-{source_id}": "a\x00b"}
+    verdict = {"save": "submit", "rating": "false", "rationale": "Because."}
+    bad_quote = post(client, task_path + "/verdict", {**verdict, **quoted}, task_path)
+    assert field_error(bad_quote.text, f"quote-{source_id}").startswith("the quote must not")
+    no_rating = {**verdict, **quoted, "rating": "", f"quote-{source_id}": "car bombs"}
+    unrated = post(client, task_path + "/verdict", no_rating, task_path)
+    assert unrated.text.count('aria-invalid="true" aria-describedby="rating-error"') == 6
+    assert '<p class="field-error" id="rating-error">choose a rating</p>' in unrated.text
+    uncited = post(client, task_path + "/verdict", verdict, task_path)
+    assert '<p class="field-error" id="cite-error">the citations: at least 1' in uncited.text
+    assert re.search(rf'id="cite-{source_id}"\s+aria-invalid="true"', uncited.text)
+
+
 def test_a_refused_return_keeps_the_comment(client, desk_essay, database):
     with database.scope() as session:
         author = accounts.user_by_name(session, "rev")

@@ -164,6 +164,8 @@ function autosave(form) {
   }
   form.addEventListener("input", schedule);
   form.addEventListener("change", schedule);
+  // Selecting a passage fills a quote by script, which fires no input event.
+  document.addEventListener("mouseup", schedule);
   form.addEventListener("submit", () => {
     submitting = true;
     clearTimeout(timer);
