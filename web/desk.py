@@ -175,7 +175,7 @@ def essay_list() -> str:
 @signed_in(*EDITOR)
 def new_essay() -> Response | str:
     if request.method == "GET":
-        return render_template("desk/new_essay.html")
+        return _new_essay_page()
     form = request.form.copy()  # the upload's text joins it, to be shown if refused
     try:
         fields = _essay_fields(form)
@@ -183,10 +183,13 @@ def new_essay() -> Response | str:
             user = session.merge(current_user())
             essay_id = essays.submit_essay(session, user, settings(), **fields).id
     except DomainError as error:
-        page = lambda: render_template("desk/new_essay.html")  # noqa: E731
-        return refuse(page, "essay", error, values=form)
+        return refuse(_new_essay_page, "essay", error, values=form)
     flash("Essay submitted: the claims appear below as the workers split it.", "info")
     return redirect(url_for("desk.essay_page", essay_id=essay_id))
+
+
+def _new_essay_page() -> str:
+    return render_template("desk/new_essay.html")
 
 
 def _essay_fields(form: Any) -> dict[str, Any]:
@@ -514,22 +517,21 @@ def _verdict_names(cited: list[dict[str, Any]]) -> Names:
 @signed_in(*REVIEWER)
 def verdict(task_id: int) -> Response:
     form = request.form
-    if form.get("save") == "draft":
-        cited = _citations_from(form, quoted_only=True)
+    draft = form.get("save") == "draft"
+    cited = _citations_from(form, quoted_only=draft)
 
-        def save(session: Session) -> str:
+    def action(session: Session) -> str:
+        if draft:
             _save_draft(session, task_id, form, cited)
             return "Draft saved."
+        _submit(session, task_id, form, cited)
+        return "Verdict submitted for a second review."
 
-        names = _verdict_names(cited)
-        return act(save, _task(task_id), form=VERDICT_FORM, names=names)
-    cited = _citations_from(form)
-    done = url_for("desk.queue")
-    submit = lambda session: _submit(session, task_id, form, cited)  # noqa: E731
-    return act(submit, _task(task_id), done, form=VERDICT_FORM, names=_verdict_names(cited))
+    done = None if draft else url_for("desk.queue")
+    return act(action, _task(task_id), done, form=VERDICT_FORM, names=_verdict_names(cited))
 
 
-def _submit(session: Session, task_id: int, form: Any, cited: list[dict[str, Any]]) -> str:
+def _submit(session: Session, task_id: int, form: Any, cited: list[dict[str, Any]]) -> None:
     fields = {"rating": form.get("rating", ""), "rationale": form.get("rationale", "")}
     body = checked(VerdictIn, {**fields, "citations": cited})
     review.submit_verdict(
@@ -540,7 +542,6 @@ def _submit(session: Session, task_id: int, form: Any, cited: list[dict[str, Any
         rationale=body.rationale,
         citations=citation_inputs(body.citations),
     )
-    return "Verdict submitted for a second review."
 
 
 def _save_draft(session: Session, task_id: int, form: Any, cited: list[dict[str, Any]]) -> Verdict:

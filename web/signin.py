@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import wraps
+from functools import partial, wraps
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -68,7 +68,7 @@ WRONG = "Wrong user name or password."
 @blueprint.route("/login", methods=["GET", "POST"])
 def login() -> Response | str:
     next_page = _safe_next(request.values.get("next"))
-    page = lambda: render_template("desk/login.html", next=next_page)  # noqa: E731
+    page = partial(render_template, "desk/login.html", next=next_page)
     if request.method == "GET":
         return page()
     name = request.form.get("name", "").strip()
@@ -77,7 +77,8 @@ def login() -> Response | str:
     address = request.remote_addr or "unknown"
     wait = throttle().retry_after(name, address)
     if wait is not None:
-        refused = _again(page, "Too many failed sign-ins: wait a while, then try again.", 429)
+        refused = _again(page, "Too many failed sign-ins: wait a while, then try again.", None)
+        refused.status_code = 429
         refused.headers["Retry-After"] = str(wait)
         return refused
     with database().scope() as db:
@@ -93,11 +94,11 @@ def login() -> Response | str:
     return _again(page, WRONG)
 
 
-def _again(page: Callable[[], str], message: str, status: int = 200) -> Response:
+def _again(page: Callable[[], str], message: str, field: str | None = "password") -> Response:
     """The sign-in form again with the user name typed (never the password), the
     message by the password: which of the two was wrong is not said."""
-    response = refuse(page, "signin", InvalidInput(message, field="password"))
-    response.status_code = status  # 200 for a wrong password, as the page always answered
+    response = refuse(page, "signin", InvalidInput(message, field=field))
+    response.status_code = 200  # for a wrong password, as the page always answered
     return response
 
 
