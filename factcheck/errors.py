@@ -9,11 +9,16 @@ from typing import Any
 
 
 class DomainError(Exception):
+    """``field``: the input the error concerns, named as in the API's body (a dotted
+    path into it: ``citations.0.quote``), so that a form can show the message next to
+    that input. It stays out of ``extra``, which the API's problem details carry."""
+
     title = "Request failed"
 
-    def __init__(self, detail: str, **extra: Any) -> None:
+    def __init__(self, detail: str, *, field: str | None = None, **extra: Any) -> None:
         super().__init__(detail)
         self.detail = detail
+        self.field = field
         self.extra = extra
 
 

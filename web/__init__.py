@@ -90,6 +90,7 @@ def create_app(settings: Settings | None = None, dispatch: jobs.Dispatcher | Non
         api_webhooks,
         dashboard,
         desk,
+        forms,
         ops,
         problems,
         public,
@@ -110,6 +111,7 @@ def create_app(settings: Settings | None = None, dispatch: jobs.Dispatcher | Non
     app.register_blueprint(desk.blueprint)
     app.register_blueprint(dashboard.blueprint)
     app.jinja_env.globals["current_user"] = signin.current_user
+    app.jinja_env.globals["form_state"] = forms.form_state
     app.jinja_env.globals.update(STATE_GLOBALS)
     app.jinja_env.globals["rating_label"] = ratings.label_of
     return app

@@ -1,17 +1,29 @@
 """The desk in a browser: editor and reviewer pages, rendered on the server.
 
 Forms post to these views, which call the same services as the JSON API. A
-refused action (a domain error) becomes a message on the page it came from,
-never an error page; nothing is half-written, since the transaction rolls back.
+refused action (a domain error) draws the page it came from again, with what the
+user typed and the message by its field (``web.forms``), never an error page;
+nothing is half-written, since the transaction rolls back.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
-from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask.typing import ResponseReturnValue
 from pydantic import BaseModel, ValidationError
 from sqlalchemy.orm import Session
 
@@ -21,7 +33,7 @@ from factcheck.claims import curation
 from factcheck.claims import services as claims
 from factcheck.claims.extraction import KINDS
 from factcheck.claims.states import ACTIVE, ClaimStatus
-from factcheck.db import MAX_INT
+from factcheck.db import MAX_INT, utcnow
 from factcheck.errors import DomainError, InvalidInput, NotFound
 from factcheck.essays import services as essays
 from factcheck.essays.states import EssayStatus
@@ -29,15 +41,17 @@ from factcheck.publishing import services as publishing
 from factcheck.publishing.models import Publication
 from factcheck.review import compare, ratings
 from factcheck.review import services as review
-from factcheck.review.models import ReviewTask
+from factcheck.review.models import ReviewTask, Verdict
 from factcheck.review.states import TaskState
 from factcheck.sources import services as sources
+from web.forms import Names, refuse, same_name
 from web.operations import (
     database,
     json_response,
     masthead,
     settings,
 )
+from web.problems import status_for
 from web.schemas import (
     ApproveIn,
     AssignIn,
@@ -59,25 +73,44 @@ REVIEWER = ("reviewer",)
 QUOTE_FIELD = "quote-"
 
 
+@dataclass(frozen=True)
+class Page:
+    """A desk page a form is on: where the form goes back to when done, and how the
+    page is drawn again when the form is refused (by its own view)."""
+
+    endpoint: str
+    values: dict[str, Any] = field(default_factory=dict)
+
+    def url(self) -> str:
+        return url_for(self.endpoint, **self.values)
+
+    def draw(self) -> ResponseReturnValue:
+        return current_app.view_functions[self.endpoint](**self.values)
+
+
 def act(
     action: Callable[[Session], str | None],
-    back: str,
+    back: Page,
     done: str | None = None,
     lease: bool = False,
+    *,
+    form: str = "",
+    names: Names = same_name,
 ) -> Response:
-    """Run a form's action in one transaction; on a refusal, say why on ``back``, the
-    form's page; on success go to ``done`` (by default ``back`` too). ``lease``: the
-    action only changes a task's lease (``Database.lease_scope``)."""
+    """Run a form's action in one transaction; on success go to ``done`` (by default
+    ``back``, the form's page). On a refusal draw ``back`` again with what was typed in
+    ``form`` (its key in the templates, see ``web.forms``) and the error by the input
+    ``names`` gives for the field the error names. ``lease``: the action only changes
+    a task's lease (``Database.lease_scope``)."""
     scope = database().lease_scope if lease else database().scope
     try:
         with scope() as session:
             message = action(session)
     except DomainError as error:
-        flash(error.detail, "error")
-        return redirect(back)
+        return refuse(back.draw, form, error, names)
     if message:
         flash(message, "info")
-    return redirect(done or back)
+    return redirect(done or back.url())
 
 
 Form = TypeVar("Form", bound=BaseModel)
@@ -89,7 +122,9 @@ def checked(model: type[Form], fields: dict[str, Any]) -> Form:
     try:
         return model.model_validate(fields)
     except ValidationError as error:
-        raise InvalidInput(_first_problem(error)) from None
+        where = error.errors(include_url=False)[0]["loc"]
+        path = ".".join(str(part) for part in where) or None
+        raise InvalidInput(_first_problem(error), field=path) from None
 
 
 def _first_problem(error: ValidationError) -> str:
@@ -142,32 +177,39 @@ def essay_list() -> str:
 @signed_in(*EDITOR)
 def new_essay() -> Response | str:
     if request.method == "GET":
-        return render_template("desk/new_essay.html", form={})
-    form = request.form
+        return _new_essay_page()
+    form = request.form.copy()  # the upload's text joins it, to be shown if refused
     try:
         fields = _essay_fields(form)
         with database().scope() as session:
             user = session.merge(current_user())
             essay_id = essays.submit_essay(session, user, settings(), **fields).id
     except DomainError as error:
-        flash(error.detail, "error")
-        return render_template("desk/new_essay.html", form=form), 422
+        return refuse(_new_essay_page, "essay", error, values=form)
     flash("Essay submitted: the claims appear below as the workers split it.", "info")
     return redirect(url_for("desk.essay_page", essay_id=essay_id))
 
 
+def _new_essay_page() -> str:
+    return render_template("desk/new_essay.html")
+
+
 def _essay_fields(form: Any) -> dict[str, Any]:
+    """The essay's fields; an uploaded file's text goes into ``form`` as its text (a
+    browser cannot be given the file back), and its name as ``file``."""
     upload = request.files.get("file")
-    text = form.get("text", "")
     if upload and upload.filename:
+        form["file"] = upload.filename
         if not upload.filename.lower().endswith((".txt", ".md")):
-            raise InvalidInput("upload a .txt or .md file")
+            raise InvalidInput("upload a .txt or .md file", field="file")
         try:
-            text = upload.read(settings().max_essay_chars * 4 + 1).decode("utf-8")
+            form["text"] = upload.read(settings().max_essay_chars * 4 + 1).decode("utf-8")
         except UnicodeDecodeError:
-            raise InvalidInput("the file is not UTF-8 text") from None
+            raise InvalidInput("the file is not UTF-8 text", field="file") from None
+    text = form.get("text", "")
     if not form.get("title", "").strip() or not text.strip():
-        raise InvalidInput("an essay needs a title and a text")
+        missing = "text" if form.get("title", "").strip() else "title"
+        raise InvalidInput("an essay needs a title and a text", field=missing)
     essay = checked(
         EssayIn,
         {
@@ -188,7 +230,7 @@ def _deadline(value: str | None) -> datetime | None:
     try:
         return datetime.fromisoformat(value).replace(tzinfo=UTC) if value else None
     except ValueError:
-        raise InvalidInput(f"{value!r} is not a date and time") from None
+        raise InvalidInput(f"{value!r} is not a date and time", field="deadline") from None
 
 
 @blueprint.get("/essays/<id:essay_id>")
@@ -238,11 +280,11 @@ def _working(status: EssayStatus, counts: dict[str, int]) -> bool:
     return status == EssayStatus.SUBMITTED or any(counts.get(s) for s in ACTIVE)
 
 
-def _back_to_essay(essay_id: int | str | None) -> str:
+def _back_to_essay(essay_id: int | str | None) -> Page:
     essay_id = _int(str(essay_id), 0) if essay_id is not None else 0
     if essay_id > 0:
-        return url_for("desk.essay_page", essay_id=essay_id)
-    return url_for("desk.essay_list")
+        return Page("desk.essay_page", {"essay_id": essay_id})
+    return Page("desk.essay_list")
 
 
 @blueprint.post("/claims/<id:claim_id>/edit")
@@ -261,7 +303,7 @@ def edit_claim(claim_id: int) -> Response:
         curation.edit_claim(session, claim_id, edit, _user_id())
         return "Claim updated."
 
-    return act(action, _back_to_essay(form.get("essay_id")))
+    return act(action, _back_to_essay(form.get("essay_id")), form=f"edit-{claim_id}")
 
 
 @blueprint.post("/claims/<id:claim_id>/discard")
@@ -286,11 +328,15 @@ def split_claim(claim_id: int) -> Response:
         # claim's wording may differ.
         found = claim.essay.text[claim.start : claim.end].find(words) if words else -1
         if found <= 0:
-            raise InvalidInput("type the words of the essay that should begin the second part")
+            raise InvalidInput(
+                "type the words of the essay that should begin the second part", field="before"
+            )
         curation.split_claim(session, claim_id, claim.start + found, _user_id())
         return "Claim split in two."
 
-    return act(action, _back_to_essay(request.form.get("essay_id")))
+    # The form has one input: whatever field the error names, it is about those words.
+    back = _back_to_essay(request.form.get("essay_id"))
+    return act(action, back, form=f"split-{claim_id}", names=lambda _: "before")
 
 
 @blueprint.post("/essays/<id:essay_id>/merge")
@@ -301,7 +347,7 @@ def merge_claims(essay_id: int) -> Response:
         curation.merge_claims(session, essay_id, ids, _user_id())
         return "Claims merged."
 
-    return act(action, _back_to_essay(essay_id))
+    return act(action, _back_to_essay(essay_id), form="merge")
 
 
 @blueprint.post("/essays/<id:essay_id>/claims")
@@ -312,7 +358,7 @@ def add_claim(essay_id: int) -> Response:
         curation.add_claim(session, essay_id, start, end, _user_id())
         return "Claim added."
 
-    return act(action, _back_to_essay(essay_id))
+    return act(action, _back_to_essay(essay_id), form="add-claim")
 
 
 @blueprint.post("/essays/<id:essay_id>/confirm")
@@ -336,7 +382,7 @@ def publish(essay_id: int) -> Response:
         )
         return f"Published version {publication.version}."
 
-    return act(action, _back_to_essay(essay_id))
+    return act(action, _back_to_essay(essay_id), form="publish")
 
 
 @blueprint.post("/essays/<id:essay_id>/withdraw")
@@ -348,7 +394,7 @@ def withdraw(essay_id: int) -> Response:
         publishing.withdraw(session, essay_id, user, note, base_url=settings().base_url)
         return "Fact-check withdrawn; its page now says so."
 
-    return act(action, _back_to_essay(essay_id))
+    return act(action, _back_to_essay(essay_id), form="withdraw")
 
 
 @blueprint.post("/claims/<id:claim_id>/reopen")
@@ -359,7 +405,7 @@ def reopen(claim_id: int) -> Response:
         publishing.reopen_claim(session, claim_id, session.merge(current_user()), note)
         return "Verdict reopened for correction; republish once it is approved again."
 
-    return act(action, _back_to_essay(request.form.get("essay_id")))
+    return act(action, _back_to_essay(request.form.get("essay_id")), form=f"reopen-{claim_id}")
 
 
 @blueprint.post("/tasks/<id:task_id>/assign")
@@ -369,12 +415,12 @@ def assign_task(task_id: int) -> Response:
         name = checked(AssignIn, {"reviewer": request.form.get("reviewer", "")}).reviewer
         reviewer = accounts.user_by_name(session, name)
         if reviewer is None:
-            raise InvalidInput(f"there is no user named {name!r}")
+            raise InvalidInput(f"there is no user named {name!r}", field="reviewer")
         editor = session.merge(current_user())
         review.assign(session, task_id, reviewer, editor, settings().lease_seconds)
         return f"Task given to {reviewer.name}."
 
-    return act(action, _back_to_essay(request.form.get("essay_id")))
+    return act(action, _back_to_essay(request.form.get("essay_id")), form=f"assign-{task_id}")
 
 
 # --- reviewers -------------------------------------------------------------------------
@@ -419,8 +465,11 @@ def task_page(task_id: int) -> Response | str:
         essay = essays.get_essay(session, claim.essay_id)
         records = sources.list_sources(session, claim.id)
         verdict = task.verdict if task.kind == "approval" else review.draft_of(session, task, user)
+        # A returned verdict (the review task a return opened points at it) fills the
+        # form until its author saves a draft of their own.
         previous = task.verdict if task.kind == "review" else None
-        citations = {c.source_id: c.quote for c in verdict.citations} if verdict else {}
+        prefill = verdict or previous
+        citations = {c.source_id: c.quote for c in prefill.citations} if prefill else {}
         if task.kind == "approval":
             context_for_approver = _approver_context(session, verdict, records)
         else:
@@ -434,11 +483,18 @@ def task_page(task_id: int) -> Response | str:
             "sources": records,
             "verdict": verdict,
             "previous": previous,
+            "prefill": prefill,
+            "returned_by": _name_of(session, previous.approver_id) if previous else None,
             "citations": citations,
             "ratings": ratings.SCALE,
             "runs": sources.runs_of(session, claim.id),
         }
         return render_template("desk/task.html", **context)
+
+
+def _name_of(session: Session, user_id: int | None) -> str:
+    user = session.get(User, user_id) if user_id else None
+    return user.display_name if user else "the desk"
 
 
 def _approver_context(session: Session, verdict: Any, records: list[Any]) -> dict[str, Any]:
@@ -447,7 +503,7 @@ def _approver_context(session: Session, verdict: Any, records: list[Any]) -> dic
     text_of = {record.id: record.snapshot_text for record in records}
     returns = compare.returns_of(session, verdict.claim_id)
     return {
-        "author": session.get(User, verdict.author_id).display_name,
+        "author": _name_of(session, verdict.author_id),
         "quoted": {
             citation.id: compare.in_context(text_of.get(citation.source_id, ""), citation.quote)
             for citation in verdict.citations
@@ -457,59 +513,81 @@ def _approver_context(session: Session, verdict: Any, records: list[Any]) -> dic
     }
 
 
-def _back_to_task(task_id: int) -> str:
-    return url_for("desk.task_page", task_id=task_id)
+def _task(task_id: int) -> Page:
+    return Page("desk.task_page", {"task_id": task_id})
 
 
-def _citations_from(form: Any) -> list[dict[str, Any]]:
-    """Citations from the form: each ticked source with its quoted passage."""
+VERDICT_FORM = "verdict"
+
+
+def _citations_from(form: Any, quoted_only: bool = False) -> list[dict[str, Any]]:
+    """Citations from the form: each ticked source with its quoted passage (only those
+    with a passage: ``quoted_only``, for a draft)."""
     cited = []
     for value in form.getlist("cite"):
         source_id = _int(value)
-        cited.append({"source_id": source_id, "quote": form.get(f"{QUOTE_FIELD}{source_id}", "")})
+        quote = form.get(f"{QUOTE_FIELD}{source_id}", "")
+        if quote.strip() or not quoted_only:
+            cited.append({"source_id": source_id, "quote": quote})
     return cited
+
+
+def _verdict_names(cited: list[dict[str, Any]]) -> Names:
+    """The verdict form's inputs for the body's fields: a citation's quote is the
+    quote field of its source; anything else about citations, the ticks."""
+
+    def name(path: str) -> str:
+        parts = path.split(".")
+        if parts[0] != "citations":
+            return parts[0]
+        quote = len(parts) == 3 and parts[2] == "quote" and parts[1].isdigit()
+        if quote and int(parts[1]) < len(cited):
+            return f"{QUOTE_FIELD}{cited[int(parts[1])]['source_id']}"
+        return "cite"
+
+    return name
 
 
 @blueprint.post("/tasks/<id:task_id>/verdict")
 @signed_in(*REVIEWER)
 def verdict(task_id: int) -> Response:
     form = request.form
-    if form.get("save") == "draft":
-        return act(lambda session: _save_draft(session, task_id, form), _back_to_task(task_id))
-    try:
-        body = checked(
-            VerdictIn,
-            {
-                "rating": form.get("rating", ""),
-                "rationale": form.get("rationale", ""),
-                "citations": _citations_from(form),
-            },
-        )
-        with database().scope() as session:
-            review.submit_verdict(
-                session,
-                task_id,
-                session.merge(current_user()),
-                rating=body.rating,
-                rationale=body.rationale,
-                citations=citation_inputs(body.citations),
-            )
-    except DomainError as error:
-        flash(error.detail, "error")
-        return redirect(_back_to_task(task_id))
-    flash("Verdict submitted for a second review.", "info")
-    return redirect(url_for("desk.queue"))
+    draft = form.get("save") == "draft"
+    cited = _citations_from(form, quoted_only=draft)
+
+    def action(session: Session) -> str:
+        if draft:
+            _save_draft(session, task_id, form, cited)
+            return "Draft saved."
+        _submit(session, task_id, form, cited)
+        return "Verdict submitted for a second review."
+
+    done = None if draft else url_for("desk.queue")
+    return act(action, _task(task_id), done, form=VERDICT_FORM, names=_verdict_names(cited))
 
 
-def _save_draft(session: Session, task_id: int, form: Any) -> str:
+def _submit(session: Session, task_id: int, form: Any, cited: list[dict[str, Any]]) -> None:
+    fields = {"rating": form.get("rating", ""), "rationale": form.get("rationale", "")}
+    body = checked(VerdictIn, {**fields, "citations": cited})
+    review.submit_verdict(
+        session,
+        task_id,
+        session.merge(current_user()),
+        rating=body.rating,
+        rationale=body.rationale,
+        citations=citation_inputs(body.citations),
+    )
+
+
+def _save_draft(session: Session, task_id: int, form: Any, cited: list[dict[str, Any]]) -> Verdict:
     fields = {
         "rating": form.get("rating") or None,
         "rationale": form.get("rationale", ""),
-        "citations": [c for c in _citations_from(form) if c["quote"].strip()],
+        "citations": cited,
         "version": form.get("version") or None,
     }
     draft = checked(DraftIn, fields)
-    review.save_draft(
+    return review.save_draft(
         session,
         task_id,
         session.merge(current_user()),
@@ -518,7 +596,22 @@ def _save_draft(session: Session, task_id: int, form: Any) -> str:
         citations=citation_inputs(draft.citations),
         version=draft.version,
     )
-    return "Draft saved."
+
+
+@blueprint.post("/tasks/<id:task_id>/draft")
+@signed_in(*REVIEWER)
+def autosave(task_id: int) -> Response:
+    """The verdict form as the reviewer types it (desk.js posts it, debounced): the
+    draft's new version, or why it was not saved, with the input concerned. A stale
+    ``version`` is a 409: the draft changed elsewhere, and is never overwritten."""
+    cited = _citations_from(request.form, quoted_only=True)
+    try:
+        with database().scope() as session:
+            version = _save_draft(session, task_id, request.form, cited).version
+    except DomainError as error:
+        field = _verdict_names(cited)(error.field) if error.field else None
+        return json_response({"detail": error.detail, "field": field}, status_for(error))
+    return json_response({"version": version, "saved_at": utcnow().isoformat()})
 
 
 @blueprint.post("/tasks/<id:task_id>/approve")
@@ -545,8 +638,8 @@ def withdraw_verdict(verdict_id: int) -> Response:
         ).id
         return "Verdict withdrawn from approval: change it and submit it again."
 
-    response = act(action, url_for("desk.queue"))
-    return redirect(_back_to_task(task_id)) if task_id else response
+    response = act(action, Page("desk.queue"))
+    return redirect(_task(task_id).url()) if task_id else response
 
 
 @blueprint.post("/tasks/<id:task_id>/return")
@@ -556,7 +649,8 @@ def return_verdict(task_id: int) -> Response:
         comment = checked(ReturnIn, {"comment": request.form.get("comment", "")}).comment
         review.return_verdict(session, task_id, session.merge(current_user()), comment)
 
-    return _finish_task(task_id, step, "Verdict returned to review with your comment.")
+    message = "Verdict returned to review with your comment."
+    return _finish_task(task_id, step, message, form="return")
 
 
 @blueprint.post("/tasks/<id:task_id>/release")
@@ -571,16 +665,20 @@ def release(task_id: int) -> Response:
 
 
 def _finish_task(
-    task_id: int, step: Callable[[Session], Any], message: str, lease: bool = False
+    task_id: int,
+    step: Callable[[Session], Any],
+    message: str,
+    lease: bool = False,
+    form: str = "",
 ) -> Response:
     """A step that ends the reviewer's work on a task: back to the queue when done.
-    ``lease``: the step only gives the lease back (see ``act``)."""
+    ``lease``: the step only gives the lease back; ``form``: see ``act``."""
 
     def action(session: Session) -> str:
         step(session)
         return message
 
-    return act(action, _back_to_task(task_id), url_for("desk.queue"), lease)
+    return act(action, _task(task_id), url_for("desk.queue"), lease, form=form)
 
 
 @blueprint.post("/tasks/<id:task_id>/heartbeat")

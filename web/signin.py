@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import wraps
+from functools import partial, wraps
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -11,7 +11,6 @@ from flask import (
     Blueprint,
     Response,
     current_app,
-    flash,
     g,
     redirect,
     render_template,
@@ -23,7 +22,9 @@ from flask import (
 from factcheck.accounts import services as accounts
 from factcheck.accounts.models import User
 from factcheck.accounts.throttle import SigninThrottle
+from factcheck.errors import InvalidInput
 from factcheck.sources.text import CONTROL
+from web.forms import refuse
 from web.operations import database
 
 blueprint = Blueprint("signin", __name__)
@@ -61,32 +62,44 @@ def signed_in(*roles: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]
     return decorator
 
 
+WRONG = "Wrong user name or password."
+
+
 @blueprint.route("/login", methods=["GET", "POST"])
 def login() -> Response | str:
     next_page = _safe_next(request.values.get("next"))
-    if request.method == "POST":
-        name = request.form.get("name", "").strip()
-        if CONTROL.search(name):  # no user may have such a name (accounts.create_user)
-            flash("Wrong user name or password.", "error")
-            return render_template("desk/login.html", next=next_page)
-        address = request.remote_addr or "unknown"
-        wait = throttle().retry_after(name, address)
-        if wait is not None:
-            flash("Too many failed sign-ins: wait a while, then try again.", "error")
-            page = render_template("desk/login.html", next=next_page)
-            return Response(page, status=429, headers={"Retry-After": str(wait)})
-        with database().scope() as db:
-            user = accounts.check_password(db, name, request.form.get("password", ""))
-            user_id = user.id if user else None
-        if user_id is not None:
-            throttle().succeeded(name)
-            session.clear()
-            session["user_id"] = user_id
-            session.permanent = True
-            return redirect(next_page)
-        throttle().failed(name, address)
-        flash("Wrong user name or password.", "error")
-    return render_template("desk/login.html", next=next_page)
+    page = partial(render_template, "desk/login.html", next=next_page)
+    if request.method == "GET":
+        return page()
+    name = request.form.get("name", "").strip()
+    if CONTROL.search(name):  # no user may have such a name (accounts.create_user)
+        return _again(page, WRONG)
+    address = request.remote_addr or "unknown"
+    wait = throttle().retry_after(name, address)
+    if wait is not None:
+        refused = _again(page, "Too many failed sign-ins: wait a while, then try again.", None)
+        refused.status_code = 429
+        refused.headers["Retry-After"] = str(wait)
+        return refused
+    with database().scope() as db:
+        user = accounts.check_password(db, name, request.form.get("password", ""))
+        user_id = user.id if user else None
+    if user_id is not None:
+        throttle().succeeded(name)
+        session.clear()
+        session["user_id"] = user_id
+        session.permanent = True
+        return redirect(next_page)
+    throttle().failed(name, address)
+    return _again(page, WRONG)
+
+
+def _again(page: Callable[[], str], message: str, field: str | None = "password") -> Response:
+    """The sign-in form again with the user name typed (never the password), the
+    message by the password: which of the two was wrong is not said."""
+    response = refuse(page, "signin", InvalidInput(message, field=field))
+    response.status_code = 200  # for a wrong password, as the page always answered
+    return response
 
 
 def throttle() -> SigninThrottle:

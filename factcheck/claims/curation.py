@@ -237,13 +237,15 @@ def _gather(session: Session, claim_ids: list[int]) -> list[int]:
 
 def _trimmed_span(essay: Essay, start: int, end: int) -> tuple[int, int]:
     if not 0 <= start < end <= len(essay.text):
-        raise InvalidInput(f"span {start}-{end} is not inside the essay (0-{len(essay.text)})")
+        raise InvalidInput(
+            f"span {start}-{end} is not inside the essay (0-{len(essay.text)})", field="start"
+        )
     while start < end and essay.text[start].isspace():
         start += 1
     while end > start and essay.text[end - 1].isspace():
         end -= 1
     if start == end:
-        raise InvalidInput(f"span {start}-{end} holds only white space")
+        raise InvalidInput(f"span {start}-{end} holds only white space", field="start")
     return start, end
 
 
@@ -278,14 +280,14 @@ def _refuse_overlap(
 
 def _kind(kind: str) -> str:
     if kind not in KINDS:
-        raise InvalidInput(f"kind must be one of {', '.join(KINDS)}")
+        raise InvalidInput(f"kind must be one of {', '.join(KINDS)}", field="kind")
     return kind
 
 
 def _wording(text: str) -> str:
     text = text.strip()
     if not text:
-        raise InvalidInput("a claim's text cannot be empty")
+        raise InvalidInput("a claim's text cannot be empty", field="text")
     return text
 
 

@@ -50,10 +50,14 @@ def _check_size(text: str, max_chars: int, max_sentences: int) -> None:
     """Refuse an essay too long to check well: by characters, and by sentences
     (each may become a claim and a review task)."""
     if len(text) > max_chars:
-        raise TooLarge(f"the essay has {len(text)} characters; the limit is {max_chars}")
+        raise TooLarge(
+            f"the essay has {len(text)} characters; the limit is {max_chars}", field="text"
+        )
     count = len(sentences(text))
     if count > max_sentences:
-        raise TooLarge(f"the essay has {count} sentences; the limit is {max_sentences}")
+        raise TooLarge(
+            f"the essay has {count} sentences; the limit is {max_sentences}", field="text"
+        )
 
 
 def get_essay(session: Session, essay_id: int) -> Essay:

@@ -77,7 +77,10 @@ def publish(
         [note.strip()] if note and note.strip() else []
     )
     if previous is not None and not notes:
-        raise InvalidInput("say what changed since the last version: a correction note is required")
+        raise InvalidInput(
+            "say what changed since the last version: a correction note is required",
+            field="note",
+        )
     now = utcnow()
     kind = "publication" if previous is None or previous.kind == "withdrawal" else "correction"
     publication = _new_version(
@@ -109,7 +112,7 @@ def withdraw(
     if previous is None or previous.kind == "withdrawal":
         raise Conflict(f"essay {essay_id} has no published fact-check to withdraw")
     if not note.strip():
-        raise InvalidInput("say why the fact-check is withdrawn")
+        raise InvalidInput("say why the fact-check is withdrawn", field="note")
     now = utcnow()
     changelog = f"Withdrawn on {now.date().isoformat()}: {note.strip()}"
     publication = _new_version(
@@ -126,7 +129,9 @@ def reopen_claim(session: Session, claim_id: int, editor: User, note: str) -> Co
     """Reopen a published, approved verdict for a correction: the note is kept for
     the next version's log, and the claim goes back to the reviewers' queue."""
     if not note.strip():
-        raise InvalidInput("a correction note is required to change a published verdict")
+        raise InvalidInput(
+            "a correction note is required to change a published verdict", field="note"
+        )
     claim = claims_service.get_claim(session, claim_id)
     if _latest(session, claim.essay_id) is None:
         raise Conflict(f"claim {claim_id} is not published; change it through review")

@@ -198,7 +198,7 @@ def save_draft(
     """Keep a verdict in progress; ``version`` must match the draft's (None: a new draft)."""
     task = _held_review(session, task_id, user)
     if rating is not None and rating not in ratings.BY_SLUG:
-        raise InvalidInput(f"unknown rating {rating!r}; see /api/v1/ratings")
+        raise InvalidInput(f"unknown rating {rating!r}; see /api/v1/ratings", field="rating")
     _check_citations(session, task.claim_id, citations)
     verdict = draft_of(session, task, user)
     if verdict is None:
@@ -325,11 +325,11 @@ def _check_verdict(
     session: Session, claim_id: int, rating: str, rationale: str, citations: list[CitationInput]
 ) -> None:
     if rating not in ratings.BY_SLUG:
-        raise InvalidInput(f"unknown rating {rating!r}; see /api/v1/ratings")
+        raise InvalidInput(f"unknown rating {rating!r}; see /api/v1/ratings", field="rating")
     if not rationale.strip():
-        raise InvalidInput("a verdict needs a rationale")
+        raise InvalidInput("a verdict needs a rationale", field="rationale")
     if not citations:
-        raise InvalidInput("a verdict needs at least one citation")
+        raise InvalidInput("a verdict needs at least one citation", field="citations")
     _check_citations(session, claim_id, citations)
 
 
@@ -344,13 +344,17 @@ def _check_citations(session: Session, claim_id: int, citations: list[CitationIn
             )
         )
     }
-    for citation in citations:
+    for index, citation in enumerate(citations):
         source = sources.get(citation.source_id)
         if source is None:
-            raise InvalidInput(f"source {citation.source_id} is not a source of this claim")
+            raise InvalidInput(
+                f"source {citation.source_id} is not a source of this claim",
+                field=f"citations.{index}.source_id",
+            )
         if not quote_in_text(citation.quote, source.snapshot_text):
             raise QuoteNotInSource(
                 f"the quoted passage is not in source {citation.source_id}'s snapshot",
+                field=f"citations.{index}.quote",
                 source_id=citation.source_id,
             )
 
@@ -401,7 +405,7 @@ def _supersede_approved(session: Session, verdict: Verdict, actor_id: int) -> No
 def return_verdict(session: Session, task_id: int, user: User, comment: str) -> ReviewTask:
     """Send a verdict back: it stays in the history, and a new review task opens."""
     if not comment.strip():
-        raise InvalidInput("say why the verdict goes back: a comment is required")
+        raise InvalidInput("say why the verdict goes back: a comment is required", field="comment")
     task, verdict = _held_approval(session, task_id, user)
     _decide(verdict, VerdictState.RETURNED)
     verdict.approver_id = user.id
@@ -452,9 +456,11 @@ def assign(
     if task.state != TaskState.OPEN:
         raise Conflict(f"task {task_id} is {task.state}; only waiting tasks can be assigned")
     if not reviewer.has_role("reviewer") or reviewer.disabled_at:
-        raise InvalidInput(f"{reviewer.name} is not an active reviewer")
+        raise InvalidInput(f"{reviewer.name} is not an active reviewer", field="reviewer")
     if reviewer.id in (task.submitter_id, task.author_id):
-        raise InvalidInput(f"{reviewer.name} may not take this task (own essay or own verdict)")
+        raise InvalidInput(
+            f"{reviewer.name} may not take this task (own essay or own verdict)", field="reviewer"
+        )
     _set_lease(
         session, task, TaskState.LEASED, reviewer.id, utcnow() + timedelta(seconds=lease_seconds)
     )

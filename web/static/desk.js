@@ -97,6 +97,86 @@ function keepLease(workspace) {
   }, 60 * 1000);
 }
 
+// A refused form comes back with its errors (web/forms.py): go to the first one.
+function showFirstError() {
+  const field = document.querySelector('[aria-invalid="true"]');
+  const target = field ?? document.querySelector(".flash.error");
+  if (!target) return;
+  if (!field) target.tabIndex = -1; // a message with no field of its own
+  target.scrollIntoView({ block: "center" });
+  target.focus({ preventScroll: true });
+}
+
+// Save the verdict form as a draft while the reviewer types, and ask before a
+// page with unsaved changes is left. The server checks the draft's version: a
+// draft changed elsewhere (another tab) is never overwritten (a 409 stops saving).
+const AUTOSAVE_AFTER_MS = 1500;
+
+function autosave(form) {
+  const url = form.dataset.autosaveUrl;
+  const status = form.querySelector("[data-save-status]");
+  const contents = () => {
+    const data = new FormData(form);
+    data.delete("csrf_token");
+    data.delete("version");
+    return new URLSearchParams(data).toString();
+  };
+  // What the server holds: nothing of what a refused form shows was stored.
+  let saved = "unsaved" in form.dataset ? null : contents();
+  let timer = null;
+  let saving = false;
+  let stopped = false;
+  let submitting = false;
+  const say = (text) => { if (status) status.textContent = text; };
+  const schedule = () => {
+    clearTimeout(timer);
+    timer = setTimeout(save, AUTOSAVE_AFTER_MS);
+  };
+  async function save() {
+    if (stopped || submitting) return;
+    if (saving) { schedule(); return; } // one at a time: each needs the last's version
+    const sending = contents();
+    if (sending === saved) return;
+    saving = true;
+    try {
+      const response = await fetch(url, {
+        method: "POST",
+        body: new FormData(form),
+        headers: { "X-CSRFToken": csrfToken(), Accept: "application/json" },
+      });
+      const body = await response.json().catch(() => ({}));
+      if (response.ok) {
+        form.elements.version.value = body.version;
+        saved = sending;
+        say(`Draft saved ${body.saved_at.slice(11, 16)} UTC`);
+      } else if (response.status === 409) {
+        stopped = true;
+        say(`Draft not saved: ${body.detail ?? "it changed elsewhere"}. Nothing was overwritten; `
+          + "copy your text, then reload the page to see the stored draft.");
+      } else {
+        say(`Draft not saved: ${body.detail ?? response.statusText}`);
+      }
+    } catch (error) {
+      say("Draft not saved: the desk cannot be reached. Saving again as you type.");
+    } finally {
+      saving = false;
+    }
+  }
+  form.addEventListener("input", schedule);
+  form.addEventListener("change", schedule);
+  // Selecting a passage fills a quote by script, which fires no input event.
+  document.addEventListener("mouseup", schedule);
+  form.addEventListener("submit", () => {
+    submitting = true;
+    clearTimeout(timer);
+  });
+  window.addEventListener("beforeunload", (event) => {
+    if (submitting || contents() === saved) return;
+    event.preventDefault();
+    event.returnValue = ""; // what older browsers need to ask
+  });
+}
+
 document.addEventListener("DOMContentLoaded", () => {
   const bar = document.querySelector("[data-progress-url]");
   if (bar) watchProgress(bar);
@@ -106,4 +186,7 @@ document.addEventListener("DOMContentLoaded", () => {
   if (document.querySelector("[data-source]")) watchQuotes();
   const workspace = document.querySelector("[data-heartbeat-url]");
   if (workspace) keepLease(workspace);
+  const verdict = document.querySelector("[data-autosave-url]");
+  if (verdict) autosave(verdict);
+  showFirstError();
 });
