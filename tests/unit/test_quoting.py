@@ -1,0 +1,31 @@
+"""A source's text cut into sentences for the task page's quote buttons."""
+
+from __future__ import annotations
+
+from factcheck.review.services import quote_in_text
+from web.desk import SNAPSHOT_SHOWN, quotable_sentences
+
+TEXT = (
+    "  Six car bombs struck Sadr City. The toll was 215, said Dr. Ali.\n\n"
+    "---\n\nA curfew followed!\n   "
+)
+
+
+def test_the_sentences_give_the_text_back_and_quote_verbatim():
+    pairs = quotable_sentences(TEXT)
+    assert "".join(before + sentence for before, sentence in pairs) == TEXT
+    sentences = [sentence for _, sentence in pairs if sentence]
+    assert sentences == [
+        "Six car bombs struck Sadr City.",
+        "The toll was 215, said Dr. Ali.",
+        "A curfew followed!",
+    ]
+    assert all(quote_in_text(sentence, TEXT) for sentence in sentences)
+    assert pairs[-1] == ("\n   ", "")  # the text's tail, no sentence: no quote button
+
+
+def test_a_long_text_is_cut_where_the_page_stops_showing_it():
+    text = "A short sentence here. " * (SNAPSHOT_SHOWN // 10)
+    pairs = quotable_sentences(text)
+    assert "".join(before + sentence for before, sentence in pairs) == text[:SNAPSHOT_SHOWN]
+    assert quote_in_text(pairs[-1][1], text)
