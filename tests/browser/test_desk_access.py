@@ -80,6 +80,7 @@ def test_a_whole_review_by_keyboard_alone(page, service):
     page.keyboard.press("Space")
     expect(page.locator(f"#quote-{first}")).to_have_value(sentence.strip())
     expect(page.locator(f"#cite-{first}")).to_be_checked()
+    expect(page.locator("#quote-status")).to_have_text(f"Quoted: {sentence.strip()}")
 
     # Shift and the arrows in the next source's text, focused with Tab: 30 characters
     # on from its first sentence, then 3 back.

@@ -74,17 +74,28 @@ function watchQuotes(snapshots) {
     const field = document.getElementById(`quote-${snapshot.dataset.source}`);
     const tick = document.getElementById(`cite-${snapshot.dataset.source}`);
     if (!field || !quote) return;
-    field.value = quote;
-    if (tick) tick.checked = true;
+    if (field.value !== quote) {
+      field.value = quote;
+      // As typing would: the form's other scripts (saving a draft) hear of the change.
+      field.dispatchEvent(new Event("input", { bubbles: true }));
+    }
+    if (tick && !tick.checked) {
+      tick.checked = true;
+      tick.dispatchEvent(new Event("change", { bubbles: true }));
+    }
   });
+  const status = document.getElementById("quote-status");
   for (const snapshot of snapshots) {
     if (!document.getElementById(`quote-${snapshot.dataset.source}`)) continue;
     for (const button of snapshot.querySelectorAll("[data-quote]")) button.hidden = false;
     // A quote button selects its sentence: the selection fills the field, and the
     // reader sees what was quoted (and may adjust it with Shift and the arrows).
     snapshot.addEventListener("click", (event) => {
-      const sentence = event.target.closest("[data-quote]")?.previousElementSibling;
-      if (sentence) document.getSelection().selectAllChildren(sentence);
+      const button = event.target.closest("[data-quote]");
+      if (!button) return;
+      const sentence = button.previousElementSibling;
+      document.getSelection().selectAllChildren(sentence);
+      if (status) status.textContent = `Quoted: ${sentence.textContent.trim()}`;
     });
     snapshot.addEventListener("keydown", (event) => extendByKeyboard(event, snapshot));
   }
