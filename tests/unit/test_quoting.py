@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import html
+import re
+
 from factcheck.review.services import quote_in_text
+from factcheck.sources.models import SourceRecord
+from tests.unit.pages import take_next_task_as
 from web.desk import SNAPSHOT_SHOWN, quotable_sentences
 
 TEXT = (
@@ -29,3 +34,17 @@ def test_a_long_text_is_cut_where_the_page_stops_showing_it():
     pairs = quotable_sentences(text)
     assert "".join(before + sentence for before, sentence in pairs) == text[:SNAPSHOT_SHOWN]
     assert quote_in_text(pairs[-1][1], text)
+
+
+def test_the_task_page_gives_each_sentence_a_quote_button_a_script_shows(
+    client, desk_essay, database
+):
+    page = client.get(take_next_task_as(client, "rev")).text
+    source_id = int(re.search(r'data-source="(\d+)"', page).group(1))
+    # hidden: without the script that fills the quote, a button would do nothing.
+    button = r'<button type="button" class="quote" data-quote hidden aria-label="Quote sentence'
+    sentences = re.findall(rf'id="sentence-{source_id}-\d+">([^<]+)</span>{button}', page)
+    with database.scope() as session:
+        text = session.get(SourceRecord, source_id).snapshot_text
+    assert sentences
+    assert all(quote_in_text(html.unescape(sentence), text) for sentence in sentences)
