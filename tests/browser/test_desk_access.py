@@ -67,7 +67,7 @@ def test_a_whole_review_by_keyboard_alone(page, service):
     tab_to(page, "form[action$='/queue/next'] button")
     page.keyboard.press("Enter")
     page.wait_for_url(re.compile(r"/desk/tasks/\d+$"))
-    history = page.locator("a", has_text="history").get_attribute("href")
+    history = page.locator("a[href$='/history']").get_attribute("href")
     claim_id = int(re.search(r"/claims/(\d+)/history", history).group(1))
     snapshots = page.locator("[data-source]")
     assert snapshots.count() >= 2, "the test needs a claim with two sources"
@@ -130,7 +130,8 @@ def held(service) -> dict[str, str]:
     return {
         "queue": "/desk/queue",
         "review": f"/desk/tasks/{task['id']}",
-        "history": f"/desk/claims/{task['claim']['id']}/history",
+        # The approved claim's history has the most to show: a verdict and its citations.
+        "history": f"/desk/claims/{approval['claim']['id']}/history",
         "approval": f"/desk/tasks/{approval['id']}",
     }
 
