@@ -130,7 +130,7 @@ def held(service) -> dict[str, str]:
     return {
         "queue": "/desk/queue",
         "review": f"/desk/tasks/{task['id']}",
-        # The approved claim's history has the most to show: a verdict and its citations.
+        # A claim whose verdict awaits approval has the most history: the verdict, cited.
         "history": f"/desk/claims/{approval['claim']['id']}/history",
         "approval": f"/desk/tasks/{approval['id']}",
     }
