@@ -29,7 +29,7 @@ from sqlalchemy.orm import Session
 
 from factcheck.accounts import services as accounts
 from factcheck.accounts.models import User
-from factcheck.claims import curation
+from factcheck.claims import curation, segmentation
 from factcheck.claims import services as claims
 from factcheck.claims.extraction import KINDS
 from factcheck.claims.states import ACTIVE, ClaimStatus
@@ -71,6 +71,7 @@ blueprint = Blueprint("desk", __name__, url_prefix="/desk")
 EDITOR = ("editor",)
 REVIEWER = ("reviewer",)
 QUOTE_FIELD = "quote-"
+SNAPSHOT_SHOWN = 20_000  # characters of a source's text on the task page
 
 
 @dataclass(frozen=True)
@@ -481,6 +482,10 @@ def task_page(task_id: int) -> Response | str:
             "essay": essay,
             "paragraph": publishing.paragraph_around(essay.text, claim.start, claim.end),
             "sources": records,
+            "sentences": {
+                record.id: quotable_sentences(record.snapshot_text) for record in records
+            },
+            "snapshot_shown": SNAPSHOT_SHOWN,
             "verdict": verdict,
             "previous": previous,
             "prefill": prefill,
@@ -495,6 +500,21 @@ def task_page(task_id: int) -> Response | str:
 def _name_of(session: Session, user_id: int | None) -> str:
     user = session.get(User, user_id) if user_id else None
     return user.display_name if user else "the desk"
+
+
+def quotable_sentences(text: str) -> list[tuple[str, str]]:
+    """The first ``SNAPSHOT_SHOWN`` characters of a source's text as (what comes
+    before, sentence) pairs, the last sentence maybe empty. Joined, they give the text
+    back unchanged: a sentence or any selection across them is a verbatim passage,
+    which the server's check of a quote (``review.quote_in_text``) requires."""
+    shown = text[:SNAPSHOT_SHOWN]
+    pairs, done = [], 0
+    for start, end in segmentation.sentences(shown):
+        pairs.append((shown[done:start], shown[start:end]))
+        done = end
+    if done < len(shown):  # white space, or lines that are no sentence ("---")
+        pairs.append((shown[done:], ""))
+    return pairs
 
 
 def _approver_context(session: Session, verdict: Any, records: list[Any]) -> dict[str, Any]:

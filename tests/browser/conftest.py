@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 from werkzeug.serving import make_server
 
 from tests.conftest import ROOT, need_service
@@ -22,6 +23,9 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 ARTIFACTS = ROOT / "tests" / "artifacts"
+# Waits end when what they wait for happens; the limit only bounds a failure, and
+# a busy machine must not hit it (for `expect` as for the page's own waits below).
+expect.set_options(timeout=60_000)
 
 
 @pytest.fixture(scope="session")

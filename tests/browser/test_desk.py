@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.conftest import screenshot
 from tests.conftest import SEED_ESSAY
@@ -41,18 +42,18 @@ def sign_out(page) -> None:
 
 
 def select_text(page, selector: str, length: int) -> str:
-    """Select the first ``length`` characters of an element's text, as a mouse would."""
+    """Select the first ``length`` characters of an element's first sentence, as a
+    mouse would."""
     return page.eval_on_selector(
         selector,
         """(element, length) => {
-            const text = element.firstChild;
+            const text = element.querySelector(".sentence").firstChild;
             const range = document.createRange();
             range.setStart(text, 0);
             range.setEnd(text, Math.min(length, text.length));
             const selection = document.getSelection();
             selection.removeAllRanges();
             selection.addRange(range);
-            element.dispatchEvent(new MouseEvent("mouseup", {bubbles: true}));
             return selection.toString();
         }""",
         length,
@@ -124,8 +125,8 @@ def test_editor_reviewer_and_approver_work_the_seed_essay(page, service):
     snapshot = page.locator("[data-source]").first
     source_id = snapshot.get_attribute("data-source")
     quoted = select_text(page, f'[data-source="{source_id}"]', 40)
-    assert page.locator(f"#quote-{source_id}").input_value() == quoted.strip()
-    assert page.locator(f"#cite-{source_id}").is_checked()
+    expect(page.locator(f"#quote-{source_id}")).to_have_value(quoted.strip())
+    expect(page.locator(f"#cite-{source_id}")).to_be_checked()
     page.get_by_label("Mostly false").check()
     page.get_by_label("Rationale").fill("The toll in the sources differs from the essay's.")
     screenshot(page, "desk-workspace")

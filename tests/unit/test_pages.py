@@ -104,8 +104,8 @@ def test_reviewer_takes_a_task_saves_a_draft_and_submits(client, desk_essay):
     assert task_path.startswith("/desk/tasks/")
     page = client.get(task_path).text
     source_id = int(re.search(r'data-source="(\d+)"', page).group(1))
-    snapshot = re.search(rf'data-source="{source_id}"[^>]*>([^<]{{20,}})', page).group(1)
-    quote = html.unescape(snapshot)[:30]
+    sentence = re.search(rf'id="sentence-{source_id}-1">([^<]+)', page).group(1)
+    quote = html.unescape(sentence)[:30]
     draft = post(
         client,
         task_path + "/verdict",

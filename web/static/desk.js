@@ -59,21 +59,88 @@ function watchSelection(essay, form) {
   });
 }
 
-// Selecting words in a source's text fills that source's quote and ticks it.
-function watchQuotes() {
-  document.addEventListener("mouseup", () => {
+// Quoting a source. Any selection inside a source's text fills that source's quote
+// field and ticks it: selectionchange, unlike mouseup, comes from touch and keyboard
+// selections too. The quote is the range's own text, a verbatim passage, as the
+// server requires; the quote buttons hold no text (their word is CSS), so none of
+// theirs gets in.
+function watchQuotes(snapshots) {
+  document.addEventListener("selectionchange", () => {
     const selection = document.getSelection();
-    const snapshot = selection?.anchorNode?.parentElement?.closest("[data-source]");
-    if (!snapshot || selection.isCollapsed) return;
-    const quote = selection.toString().trim();
-    const id = snapshot.dataset.source;
-    const field = document.getElementById(`quote-${id}`);
-    const tick = document.getElementById(`cite-${id}`);
-    if (field && quote) {
+    if (!selection || selection.isCollapsed || !selection.rangeCount) return;
+    const snapshot = snapshotOf(selection.anchorNode);
+    if (!snapshot || snapshotOf(selection.focusNode) !== snapshot) return;
+    const quote = selection.getRangeAt(0).toString().trim();
+    const field = document.getElementById(`quote-${snapshot.dataset.source}`);
+    const tick = document.getElementById(`cite-${snapshot.dataset.source}`);
+    if (!field || !quote) return;
+    if (field.value !== quote) {
       field.value = quote;
-      if (tick) tick.checked = true;
+      // As typing would: the form's other scripts (saving a draft) hear of the change.
+      field.dispatchEvent(new Event("input", { bubbles: true }));
+    }
+    if (tick && !tick.checked) {
+      tick.checked = true;
+      tick.dispatchEvent(new Event("change", { bubbles: true }));
     }
   });
+  const status = document.getElementById("quote-status");
+  for (const snapshot of snapshots) {
+    if (!document.getElementById(`quote-${snapshot.dataset.source}`)) continue;
+    for (const button of snapshot.querySelectorAll("[data-quote]")) button.hidden = false;
+    // A quote button selects its sentence: the selection fills the field, and the
+    // reader sees what was quoted (and may adjust it with Shift and the arrows).
+    snapshot.addEventListener("click", (event) => {
+      const button = event.target.closest("[data-quote]");
+      if (!button) return;
+      const sentence = button.previousElementSibling;
+      document.getSelection().selectAllChildren(sentence);
+      if (status) status.textContent = `Quoted: ${sentence.textContent.trim()}`;
+    });
+    snapshot.addEventListener("keydown", (event) => extendByKeyboard(event, snapshot));
+  }
+}
+
+function snapshotOf(node) {
+  const element = node?.nodeType === Node.TEXT_NODE ? node.parentElement : node;
+  return element?.closest?.("[data-source]") ?? null;
+}
+
+// Shift and an arrow (with Ctrl or Alt: a word; Home and End: the line) extend the
+// selection in a source's text, as in a text field. Browsers do this by themselves
+// only in editable text or in caret browsing, and a source's text must stay
+// read-only. With no selection in the text yet, it starts at the sentence of the
+// focused quote button, or else at the first sentence in view.
+const EXTENDS = {
+  ArrowLeft: ["backward", "character"], ArrowRight: ["forward", "character"],
+  ArrowUp: ["backward", "line"], ArrowDown: ["forward", "line"],
+  Home: ["backward", "lineboundary"], End: ["forward", "lineboundary"],
+};
+
+function extendByKeyboard(event, snapshot) {
+  const step = EXTENDS[event.key];
+  if (!event.shiftKey || !step || event.metaKey) return;
+  event.preventDefault();
+  const selection = document.getSelection();
+  if (snapshotOf(selection.anchorNode) !== snapshot || snapshotOf(selection.focusNode) !== snapshot) {
+    const start = startOfSelection(event.target, snapshot);
+    if (!start) return;
+    selection.collapse(start.firstChild, 0);
+  }
+  const before = [selection.anchorNode, selection.anchorOffset, selection.focusNode, selection.focusOffset];
+  const word = (event.ctrlKey || event.altKey) && step[1] === "character";
+  selection.modify("extend", step[0], word ? "word" : step[1]);
+  // Never past the source's text: the quote must come from this source alone.
+  if (snapshotOf(selection.focusNode) !== snapshot) selection.setBaseAndExtent(...before);
+  selection.focusNode.parentElement?.scrollIntoView({ block: "nearest" });
+}
+
+function startOfSelection(target, snapshot) {
+  const sentence = target.closest("[data-quote]")?.previousElementSibling;
+  if (sentence) return sentence;
+  const top = snapshot.getBoundingClientRect().top;
+  const sentences = [...snapshot.querySelectorAll(".sentence")];
+  return sentences.find((s) => s.getBoundingClientRect().bottom > top) ?? sentences[0];
 }
 
 // Keep the lease while the reviewer is at work on the page.
@@ -183,7 +250,8 @@ document.addEventListener("DOMContentLoaded", () => {
   const essay = document.getElementById("essay-text");
   const form = document.getElementById("add-claim");
   if (essay && form) watchSelection(essay, form);
-  if (document.querySelector("[data-source]")) watchQuotes();
+  const snapshots = document.querySelectorAll("[data-source]");
+  if (snapshots.length) watchQuotes(snapshots);
   const workspace = document.querySelector("[data-heartbeat-url]");
   if (workspace) keepLease(workspace);
   const verdict = document.querySelector("[data-autosave-url]");
