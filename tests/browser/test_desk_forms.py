@@ -179,7 +179,7 @@ def publish_the_essay(database, essay_id: int) -> None:
     with database.scope() as session:
         approver = accounts.user_by_name(session, "rev2")
         while task := review.claim_next(session, approver, 600):
-            review.approve(session, task.id, approver)
+            review.approve(session, task.id, approver, task.verdict.version)
         editor = accounts.user_by_name(session, "ed")
         masthead = publishing.Masthead("Desk", "https://desk.example")
         publishing.publish(session, essay_id, editor, masthead, base_url="https://desk.example")
