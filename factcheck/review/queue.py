@@ -31,8 +31,9 @@ from sqlalchemy import (
     or_,
     select,
 )
-from sqlalchemy.orm import Session, aliased, joinedload
+from sqlalchemy.orm import Session, joinedload
 
+import factcheck.models  # noqa: F401  (NEXT_OPEN's joinedload configures every mapper)
 from factcheck.accounts.models import User
 from factcheck.claims.models import Claim
 from factcheck.db import UTCDateTime, utcnow
@@ -58,7 +59,11 @@ _ME = bindparam("reviewer_id")
 _NOW = bindparam("now", type_=UTCDateTime())
 _SINCE = bindparam("since", type_=UTCDateTime())
 
-Task = Any  # ReviewTask or an alias of it
+# Core tables, not the ORM classes: aliasing a mapped class at import would configure
+# every mapper before all the models are imported.
+_TASKS = ReviewTask.__table__
+_SKIPS = TaskSkip.__table__
+Task = Any  # the columns of review_tasks or of an alias of it (``.c``)
 
 
 def may_take(task: Task) -> ColumnElement[bool]:
@@ -80,7 +85,7 @@ def reserved_for_me(task: Task) -> ColumnElement[bool]:
 def given_back(task: Task) -> ColumnElement[bool]:
     """The reviewer gave this task back within SKIP_MEMORY."""
     return exists().where(
-        TaskSkip.user_id == _ME, TaskSkip.task_id == task.id, TaskSkip.at > _SINCE
+        _SKIPS.c.user_id == _ME, _SKIPS.c.task_id == task.id, _SKIPS.c.at > _SINCE
     )
 
 
@@ -100,27 +105,30 @@ def _next_open() -> Select[tuple[ReviewTask]]:
     database runs each at most once, and only when a row needs it (PostgreSQL plans
     them as InitPlans, evaluated on first use).
     """
-    mine, fresh, skipped = aliased(ReviewTask), aliased(ReviewTask), aliased(ReviewTask)
+    mine, fresh = _TASKS.alias("mine").c, _TASKS.alias("fresh").c
+    skipped_task = _TASKS.alias("skipped")
+    skipped = skipped_task.c
     mine_waiting = exists().where(may_take(mine), reserved_for_me(mine))
     fresh_waiting = exists().where(may_take(fresh), ~given_back(fresh))
     oldest_give_back = (
-        select(func.min(TaskSkip.at))
-        .join(skipped, skipped.id == TaskSkip.task_id)
-        .where(TaskSkip.user_id == _ME, TaskSkip.at > _SINCE, may_take(skipped))
+        select(func.min(_SKIPS.c.at))
+        .join(skipped_task, skipped.id == _SKIPS.c.task_id)
+        .where(_SKIPS.c.user_id == _ME, _SKIPS.c.at > _SINCE, may_take(skipped))
         .scalar_subquery()
     )
     my_give_back = (
-        select(TaskSkip.at)
-        .where(TaskSkip.user_id == _ME, TaskSkip.task_id == ReviewTask.id)
+        select(_SKIPS.c.at)
+        .where(_SKIPS.c.user_id == _ME, _SKIPS.c.task_id == _TASKS.c.id)
         .scalar_subquery()
     )
+    this = _TASKS.c
     return (
         select(ReviewTask)
         .where(
-            may_take(ReviewTask),
-            or_(reserved_for_me(ReviewTask), ~mine_waiting),
+            may_take(this),
+            or_(reserved_for_me(this), ~mine_waiting),
             or_(
-                ~given_back(ReviewTask),
+                ~given_back(this),
                 and_(~fresh_waiting, my_give_back == oldest_give_back),
             ),
         )
@@ -185,7 +193,7 @@ def queue_page(
     """The tasks ``user`` may take, in queue order, ``limit`` at a time after the task
     ``after`` (the cursor), with the counts by kind (of ``essay_id``'s tasks if given)."""
     values = params(user, now or utcnow())
-    filters = [may_take(ReviewTask)]
+    filters = [may_take(_TASKS.c)]
     if essay_id is not None:
         filters.append(Claim.essay_id == essay_id)
     counts = _counts(session, filters, values)
@@ -194,7 +202,7 @@ def queue_page(
     if after is not None:
         filters.append(_after(session, after))
     rows = session.execute(
-        select(ReviewTask, Claim, Essay.title, reserved_for_me(ReviewTask), TaskSkip.at)
+        select(ReviewTask, Claim, Essay.title, reserved_for_me(_TASKS.c), TaskSkip.at)
         .join(Claim, Claim.id == ReviewTask.claim_id)
         .join(Essay, Essay.id == Claim.essay_id)
         .outerjoin(
@@ -214,7 +222,7 @@ def queue_page(
 def _counts(
     session: Session, filters: list[ColumnElement[bool]], values: dict[str, Any]
 ) -> dict[str, int]:
-    category = case((reserved_for_me(ReviewTask), "returned"), else_=ReviewTask.kind)
+    category = case((reserved_for_me(_TASKS.c), "returned"), else_=ReviewTask.kind)
     rows = session.execute(
         select(category, func.count())
         .select_from(ReviewTask)
@@ -229,8 +237,8 @@ def _counts(
 
 def _of_kind(kind: QueueKind) -> ColumnElement[bool]:
     if kind == "returned":
-        return reserved_for_me(ReviewTask)
-    return and_(ReviewTask.kind == kind, ~reserved_for_me(ReviewTask))
+        return reserved_for_me(_TASKS.c)
+    return and_(ReviewTask.kind == kind, ~reserved_for_me(_TASKS.c))
 
 
 def _after(session: Session, task_id: int) -> ColumnElement[bool]:
@@ -271,7 +279,7 @@ def waiting_essays(
             .select_from(ReviewTask)
             .join(Claim, Claim.id == ReviewTask.claim_id)
             .join(Essay, Essay.id == Claim.essay_id)
-            .where(may_take(ReviewTask))
+            .where(may_take(_TASKS.c))
             .group_by(Essay.id, Essay.title)
             .order_by(func.count(ReviewTask.id).desc(), Essay.id)
             .limit(limit),
