@@ -79,7 +79,13 @@ def may_take(task: Task) -> ColumnElement[bool]:
 
 
 def reserved_for_me(task: Task) -> ColumnElement[bool]:
-    return and_(task.reserved_for_id == _ME, task.reserved_until > _NOW)
+    # True or false, never NULL (NOT of it must hold for tasks that are not reserved).
+    return and_(
+        task.reserved_for_id.is_not(None),
+        task.reserved_until.is_not(None),
+        task.reserved_for_id == _ME,
+        task.reserved_until > _NOW,
+    )
 
 
 def given_back(task: Task) -> ColumnElement[bool]:
@@ -214,7 +220,10 @@ def queue_page(
         .limit(limit + 1),  # one more: is there a next page?
         values,
     ).all()
-    items = [QueueItem(*row) for row in rows[:limit]]
+    items = [
+        QueueItem(task, claim, title, bool(mine), at)
+        for task, claim, title, mine, at in rows[:limit]
+    ]
     more = len(rows) > limit
     return QueuePage(counts, items, items[-1].task.id if more and items else None)
 

@@ -204,7 +204,10 @@ def test_the_list_counts_and_lists_what_this_reviewer_may_take(session, make_use
     only_returned = queue.queue_page(session, alice, kind="returned", essay_id=essay_id)
     assert [item.task.id for item in only_returned.items] == [returned.id]
     reviews = queue.queue_page(session, alice, kind="review")
-    assert returned.id not in [item.task.id for item in reviews.items]
+    assert sorted(item.task.id for item in reviews.items) == sorted(
+        [tasks[0].id, tasks[1].id, *other_ids]
+    )
+    assert not any(item.returned_to_me for item in reviews.items)
 
 
 def test_the_list_marks_what_i_gave_back(session, make_user):
