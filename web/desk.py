@@ -26,6 +26,7 @@ from factcheck.essays import services as essays
 from factcheck.essays.states import EssayStatus
 from factcheck.publishing import services as publishing
 from factcheck.publishing.models import Publication
+from factcheck.review import queue as review_queue
 from factcheck.review import ratings
 from factcheck.review import services as review
 from factcheck.review.models import ReviewTask
@@ -378,13 +379,71 @@ def assign_task(task_id: int) -> Response:
 # --- reviewers -------------------------------------------------------------------------
 
 
+QUEUE_PER_PAGE = 25
+
+
 @blueprint.get("/queue")
 @signed_in(*REVIEWER)
 def queue() -> str:
+    """What I hold, then what waits for me: counts by kind, filters, a page of tasks."""
+    wanted = _queue_filters(request.args)
+    after = _int(request.args.get("after"), 0) or None
+    now = datetime.now(UTC)
     with database().read_scope() as session:
-        held = review.tasks_held_by(session, session.merge(current_user()))
-        rows = [(task, task.claim) for task in held]
-    return render_template("desk/queue.html", held=rows, now=datetime.now(UTC))
+        user = session.merge(current_user())
+        held = [(task, task.claim) for task in review.tasks_held_by(session, user)]
+        try:
+            page = review_queue.queue_page(
+                session, user, **wanted, limit=QUEUE_PER_PAGE, after=after, now=now
+            )
+        except InvalidInput as error:  # a cursor made up or from another database
+            flash(error.detail, "error")
+            page = review_queue.queue_page(session, user, **wanted, limit=QUEUE_PER_PAGE, now=now)
+        essays = review_queue.waiting_essays(session, user, now)
+    more = (
+        url_for("desk.queue", **_query(wanted), after=page.next_after) if page.next_after else None
+    )
+    return render_template(
+        "desk/queue.html",
+        held=held,
+        page=page,
+        essays=essays,
+        wanted=wanted,
+        kinds=QUEUE_KINDS,
+        more=more,
+        first_page=url_for("desk.queue", **_query(wanted)) if after else None,
+        now=now,
+    )
+
+
+QUEUE_KINDS = {"review": "To review", "approval": "To approve", "returned": "Returned to me"}
+
+
+def _queue_filters(values: Any) -> dict[str, Any]:
+    """The list's filters from a query string or a form; anything unknown is no filter."""
+    kind = values.get("kind")
+    return {
+        "essay_id": _int(values.get("essay"), 0) or None,
+        "kind": kind if kind in review_queue.KINDS else None,
+    }
+
+
+def _query(wanted: dict[str, Any]) -> dict[str, Any]:
+    query = {"essay": wanted["essay_id"], "kind": wanted["kind"]}
+    return {name: value for name, value in query.items() if value}
+
+
+@blueprint.post("/tasks/<id:task_id>/take")
+@signed_in(*REVIEWER)
+def take_task(task_id: int) -> Response:
+    """Take the task chosen in the list; a refusal shows on the list as it was."""
+
+    def action(session: Session) -> None:
+        user = session.merge(current_user())
+        review.take_task(session, task_id, user, settings().lease_seconds)
+
+    back = url_for("desk.queue", **_query(_queue_filters(request.form)))
+    return act(action, back, url_for("desk.task_page", task_id=task_id), lease=True)
 
 
 @blueprint.post("/queue/next")
@@ -509,7 +568,8 @@ def approve(task_id: int) -> Response:
 def return_verdict(task_id: int) -> Response:
     def step(session: Session) -> None:
         comment = checked(ReturnIn, {"comment": request.form.get("comment", "")}).comment
-        review.return_verdict(session, task_id, session.merge(current_user()), comment)
+        user = session.merge(current_user())
+        review.return_verdict(session, task_id, user, comment, settings().lease_seconds)
 
     return _finish_task(task_id, step, "Verdict returned to review with your comment.")
 
