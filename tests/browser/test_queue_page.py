@@ -11,6 +11,7 @@ from factcheck.accounts import services as accounts
 from factcheck.review import services as review
 from factcheck.review.models import ReviewTask
 from tests.browser.conftest import screenshot
+from tests.browser.test_desk import UNLABELLED
 from tests.unit.test_queue_steering import submitted_verdict, waiting_tasks
 from web import create_app
 
@@ -65,6 +66,7 @@ def test_the_queue_page_on_a_laptop_and_a_phone(page, desk):
     assert items.count() == 25  # a page, not all of them
     mine = page.locator("li.queue-item", has_text="returned to me")
     assert mine.count() == 1 and "Check the date." in mine.inner_text()
+    assert page.evaluate(UNLABELLED) == []
     screenshot(page, "desk-queue-1366")
 
     # Filter by essay and kind, then take a chosen task.
