@@ -6,7 +6,7 @@ from factcheck.claims.models import Claim
 from factcheck.db import Base
 from factcheck.essays.models import Essay
 from factcheck.publishing.models import Correction, Publication
-from factcheck.review.models import Citation, ReviewTask, Verdict
+from factcheck.review.models import Citation, ReviewTask, TaskSkip, Verdict
 from factcheck.sources.models import ConnectorRun, LibraryDocument, SourceRecord
 from factcheck.webhooks.models import Webhook, WebhookDelivery
 
@@ -23,6 +23,7 @@ __all__ = [
     "Publication",
     "ReviewTask",
     "SourceRecord",
+    "TaskSkip",
     "ThrottleCount",
     "User",
     "Verdict",

@@ -12,7 +12,7 @@ from factcheck.errors import InvalidInput
 from factcheck.essays import services as essays
 from factcheck.publishing import exports
 from factcheck.publishing import services as publishing
-from factcheck.review import ratings
+from factcheck.review import queue, ratings
 from factcheck.review import services as review
 from factcheck.review.models import ReviewTask
 from factcheck.sources import services as sources
@@ -44,6 +44,11 @@ from web.schemas import (
     NoteIn,
     PublicationDetailOut,
     PublicationOut,
+    QueueClaimOut,
+    QueueEssayOut,
+    QueueItemOut,
+    QueuePageOut,
+    QueueQuery,
     RatingOut,
     RatingScaleOut,
     RequiredNoteIn,
@@ -399,6 +404,60 @@ def next_task(ctx: Context) -> Response:
 
 
 @api.operation(
+    "GET",
+    "/queue",
+    summary="The tasks I may take, in queue order, with counts by kind (follow `next`)",
+    roles=REVIEWER,
+    query=QueueQuery,
+    tag="review",
+    responses={200: QueuePageOut},
+)
+def list_queue(ctx: Context, query: QueueQuery) -> Response:
+    page = queue.queue_page(
+        ctx.session,
+        ctx.actor,
+        essay_id=query.essay,
+        kind=query.kind,
+        limit=query.limit,
+        after=query.after,
+    )
+    following = {**query.model_dump(exclude_none=True), "after": page.next_after}
+    next_url = url_for("api.list_queue", **following) if page.next_after else None
+    items = [_queue_item_out(item) for item in page.items]
+    return json_response(QueuePageOut(counts=page.counts, items=items, next=next_url))
+
+
+def _queue_item_out(item: queue.QueueItem) -> QueueItemOut:
+    task = item.task
+    return QueueItemOut(
+        id=task.id,
+        kind=task.kind,
+        returned_to_me=item.returned_to_me,
+        reserved_until=task.reserved_until if item.returned_to_me else None,
+        given_back_at=item.given_back_at,
+        deadline=task.deadline,
+        created_at=task.created_at,
+        comment=task.comment,
+        essay=QueueEssayOut(id=item.claim.essay_id, title=item.essay_title),
+        claim=QueueClaimOut.model_validate(item.claim),
+    )
+
+
+@api.operation(
+    "POST",
+    "/tasks/{task_id}/take",
+    summary="Lease this task (409 if someone took it meanwhile or it is not mine to take)",
+    roles=REVIEWER,
+    tag="review",
+    responses={200: TaskOut, 404: PROBLEM, 409: PROBLEM},
+    lease=True,
+)
+def take_task(ctx: Context, task_id: int) -> Response:
+    task = review.take_task(ctx.session, task_id, ctx.actor, ctx.settings.lease_seconds)
+    return json_response(_task_out(task))
+
+
+@api.operation(
     "POST",
     "/tasks/{task_id}/verdict",
     summary="Submit a verdict with citations",
@@ -443,7 +502,9 @@ def approve(ctx: Context, body: ApproveIn, task_id: int) -> Response:
     responses={200: TaskOut, 404: PROBLEM, 409: PROBLEM},
 )
 def return_verdict(ctx: Context, body: ReturnIn, task_id: int) -> Response:
-    task = review.return_verdict(ctx.session, task_id, ctx.actor, body.comment)
+    task = review.return_verdict(
+        ctx.session, task_id, ctx.actor, body.comment, ctx.settings.lease_seconds
+    )
     return json_response(_task_out(task))
 
 

@@ -40,6 +40,7 @@ from factcheck.essays.states import EssayStatus
 from factcheck.publishing import services as publishing
 from factcheck.publishing.models import Publication
 from factcheck.review import compare, ratings
+from factcheck.review import queue as review_queue
 from factcheck.review import services as review
 from factcheck.review.models import ReviewTask, Verdict
 from factcheck.review.states import TaskState
@@ -427,15 +428,72 @@ def assign_task(task_id: int) -> Response:
 # --- reviewers -------------------------------------------------------------------------
 
 
+QUEUE_PER_PAGE = 25
+
+
 @blueprint.get("/queue")
 @signed_in(*REVIEWER)
 def queue() -> str:
+    """What I hold, then what waits for me: counts by kind, filters, a page of tasks."""
+    wanted = _queue_filters(request.values)  # a refused take draws it from its form
+    after = _int(request.args.get("after"), 0) or None
+    now = datetime.now(UTC)
     with database().read_scope() as session:
         user = session.merge(current_user())
-        held = review.tasks_held_by(session, user)
-        rows = [(task, task.claim) for task in held]
+        held = [(task, task.claim) for task in review.tasks_held_by(session, user)]
+        try:
+            page = review_queue.queue_page(
+                session, user, **wanted, limit=QUEUE_PER_PAGE, after=after, now=now
+            )
+        except InvalidInput as error:  # a cursor made up or from another database
+            flash(error.detail, "error")
+            page = review_queue.queue_page(session, user, **wanted, limit=QUEUE_PER_PAGE, now=now)
+        essays = review_queue.waiting_essays(session, user, now)
         awaiting = review.awaiting_approval_by(session, user)
-    return render_template("desk/queue.html", held=rows, awaiting=awaiting, now=datetime.now(UTC))
+    more = (
+        url_for("desk.queue", **_query(wanted), after=page.next_after) if page.next_after else None
+    )
+    return render_template(
+        "desk/queue.html",
+        held=held,
+        page=page,
+        essays=essays,
+        awaiting=awaiting,
+        wanted=wanted,
+        kinds=QUEUE_KINDS,
+        more=more,
+        first_page=url_for("desk.queue", **_query(wanted)) if after else None,
+        now=now,
+    )
+
+
+QUEUE_KINDS = {"review": "To review", "approval": "To approve", "returned": "Returned to me"}
+
+
+def _queue_filters(values: Any) -> dict[str, Any]:
+    """The list's filters from a query string or a form; anything unknown is no filter."""
+    kind = values.get("kind")
+    return {
+        "essay_id": _int(values.get("essay"), 0) or None,
+        "kind": kind if kind in review_queue.KINDS else None,
+    }
+
+
+def _query(wanted: dict[str, Any]) -> dict[str, Any]:
+    query = {"essay": wanted["essay_id"], "kind": wanted["kind"]}
+    return {name: value for name, value in query.items() if value}
+
+
+@blueprint.post("/tasks/<id:task_id>/take")
+@signed_in(*REVIEWER)
+def take_task(task_id: int) -> Response:
+    """Take the task chosen in the list; a refusal shows on the list as it was."""
+
+    def action(session: Session) -> None:
+        user = session.merge(current_user())
+        review.take_task(session, task_id, user, settings().lease_seconds)
+
+    return act(action, Page("desk.queue"), _task(task_id).url(), lease=True)
 
 
 @blueprint.post("/queue/next")
@@ -667,7 +725,8 @@ def withdraw_verdict(verdict_id: int) -> Response:
 def return_verdict(task_id: int) -> Response:
     def step(session: Session) -> None:
         comment = checked(ReturnIn, {"comment": request.form.get("comment", "")}).comment
-        review.return_verdict(session, task_id, session.merge(current_user()), comment)
+        user = session.merge(current_user())
+        review.return_verdict(session, task_id, user, comment, settings().lease_seconds)
 
     message = "Verdict returned to review with your comment."
     return _finish_task(task_id, step, message, form="return")

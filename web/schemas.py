@@ -21,6 +21,7 @@ from factcheck.db import MAX_INT
 from factcheck.essays.states import EssayStatus
 from factcheck.publishing.snapshot import Snapshot
 from factcheck.review import ratings
+from factcheck.review.queue import QueueKind
 from factcheck.review.services import CitationInput
 from factcheck.review.states import TaskState, VerdictState
 from factcheck.sources.states import RunState
@@ -288,6 +289,54 @@ class TaskOut(Output):
     lease_expires_at: datetime | None
     comment: str | None
     verdict: VerdictOut | None
+
+
+class QueueQuery(Input):
+    limit: int = Field(50, ge=1, le=MAX_PAGE, description="Tasks per page (1-200)")
+    after: Id | None = Field(
+        None, description="Only tasks after this one in queue order (the `next` link's cursor)"
+    )
+    essay: Id | None = Field(None, description="Only tasks of this essay")
+    kind: QueueKind | None = Field(
+        None, description="review, approval, or returned (my returned verdicts, reserved for me)"
+    )
+
+
+class QueueCountsOut(Output):
+    review: int
+    approval: int
+    returned: int  # returned to me: reserved for me, the returned verdict's author
+    total: int
+
+
+class QueueEssayOut(Output):
+    id: int
+    title: str
+
+
+class QueueClaimOut(Output):
+    id: int
+    text: str
+    checkworthiness: float
+
+
+class QueueItemOut(Output):
+    id: int  # the task's
+    kind: Literal["review", "approval"]
+    returned_to_me: bool
+    reserved_until: datetime | None  # when a task returned to me falls to everyone
+    given_back_at: datetime | None  # when I last gave it back, if in the last 10 minutes
+    deadline: datetime | None
+    created_at: datetime  # waiting since
+    comment: str | None  # why the verdict was returned
+    essay: QueueEssayOut
+    claim: QueueClaimOut
+
+
+class QueuePageOut(Output):
+    counts: QueueCountsOut  # of the essay asked for (else all), whatever the kind asked for
+    items: list[QueueItemOut]
+    next: str | None  # the next page's URL; null on the last page
 
 
 class ReturnIn(Input):

@@ -53,11 +53,29 @@ class ReviewTask(Base):
     lease_expires_at: Mapped[datetime | None]
     verdict_id: Mapped[int | None] = mapped_column(ForeignKey("verdicts.id"))
     comment: Mapped[str | None] = mapped_column(Text)
+    # A returned verdict's new review task waits for its author alone until
+    # reserved_until; after that anyone may take it. A time compared in the queue's
+    # query, so nothing has to run when the reservation ends.
+    reserved_for_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    reserved_until: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
     claim: Mapped[Claim] = relationship()
     verdict: Mapped[Verdict | None] = relationship()
+
+
+class TaskSkip(Base):
+    """A reviewer gave a task back at ``at``: their "take next" leaves it last for a
+    while (review.SKIP_MEMORY). One row per reviewer and task, the latest time."""
+
+    __tablename__ = "task_skips"
+
+    # The reviewer first: claim_next looks rows up by (reviewer, task), and lists
+    # one reviewer's rows.
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
+    task_id: Mapped[int] = mapped_column(ForeignKey("review_tasks.id"), primary_key=True)
+    at: Mapped[datetime]
 
 
 class Verdict(Base):

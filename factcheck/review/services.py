@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, bindparam, or_, select, update
+from sqlalchemy import and_, bindparam, delete, insert, or_, select, update
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from factcheck import audit
@@ -16,9 +16,9 @@ from factcheck.claims import services as claims
 from factcheck.claims.models import Claim
 from factcheck.db import utcnow, write_loaded
 from factcheck.errors import Conflict, InvalidInput, NotFound, PermissionDenied
-from factcheck.review import ratings
+from factcheck.review import queue, ratings
 from factcheck.review.errors import LeaseLost, QuoteNotInSource
-from factcheck.review.models import Citation, ReviewTask, Verdict
+from factcheck.review.models import Citation, ReviewTask, TaskSkip, Verdict
 from factcheck.review.states import (
     LIVE,
     TASK_TRANSITIONS,
@@ -26,9 +26,12 @@ from factcheck.review.states import (
     TaskState,
     VerdictState,
 )
+from factcheck.settings import Settings
 from factcheck.sources.models import SourceRecord
 from factcheck.sources.text import collapse
 from factcheck.states import check_move
+
+DEFAULT_LEASE_SECONDS: int = Settings.model_fields["lease_seconds"].default
 
 
 @dataclass(frozen=True)
@@ -38,9 +41,20 @@ class CitationInput:
 
 
 def open_review_task(
-    session: Session, claim: Claim, *, comment: str | None = None, verdict_id: int | None = None
+    session: Session,
+    claim: Claim,
+    *,
+    comment: str | None = None,
+    verdict_id: int | None = None,
+    reserved_for_id: int | None = None,
+    reserved_until: datetime | None = None,
 ) -> ReviewTask:
-    return open_review_tasks(session, [claim], comment=comment, verdict_id=verdict_id)[0]
+    """A review task for one claim; ``reserved_for_id``: only that reviewer may take it
+    until ``reserved_until`` (a returned verdict's author)."""
+    reservation = {"reserved_for_id": reserved_for_id, "reserved_until": reserved_until}
+    return open_review_tasks(
+        session, [claim], comment=comment, verdict_id=verdict_id, **reservation
+    )[0]
 
 
 def open_review_tasks(
@@ -49,15 +63,20 @@ def open_review_tasks(
     *,
     comment: str | None = None,
     verdict_id: int | None = None,
+    **reservation: int | datetime | None,
 ) -> list[ReviewTask]:
     """A review task per claim, inserted together."""
-    tasks = [_new_task(claim, "review", comment=comment, verdict_id=verdict_id) for claim in claims]
+    tasks = [
+        _new_task(claim, "review", comment=comment, verdict_id=verdict_id, **reservation)
+        for claim in claims
+    ]
     session.add_all(tasks)
     session.flush()
     for task in tasks:
-        audit.record(
-            session, "task.opened", task, after={"kind": "review", "claim_id": task.claim_id}
-        )
+        opened: dict[str, object] = {"kind": "review", "claim_id": task.claim_id}
+        if task.reserved_for_id:
+            opened |= {"reserved_for_id": task.reserved_for_id}
+        audit.record(session, "task.opened", task, after=opened)
     return tasks
 
 
@@ -73,31 +92,10 @@ def _new_task(claim: Claim, kind: str, **fields: object) -> ReviewTask:
     )
 
 
-QUEUE_ORDER = (
-    ReviewTask.deadline.asc().nulls_last(),
-    ReviewTask.priority.desc(),
-    ReviewTask.created_at,
-    ReviewTask.id,
-)
-
-
 # The queue's two busiest statements are built once, with their values as
 # parameters: composing them cost more than running them. Both read the row they
-# lock afresh (populate_existing), whatever the session loaded before.
-_NEXT_OPEN = (
-    select(ReviewTask)
-    .where(
-        ReviewTask.state == TaskState.OPEN,
-        # Nobody checks an essay they submitted, nor approves their own verdict.
-        ReviewTask.submitter_id.is_distinct_from(bindparam("reviewer_id")),
-        ReviewTask.author_id.is_distinct_from(bindparam("reviewer_id")),
-    )
-    .order_by(*QUEUE_ORDER)
-    .limit(1)
-    .options(joinedload(ReviewTask.claim, innerjoin=True))
-    .with_for_update(of=ReviewTask, skip_locked=True)
-    .execution_options(populate_existing=True)
-)
+# lock afresh (populate_existing), whatever the session loaded before. The next
+# open task's statement, and the rules of who may take what, are in review/queue.py.
 _TASK_FOR_UPDATE = (
     select(ReviewTask)
     .where(ReviewTask.id == bindparam("task_id"))
@@ -107,24 +105,49 @@ _TASK_FOR_UPDATE = (
 )
 
 
-def claim_next(session: Session, user: User, lease_seconds: int) -> ReviewTask | None:
-    """Lease the most urgent open task this reviewer may take.
+def claim_next(
+    session: Session, user: User, lease_seconds: int, now: datetime | None = None
+) -> ReviewTask | None:
+    """Lease the most urgent open task this reviewer may take (see review/queue.py:
+    a task returned to them first, tasks they gave back lately last).
 
     PostgreSQL: the SELECT locks the chosen row with SKIP LOCKED, so concurrent
     reviewers each get a different task without waiting, and it reads the claim in
     the same statement. SQLite: the transaction is an immediate one, which
     serialises writers.
     """
-    task = session.scalar(_NEXT_OPEN, {"reviewer_id": user.id})
+    now = now or utcnow()
+    task = session.scalar(queue.NEXT_OPEN, queue.params(user, now))
     if task is None:
         return None
-    _set_lease(
-        session, task, TaskState.LEASED, user.id, utcnow() + timedelta(seconds=lease_seconds)
-    )
+    _lease(session, task, user, now + timedelta(seconds=lease_seconds))
+    return task
+
+
+def take_task(
+    session: Session, task_id: int, user: User, lease_seconds: int, now: datetime | None = None
+) -> ReviewTask:
+    """Lease the task the reviewer chose from the list. Taken by someone else meanwhile,
+    or not theirs to take (own essay, own verdict, reserved for another): a Conflict.
+    Taking a task one already holds again is harmless (a second click)."""
+    now = now or utcnow()
+    task = session.scalar(_TASK_FOR_UPDATE, {"task_id": task_id})  # waits for a taker
+    if task is None:
+        raise NotFound(f"task {task_id} does not exist")
+    if task.state == TaskState.LEASED and task.assignee_id == user.id and not lease_ran_out(task):
+        return task
+    reason = queue.refusal(task, user, now)
+    if reason:
+        raise Conflict(reason, task_state=task.state)
+    _lease(session, task, user, now + timedelta(seconds=lease_seconds))
+    return task
+
+
+def _lease(session: Session, task: ReviewTask, user: User, until: datetime) -> None:
+    _set_lease(session, task, TaskState.LEASED, user.id, until)
     if task.kind == "review":
         claims.begin_review(session, [task.claim], user.id)
     audit.record(session, "task.leased", task, actor_id=user.id, after={"assignee_id": user.id})
-    return task
 
 
 def held_task(session: Session, task_id: int, user: User) -> ReviewTask:
@@ -402,8 +425,15 @@ def _supersede_approved(session: Session, verdict: Verdict, actor_id: int) -> No
         )
 
 
-def return_verdict(session: Session, task_id: int, user: User, comment: str) -> ReviewTask:
-    """Send a verdict back: it stays in the history, and a new review task opens."""
+def return_verdict(
+    session: Session,
+    task_id: int,
+    user: User,
+    comment: str,
+    lease_seconds: int = DEFAULT_LEASE_SECONDS,
+) -> ReviewTask:
+    """Send a verdict back: it stays in the history, and a new review task opens,
+    reserved for the verdict's author for ``lease_seconds`` (then anyone's)."""
     if not comment.strip():
         raise InvalidInput("say why the verdict goes back: a comment is required", field="comment")
     task, verdict = _held_approval(session, task_id, user)
@@ -413,7 +443,14 @@ def return_verdict(session: Session, task_id: int, user: User, comment: str) -> 
     _finish(session, task)
     claims.return_for_review(session, [task.claim], user.id)
     audit.record(session, "verdict.returned", verdict, actor_id=user.id, after={"comment": comment})
-    return open_review_task(session, task.claim, comment=comment, verdict_id=verdict.id)
+    return open_review_task(
+        session,
+        task.claim,
+        comment=comment,
+        verdict_id=verdict.id,
+        reserved_for_id=verdict.author_id,
+        reserved_until=utcnow() + timedelta(seconds=lease_seconds),
+    )
 
 
 def _decide(verdict: Verdict, state: VerdictState) -> None:
@@ -431,10 +468,43 @@ def _held_approval(session: Session, task_id: int, user: User) -> tuple[ReviewTa
     return task, task.verdict
 
 
-def release(session: Session, task_id: int, user: User) -> ReviewTask:
+def release(session: Session, task_id: int, user: User, now: datetime | None = None) -> ReviewTask:
+    """Give a held task back. The reviewer's "take next" leaves it last for
+    queue.SKIP_MEMORY; a returned verdict's author giving it back lets anyone take it."""
+    now = now or utcnow()
     task = held_task(session, task_id, user)
     _reopen(session, task, actor_id=user.id)
+    if task.reserved_for_id == user.id:
+        write_loaded(
+            session, _END_RESERVATION, [task], {"reserved_for_id": None, "reserved_until": None}
+        )
+    _remember_give_back(session, task, user, now)
     return task
+
+
+def _remember_give_back(session: Session, task: ReviewTask, user: User, now: datetime) -> None:
+    """One row per reviewer and task, the latest time; the reviewer's rows past the
+    memory go at the same time, so the table holds only recent give-backs."""
+    session.execute(
+        _FORGET_GIVE_BACKS,
+        {"user_id": user.id, "task_id": task.id, "since": now - queue.SKIP_MEMORY},
+    )
+    session.execute(_GIVE_BACK, {"user_id": user.id, "task_id": task.id, "at": now})
+
+
+_skips = TaskSkip.__table__
+_FORGET_GIVE_BACKS = delete(_skips).where(
+    _skips.c.user_id == bindparam("user_id"),
+    or_(_skips.c.task_id == bindparam("task_id"), _skips.c.at <= bindparam("since")),
+)
+_GIVE_BACK = insert(_skips)
+_END_RESERVATION = (
+    update(ReviewTask.__table__)
+    .where(ReviewTask.__table__.c.id.in_(bindparam("ids", expanding=True)))
+    .values(
+        reserved_for_id=bindparam("reserved_for_id"), reserved_until=bindparam("reserved_until")
+    )
+)
 
 
 def heartbeat(session: Session, task_id: int, user: User, lease_seconds: int) -> ReviewTask:
