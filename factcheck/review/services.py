@@ -36,6 +36,12 @@ class CitationInput:
     quote: str
 
 
+# Drafts belong to their author: their audit events say that a draft was saved, and a
+# verdict.submitted that came from one has this ``before``, never the draft's content
+# (migration c5f1d2e8a934 scrubbed the events written before).
+DRAFT_BEFORE = {"state": VerdictState.DRAFT.value}
+
+
 def open_review_task(
     session: Session, claim: Claim, *, comment: str | None = None, verdict_id: int | None = None
 ) -> ReviewTask:
@@ -156,7 +162,8 @@ def submit_verdict(
     task = _held_review(session, task_id, user)
     _check_verdict(session, task.claim_id, rating, rationale, citations)
     verdict = draft_of(session, task, user)
-    before = _verdict_snapshot(verdict) if verdict else None
+    # From a draft: say so, never what the draft said (drafts belong to their author).
+    before = dict(DRAFT_BEFORE) if verdict else None
     if verdict is None:
         verdict = Verdict(claim_id=task.claim_id, author_id=user.id)
         session.add(verdict)
@@ -201,20 +208,13 @@ def save_draft(
             )
         verdict = Verdict(claim_id=task.claim_id, author_id=user.id, state=VerdictState.DRAFT)
         session.add(verdict)
-        before = None
     else:
         _check_version(verdict, version)
-        before = _verdict_snapshot(verdict)
     _fill(verdict, rating or "", rationale, citations)
     session.flush()
-    audit.record(
-        session,
-        "verdict.draft_saved",
-        verdict,
-        actor_id=user.id,
-        before=before,
-        after=_verdict_snapshot(verdict),
-    )
+    # That a draft was saved, never its content: the history is read by every desk
+    # user and token, a draft only by its author.
+    audit.record(session, "verdict.draft_saved", verdict, actor_id=user.id)
     return verdict
 
 
