@@ -15,6 +15,7 @@ from flask import Blueprint, Response, flash, redirect, render_template, request
 from pydantic import BaseModel, ValidationError
 from sqlalchemy.orm import Session
 
+from factcheck import history
 from factcheck.accounts import services as accounts
 from factcheck.claims import curation
 from factcheck.claims import services as claims
@@ -562,8 +563,8 @@ def heartbeat(task_id: int) -> Response:
 def claim_history(claim_id: int) -> str:
     with database().read_scope() as session:
         claim = claims.get_claim(session, claim_id)
-        events = review.claim_history(session, claim_id)
-    return render_template("desk/history.html", claim=claim, events=events)
+        lines = history.lines(session, review.claim_history(session, claim_id))
+    return render_template("desk/history.html", claim=claim, lines=lines)
 
 
 def _user_id() -> int:

@@ -16,6 +16,7 @@ from factcheck.claims import services as claims
 from factcheck.claims.models import Claim
 from factcheck.db import utcnow, write_loaded
 from factcheck.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from factcheck.publishing.models import Correction
 from factcheck.review import ratings
 from factcheck.review.errors import LeaseLost, QuoteNotInSource
 from factcheck.review.models import Citation, ReviewTask, Verdict
@@ -520,24 +521,21 @@ def tasks_held_by(session: Session, user: User) -> list[ReviewTask]:
 
 
 def claim_history(session: Session, claim_id: int) -> list[tuple[AuditEvent, str | None]]:
-    """Every audited change to a claim, its tasks, verdicts and sources, oldest first,
-    each with the name of who made it (None for the system)."""
+    """Every audited change to a claim, its tasks, verdicts, sources and corrections,
+    oldest first, each with the name of who made it (None for the system). One query
+    after the claim's: the subjects are subqueries."""
     claims.get_claim(session, claim_id)
     subjects = {
-        "claims": [claim_id],
-        "review_tasks": session.scalars(
-            select(ReviewTask.id).where(ReviewTask.claim_id == claim_id)
-        ).all(),
-        "verdicts": session.scalars(select(Verdict.id).where(Verdict.claim_id == claim_id)).all(),
-        "source_records": session.scalars(
-            select(SourceRecord.id).where(SourceRecord.claim_id == claim_id)
-        ).all(),
+        "claims": select(Claim.id).where(Claim.id == claim_id),
+        "review_tasks": select(ReviewTask.id).where(ReviewTask.claim_id == claim_id),
+        "verdicts": select(Verdict.id).where(Verdict.claim_id == claim_id),
+        "source_records": select(SourceRecord.id).where(SourceRecord.claim_id == claim_id),
+        "corrections": select(Correction.id).where(Correction.claim_id == claim_id),
     }
     about_claim = or_(
         *(
             and_(AuditEvent.subject_type == kind, AuditEvent.subject_id.in_(ids))
             for kind, ids in subjects.items()
-            if ids
         )
     )
     rows = session.execute(

@@ -82,7 +82,7 @@ def test_the_history_says_a_draft_was_saved_and_nothing_more(client, world):
         saved = [e for e in answer.json if e["action"] == "verdict.draft_saved"]
         assert len(saved) == 1 and saved[0]["before"] is None and saved[0]["after"] is None
         page = browser(client, name).get(f"/desk/claims/{claim}/history")
-        assert page.status_code == 200
+        assert page.status_code == 200 and "rev saved a draft verdict." in page.text
         assert_private(page.text)
 
 
