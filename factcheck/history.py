@@ -167,8 +167,9 @@ def _named(event: AuditEvent, ids: dict[str, set[int]]) -> None:
     if event.subject_type == "verdicts":
         ids["verdicts"].add(event.subject_id)
     for payload in (event.before or {}, event.after or {}):
-        if isinstance(payload.get("assignee_id"), int):
-            ids["users"].add(payload["assignee_id"])
+        for key in ("assignee_id", "reserved_for_id"):
+            if isinstance(payload.get(key), int):
+                ids["users"].add(payload[key])
         if isinstance(payload.get("by"), int):
             ids["verdicts"].add(payload["by"])
         for citation in payload.get("citations") or []:
@@ -271,6 +272,13 @@ def _assigned(event: Event) -> str:
 def _released(event: Event) -> str:
     task = _task(event)
     return f"{event.who} put {task.about} back in the queue, not {task.done}"
+
+
+def _opened(event: Event) -> str:
+    # A returned verdict's new task may be kept for its author for a while at first.
+    reserved = event.after.get("reserved_for_id")
+    said = "The claim joined the review queue"
+    return f"{said}, kept at first for {event.user(reserved)}" if reserved else said
 
 
 def _lease_expired(event: Event) -> str:
@@ -379,7 +387,7 @@ SENTENCES: dict[str, Sentence] = {
         else f"{e.who} added a source"
     ),
     # review tasks
-    "task.opened": lambda e: "The claim joined the review queue",
+    "task.opened": _opened,
     "task.leased": _taken,
     "task.assigned": _assigned,
     "task.released": _released,

@@ -276,3 +276,17 @@ def test_the_page_reads_the_same_number_of_queries_however_long(client, database
 def test_a_claim_the_history_page_does_not_know_is_a_404(client, people):
     sign_in(client, "ed")
     assert client.get("/desk/claims/987654/history").status_code == 404
+
+
+def test_a_task_kept_for_someone_names_them():
+    event = AuditEvent(
+        at=datetime(2006, 11, 23, 14, 5, tzinfo=UTC),
+        action="task.opened",
+        subject_type="review_tasks",
+        subject_id=4,
+        after={"kind": "review", "claim_id": 1, "reserved_for_id": 2},
+    )
+    facts = history.Facts(users={2: "rev"})
+    line = history.describe(event, None, facts)
+    assert line.sentence == "The claim joined the review queue, kept at first for rev"
+    assert line.actor is None
