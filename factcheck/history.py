@@ -205,11 +205,11 @@ def citations(event: Event, cited: list[dict[str, Any]]) -> str:
     """citing 'quote' (BBC, 23 Nov 2006) and 'quote' (Reuters)"""
     if not cited:
         return "citing nothing"
-    parts = [f"{quoted(c['quote'])} ({_source(event, c['source_id'])})" for c in cited]
+    parts = [f"{quoted(c.get('quote', ''))} ({_source(event, c.get('source_id'))})" for c in cited]
     return "citing " + _joined(parts)
 
 
-def _source(event: Event, source_id: int) -> str:
+def _source(event: Event, source_id: Any) -> str:
     facts = event.facts.sources.get(source_id)
     if facts is None:
         return "a source no longer on file"
@@ -295,7 +295,7 @@ def _claim_waits(event: Event) -> str:
     if came_from == ClaimStatus.GATHERING:
         return "The evidence search ended; the claim waits for a reviewer"
     if came_from == ClaimStatus.APPROVED:
-        return f"{event.who} reopened the claim for a correction; it waits for a reviewer"
+        return "The claim waits for a reviewer again, for the correction"
     return "The claim went back to the queue; it waits for a reviewer"
 
 
@@ -303,14 +303,14 @@ def _claim_changed(event: Event) -> str:
     before, after = event.before, event.after
     changes = []
     if before.get("text") != after.get("text"):
-        changes.append(f"its wording to {quoted(str(after.get('text', '')))}")
+        changes.append(f"reworded the claim as {quoted(str(after.get('text', '')))}")
     if before.get("kind") != after.get("kind"):
-        changes.append(f"its kind to {after.get('kind')}")
+        changes.append(f"made it a claim of the kind {after.get('kind')}")
     if before.get("checkable") != after.get("checkable"):
-        changes.append("it to checkable" if after.get("checkable") else "it to not checkable")
+        changes.append("marked it checkable" if after.get("checkable") else "set it aside")
     if not changes:
         return f"{event.who} edited the claim, changing nothing a reader sees"
-    return f"{event.who} changed {_joined(changes)}"
+    return f"{event.who} {_joined(changes)}"
 
 
 def _publication(verb: str) -> Sentence:

@@ -290,3 +290,19 @@ def test_a_task_kept_for_someone_names_them():
     line = history.describe(event, None, facts)
     assert line.sentence == "The claim joined the review queue, kept at first for rev"
     assert line.actor is None
+
+
+def test_an_edited_claim_says_what_changed():
+    event = AuditEvent(
+        at=datetime(2006, 11, 23, 14, 5, tzinfo=UTC),
+        action="claim.edited",
+        subject_type="claims",
+        subject_id=1,
+        before={"text": "Old words.", "kind": "event", "checkable": True, "status": "gathering"},
+        after={"text": "New words.", "kind": "opinion", "checkable": False, "status": "gathering"},
+    )
+    line = history.describe(event, "ed", history.Facts())
+    assert line.sentence == (
+        "ed reworded the claim as 'New words.', made it a claim of the kind opinion "
+        "and set it aside"
+    )
