@@ -12,12 +12,12 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from factcheck import history
+from factcheck import audit, history
 from factcheck.accounts import services as accounts
 from factcheck.audit import AuditEvent
 from factcheck.claims.states import ClaimStatus
 from factcheck.db import captured_statements
-from factcheck.publishing.models import PUBLICATION_KINDS
+from factcheck.publishing.models import PUBLICATION_KINDS, Correction
 from factcheck.review import services as review
 from factcheck.review.models import ReviewTask
 from factcheck.review.services import CitationInput
@@ -306,3 +306,22 @@ def test_an_edited_claim_says_what_changed():
         "ed reworded the claim as 'New words.', made it a claim of the kind opinion "
         "and set it aside"
     )
+
+
+def test_a_claims_history_includes_its_corrections(session, make_user):
+    editor = make_user("ed", "editor")
+    essay = factories.make_essay(session, editor)
+    claim = factories.make_claim(session, essay, factories.CAR_BOMBS)
+    correction = Correction(
+        essay_id=essay.id, claim_id=claim.id, note="The toll rose.", created_by_id=editor.id
+    )
+    session.add(correction)
+    session.flush()
+    audit.record(
+        session, "correction.opened", correction, actor_id=editor.id,
+        after={"claim_id": claim.id, "note": "The toll rose."},
+    )  # fmt: skip
+    told = history.lines(session, review.claim_history(session, claim.id))
+    assert [(line.sentence, line.note) for line in told] == [
+        ("ed reopened the verdict for a correction", "The toll rose.")
+    ]
