@@ -27,6 +27,7 @@ from flask.typing import ResponseReturnValue
 from pydantic import BaseModel, ValidationError
 from sqlalchemy.orm import Session
 
+from factcheck import history
 from factcheck.accounts import services as accounts
 from factcheck.accounts.models import User
 from factcheck.claims import curation, segmentation
@@ -784,8 +785,8 @@ def heartbeat(task_id: int) -> Response:
 def claim_history(claim_id: int) -> str:
     with database().read_scope() as session:
         claim = claims.get_claim(session, claim_id)
-        events = review.claim_history(session, claim_id)
-    return render_template("desk/history.html", claim=claim, events=events)
+        lines = history.lines(session, review.claim_history(session, claim_id))
+    return render_template("desk/history.html", claim=claim, lines=lines)
 
 
 def _user_id() -> int:

@@ -30,17 +30,47 @@ from web.operations import database
 blueprint = Blueprint("signin", __name__)
 
 
+GENERATION = "generation"  # the session cookie's copy of User.session_generation
+
+
 def current_user() -> User | None:
-    """The signed-in user of this request (loaded once), or None."""
+    """The signed-in user of this request (loaded once), or None.
+
+    The cookie is signed, so it cannot be forged, but a copy of it stays valid until
+    it expires: it also names the user's session generation, which signing out, a new
+    password and disabling raise (``accounts.end_sessions``). A cookie from before is
+    cleared here.
+    """
     if "user" not in g:
         g.user = None
         user_id = session.get("user_id")
         if user_id is not None:
             with database().read_scope() as db:
                 user = db.get(User, user_id)
-                if user is not None and not user.disabled_at:
+                if _session_is_live(user):
                     g.user = user
+                else:
+                    session.clear()
     return g.user
+
+
+def _session_is_live(user: User | None) -> bool:
+    return (
+        user is not None
+        and not user.disabled_at
+        and session.get(GENERATION) == user.session_generation
+    )
+
+
+def start_session(user: User) -> None:
+    """Sign ``user`` in to this browser (a new cookie, with their current generation).
+
+    Also for a page that changes the signed-in user's own password, after the
+    change: it ended every session, this one included."""
+    session.clear()
+    session["user_id"] = user.id
+    session[GENERATION] = user.session_generation
+    session.permanent = True
 
 
 def signed_in(*roles: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
@@ -83,12 +113,9 @@ def login() -> Response | str:
         return refused
     with database().scope() as db:
         user = accounts.check_password(db, name, request.form.get("password", ""))
-        user_id = user.id if user else None
-    if user_id is not None:
+    if user is not None:  # committed: a rehashed password is stored
         throttle().succeeded(name)
-        session.clear()
-        session["user_id"] = user_id
-        session.permanent = True
+        start_session(user)
         return redirect(next_page)
     throttle().failed(name, address)
     return _again(page, WRONG)
@@ -108,6 +135,12 @@ def throttle() -> SigninThrottle:
 
 @blueprint.post("/logout")
 def logout() -> Response:
+    """Sign out everywhere: every cookie of this user, copied or on another device,
+    stops working, not only this browser's."""
+    user = current_user()
+    if user is not None:
+        with database().scope() as db:
+            accounts.end_sessions(db, db.get_one(User, user.id))
     session.clear()
     return redirect(url_for("signin.login"))
 

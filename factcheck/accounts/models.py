@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import ForeignKey, String, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from factcheck.db import Base, utcnow
@@ -20,6 +20,10 @@ class User(Base):
     password_hash: Mapped[str | None] = mapped_column(String(255))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     disabled_at: Mapped[datetime | None]
+    # Stored in each desk session cookie at sign-in; a cookie whose number differs is
+    # refused. Raised on sign-out, a password change and disabling: every session of
+    # the user ends at once, however old its (signed, still valid) cookie.
+    session_generation: Mapped[int] = mapped_column(default=0, server_default=text("0"))
 
     tokens: Mapped[list[ApiToken]] = relationship(back_populates="user")
 

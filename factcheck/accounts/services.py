@@ -90,7 +90,19 @@ def set_password(session: Session, user: User, password: str) -> None:
     if len(password) < MIN_PASSWORD_LENGTH:
         raise InvalidInput(f"a password needs at least {MIN_PASSWORD_LENGTH} characters")
     user.password_hash = _hasher.hash(password)
+    end_sessions(session, user)  # a password change signs out every browser that knew the old one
     audit.record(session, "user.password_set", user, after={"name": user.name})
+
+
+def end_sessions(session: Session, user: User) -> None:
+    """End every desk session of ``user``: cookies made before now are refused.
+
+    Written as ``session_generation + 1`` in the UPDATE, so that two concurrent ends
+    cannot both write the number one of them read; the attribute reloads when next read.
+    """
+    if user.id is None:
+        session.flush()  # an expression is for an UPDATE, not an INSERT
+    user.session_generation = User.session_generation + 1
 
 
 def check_password(session: Session, name: str, password: str) -> User | None:
@@ -151,6 +163,8 @@ def set_disabled(session: Session, user: User, disabled: bool, actor_id: int | N
     """A disabled user can neither sign in nor use a token; nothing of theirs is deleted."""
     before = user.disabled_at is not None
     user.disabled_at = utcnow() if disabled else None
+    if disabled:  # else enabling the user again would bring their old cookies back
+        end_sessions(session, user)
     audit.record(
         session,
         "user.disabled" if disabled else "user.enabled",

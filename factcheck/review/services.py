@@ -16,6 +16,7 @@ from factcheck.claims import services as claims
 from factcheck.claims.models import Claim
 from factcheck.db import utcnow, write_loaded
 from factcheck.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from factcheck.publishing.models import Correction
 from factcheck.review import queue, ratings
 from factcheck.review.errors import LeaseLost, QuoteNotInSource
 from factcheck.review.models import Citation, ReviewTask, TaskSkip, Verdict
@@ -38,6 +39,12 @@ DEFAULT_LEASE_SECONDS: int = Settings.model_fields["lease_seconds"].default
 class CitationInput:
     source_id: int
     quote: str
+
+
+# Drafts belong to their author: their audit events say that a draft was saved, and a
+# verdict.submitted that came from one has this ``before``, never the draft's content
+# (migration c5f1d2e8a934 scrubbed the events written before).
+DRAFT_BEFORE = {"state": VerdictState.DRAFT.value}
 
 
 def open_review_task(
@@ -186,7 +193,8 @@ def submit_verdict(
     task = _held_review(session, task_id, user)
     _check_verdict(session, task.claim_id, rating, rationale, citations)
     verdict = draft_of(session, task, user)
-    before = _verdict_snapshot(verdict) if verdict else None
+    # From a draft: say so, never what the draft said (drafts belong to their author).
+    before = dict(DRAFT_BEFORE) if verdict else None
     if verdict is None:
         verdict = Verdict(claim_id=task.claim_id, author_id=user.id)
         session.add(verdict)
@@ -231,20 +239,13 @@ def save_draft(
             )
         verdict = Verdict(claim_id=task.claim_id, author_id=user.id, state=VerdictState.DRAFT)
         session.add(verdict)
-        before = None
     else:
         _check_version(verdict, version)
-        before = _verdict_snapshot(verdict)
     _fill(verdict, rating or "", rationale, citations)
     session.flush()
-    audit.record(
-        session,
-        "verdict.draft_saved",
-        verdict,
-        actor_id=user.id,
-        before=before,
-        after=_verdict_snapshot(verdict),
-    )
+    # That a draft was saved, never its content: the history is read by every desk
+    # user and token, a draft only by its author.
+    audit.record(session, "verdict.draft_saved", verdict, actor_id=user.id)
     return verdict
 
 
@@ -648,24 +649,21 @@ def awaiting_approval_by(session: Session, author: User) -> list[Verdict]:
 
 
 def claim_history(session: Session, claim_id: int) -> list[tuple[AuditEvent, str | None]]:
-    """Every audited change to a claim, its tasks, verdicts and sources, oldest first,
-    each with the name of who made it (None for the system)."""
+    """Every audited change to a claim, its tasks, verdicts, sources and corrections,
+    oldest first, each with the name of who made it (None for the system). One query
+    after the claim's: the subjects are subqueries."""
     claims.get_claim(session, claim_id)
     subjects = {
-        "claims": [claim_id],
-        "review_tasks": session.scalars(
-            select(ReviewTask.id).where(ReviewTask.claim_id == claim_id)
-        ).all(),
-        "verdicts": session.scalars(select(Verdict.id).where(Verdict.claim_id == claim_id)).all(),
-        "source_records": session.scalars(
-            select(SourceRecord.id).where(SourceRecord.claim_id == claim_id)
-        ).all(),
+        "claims": select(Claim.id).where(Claim.id == claim_id),
+        "review_tasks": select(ReviewTask.id).where(ReviewTask.claim_id == claim_id),
+        "verdicts": select(Verdict.id).where(Verdict.claim_id == claim_id),
+        "source_records": select(SourceRecord.id).where(SourceRecord.claim_id == claim_id),
+        "corrections": select(Correction.id).where(Correction.claim_id == claim_id),
     }
     about_claim = or_(
         *(
             and_(AuditEvent.subject_type == kind, AuditEvent.subject_id.in_(ids))
             for kind, ids in subjects.items()
-            if ids
         )
     )
     rows = session.execute(

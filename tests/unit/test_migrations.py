@@ -6,6 +6,7 @@ from factcheck.claims.services import extract_claims
 from factcheck.db import Database
 from factcheck.review.models import Verdict
 from tests.migrations import check_migrations
+from tests.private_drafts import check_drafts_are_scrubbed
 from tests.unit.helpers import claims_of, submitted_essay
 
 
@@ -55,3 +56,7 @@ def test_older_approved_verdicts_become_superseded(tmp_path):
 def verdict_states(database: Database) -> list[str]:
     with database.scope() as session:
         return list(session.scalars(select(Verdict.state).order_by(Verdict.id)))
+
+
+def test_drafts_are_scrubbed_from_the_audit_log(tmp_path):
+    check_drafts_are_scrubbed(f"sqlite:///{tmp_path / 'drafts.sqlite'}")
