@@ -287,6 +287,8 @@ def _lease_expired(event: Event) -> str:
 
 
 def _cancelled(event: Event) -> str:
+    if event.after.get("reason") == "withdrawn":
+        return f"{event.who} took the verdict back; its {_task(event).noun} was cancelled"
     return f"The waiting {_task(event).noun} was withdrawn"
 
 
@@ -396,7 +398,10 @@ SENTENCES: dict[str, Sentence] = {
     # verdicts (a draft's content is its author's alone: never shown)
     "verdict.draft_saved": lambda e: f"{e.who} saved a draft verdict",
     "verdict.submitted": lambda e: _verdict_given(e, "rated the claim"),
+    # No longer recorded (a verdict awaiting approval changes only once withdrawn),
+    # but earlier histories hold it.
     "verdict.edited": lambda e: _verdict_given(e, "changed the verdict to"),
+    "verdict.withdrawn": lambda e: f"{e.who} withdrew {e.verdict()} from approval to change it",
     "verdict.approved": lambda e: f"{e.who} approved {e.verdict()}",
     "verdict.returned": lambda e: (
         f"{e.who} sent {e.verdict()} back for another review",

@@ -76,8 +76,13 @@ def test_every_recorded_action_has_a_sentence():
     assert not missing, f"actions with no sentence in factcheck/history.py: {missing}"
 
 
+# Actions the code no longer records, whose events earlier histories still hold.
+RETIRED = {"verdict.edited"}
+
+
 def test_every_sentence_is_for_an_action_the_code_records():
-    assert not sorted(set(history.SENTENCES) - recorded_actions())
+    assert not sorted(set(history.SENTENCES) - recorded_actions() - RETIRED)
+    assert not RETIRED & recorded_actions()
 
 
 def test_the_test_sees_a_new_call_site(tmp_path):
@@ -177,7 +182,8 @@ def reviewed_claim(database, people):
                               "Say which count.")  # fmt: skip
         review.assign(session, open_task(session, claim_id, "review"), rev, ed, lease)
         submit(session, claim_id, rev, "mostly-true", cite)
-        review.approve(session, open_task(session, claim_id, "approval", rev2, ed), rev2)
+        approval = session.get(ReviewTask, open_task(session, claim_id, "approval", rev2, ed))
+        review.approve(session, approval.id, rev2, approval.verdict.version)
     return claim_id
 
 

@@ -98,13 +98,8 @@ def test_another_reviewer_on_the_same_task_gets_a_draft_of_their_own(client, wor
     own = client.put(f"/api/v1/tasks/{world['task']}/draft", json={}, headers=rev2)
     assert own.status_code == 200 and own.json["id"] != world["draft"]
     assert_private(own.text)
-    # The author's draft cannot be changed (or read back) by another reviewer either.
-    other = client.patch(
-        f"/api/v1/verdicts/{world['draft']}",
-        json={"version": 1, "rating": "false", "rationale": "x",
-              "citations": [{"source_id": 1, "quote": "x"}]},
-        headers=rev2,
-    )  # fmt: skip
+    # Nor can another reviewer take the author's draft over.
+    other = client.post(f"/api/v1/verdicts/{world['draft']}/withdraw", headers=rev2)
     assert other.status_code == 403 and other.mimetype == "application/problem+json"
     assert_private(other.text)
 
@@ -170,14 +165,14 @@ def publish_with_other_verdicts(database) -> None:
                 citations=[CitationInput(source.id, QUOTE)],
             )
         for _ in range(2):
-            review.approve(session, review.claim_next(session, rev, 600).id, rev)
+            approval = review.claim_next(session, rev, 600)
+            review.approve(session, approval.id, rev, approval.verdict.version)
 
 
 def test_a_verdict_submitted_from_a_draft_says_only_that(client, world, database):
     with database.scope() as session:
         rev = accounts.get_user(session, "rev")
-        task = review.claim_next(session, rev, 600)
-        assert task.id == world["task"]
+        task = review.take_task(session, world["task"], rev, 600)
         source = first_source(session, task.claim_id)
         verdict = review.submit_verdict(
             session,

@@ -10,6 +10,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
+from factcheck import history
 from factcheck.audit import AuditEvent
 from factcheck.db import utcnow
 from factcheck.errors import Conflict, PermissionDenied
@@ -114,3 +115,15 @@ def test_an_expired_withdrawal_goes_back_to_the_queue_with_the_claim(session, su
     task.lease_expires_at = utcnow() - timedelta(seconds=1)
     assert review.expire_leases(session) == 1
     assert task.state == "open" and task.claim.status == "awaiting_review"
+
+
+def test_the_history_tells_of_the_withdrawal(session, submitted):
+    verdict, _, author, _, _ = submitted
+    author.display_name = "Rae Author"
+    review.withdraw_from_approval(session, verdict.id, author, 600)
+    told = [
+        line.sentence
+        for line in history.lines(session, review.claim_history(session, verdict.claim_id))
+    ]
+    assert any("took the verdict back; its approval was cancelled" in line for line in told), told
+    assert any("withdrew" in line and "from approval to change it" in line for line in told), told
