@@ -11,7 +11,11 @@ import pytest
 from playwright.sync_api import expect
 from werkzeug.serving import make_server
 
+from factcheck.settings import Settings, get_settings
 from tests.conftest import ROOT, need_service
+from tests.postgres import migrated_postgres_url, postgres_template
+
+__all__ = ["migrated_postgres_url", "postgres_template"]  # fixtures
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -72,3 +76,14 @@ def screenshot(page, name: str) -> Path:
     path = ARTIFACTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def settings(request, settings: Settings, monkeypatch: pytest.MonkeyPatch) -> Settings:
+    """Each desk test served in-process runs on both stacks: the embedded SQLite, and
+    PostgreSQL (a database at the migrations' head of its own)."""
+    if request.param == "sqlite":
+        return settings
+    monkeypatch.setenv("FACTCHECK_DATABASE_URL", request.getfixturevalue("migrated_postgres_url"))
+    get_settings.cache_clear()
+    return get_settings()

@@ -76,7 +76,7 @@ def test_the_queue_page_on_a_laptop_and_a_phone(page, desk):
     assert items.count() == 10
     assert page.locator("[data-count=total]").inner_text() == "10"
     chosen = desk["essays"]["Budget"][4].id
-    page.get_by_role("button", name=f"Take task {chosen}").click()
+    page.get_by_role("button", name=f"Take this task (task {chosen})").click()
     page.wait_for_url(re.compile(rf"/desk/tasks/{chosen}$"))
     page.goto(f"{desk['base']}/desk/queue?kind=returned")
     assert items.count() == 1

@@ -10,27 +10,20 @@ import re
 import pytest
 from sqlalchemy import select
 
-from factcheck import migrate
 from factcheck.accounts import services as accounts
 from factcheck.publishing import services as publishing
 from factcheck.review.models import Verdict
-from factcheck.settings import Settings
 from tests.flow import one_claim_essay
-from tests.integration.conftest import postgres_url  # noqa: F401  # a fixture
 from tests.unit.pages import PASSWORD
 from web import create_app
 
 pytestmark = pytest.mark.browser
 
 
-@pytest.fixture(params=["sqlite", "postgres"])
-def desk(request, serve, settings):
-    """The desk served on a real port over each stack, with an editor, two reviewers
-    and an essay with one claim to check."""
-    if request.param == "postgres":
-        url = request.getfixturevalue("postgres_url")
-        migrate.upgrade(url)
-        settings = Settings(data_dir=settings.data_dir, database_url=url, connectors="library")
+@pytest.fixture
+def desk(serve, settings):
+    """The desk served on a real port (over each stack: see conftest's ``settings``),
+    with an editor, two reviewers and an essay with one claim to check."""
     app = create_app(settings, dispatch=lambda *_: None)
     database = app.extensions["factcheck.database"]
     with database.scope() as session:

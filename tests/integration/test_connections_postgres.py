@@ -8,7 +8,7 @@ from sqlalchemy import text
 
 from factcheck import db
 from factcheck.db import Database
-from tests.integration.conftest import POSTGRES_ADMIN
+from tests.postgres import POSTGRES_ADMIN
 from tests.service import wait_for
 
 pytestmark = pytest.mark.integration

@@ -13,7 +13,7 @@ import redis
 from factcheck.claims import split
 from tests.conftest import SEED_ESSAY
 from tests.fakes.world import EvidenceWorld
-from tests.integration.conftest import POSTGRES_ADMIN
+from tests.postgres import POSTGRES_ADMIN
 from tests.service import Stack, wait_for
 
 pytestmark = pytest.mark.integration

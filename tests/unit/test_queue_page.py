@@ -86,9 +86,11 @@ def test_a_task_taken_meanwhile_is_refused_on_the_list(client, listed):
     post(client, "/logout")
     sign_in(client, "rev")
     refused = post(client, f"/desk/tasks/{chosen}/take", {"essay": str(essay)}, "/desk/queue")
-    assert refused.location == f"/desk/queue?essay={essay}"
-    html = client.get(refused.location).text
+    # The list comes back with the refusal and the filter it was sent with.
+    assert refused.status_code == 409
+    html = refused.text
     assert f"task {chosen} is in hand now" in html and 'class="flash error"' in html
+    assert f'<option value="{essay}" selected>' in html
 
 
 def test_give_back_then_take_next_moves_down_the_queue(client, listed):
