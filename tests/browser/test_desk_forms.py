@@ -16,6 +16,7 @@ from factcheck.review import services as review
 from factcheck.review.models import Verdict
 from tests import factories
 from tests.browser.conftest import screenshot
+from tests.conftest import send_nothing
 from tests.unit.helpers import first_source
 from web import create_app
 
@@ -36,7 +37,7 @@ class Desk:
 @pytest.fixture
 def desk(settings, database, serve) -> Desk:
     """The app on a real port; an editor, two reviewers and an essay with two tasks."""
-    base = serve(create_app(settings, dispatch=lambda *args, **kwargs: None))
+    base = serve(create_app(settings, dispatch=send_nothing))
     with database.scope() as session:
         for name, role in [("ed", "editor"), ("rev", "reviewer"), ("rev2", "reviewer")]:
             accounts.set_password(session, accounts.create_user(session, name, role), PASSWORD)

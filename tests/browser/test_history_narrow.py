@@ -9,6 +9,7 @@ from factcheck.review import services as review
 from factcheck.review.services import CitationInput
 from tests import factories
 from tests.browser.conftest import screenshot
+from tests.conftest import send_nothing
 from tests.unit.helpers import first_source
 from tests.unit.pages import PASSWORD
 from web import create_app
@@ -32,7 +33,7 @@ def test_the_history_fits_a_phone(page, serve, settings, database):
             citations=[CitationInput(source.id, long_quote)],
         )  # fmt: skip
         claim_id = tasks[0].claim_id
-    base = serve(create_app(settings, dispatch=lambda *args: None))
+    base = serve(create_app(settings, dispatch=send_nothing))
     page.set_viewport_size({"width": 390, "height": 844})
     page.goto(f"{base}/login")
     page.get_by_label("User name").fill("ed")

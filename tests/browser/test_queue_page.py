@@ -12,6 +12,7 @@ from factcheck.review import services as review
 from factcheck.review.models import ReviewTask
 from tests.browser.conftest import screenshot
 from tests.browser.test_desk import UNLABELLED
+from tests.conftest import send_nothing
 from tests.unit.test_queue_steering import submitted_verdict, waiting_tasks
 from web import create_app
 
@@ -27,7 +28,7 @@ NO_SIDEWAYS_SCROLL = "() => document.documentElement.scrollWidth <= window.inner
 @pytest.fixture
 def desk(session, make_user, settings, serve) -> dict:
     """A reviewer whose verdict came back, and thirty tasks over three essays."""
-    base = serve(create_app(settings, dispatch=lambda *args: None))
+    base = serve(create_app(settings, dispatch=send_nothing))
     editor, reviewer, approver = make_user("ed", "editor"), make_user("rev"), make_user("appr")
     accounts.set_password(session, reviewer, PASSWORD)
     essays = {}

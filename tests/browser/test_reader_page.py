@@ -9,6 +9,7 @@ import pytest
 from factcheck.publishing import services as publishing
 from factcheck.review import services as review
 from tests.browser.conftest import screenshot
+from tests.conftest import send_nothing
 from tests.unit.helpers import claims_of, first_source, gathered_essay
 from web import create_app
 
@@ -47,7 +48,7 @@ def test_reader_page_marks_claims_links_cards_and_carries_claimreview(
     session, database, make_user, settings, serve, page
 ):
     # First the app: its dispatcher takes the jobs the set-up queues, and drops them.
-    base = serve(create_app(settings, dispatch=lambda *args: None))
+    base = serve(create_app(settings, dispatch=send_nothing))
     essay_id = publish_two_claims(session, database, make_user)
     page.goto(f"{base}/fact-checks/{essay_id}")
     assert page.title().startswith("Fact-check:")

@@ -13,6 +13,7 @@ from sqlalchemy import select
 from factcheck.accounts import services as accounts
 from factcheck.publishing import services as publishing
 from factcheck.review.models import Verdict
+from tests.conftest import send_nothing
 from tests.flow import one_claim_essay
 from tests.unit.pages import PASSWORD
 from web import create_app
@@ -24,7 +25,7 @@ pytestmark = pytest.mark.browser
 def desk(serve, settings):
     """The desk served on a real port (over each stack: see conftest's ``settings``),
     with an editor, two reviewers and an essay with one claim to check."""
-    app = create_app(settings, dispatch=lambda *_: None)
+    app = create_app(settings, dispatch=send_nothing)
     database = app.extensions["factcheck.database"]
     with database.scope() as session:
         for name, role in [("ed", "editor"), ("r1", "reviewer"), ("r2", "reviewer")]:

@@ -12,7 +12,7 @@ from flask.testing import FlaskClient
 
 from factcheck.db import Database
 from factcheck.settings import Settings
-from tests.conftest import need_service, xdist_worker
+from tests.conftest import need_service, send_nothing, xdist_worker
 from tests.postgres import migrated_postgres_url, postgres_template, postgres_url
 from web import create_app
 
@@ -42,7 +42,7 @@ def web_on_postgres(
     """The web app on a PostgreSQL database migrated to head (it sends no tasks), and the
     app's own database, for setting up rows."""
     settings = Settings(data_dir=tmp_path, database_url=migrated_postgres_url, connectors="library")
-    app = create_app(settings, dispatch=lambda *_: None)
+    app = create_app(settings, dispatch=send_nothing)
     database = app.extensions["factcheck.database"]
     yield app.test_client(), database
     database.dispose()

@@ -47,12 +47,12 @@ def backend_waiting_on_a_lock(admin: psycopg.Connection, database_name: str) -> 
     return row is not None and row[0] > 0
 
 
-def test_a_deadlocked_release_is_a_409_and_changes_nothing(desk, postgres_url):
+def test_a_deadlocked_release_is_a_409_and_changes_nothing(desk, migrated_postgres_url):
     client, headers, database = desk
     task = client.post("/api/v1/queue/next", headers=headers).json
     claim_id = task["claim"]["id"]
-    name = postgres_url.rsplit("/", 1)[1]
-    raw_url = postgres_url.replace("+psycopg", "")
+    name = migrated_postgres_url.rsplit("/", 1)[1]
+    raw_url = migrated_postgres_url.replace("+psycopg", "")
     answers = []
     with psycopg.connect(raw_url) as other, psycopg.connect(raw_url, autocommit=True) as admin:
         # The other transaction waits long before looking for a deadlock, so the web's
