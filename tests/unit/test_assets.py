@@ -151,3 +151,8 @@ def test_templates_link_static_files_only_through_asset_url():
         if direct.search(line)
     ]
     assert not offenders, "use asset_url('name') for static files:\n" + "\n".join(offenders)
+
+
+def test_a_template_naming_a_missing_file_fails_loudly(client):
+    with client.application.test_request_context(), pytest.raises(LookupError, match=r"nope\.css"):
+        client.application.jinja_env.globals["asset_url"]("nope.css")
