@@ -404,11 +404,18 @@ def psycopg_url(url: str) -> str:
 
 
 def load_desk(
-    url: str, essays: int, open_tasks: int, reviewers: int = 50, publish: bool = False
+    url: str,
+    essays: int,
+    open_tasks: int,
+    reviewers: int = 50,
+    publish: bool = False,
+    text: str = SEED,
+    claims_per_essay: int | None = None,
 ) -> Desk:
     """Migrate ``url`` and fill it as a desk that has worked for a while.
 
-    Every essay is the seed essay with its real claims (45, 29 checkable). The
+    Every essay is ``text`` (the seed essay) with its real claims (45, 29 checkable;
+    the first ``claims_per_essay`` of them if given). The
     newest checkable claims, ``open_tasks`` of them, await review with an open
     task; every older checkable claim is approved, with its done review and
     approval tasks and its approved verdict; the rest are not checkable. Each
@@ -436,7 +443,7 @@ def load_desk(
         editor_id = editor.id
         reviewer_ids = [user.id for user in reviewer_users]
     database.engine.dispose()
-    template = split(SEED)
+    template = split(text)[:claims_per_essay]
     columns = (
         [c.start for c in template],
         [c.end for c in template],
@@ -459,7 +466,7 @@ def load_desk(
             " 'split', now() - (%(n)s - g) * interval '1 minute', %(editor)s,"
             " now() - (%(n)s - g) * interval '1 minute', false"
             " FROM generate_series(1, %(n)s) AS g",
-            {"text": SEED, "n": essays, "editor": editor_id},
+            {"text": text, "n": essays, "editor": editor_id},
         )
         run(
             'INSERT INTO claims (essay_id, start, "end", text, kind, checkworthiness, checkable,'

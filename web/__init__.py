@@ -88,6 +88,7 @@ def create_app(settings: Settings | None = None, dispatch: jobs.Dispatcher | Non
     from web import (
         api,
         api_webhooks,
+        assets,
         dashboard,
         desk,
         forms,
@@ -98,6 +99,7 @@ def create_app(settings: Settings | None = None, dispatch: jobs.Dispatcher | Non
         signin,
     )
 
+    assets.install(app)  # first: its after_request hook (compression) runs last
     problems.install(app)
     csrf = CSRFProtect(app)
     assert api_webhooks  # its operations join the API blueprint when imported
