@@ -144,3 +144,29 @@ def test_the_desk_list_shows_counts_words_and_sort_links(client, people, databas
     assert ">split<" not in page
     assert '<strong aria-current="true">author, A to Z</strong>' in page
     assert html.escape("/desk/essays?sort=changed") in page
+
+
+def test_the_progress_gives_each_claims_line_and_says_when_held(client, people, database):
+    with database.scope() as session:
+        editor = accounts.user_by_name(session, "ed")
+        essay = factories.make_essay(session, editor, TINY_ESSAY, hold_for_review=True)
+        claim = factories.make_claim(session, essay, CAR_BOMBS, A.EXTRACTED)
+        factories.make_source(session, claim)
+    sign_in(client, "ed")
+    progress = client.get(f"/desk/essays/{essay.id}/progress.json").json
+    assert progress["held"] is True and progress["working"] is False
+    assert progress["counts"] == {"extracted": 1}
+    assert progress["claims"] == [
+        {
+            "id": claim.id,
+            "status": "extracted",
+            "label": "extracted",
+            "css_class": "status-extracted tone-new",
+            "sources": 1,
+            "rating": None,
+            "rating_label": None,
+        }
+    ]
+    page = client.get(f"/desk/essays/{essay.id}").text
+    assert 'data-working="no"' in page and "Held for the editor's confirmation" in page
+    assert client.get("/desk/essays/99999999/progress.json").status_code == 404
