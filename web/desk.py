@@ -190,6 +190,7 @@ def essay_list() -> str:
         rows=rows,
         sort=sort,
         sorts=overview.SORTS,
+        sorted_column=dict([overview.SORTED_COLUMN[sort]]),
         newer=url_for("desk.essay_list", sort=sort, page=page - 1) if page > 1 else None,
         older=url_for("desk.essay_list", sort=sort, page=page + 1) if more else None,
     )

@@ -145,12 +145,19 @@ def last_change() -> ColumnElement[datetime]:
 # The list's orders by the query's ``sort``: each ends with the id, so ties keep
 # their place from one page to the next.
 SORTS = {
-    "submitted": "newest first",
+    "newest": "newest first",
     "oldest": "oldest first",
     "author": "author, A to Z",
     "changed": "latest change first",
 }
-DEFAULT_SORT = "submitted"
+DEFAULT_SORT = "newest"
+# The column each order sorts, and how (a table header's ``aria-sort``).
+SORTED_COLUMN = {
+    "newest": ("Submitted", "descending"),
+    "oldest": ("Submitted", "ascending"),
+    "author": ("Author", "ascending"),
+    "changed": ("Last change", "descending"),
+}
 
 
 def _order(sort: str) -> list[ColumnElement[object]]:

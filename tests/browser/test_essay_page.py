@@ -22,7 +22,7 @@ from factcheck.review.models import Verdict
 from factcheck.review.states import VerdictState
 from tests import factories
 from tests.browser.checks import assert_no_axe_violations, assert_no_sideways_scroll
-from tests.browser.conftest import screenshot
+from tests.browser.conftest import ARTIFACTS, screenshot
 from tests.conftest import send_nothing
 from web import create_app
 
@@ -207,6 +207,10 @@ def test_approved_claims_show_their_rating(page, reviewing, database):
     colour = rated.locator("strong").evaluate("(e) => getComputedStyle(e).color")
     assert colour == "rgb(179, 38, 30)"  # the reader page's colour for "mostly false"
     expect(page.locator(f"#claim-{reviewing.claim_ids[3]} [data-rating]")).to_be_hidden()
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.locator(f"#claim-{reviewing.claim_ids[2]}").screenshot(
+        path=ARTIFACTS / "essay-row-rated.png"
+    )
 
 
 @pytest.mark.parametrize("size", SIZES, ids=["laptop", "phone"])

@@ -111,7 +111,7 @@ def three_essays(session, make_user) -> list[object]:
 
 def test_the_list_sorts_by_author_submission_and_last_change(session, make_user):
     three_essays(session, make_user)
-    assert listed_titles(session, "submitted") == ["c", "b", "a"]
+    assert listed_titles(session, "newest") == ["c", "b", "a"]
     assert listed_titles(session, "oldest") == ["a", "b", "c"]
     assert listed_titles(session, "author") == ["c", "a", "b"]  # no author last
     assert listed_titles(session, "changed") == ["a", "c", "b"]
@@ -144,6 +144,7 @@ def test_the_desk_list_shows_counts_words_and_sort_links(client, people, databas
     assert ">split<" not in page
     assert '<strong aria-current="true">author, A to Z</strong>' in page
     assert html.escape("/desk/essays?sort=changed") in page
+    assert '<th scope="col" aria-sort="ascending">Author</th>' in page
 
 
 def test_the_progress_gives_each_claims_line_and_says_when_held(client, people, database):
