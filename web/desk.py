@@ -38,6 +38,7 @@ from factcheck.db import MAX_INT, utcnow
 from factcheck.errors import DomainError, InvalidInput, NotFound
 from factcheck.essays import overview
 from factcheck.essays import services as essays
+from factcheck.essays.models import Essay
 from factcheck.publishing import services as publishing
 from factcheck.publishing.models import Publication
 from factcheck.review import compare, ratings
@@ -164,6 +165,17 @@ def home() -> Response:
 # --- editors -----------------------------------------------------------------------
 
 ESSAYS_PER_PAGE = 50
+MAX_PAGE = 100_000  # far past any list's end; keeps the offset a small number
+
+
+@dataclass(frozen=True)
+class EssayRow:
+    """An essay as the list shows it: counts and state in an editor's words."""
+
+    essay: Essay
+    changed_at: datetime
+    tally: overview.Tally
+    state: str
 
 
 @blueprint.get("/essays")
@@ -194,17 +206,6 @@ def essay_list() -> str:
         newer=url_for("desk.essay_list", sort=sort, page=page - 1) if page > 1 else None,
         older=url_for("desk.essay_list", sort=sort, page=page + 1) if more else None,
     )
-
-
-MAX_PAGE = 100_000  # far past any list's end; keeps the offset a small number
-
-
-@dataclass(frozen=True)
-class EssayRow:
-    essay: Any
-    changed_at: datetime
-    tally: overview.Tally
-    state: str
 
 
 @blueprint.route("/essays/new", methods=["GET", "POST"])
