@@ -287,6 +287,7 @@ def essay_page(essay_id: int) -> str:
         counts=counts,
         segments=publishing.marked_segments(essay.text, live),
         working=overview.is_working(essay, counts),
+        poll=overview.polling(essay, counts),
         held=overview.is_held(essay),
         lines=lines,
         published=published,
@@ -321,6 +322,7 @@ def essay_progress(essay_id: int) -> Response:
             "status_class": essay.status.css_class,
             "counts": counts,
             "working": overview.is_working(essay, counts),
+            "poll": overview.polling(essay, counts),
             "held": overview.is_held(essay),
             "claims": [_line_json(line) for line in lines.values()],
         }

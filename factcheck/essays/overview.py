@@ -84,6 +84,23 @@ def is_working(essay: Essay, counts: Mapping[str, int]) -> bool:
     return not is_held(essay) and any(counts.get(status) for status in ACTIVE)
 
 
+# With reviewers: a verdict may come at any time, though not every second.
+UNDER_REVIEW = frozenset(
+    {ClaimStatus.AWAITING_REVIEW, ClaimStatus.IN_REVIEW, ClaimStatus.AWAITING_APPROVAL}
+)
+
+
+def polling(essay: Essay, counts: Mapping[str, int]) -> str:
+    """How the essay page asks for news: ``fast`` while the workers run, ``slow``
+    while reviewers have claims (a verdict may come), ``none`` when nothing changes
+    by itself (held for an editor, or every claim settled)."""
+    if is_working(essay, counts):
+        return "fast"
+    if not is_held(essay) and any(counts.get(status) for status in UNDER_REVIEW):
+        return "slow"
+    return "none"
+
+
 # --- the essay list ---------------------------------------------------------------
 
 # Claims that need no verdict: the list's "to check" leaves them out.

@@ -191,14 +191,7 @@ def test_a_held_essay_waits_for_confirmation_and_never_polls(page, held, databas
 
 
 def test_approved_claims_show_their_rating(page, reviewing, database):
-    with database.scope() as session:
-        claim = session.get(Claim, reviewing.claim_ids[2])
-        claim.status = ClaimStatus.APPROVED
-        author = accounts.create_user(session, "rev", "reviewer")
-        session.add(
-            Verdict(claim_id=claim.id, rating="mostly-false", rationale="r",
-                    state=VerdictState.APPROVED, author_id=author.id)
-        )  # fmt: skip
+    approve(database, reviewing.claim_ids[2], "mostly-false")
     sign_in(page, reviewing)
     page.goto(essay_url(reviewing))
     rated = page.locator(f"#claim-{reviewing.claim_ids[2]} [data-rating]")
@@ -213,19 +206,45 @@ def test_approved_claims_show_their_rating(page, reviewing, database):
     )
 
 
+def test_a_verdict_approved_meanwhile_shows_in_place(page, reviewing, database):
+    """While reviewers have claims the page asks now and then (a fake clock runs its
+    timers): an approval shows its rating in the row, and the open form stays."""
+    sign_in(page, reviewing)
+    page.clock.install()
+    page.goto(essay_url(reviewing))
+    editing = reviewing.claim_ids[5]
+    page.locator(f"#claim-{editing}").get_by_text("Edit claim 6", exact=True).click()
+    page.locator(f"#text-{editing}").fill("Typed while a verdict came in")
+    approve(database, reviewing.claim_ids[2], "false")
+    page.clock.run_for(60_000)
+    rated = page.locator(f"#claim-{reviewing.claim_ids[2]} [data-rating]")
+    expect(rated).to_have_text("False")
+    expect(page.locator(f"#claim-{reviewing.claim_ids[2]} [data-claim-status]")).to_have_text(
+        "approved"
+    )
+    assert page.locator(f"#text-{editing}").input_value() == "Typed while a verdict came in"
+
+
+def approve(database, claim_id: int, rating: str) -> None:
+    """An approved verdict on the claim, as two reviewers would leave it."""
+    with database.scope() as session:
+        claim = session.get(Claim, claim_id)
+        claim.status = ClaimStatus.APPROVED
+        author = accounts.user_by_name(session, "rev") or accounts.create_user(
+            session, "rev", "reviewer"
+        )
+        session.add(
+            Verdict(claim_id=claim.id, rating=rating, rationale="r",
+                    state=VerdictState.APPROVED, author_id=author.id)
+        )  # fmt: skip
+
+
 @pytest.mark.parametrize("size", SIZES, ids=["laptop", "phone"])
 @pytest.mark.parametrize("where", ["essay", "list"])
 def test_the_essay_page_and_list_pass_axe_without_sideways_scroll(
     browser, reviewing, database, where, size
 ):
-    with database.scope() as session:
-        claim = session.get(Claim, reviewing.claim_ids[0])
-        claim.status = ClaimStatus.APPROVED
-        author = accounts.create_user(session, "rev", "reviewer")
-        session.add(
-            Verdict(claim_id=claim.id, rating="half-true", rationale="r",
-                    state=VerdictState.APPROVED, author_id=author.id)
-        )  # fmt: skip
+    approve(database, reviewing.claim_ids[0], "half-true")
     # axe-core goes in as an inline script, which the desk's policy would refuse.
     context = browser.new_context(viewport={"width": size[0], "height": size[1]}, bypass_csp=True)
     context.set_default_timeout(60_000)

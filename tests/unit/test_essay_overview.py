@@ -66,6 +66,16 @@ def test_a_held_essay_is_not_working_until_confirmed():
     assert overview.is_working(essay_in(EssayStatus.SUBMITTED, hold_for_review=True), {})
 
 
+def test_the_page_polls_fast_while_working_slowly_while_in_review_else_never():
+    split = essay_in(EssayStatus.SPLIT)
+    held = essay_in(EssayStatus.SPLIT, hold_for_review=True)
+    assert overview.polling(essay_in(EssayStatus.SUBMITTED), {}) == "fast"
+    assert overview.polling(split, {A.GATHERING: 1, A.APPROVED: 1}) == "fast"
+    assert overview.polling(split, {A.AWAITING_APPROVAL: 1, A.APPROVED: 1}) == "slow"
+    assert overview.polling(split, {A.APPROVED: 2, A.DISCARDED: 1}) == "none"
+    assert overview.polling(held, {A.EXTRACTED: 2, A.AWAITING_REVIEW: 1}) == "none"
+
+
 def test_claim_lines_count_sources_and_show_approved_ratings(session, make_user):
     essay = factories.make_essay(session, make_user("ed", "editor"))
     bombs = factories.make_claim(session, essay, CAR_BOMBS, A.APPROVED)
@@ -156,6 +166,7 @@ def test_the_progress_gives_each_claims_line_and_says_when_held(client, people, 
     sign_in(client, "ed")
     progress = client.get(f"/desk/essays/{essay.id}/progress.json").json
     assert progress["held"] is True and progress["working"] is False
+    assert progress["poll"] == "none"
     assert progress["counts"] == {"extracted": 1}
     assert progress["claims"] == [
         {
@@ -169,5 +180,8 @@ def test_the_progress_gives_each_claims_line_and_says_when_held(client, people, 
         }
     ]
     page = client.get(f"/desk/essays/{essay.id}").text
-    assert 'data-working="no"' in page and "Held for the editor's confirmation" in page
+    assert (
+        'data-working="no" data-poll="none"' in page
+        and "Held for the editor's confirmation" in page
+    )
     assert client.get("/desk/essays/99999999/progress.json").status_code == 404

@@ -3,29 +3,31 @@
 
 const csrfToken = () => document.querySelector('meta[name="csrf-token"]')?.content ?? "";
 
-// Live progress of an essay's claims: poll while the workers are on it, and apply
-// each claim's status, sources found and rating to its row in place. The page is
-// never reloaded, and no form is touched: what an editor is typing stays. A held
-// essay (waiting for an editor's confirmation) is not working: no polling at all.
-const POLL_MS = 1500;
+// Live progress of an essay's claims: poll while the workers are on it (and, less
+// often, while reviewers have claims: a verdict may come), and apply each claim's
+// status, sources found and rating to its row in place. The page is never reloaded,
+// and no form is touched: what an editor is typing stays. A held essay (waiting for
+// an editor's confirmation) or a settled one changes by itself no more: no polling.
+const POLL_MS = { fast: 1500, slow: 15000 };
 
 function watchProgress(bar) {
   const url = bar.dataset.progressUrl;
-  if (!url || bar.dataset.working !== "yes") return;
+  if (!url || !POLL_MS[bar.dataset.poll]) return;
   const tick = async () => {
+    let next = bar.dataset.poll;
     try {
       const response = await fetch(url, { headers: { Accept: "application/json" } });
       if (response.ok) {
         const progress = await response.json();
         await applyProgress(bar, progress);
-        if (!progress.working) return; // done: nothing more will change by itself
+        next = progress.poll;
       }
     } catch (error) {
       // A dropped poll is harmless: the next one catches up.
     }
-    setTimeout(tick, POLL_MS);
+    if (POLL_MS[next]) setTimeout(tick, POLL_MS[next]);
   };
-  setTimeout(tick, POLL_MS);
+  setTimeout(tick, POLL_MS[bar.dataset.poll]);
 }
 
 async function applyProgress(bar, progress) {
