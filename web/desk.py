@@ -33,11 +33,12 @@ from factcheck.accounts.models import User
 from factcheck.claims import curation, segmentation
 from factcheck.claims import services as claims
 from factcheck.claims.extraction import KINDS
-from factcheck.claims.states import ACTIVE, ClaimStatus
+from factcheck.claims.states import ClaimStatus
 from factcheck.db import MAX_INT, utcnow
 from factcheck.errors import DomainError, InvalidInput, NotFound
+from factcheck.essays import overview
 from factcheck.essays import services as essays
-from factcheck.essays.states import EssayStatus
+from factcheck.essays.models import Essay
 from factcheck.publishing import services as publishing
 from factcheck.publishing.models import Publication
 from factcheck.review import compare, ratings
@@ -94,7 +95,7 @@ class Page:
 def act(
     action: Callable[[Session], str | None],
     back: Page,
-    done: str | None = None,
+    done: str | Callable[[], str] | None = None,
     lease: bool = False,
     *,
     form: str = "",
@@ -104,7 +105,8 @@ def act(
     ``back``, the form's page). On a refusal draw ``back`` again with what was typed in
     ``form`` (its key in the templates, see ``web.forms``) and the error by the input
     ``names`` gives for the field the error names. ``lease``: the action only changes
-    a task's lease (``Database.lease_scope``)."""
+    a task's lease (``Database.lease_scope``). A callable ``done`` is asked after the
+    action (which may have found where the editor goes back to)."""
     scope = database().lease_scope if lease else database().scope
     try:
         with scope() as session:
@@ -113,7 +115,7 @@ def act(
         return refuse(back.draw, form, error, names)
     if message:
         flash(message, "info")
-    return redirect(done or back.url())
+    return redirect((done() if callable(done) else done) or back.url())
 
 
 Form = TypeVar("Form", bound=BaseModel)
@@ -163,17 +165,47 @@ def home() -> Response:
 # --- editors -----------------------------------------------------------------------
 
 ESSAYS_PER_PAGE = 50
+MAX_PAGE = 100_000  # far past any list's end; keeps the offset a small number
+
+
+@dataclass(frozen=True)
+class EssayRow:
+    """An essay as the list shows it: counts and state in an editor's words."""
+
+    essay: Essay
+    changed_at: datetime
+    tally: overview.Tally
+    state: str
 
 
 @blueprint.get("/essays")
 @signed_in(*EDITOR)
 def essay_list() -> str:
-    before = _int(request.args.get("before"), 0) or None  # not an id: the first page
+    """The essays in the order the editor chose (``sort``), a page at a time."""
+    sort = request.args.get("sort", overview.DEFAULT_SORT)
+    sort = sort if sort in overview.SORTS else overview.DEFAULT_SORT
+    page = min(_int(request.args.get("page"), 1) or 1, MAX_PAGE)
     with database().read_scope() as session:
-        page, cursor = essays.essay_page(session, ESSAYS_PER_PAGE, before)
-        counts = claims.counts_by_essay(session, [essay.id for essay in page])
-    older = url_for("desk.essay_list", before=cursor) if cursor else None
-    return render_template("desk/essays.html", essays=page, counts=counts, older=older)
+        listed, more = overview.essay_list(session, sort, ESSAYS_PER_PAGE, page)
+        counts = claims.counts_by_essay(session, [row.essay.id for row in listed])
+    rows = [
+        EssayRow(
+            row.essay,
+            row.changed_at,
+            overview.tally(counts[row.essay.id]),
+            overview.state_words(row.essay, counts[row.essay.id]),
+        )
+        for row in listed
+    ]
+    return render_template(
+        "desk/essays.html",
+        rows=rows,
+        sort=sort,
+        sorts=overview.SORTS,
+        sorted_column=dict([overview.SORTED_COLUMN[sort]]),
+        newer=url_for("desk.essay_list", sort=sort, page=page - 1) if page > 1 else None,
+        older=url_for("desk.essay_list", sort=sort, page=page + 1) if more else None,
+    )
 
 
 @blueprint.route("/essays/new", methods=["GET", "POST"])
@@ -246,6 +278,7 @@ def essay_page(essay_id: int) -> str:
         published = _latest_version(session, essay_id)
         waiting = review.open_tasks_by_claim(session, [claim.id for claim in essay_claims])
         reviewers = [user.name for user in accounts.active_users(session, "reviewer")]
+        lines = overview.claim_lines(session, essay_id)
     live = [claim for claim in essay_claims if claim.status != ClaimStatus.DISCARDED]
     return render_template(
         "desk/essay.html",
@@ -253,7 +286,10 @@ def essay_page(essay_id: int) -> str:
         claims=essay_claims,
         counts=counts,
         segments=publishing.marked_segments(essay.text, live),
-        working=_working(essay.status, counts),
+        working=overview.is_working(essay, counts),
+        poll=overview.polling(essay, counts),
+        held=overview.is_held(essay),
+        lines=lines,
         published=published,
         kinds=KINDS,
         waiting=waiting,
@@ -271,16 +307,59 @@ def _latest_version(session: Session, essay_id: int) -> Publication | None:
 @blueprint.get("/essays/<id:essay_id>/progress.json")
 @signed_in(*EDITOR, *REVIEWER)
 def essay_progress(essay_id: int) -> Response:
+    """The essay's progress, and each claim's line, which desk.js applies to the rows
+    in place (never reloading the page, so an open form keeps what is typed)."""
     with database().read_scope() as session:
         essay = essays.get_essay(session, essay_id)
-        counts = claims.counts_by_status(session, essay_id)
-    working = _working(essay.status, counts)
-    return json_response({"status": essay.status, "counts": counts, "working": working})
+        lines = overview.claim_lines(session, essay_id)
+    counts: dict[str, int] = {}
+    for line in lines.values():
+        counts[line.status] = counts.get(line.status, 0) + 1
+    return json_response(
+        {
+            "status": essay.status,
+            "status_label": essay.status.label,
+            "status_class": essay.status.css_class,
+            "counts": counts,
+            "working": overview.is_working(essay, counts),
+            "poll": overview.polling(essay, counts),
+            "held": overview.is_held(essay),
+            "claims": [_line_json(line) for line in lines.values()],
+        }
+    )
 
 
-def _working(status: EssayStatus, counts: dict[str, int]) -> bool:
-    """Is the pipeline still on the essay (the page keeps polling while it is)?"""
-    return status == EssayStatus.SUBMITTED or any(counts.get(s) for s in ACTIVE)
+def _line_json(line: overview.ClaimLine) -> dict[str, Any]:
+    return {
+        "id": line.id,
+        "status": line.status,
+        "label": line.status.label,
+        "css_class": line.status.css_class,
+        "sources": line.sources,
+        "rating": line.rating,
+        "rating_label": ratings.label_of(line.rating) if line.rating else None,
+    }
+
+
+def _at(back: Page, anchor: list[str]) -> Callable[[], str]:
+    """Where an essay page's form lands when done: back at the row (or section) it
+    acted on, by its anchor, never at the top of a long page (desk.js then focuses
+    it). ``anchor`` is a list the action may fill: a new claim's id is known only
+    after it."""
+
+    def url() -> str:
+        if back.endpoint != "desk.essay_page" or not anchor:
+            return back.url()
+        return url_for(back.endpoint, **back.values, _anchor=anchor[-1])
+
+    return url
+
+
+PROGRESS = "progress-heading"  # the essay's state and its publish controls
+
+
+def _claim_row(claim_id: int) -> str:
+    return f"claim-{claim_id}"
 
 
 def _back_to_essay(essay_id: int | str | None) -> Page:
@@ -306,17 +385,21 @@ def edit_claim(claim_id: int) -> Response:
         curation.edit_claim(session, claim_id, edit, _user_id())
         return "Claim updated."
 
-    return act(action, _back_to_essay(form.get("essay_id")), form=f"edit-{claim_id}")
+    back = _back_to_essay(form.get("essay_id"))
+    done = _at(back, [_claim_row(claim_id)])
+    return act(action, back, done, form=f"edit-{claim_id}")
 
 
 @blueprint.post("/claims/<id:claim_id>/discard")
 @signed_in(*EDITOR)
 def discard_claim(claim_id: int) -> Response:
+    back = _back_to_essay(request.form.get("essay_id"))
     return act(
         lambda session: (
             curation.discard_claim(session, claim_id, _user_id()) and "Claim discarded."
         ),
-        _back_to_essay(request.form.get("essay_id")),
+        back,
+        _at(back, [_claim_row(claim_id)]),
     )
 
 
@@ -324,6 +407,7 @@ def discard_claim(claim_id: int) -> Response:
 @signed_in(*EDITOR)
 def split_claim(claim_id: int) -> Response:
     words = request.form.get("before", "").strip()
+    landing: list[str] = []
 
     def action(session: Session) -> str:
         claim = claims.get_claim(session, claim_id)
@@ -334,34 +418,43 @@ def split_claim(claim_id: int) -> Response:
             raise InvalidInput(
                 "type the words of the essay that should begin the second part", field="before"
             )
-        curation.split_claim(session, claim_id, claim.start + found, _user_id())
+        parts = curation.split_claim(session, claim_id, claim.start + found, _user_id())
+        landing.append(_claim_row(parts[0].id))
         return "Claim split in two."
 
     # The form has one input: whatever field the error names, it is about those words.
     back = _back_to_essay(request.form.get("essay_id"))
-    return act(action, back, form=f"split-{claim_id}", names=lambda _: "before")
+    done = _at(back, landing)
+    return act(action, back, done, form=f"split-{claim_id}", names=lambda _: "before")
 
 
 @blueprint.post("/essays/<id:essay_id>/merge")
 @signed_in(*EDITOR)
 def merge_claims(essay_id: int) -> Response:
+    landing: list[str] = []
+
     def action(session: Session) -> str:
         ids = [_int(value) for value in request.form.getlist("claim_id")]
-        curation.merge_claims(session, essay_id, ids, _user_id())
+        landing.append(_claim_row(curation.merge_claims(session, essay_id, ids, _user_id()).id))
         return "Claims merged."
 
-    return act(action, _back_to_essay(essay_id), form="merge")
+    back = _back_to_essay(essay_id)
+    return act(action, back, _at(back, landing), form="merge")
 
 
 @blueprint.post("/essays/<id:essay_id>/claims")
 @signed_in(*EDITOR)
 def add_claim(essay_id: int) -> Response:
+    landing: list[str] = []
+
     def action(session: Session) -> str:
         start, end = _int(request.form.get("start"), 0), _int(request.form.get("end"), 0)
-        curation.add_claim(session, essay_id, start, end, _user_id())
+        added = curation.add_claim(session, essay_id, start, end, _user_id())
+        landing.append(_claim_row(added.id))
         return "Claim added."
 
-    return act(action, _back_to_essay(essay_id), form="add-claim")
+    back = _back_to_essay(essay_id)
+    return act(action, back, _at(back, landing), form="add-claim")
 
 
 @blueprint.post("/essays/<id:essay_id>/confirm")
@@ -371,7 +464,8 @@ def confirm_claims(essay_id: int) -> Response:
         curation.confirm_claims(session, essay_id, _user_id())
         return "Claims confirmed: gathering evidence."
 
-    return act(action, _back_to_essay(essay_id))
+    back = _back_to_essay(essay_id)
+    return act(action, back, _at(back, [PROGRESS]))
 
 
 @blueprint.post("/essays/<id:essay_id>/publish")
@@ -385,7 +479,8 @@ def publish(essay_id: int) -> Response:
         )
         return f"Published version {publication.version}."
 
-    return act(action, _back_to_essay(essay_id), form="publish")
+    back = _back_to_essay(essay_id)
+    return act(action, back, _at(back, [PROGRESS]), form="publish")
 
 
 @blueprint.post("/essays/<id:essay_id>/withdraw")
@@ -397,7 +492,8 @@ def withdraw(essay_id: int) -> Response:
         publishing.withdraw(session, essay_id, user, note, base_url=settings().base_url)
         return "Fact-check withdrawn; its page now says so."
 
-    return act(action, _back_to_essay(essay_id), form="withdraw")
+    back = _back_to_essay(essay_id)
+    return act(action, back, _at(back, [PROGRESS]), form="withdraw")
 
 
 @blueprint.post("/claims/<id:claim_id>/reopen")
@@ -408,22 +504,27 @@ def reopen(claim_id: int) -> Response:
         publishing.reopen_claim(session, claim_id, session.merge(current_user()), note)
         return "Verdict reopened for correction; republish once it is approved again."
 
-    return act(action, _back_to_essay(request.form.get("essay_id")), form=f"reopen-{claim_id}")
+    back = _back_to_essay(request.form.get("essay_id"))
+    return act(action, back, _at(back, [_claim_row(claim_id)]), form=f"reopen-{claim_id}")
 
 
 @blueprint.post("/tasks/<id:task_id>/assign")
 @signed_in(*EDITOR)
 def assign_task(task_id: int) -> Response:
+    landing: list[str] = []
+
     def action(session: Session) -> str:
         name = checked(AssignIn, {"reviewer": request.form.get("reviewer", "")}).reviewer
         reviewer = accounts.user_by_name(session, name)
         if reviewer is None:
             raise InvalidInput(f"there is no user named {name!r}", field="reviewer")
         editor = session.merge(current_user())
-        review.assign(session, task_id, reviewer, editor, settings().lease_seconds)
+        task = review.assign(session, task_id, reviewer, editor, settings().lease_seconds)
+        landing.append(_claim_row(task.claim_id))
         return f"Task given to {reviewer.name}."
 
-    return act(action, _back_to_essay(request.form.get("essay_id")), form=f"assign-{task_id}")
+    back = _back_to_essay(request.form.get("essay_id"))
+    return act(action, back, _at(back, landing), form=f"assign-{task_id}")
 
 
 # --- reviewers -------------------------------------------------------------------------

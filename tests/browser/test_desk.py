@@ -97,7 +97,7 @@ def test_editor_reviewer_and_approver_work_the_seed_essay(page, service):
     essay_url = page.url
     essay_id = int(essay_url.rsplit("/", 1)[1])
     assert page.locator(".progress").is_visible()
-    # desk.js polls the progress and reloads the page once no claim is gathering.
+    # desk.js polls the progress and draws the new claims' rows in place.
     page.wait_for_selector("mark.claim.status-awaiting_review")
     page.wait_for_function(
         "() => document.querySelector('[data-count=gathering]').textContent === '0'"
@@ -108,7 +108,8 @@ def test_editor_reviewer_and_approver_work_the_seed_essay(page, service):
     wording = "Iraq is not Vietnam."
     row = page.locator("li.claim-row", has_text=wording).first
     row.get_by_text(re.compile("^Edit claim")).click()
-    row.get_by_role("button", name="Discard").click()
+    row.get_by_text(re.compile(r"^Discard claim \d+…$")).click()
+    row.get_by_role("button", name=re.compile(r"^Yes, discard claim \d+$")).click()
     expect_flash(page, "Claim discarded.")
     select_in_essay(page, wording)
     assert page.locator("#add-preview").inner_text() == f"“{wording}”"

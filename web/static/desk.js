@@ -3,35 +3,116 @@
 
 const csrfToken = () => document.querySelector('meta[name="csrf-token"]')?.content ?? "";
 
-// Live progress of an essay's claims: poll while the workers are on it.
+// Live progress of an essay's claims: poll while the workers are on it (and, less
+// often, while reviewers have claims: a verdict may come), and apply each claim's
+// status, sources found and rating to its row in place. The page is never reloaded,
+// and no form is touched: what an editor is typing stays. A held essay (waiting for
+// an editor's confirmation) or a settled one changes by itself no more: no polling.
+const POLL_MS = { fast: 1500, slow: 15000 };
+
 function watchProgress(bar) {
   const url = bar.dataset.progressUrl;
-  let wasWorking = bar.dataset.working === "yes";
-  if (!url || !wasWorking) return;
+  if (!url || !POLL_MS[bar.dataset.poll]) return;
   const tick = async () => {
+    let next = bar.dataset.poll;
     try {
       const response = await fetch(url, { headers: { Accept: "application/json" } });
-      if (!response.ok) return;
-      const progress = await response.json();
-      for (const segment of bar.querySelectorAll("[data-status]")) {
-        const n = progress.counts[segment.dataset.status] ?? 0;
-        segment.style.flexGrow = n;
-        segment.title = `${segment.dataset.label}: ${n}`;
-      }
-      for (const cell of document.querySelectorAll("[data-count]")) {
-        cell.textContent = progress.counts[cell.dataset.count] ?? 0;
-      }
-      if (!progress.working) {
-        // The claims list and the marks in the text changed: show them.
-        window.location.reload();
-        return;
+      if (response.ok) {
+        const progress = await response.json();
+        await applyProgress(bar, progress);
+        next = progress.poll;
       }
     } catch (error) {
       // A dropped poll is harmless: the next one catches up.
     }
-    setTimeout(tick, 1500);
+    if (POLL_MS[next]) setTimeout(tick, POLL_MS[next]);
   };
-  setTimeout(tick, 1000);
+  setTimeout(tick, POLL_MS[bar.dataset.poll]);
+}
+
+async function applyProgress(bar, progress) {
+  for (const segment of bar.querySelectorAll("[data-status]")) {
+    const n = progress.counts[segment.dataset.status] ?? 0;
+    segment.style.flexGrow = n;
+    segment.title = `${segment.dataset.label}: ${n}`;
+  }
+  for (const cell of document.querySelectorAll("[data-count]")) {
+    cell.textContent = progress.counts[cell.dataset.count] ?? 0;
+  }
+  const badge = document.querySelector("[data-essay-status]");
+  if (badge) {
+    badge.textContent = progress.status_label;
+    badge.className = `badge ${progress.status_class}`;
+  }
+  document.querySelector("[data-working-note]")?.toggleAttribute("hidden", !progress.working);
+  // Claims the page has not drawn yet (the splitter's, at first): fetch them once.
+  if (progress.claims.some((line) => !document.getElementById(`claim-${line.id}`))) {
+    await addNewRows();
+  }
+  for (const line of progress.claims) updateRow(line);
+}
+
+function updateRow(line) {
+  const row = document.getElementById(`claim-${line.id}`);
+  if (!row) return;
+  const statusClasses = (element) => [...element.classList].filter(
+    (name) => name.startsWith("status-") || name.startsWith("tone-"));
+  const restyle = (element) => {
+    element.classList.remove(...statusClasses(element));
+    element.classList.add(...line.css_class.split(" "));
+  };
+  restyle(row);
+  const badge = row.querySelector("[data-claim-status]");
+  if (badge) { badge.textContent = line.label; restyle(badge); }
+  const mark = document.getElementById(`text-claim-${line.id}`);
+  if (mark) { restyle(mark); mark.title = mark.title.replace(/ · .*$/, ` · ${line.label}`); }
+  const found = row.querySelector("[data-sources]");
+  if (found) found.textContent = `${line.sources} ${line.sources === 1 ? "source" : "sources"} found`;
+  const rated = row.querySelector("[data-rating]");
+  if (rated) {
+    rated.hidden = !line.rating;
+    rated.className = `rated rating-${line.rating ?? "none"}`;
+    rated.querySelector("strong").textContent = line.rating_label ?? "";
+  }
+}
+
+// New claims come from the page itself, drawn by the server: each missing row goes in
+// after the row before it, and the essay's text gets its new marks. Rows already on
+// the page (and any form open in them) are left as they are.
+async function addNewRows() {
+  const response = await fetch(window.location.pathname, { headers: { Accept: "text/html" } });
+  if (!response.ok) return;
+  const fresh = new DOMParser().parseFromString(await response.text(), "text/html");
+  const list = document.getElementById("claim-rows");
+  if (!list) return;
+  let previous = null;
+  for (const row of fresh.querySelectorAll("#claim-rows > li[id]")) {
+    const here = document.getElementById(row.id);
+    if (!here) {
+      const adopted = document.adoptNode(row);
+      if (previous) previous.after(adopted); else list.prepend(adopted);
+      previous = adopted;
+    } else {
+      previous = here;
+    }
+  }
+  const text = document.getElementById("essay-text");
+  const freshText = fresh.getElementById("essay-text");
+  if (text && freshText) text.replaceChildren(...[...freshText.childNodes].map((n) => document.adoptNode(n)));
+}
+
+// Back from an action, the page opens at the row it acted on (its anchor): focus
+// it, and show the action's message there, where the editor is looking.
+function landOnRow() {
+  const id = decodeURIComponent(window.location.hash.slice(1));
+  const target = id ? document.getElementById(id) : null;
+  if (!target || document.querySelector('[aria-invalid="true"]')) return;
+  const message = document.querySelector("main > .flash.info");
+  if (message && target.matches(".claim-row")) target.prepend(message);
+  if (!target.matches("a, button, input, select, textarea, summary")) target.tabIndex = -1;
+  target.classList.add("landed");
+  target.scrollIntoView({ block: "center" });
+  target.focus({ preventScroll: true });
 }
 
 // Offsets in the essay's text of a selection inside #essay-text.
@@ -257,4 +338,5 @@ document.addEventListener("DOMContentLoaded", () => {
   const verdict = document.querySelector("[data-autosave-url]");
   if (verdict) autosave(verdict);
   showFirstError();
+  landOnRow();
 });
