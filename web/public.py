@@ -98,7 +98,7 @@ def claim_page(essay_id: int, claim_id: int) -> str:
 @blueprint.get("/favicon.ico")
 def favicon() -> Response:
     """Browsers ask here before reading a page's icon link: send them to the icon."""
-    return redirect(url_for("static", filename="favicon.svg"), code=301)  # type: ignore[return-value]
+    return redirect(url_for("static", filename="favicon.svg"), code=301)
 
 
 # One route serves every export in the registry (factcheck/publishing/exports.py):
@@ -169,7 +169,7 @@ class Lead:
     outlet: str | None  # the original's site ("newsweek.com"), when it has an address
     original_url: str | None  # an http(s) address only: anything else is not a link
     checked: int
-    tallies: list[Tally]  # the whole scale, best first, unverifiable last
+    tallies: list[Tally]  # the ratings given, in the scale's order (true first)
 
 
 def lead_of(snapshot: Snapshot, rated: list[ClaimSnapshot]) -> Lead:
@@ -184,5 +184,5 @@ def lead_of(snapshot: Snapshot, rated: list[ClaimSnapshot]) -> Lead:
         outlet=host.removeprefix("www.") or None,
         original_url=original,
         checked=len(rated),
-        tallies=[Tally(rating, counts.get(rating.slug, 0)) for rating in ratings.SCALE],
+        tallies=[Tally(r, counts[r.slug]) for r in ratings.SCALE if r.slug in counts],
     )
