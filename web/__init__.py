@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from flask import Flask
@@ -66,6 +66,16 @@ STATE_GLOBALS = {
 }
 
 
+def html_datetime(moment: date | datetime) -> str:
+    """A ``<time datetime>`` value valid in HTML: a date, or a UTC time to the second
+    (no microseconds, which HTML allows but some validators and readers refuse)."""
+    if not isinstance(moment, datetime):
+        return moment.isoformat()
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(UTC)
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")  # naive times are UTC throughout
+
+
 def create_app(settings: Settings | None = None, dispatch: jobs.Dispatcher | None = None) -> Flask:
     """The app; the jobs its requests queue go to Celery, or to ``dispatch`` (tests)."""
     settings = settings or get_settings()
@@ -116,4 +126,6 @@ def create_app(settings: Settings | None = None, dispatch: jobs.Dispatcher | Non
     app.jinja_env.globals["form_state"] = forms.form_state
     app.jinja_env.globals.update(STATE_GLOBALS)
     app.jinja_env.globals["rating_label"] = ratings.label_of
+    app.jinja_env.globals["ratings_by_slug"] = ratings.BY_SLUG
+    app.jinja_env.filters["html_datetime"] = html_datetime
     return app

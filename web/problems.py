@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from flask import Flask, Response, json
+from flask import Flask, Response, json, render_template, request
 from sqlalchemy.exc import DBAPIError, OperationalError
 from werkzeug.exceptions import HTTPException
 
@@ -63,11 +63,16 @@ def install(app: Flask) -> None:
 
     @app.errorhandler(errors.DomainError)
     def _domain(error: errors.DomainError) -> Response:
-        return problem(status_for(error), error.title, error.detail, **error.extra)
+        status = status_for(error)
+        if status in READER_PAGES and wants_a_page():
+            return error_page(status, error.detail)
+        return problem(status, error.title, error.detail, **error.extra)
 
     @app.errorhandler(HTTPException)
     def _http(error: HTTPException) -> Response:
         status = error.code or 500
+        if status in READER_PAGES and wants_a_page():
+            return error_page(status, error.description or "", getattr(error, "link", None))
         headers = dict(error.get_headers())
         headers.pop("Content-Type", None)
         return problem(status, error.name, error.description or error.name, headers)
@@ -96,6 +101,26 @@ def install(app: Flask) -> None:
             return _database_down(error)  # type: ignore[arg-type]
         log.exception("unhandled error")
         return problem(500, "Internal server error", "an unexpected error occurred; it was logged")
+
+
+# Statuses a person may meet by following a link: a page in the site's style for them.
+READER_PAGES = {404: "Page not found", 410: "No longer published"}
+
+
+def wants_a_page() -> bool:
+    """A browser asking for a page outside the API (which answers problem details
+    only). A client that names no preference (``*/*``) or asks for JSON gets JSON."""
+    if request.path.startswith("/api/"):
+        return False
+    preferred = request.accept_mimetypes.best_match(["application/problem+json", "text/html"])
+    return preferred == "text/html"
+
+
+def error_page(status: int, detail: str, link: str | None = None) -> Response:
+    body = render_template(
+        "error.html", status=status, title=READER_PAGES[status], detail=detail, link=link
+    )
+    return Response(body, status=status, mimetype="text/html")
 
 
 def _rolled_back_by_a_collision(error: OperationalError) -> bool:

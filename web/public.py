@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, render_template, url_for
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from flask import Blueprint, Response, redirect, render_template, url_for
+from werkzeug.exceptions import Gone
 
 from factcheck.errors import NotFound
 from factcheck.publishing import exports
@@ -15,6 +19,16 @@ from factcheck.review import ratings
 from web.operations import database, settings
 
 blueprint = Blueprint("public", __name__)
+
+
+class Withdrawn(Gone):
+    """A withdrawn fact-check's claim page: gone, and the fact-check's page says why."""
+
+    description = "This fact-check was withdrawn, with its verdicts."
+
+    def __init__(self, link: str) -> None:
+        super().__init__()
+        self.link = link  # the error page links here
 
 
 @blueprint.get("/fact-checks/<id:essay_id>")
@@ -46,7 +60,7 @@ def _render(essay_id: int, version: int | None) -> str:
         reviews=exports.claim_reviews(published)
         if shown is history[-1]
         else [],  # earlier versions carry no ClaimReview: only the current verdicts count
-        summary=_summary(rated),
+        lead=lead_of(published.snapshot, rated),
         formats=exports.fact_check_exporters(),
     )
 
@@ -65,8 +79,10 @@ def claim_page(essay_id: int, claim_id: int) -> str:
         latest = publishing.latest_publication(session, essay_id)
     snapshot = Snapshot.model_validate(latest.content)
     claim = next((c for c in snapshot.rated() if c.id == claim_id), None)
-    if claim is None or latest.kind == "withdrawal":
+    if claim is None:
         raise NotFound(f"claim {claim_id} has no published verdict in this fact-check")
+    if latest.kind == "withdrawal":
+        raise Withdrawn(url_for("public.fact_check", essay_id=essay_id))
     page_url = url_for("public.claim_page", essay_id=essay_id, claim_id=claim_id, _external=True)
     return render_template(
         "claim_check.html",
@@ -75,7 +91,14 @@ def claim_page(essay_id: int, claim_id: int) -> str:
         claim=claim,
         paragraph=publishing.paragraph_around(snapshot.essay.text, claim.start, claim.end),
         review=claim_review(snapshot, claim, page_url),
+        lead=lead_of(snapshot, [claim]),
     )
+
+
+@blueprint.get("/favicon.ico")
+def favicon() -> Response:
+    """Browsers ask here before reading a page's icon link: send them to the icon."""
+    return redirect(url_for("static", filename="favicon.svg"), code=301)
 
 
 # One route serves every export in the registry (factcheck/publishing/exports.py):
@@ -131,9 +154,35 @@ def published_version(publication: Publication) -> Published:
     )
 
 
-def _summary(rated: list[ClaimSnapshot]) -> list[tuple[str, str, int]]:
+@dataclass(frozen=True)
+class Tally:
+    """One step of the rating scale and how many checked claims got it."""
+
+    rating: ratings.Rating
+    count: int
+
+
+@dataclass(frozen=True)
+class Lead:
+    """The top of a reader page: whose essay, where it appeared, and what we found."""
+
+    outlet: str | None  # the original's site ("newsweek.com"), when it has an address
+    original_url: str | None  # an http(s) address only: anything else is not a link
+    checked: int
+    tallies: list[Tally]  # the ratings given, in the scale's order (true first)
+
+
+def lead_of(snapshot: Snapshot, rated: list[ClaimSnapshot]) -> Lead:
+    url = snapshot.essay.url or ""
+    original = url if url.lower().startswith(("http://", "https://")) else None
+    host = (urlsplit(original).hostname or "") if original else ""
     counts: dict[str, int] = {}
     for claim in rated:
         assert claim.verdict is not None
         counts[claim.verdict.rating] = counts.get(claim.verdict.rating, 0) + 1
-    return [(r.slug, r.label, counts[r.slug]) for r in ratings.SCALE if r.slug in counts]
+    return Lead(
+        outlet=host.removeprefix("www.") or None,
+        original_url=original,
+        checked=len(rated),
+        tallies=[Tally(r, counts[r.slug]) for r in ratings.SCALE if r.slug in counts],
+    )

@@ -8,10 +8,10 @@ entry at ``/fact-checks/<essay id>.<extension>`` or, for a collection,
 ``/fact-checks/<collection>.<extension>``, and lists them on the reader page.
 
 Everything here renders text that came from essays, reviewers and sources, so
-each format escapes it in its own way: Markdown punctuation is backslashed and
-only http(s) links become links; XML is built by ElementTree; CSV cells that a
-spreadsheet would run as a formula are quoted with a leading apostrophe; JSON is
-escaped by the encoder.
+each format escapes it in its own way: Markdown backslashes what CommonMark would
+read as markup, and nothing else, and only http(s) links become links; XML is built
+by ElementTree; CSV cells that a spreadsheet would run as a formula are quoted with
+a leading apostrophe; JSON is escaped by the encoder.
 """
 
 from __future__ import annotations
@@ -33,6 +33,7 @@ from factcheck.publishing import services as publishing
 from factcheck.publishing.claimreview import claim_review
 from factcheck.publishing.models import Publication
 from factcheck.publishing.snapshot import ClaimSnapshot, Snapshot
+from factcheck.review import ratings
 
 
 @dataclass(frozen=True)
@@ -177,13 +178,34 @@ def to_claim_reviews(export: Export) -> str:
     return json.dumps(claim_reviews(export.current), ensure_ascii=False)
 
 
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~])")
 ATOM = "http://www.w3.org/2005/Atom"
+
+# What CommonMark could read as markup inside a line: backslash escapes, code spans,
+# emphasis, links and images, raw HTML and autolinks. Hyphens, full stops and the
+# rest of ordinary punctuation mean nothing there and stay as written.
+_INLINE = re.compile(r"[\\`*\[\]<]")
+# An underscore between two letters or digits never opens or closes emphasis.
+_UNDERSCORE = re.compile(r"(?<![^\W_])_|_(?![^\W_])")
+_ENTITY = re.compile(r"&(?=#?[0-9A-Za-z]+;)")  # &amp; &#38; would be decoded
+# What starts a block when it opens a line: a heading, a quote, a list item, a
+# thematic break, a code fence.
+_BLOCK_START = re.compile(r"^(#(?=#{0,5}(\s|$))|>|-(?=\s|$|-)|\+(?=\s|$)|~|\d{1,9}(?=[.)](\s|$)))")
+_HEADING_CLOSE = re.compile(r"(\s)(#+)$")  # " ##" at a heading's end is dropped
 
 
 def md(text: str | None) -> str:
-    """Text that Markdown shows as written, never as markup."""
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", " ".join((text or "").split()))
+    """Text that Markdown shows as written, never as markup: only what CommonMark
+    would read as markup is backslashed (``same-day`` stays ``same-day``)."""
+    text = " ".join((text or "").split())
+    text = _INLINE.sub(r"\\\g<0>", text)
+    text = _UNDERSCORE.sub(r"\\_", text)
+    text = _ENTITY.sub(r"\\&", text)
+    text = _HEADING_CLOSE.sub(r"\1\\\2", text)
+    match = _BLOCK_START.match(text)
+    if match is None:
+        return text
+    cut = match.end() if text[0].isdigit() else 0  # "1." or "2)": the dot or bracket
+    return f"{text[:cut]}\\{text[cut:]}"
 
 
 def md_link(title: str, url: str | None) -> str:
@@ -235,13 +257,14 @@ def _markdown_verdict(claim: ClaimSnapshot) -> list[str]:
 
 @exporter("Atom feed", "atom", "application/atom+xml", collection="feed", reads=publishing.recent)
 def atom_feed(export: Export) -> bytes:
-    """Publications, corrections and withdrawals, newest first, each an entry."""
+    """Publications, corrections and withdrawals, newest first, each an entry whose
+    content lists its verdicts in the essay's order."""
     ElementTree.register_namespace("", ATOM)
     feed = ElementTree.Element(f"{{{ATOM}}}feed")
     _child(feed, "title", f"{export.publisher}: fact-checks")
     _child(feed, "id", export.url)
     ElementTree.SubElement(feed, f"{{{ATOM}}}link", rel="self", href=export.url)
-    versions = export.versions
+    versions = sorted(export.versions, key=lambda v: (v.published_at, v.version), reverse=True)
     _child(
         feed, "updated", _stamp(versions[0].published_at) if versions else "1970-01-01T00:00:00Z"
     )
@@ -257,21 +280,38 @@ def atom_feed(export: Export) -> bytes:
         _child(entry, "id", f"{shown.version_url}#v{shown.version}")
         ElementTree.SubElement(entry, f"{{{ATOM}}}link", href=shown.version_url)
         _child(entry, "updated", _stamp(shown.published_at))
-        _child(entry, "summary", shown.changelog or _counts(shown.snapshot))
+        _child(entry, "summary", shown.changelog or _counts(shown))
+        _child(entry, "content", _verdict_lines(shown)).set("type", "text")
     return ElementTree.tostring(feed, encoding="utf-8", xml_declaration=True)
 
 
-def _child(parent: ElementTree.Element, name: str, text: str) -> None:
-    ElementTree.SubElement(parent, f"{{{ATOM}}}{name}").text = text
+def _child(parent: ElementTree.Element, name: str, text: str) -> ElementTree.Element:
+    child = ElementTree.SubElement(parent, f"{{{ATOM}}}{name}")
+    child.text = text
+    return child
 
 
 def _stamp(moment: datetime) -> str:
     return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def _counts(snapshot: Snapshot) -> str:
-    labels = [claim.verdict.label for claim in snapshot.claims if claim.verdict]
-    return ", ".join(f"{labels.count(label)} {label}" for label in dict.fromkeys(labels))
+def _counts(shown: Published) -> str:
+    """How many claims got each rating, in the scale's order ("2 True, 1 False")."""
+    found = [claim.verdict.rating for claim in shown.rated() if claim.verdict]
+    return ", ".join(
+        f"{found.count(rating.slug)} {rating.label}"
+        for rating in ratings.SCALE
+        if rating.slug in found
+    )
+
+
+def _verdict_lines(shown: Published) -> str:
+    """One line per verdict, in the order the claims come in the essay."""
+    return "\n".join(
+        f"{claim.verdict.label}: {claim.text}"
+        for claim in sorted(shown.rated(), key=lambda c: (c.start, c.id))
+        if claim.verdict
+    )
 
 
 CSV_COLUMNS = [

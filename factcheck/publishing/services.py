@@ -180,7 +180,11 @@ def get_publication(session: Session, publication_id: int) -> Publication:
 def recent(session: Session, limit: int = 50) -> list[Publication]:
     """The newest publications, corrections and withdrawals, for the feed."""
     return list(
-        session.scalars(select(Publication).order_by(Publication.published_at.desc()).limit(limit))
+        session.scalars(
+            select(Publication)
+            .order_by(Publication.published_at.desc(), Publication.id.desc())
+            .limit(limit)
+        )
     )
 
 

@@ -23,7 +23,7 @@ from factcheck.review.states import LIVE, WAS_APPROVED, TaskState, VerdictState
 
 @dataclass(frozen=True)
 class DeskStats:
-    queue: list[tuple[str, int]]  # ("review waiting", 12), ...
+    queue: list[tuple[str, int]]  # ("reviews waiting", 12), ...
     claims_by_status: list[tuple[str, int]]  # ("awaiting review", 3), ... every status
     per_day: list[tuple[date, int, int]]  # (day, claims gathered, claims approved)
     median_hours_to_approval: float | None
@@ -58,7 +58,7 @@ def _queue_depth(session: Session) -> list[tuple[str, int]]:
     )
     found = {(kind, state): count for kind, state, count in rows}
     return [
-        (f"{kind} {state.label}", found.get((kind, state), 0))
+        (f"{kind}s {state.label}", found.get((kind, state), 0))
         for kind in ("review", "approval")
         for state in TaskState
         if state in LIVE
