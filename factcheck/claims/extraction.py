@@ -51,6 +51,7 @@ class ExtractedClaim:
     entities: list[str] = field(default_factory=list)
     quantities: list[Quantity] = field(default_factory=list)
     dates: list[date] = field(default_factory=list)
+    heading: bool = False  # a title or heading line: the essay's metadata, not a claim
 
 
 @dataclass(frozen=True)
@@ -156,6 +157,7 @@ def _claim(
         entities=entities,
         quantities=quantities,
         dates=_dates(mentions),
+        heading=sentence.heading,
     )
 
 

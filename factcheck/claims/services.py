@@ -10,6 +10,7 @@ from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.orm import Session
 
 from factcheck import audit
+from factcheck.claims.decisions import initial_decision
 from factcheck.claims.extraction import ExtractedClaim, split
 from factcheck.claims.models import Claim
 from factcheck.claims.states import TRANSITIONS, ClaimStatus
@@ -37,7 +38,9 @@ def extract_claims(session: Session, essay_id: int) -> list[int]:
     essay = session.scalar(select(Essay).where(Essay.id == essay_id).with_for_update())
     if essay is None or essay.status != EssayStatus.SUBMITTED:
         return []
-    extracted_claims = split(essay.text, essay.published_at)
+    # Titles and headings are the essay's metadata, not claims (an editor may still
+    # add one by hand).
+    extracted_claims = [c for c in split(essay.text, essay.published_at) if not c.heading]
     made = [
         Claim(
             essay_id=essay.id,
@@ -48,6 +51,9 @@ def extract_claims(session: Session, essay_id: int) -> list[int]:
             checkworthiness=extracted.checkworthiness,
             checkable=extracted.checkable,
             details=details_of(extracted),
+            triage=initial_decision(
+                extracted.checkworthiness, extracted.checkable, essay.check_high_band
+            ),
         )
         for extracted in extracted_claims
     ]
@@ -61,6 +67,11 @@ def extract_claims(session: Session, essay_id: int) -> list[int]:
     essay.status_changed_at = utcnow()
     audit.record(session, "essay.split", essay, after={"claims": len(extracted_claims)})
     return [claim.id for claim in to_gather]
+
+
+def quoted(text: str, limit: int = 80) -> str:
+    """A claim's words for a message (messages quote text, never offsets)."""
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
 def details_of(extracted: ExtractedClaim) -> dict[str, Any]:
@@ -95,6 +106,11 @@ def mark_not_checkable(
 
 def discard(session: Session, claims: Sequence[Claim], actor_id: int) -> None:
     _move(session, claims, ClaimStatus.DISCARDED, actor_id)
+
+
+def restore(session: Session, claims: Sequence[Claim], target: ClaimStatus, actor_id: int) -> None:
+    """Undo a discard: back to extracted, gathering or not checkable."""
+    _move(session, claims, target, actor_id, ClaimStatus.DISCARDED)
 
 
 def finish_gathering(session: Session, claims: Sequence[Claim]) -> None:

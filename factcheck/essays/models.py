@@ -35,6 +35,9 @@ class Essay(Base):
     # Held essays are split but not gathered until an editor confirms the claims.
     hold_for_review: Mapped[bool] = mapped_column(default=False, server_default=false())
     confirmed_at: Mapped[datetime | None]
+    # Its claims in the high band are chosen for checking when it is split
+    # (FACTCHECK_TRIAGE_DEFAULT when it was submitted); otherwise the editor chooses.
+    check_high_band: Mapped[bool] = mapped_column(default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     claims: Mapped[list[Claim]] = relationship(

@@ -37,6 +37,7 @@ def submit_essay(
         published_at=published_at,
         hold_for_review=hold_for_review,
         deadline=deadline,
+        check_high_band=settings.triage_default == "high",
         submitted_by_id=submitter.id,
     )
     session.add(essay)
