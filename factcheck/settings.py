@@ -13,6 +13,8 @@ from typing import Literal
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+TriageDefault = Literal["wait", "high", "all"]
+
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="FACTCHECK_", extra="ignore")
@@ -37,8 +39,9 @@ class Settings(BaseSettings):
     reconcile_every_seconds: float = 30.0
 
     # Triage of new essays: "high" chooses the claims in the high check-worthiness band
-    # for checking as soon as the essay is split; "wait" leaves every choice to the editor.
-    triage_default: Literal["high", "wait"] = "high"
+    # for checking as soon as the essay is split, "all" every checkable claim; "wait"
+    # leaves every choice to the editor.
+    triage_default: TriageDefault = "high"
 
     # Evidence gathering: which connectors run, and where they reach.
     connectors: str = "all"  # names, comma-separated, or every registered connector

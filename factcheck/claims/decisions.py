@@ -57,9 +57,11 @@ def band_of(score: float) -> Band:
 
 
 def initial_decision(
-    checkworthiness: float, checkable: bool, check_high_band: bool
+    checkworthiness: float, checkable: bool, check_from_band: str | None
 ) -> Decision | None:
-    """A new claim's decision: chosen at once when the essay says so and it is high."""
-    if check_high_band and checkable and band_of(checkworthiness) == Band.HIGH:
-        return Decision.CHECK
-    return None
+    """A new claim's decision: chosen at once when checkable and in the essay's band
+    (``Essay.check_from_band``) or above; else None, for the editor to decide."""
+    if check_from_band is None or not checkable:
+        return None
+    at_least = RANK[Band(check_from_band)]
+    return Decision.CHECK if RANK[band_of(checkworthiness)] >= at_least else None

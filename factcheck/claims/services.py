@@ -52,7 +52,7 @@ def extract_claims(session: Session, essay_id: int) -> list[int]:
             checkable=extracted.checkable,
             details=details_of(extracted),
             triage=initial_decision(
-                extracted.checkworthiness, extracted.checkable, essay.check_high_band
+                extracted.checkworthiness, extracted.checkable, essay.check_from_band
             ),
         )
         for extracted in extracted_claims

@@ -59,5 +59,3 @@ EDITABLE = frozenset(
 )
 # The pipeline is still working on them (the desk's page keeps polling).
 ACTIVE = frozenset({ClaimStatus.EXTRACTED, ClaimStatus.GATHERING})
-# Nothing left to do before publishing: approved, or needing no verdict.
-SETTLED = frozenset({ClaimStatus.APPROVED, ClaimStatus.NOT_CHECKABLE, ClaimStatus.DISCARDED})

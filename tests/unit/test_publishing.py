@@ -308,9 +308,12 @@ def test_every_registered_export_is_served_from_the_published_snapshot(desk):
         assert answer.data, path
     # The page embeds the ClaimReviews the JSON-LD export serves, and the JSON export
     # carries the snapshot the API shows.
+    # The export adds a schema.org Claim, with no rating, for each claim not checked.
     embedded = [json.loads(block) for block in JSON_LD.findall(page)]
-    assert embedded == json.loads(client.get(f"/fact-checks/{essay_id}.jsonld").text)
+    served = json.loads(client.get(f"/fact-checks/{essay_id}.jsonld").text)
+    assert embedded == served[: len(embedded)]
     assert len(embedded) == len(desk["checkable"])
+    assert {item["@type"] for item in served[len(embedded) :]} <= {"Claim"}
     exported = json.loads(client.get(f"/fact-checks/{essay_id}.json").text)
     publication = caller_for(client)("GET", "/api/v1/publications/1").body
     assert exported["content"] == publication["content"]

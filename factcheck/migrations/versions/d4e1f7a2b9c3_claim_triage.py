@@ -1,4 +1,4 @@
-"""claim triage: the editor's decision per claim, and essays that choose the high band
+"""claim triage: the editor's decision per claim, and the band an essay chooses at once
 
 Revision ID: d4e1f7a2b9c3
 Revises: c5f1d2e8a934
@@ -17,6 +17,7 @@ down_revision = "c5f1d2e8a934"
 branch_labels = None
 depends_on = None
 
+BANDS = "'high', 'low', 'medium'"
 DECISIONS = "'check', 'not_worth_checking', 'opinion', 'out_of_scope'"
 
 
@@ -25,15 +26,18 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column("triage", sa.String(length=20), nullable=True))
         batch_op.create_check_constraint("triage", f"triage IS NULL OR triage IN ({DECISIONS})")
     with op.batch_alter_table("essays", schema=None) as batch_op:
-        batch_op.add_column(
-            sa.Column("check_high_band", sa.Boolean(), server_default=sa.false(), nullable=False)
+        batch_op.add_column(sa.Column("check_from_band", sa.String(length=8), nullable=True))
+        batch_op.create_check_constraint(
+            batch_op.f("ck_essays_check_from_band"),
+            f"check_from_band IS NULL OR check_from_band IN ({BANDS})",
         )
     op.execute("UPDATE claims SET triage = 'check' WHERE checkable AND status <> 'discarded'")
 
 
 def downgrade() -> None:
     with op.batch_alter_table("essays", schema=None) as batch_op:
-        batch_op.drop_column("check_high_band")
+        batch_op.drop_constraint(batch_op.f("ck_essays_check_from_band"), type_="check")
+        batch_op.drop_column("check_from_band")
     with op.batch_alter_table("claims", schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f("ck_claims_triage"), type_="check")
         batch_op.drop_column("triage")
