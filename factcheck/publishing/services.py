@@ -23,6 +23,7 @@ from factcheck.essays.states import TRANSITIONS as ESSAY_TRANSITIONS
 from factcheck.essays.states import EssayStatus
 from factcheck.publishing.models import Correction, Publication
 from factcheck.publishing.snapshot import (
+    SCHEMA_VERSION,
     CitationSnapshot,
     ClaimSnapshot,
     EssaySnapshot,
@@ -328,6 +329,7 @@ def _snapshot(
     }
     names = _user_names(session, verdicts.values()) if masthead.reviewer_names else {}
     return Snapshot(
+        schema_version=SCHEMA_VERSION,
         essay=EssaySnapshot(
             id=essay.id,
             title=essay.title,

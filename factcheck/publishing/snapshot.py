@@ -23,9 +23,9 @@ version still loads.
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, model_validator
 
 SCHEMA_VERSION = 2
 
@@ -103,6 +103,15 @@ class Snapshot(_Frozen):
     methodology: str = ""
     published_at: datetime
     claims: list[ClaimSnapshot]
+
+    @model_validator(mode="before")
+    @classmethod
+    def _unversioned_is_version_1(cls, data: Any) -> Any:
+        """Content stored before the model carries no version: it is version 1 (``publish``
+        builds new snapshots naming the current one)."""
+        if isinstance(data, dict) and "schema_version" not in data:
+            return {**data, "schema_version": 1}
+        return data
 
     def rated(self) -> list[ClaimSnapshot]:
         """The claims that carry a verdict, in the essay's order."""
