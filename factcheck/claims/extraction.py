@@ -78,6 +78,12 @@ def split(text: str, published_at: date | None = None) -> list[ExtractedClaim]:
     return claims
 
 
+def essay_claims(text: str, published_at: date | None = None) -> list[ExtractedClaim]:
+    """The claims an essay's split keeps: all but its title and headings, which are
+    the essay's metadata (an editor may still add one by hand)."""
+    return [claim for claim in split(text, published_at) if not claim.heading]
+
+
 def describe(
     text: str, start: int, end: int, published_at: date | None = None, wording: str | None = None
 ) -> ExtractedClaim:

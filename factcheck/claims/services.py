@@ -11,7 +11,8 @@ from sqlalchemy.orm import Session
 
 from factcheck import audit
 from factcheck.claims.decisions import initial_decision
-from factcheck.claims.extraction import ExtractedClaim, split
+from factcheck.claims.extraction import ExtractedClaim
+from factcheck.claims.extraction import essay_claims as split_essay
 from factcheck.claims.models import Claim
 from factcheck.claims.states import TRANSITIONS, ClaimStatus
 from factcheck.db import utcnow, write_loaded
@@ -38,9 +39,7 @@ def extract_claims(session: Session, essay_id: int) -> list[int]:
     essay = session.scalar(select(Essay).where(Essay.id == essay_id).with_for_update())
     if essay is None or essay.status != EssayStatus.SUBMITTED:
         return []
-    # Titles and headings are the essay's metadata, not claims (an editor may still
-    # add one by hand).
-    extracted_claims = [c for c in split(essay.text, essay.published_at) if not c.heading]
+    extracted_claims = split_essay(essay.text, essay.published_at)
     made = [
         Claim(
             essay_id=essay.id,
