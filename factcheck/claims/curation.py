@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from factcheck import audit, jobs
 from factcheck.claims import services as claims
-from factcheck.claims.decisions import Decision
+from factcheck.claims.decisions import Decision, initial_decision
 from factcheck.claims.extraction import KINDS, NOT_CHECKABLE_KINDS, describe
 from factcheck.claims.models import Claim
 from factcheck.claims.states import EDITABLE, ClaimStatus
@@ -179,6 +179,13 @@ def confirm_claims(session: Session, essay_id: int, actor_id: int) -> list[int]:
 # --- helpers ---------------------------------------------------------------------
 
 
+class InheritNothing:
+    """A new claim that replaces none: decided as the essay's split decides."""
+
+
+FROM_THE_ESSAY = InheritNothing()
+
+
 def _editable(session: Session, claim_id: int) -> Claim:
     claim = session.scalar(select(Claim).where(Claim.id == claim_id).with_for_update())
     if claim is None:
@@ -201,10 +208,15 @@ def _new_claim(
     kind: str | None,
     checkable: bool | None,
     actor_id: int,
-    triage: str | None = None,
+    triage: str | InheritNothing | None = FROM_THE_ESSAY,
 ) -> Claim:
+    """A claim over start-end. Its decision is ``triage`` (what the claims it replaces
+    had), or, for a claim added by hand, the one the split would give it."""
     found = describe(essay.text, start, end, essay.published_at)
     kind = _kind(kind) if kind else found.kind
+    checkable = kind not in NOT_CHECKABLE_KINDS if checkable is None else checkable
+    if isinstance(triage, InheritNothing):
+        triage = initial_decision(found.checkworthiness, checkable, essay.check_from_band)
     claim = Claim(
         essay_id=essay.id,
         start=start,
@@ -212,7 +224,7 @@ def _new_claim(
         text=found.text,
         kind=kind,
         checkworthiness=found.checkworthiness,
-        checkable=kind not in NOT_CHECKABLE_KINDS if checkable is None else checkable,
+        checkable=checkable,
         details=claims.details_of(found),
         triage=triage,
     )

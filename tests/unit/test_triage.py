@@ -275,3 +275,17 @@ def check_exports_say_not_checked(client, essay_id: int, unchecked: list[dict]) 
     }
     feed = client.get("/fact-checks/feed.atom").text
     assert f"{len(unchecked)} not checked" in feed
+
+
+@pytest.mark.parametrize(("default", "decision"), [("all", "check"), ("wait", None)])
+def test_a_claim_added_by_hand_is_decided_as_the_split_decides(desk, default, decision):
+    essay_id = submit(desk, default)
+    low = next(c for c in claims(desk, essay_id) if c["checkable"] and c["band"] == "low")
+    assert triage(desk, essay_id, action="discard", claim_ids=[low["id"]]).status == 200
+    added = desk["call"](
+        "POST",
+        f"/api/v1/essays/{essay_id}/claims",
+        desk["tokens"]["editor"],
+        {"start": low["start"], "end": low["end"]},
+    )
+    assert added.status == 201 and added.body["triage"] == decision
