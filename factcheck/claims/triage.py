@@ -80,8 +80,10 @@ def apply(
     chosen = _select(session, essay, selection)
     outcome = Outcome(action)
     for claim in chosen:
-        changed = _ACTIONS[action](session, essay, claim, actor_id, reason)
-        (outcome.changed.append(claim) if changed else outcome.unchanged.append(claim.id))
+        if _ACTIONS[action](session, essay, claim, actor_id, reason):
+            outcome.changed.append(claim)
+        else:
+            outcome.unchanged.append(claim.id)
     audit.record(
         session,
         "essay.triaged",
