@@ -24,7 +24,8 @@ from factcheck import migrate, preflight
 from factcheck.accounts import services as accounts
 from factcheck.accounts.models import User
 from factcheck.claims import ExtractedClaim
-from factcheck.claims import split as split_claims
+from factcheck.claims.decisions import band_of
+from factcheck.claims.extraction import essay_claims as split_claims
 from factcheck.claims.services import details_of
 from factcheck.db import get_database, utcnow
 from factcheck.errors import DomainError
@@ -246,6 +247,7 @@ def claim_fields(claim: ExtractedClaim) -> dict[str, Any]:
         "end": claim.end,
         "kind": claim.kind,
         "checkworthiness": claim.checkworthiness,
+        "band": band_of(claim.checkworthiness),
         "checkable": claim.checkable,
         **details_of(claim),
     }

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from factcheck.accounts.models import User
 from factcheck.audit import AuditEvent
+from factcheck.claims.decisions import REASON_LABELS, Decision
 from factcheck.claims.states import ClaimStatus
 from factcheck.review import ratings
 from factcheck.review.models import ReviewTask, Verdict
@@ -315,6 +316,42 @@ def _claim_changed(event: Event) -> str:
     return f"{event.who} {_joined(changes)}"
 
 
+def _claim_triaged(event: Event) -> str:
+    decision = event.after.get("triage")
+    undo = "undid a decision: " if event.after.get("restored") else ""
+    if decision == Decision.CHECK:
+        return f"{event.who} {undo}chose the claim for checking"
+    if decision is None:
+        return f"{event.who} {undo}left the claim undecided"
+    label = REASON_LABELS.get(decision, str(decision).replace("_", " "))
+    return f"{event.who} {undo}decided not to check the claim ({label})"
+
+
+TRIAGE_VERBS = {
+    "check": "chose {} for checking",
+    "do_not_check": "decided not to check {}",
+    "discard": "discarded {}",
+    "restore": "restored {}",
+}
+
+
+def _essay_triaged(event: Event) -> str:
+    changed = len(event.after.get("changed") or [])
+    verb = TRIAGE_VERBS.get(str(event.after.get("action")), "changed {}")
+    return f"{event.who} {verb.format(_count(changed, 'claim', 'claims'))} at once"
+
+
+def _restored_or(sentence: Sentence) -> Sentence:
+    """A claim back from the discarded says so; otherwise ``sentence``."""
+
+    def either(event: Event) -> str | tuple[str, str | None]:
+        if event.before.get("status") == ClaimStatus.DISCARDED:
+            return f"{event.who} restored the discarded claim"
+        return sentence(event)
+
+    return either
+
+
 def _publication(verb: str) -> Sentence:
     def sentence(event: Event) -> tuple[str, str | None]:
         version = event.after.get("version")
@@ -368,16 +405,18 @@ SENTENCES: dict[str, Sentence] = {
         f"{e.who} confirmed the essay's claims; "
         f"{_count(e.after.get('claims_to_gather'), 'goes', 'go')} to the evidence search"
     ),
+    "essay.triaged": _essay_triaged,
     # claims: curation, then a sentence for each status a claim moves to
     "claim.added": lambda e: f"{e.who} added the claim {quoted(e.after.get('text', ''))}",
     "claim.edited": _claim_changed,
-    "claim.extracted": lambda e: "The claim was taken from the essay",
-    "claim.gathering": lambda e: "The search for evidence on the claim began",
+    "claim.triaged": _claim_triaged,
+    "claim.extracted": _restored_or(lambda e: "The claim was taken from the essay"),
+    "claim.gathering": _restored_or(lambda e: "The search for evidence on the claim began"),
     "claim.awaiting_review": _claim_waits,
     "claim.in_review": lambda e: f"{e.who} began to review the claim",
     "claim.awaiting_approval": lambda e: "The claim's verdict waits for a second reviewer",
     "claim.approved": lambda e: "The claim is checked: its verdict is approved",
-    "claim.not_checkable": lambda e: f"{e.who} set the claim aside as not checkable",
+    "claim.not_checkable": _restored_or(lambda e: f"{e.who} set the claim aside as not checkable"),
     "claim.discarded": lambda e: f"{e.who} discarded the claim",
     # the evidence search
     "gathering.failed": _gathering_stopped("failed"),

@@ -8,9 +8,12 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+TriageDefault = Literal["wait", "high", "all"]
 
 
 class Settings(BaseSettings):
@@ -34,6 +37,11 @@ class Settings(BaseSettings):
     lease_seconds: int = 30 * 60
     stuck_after_seconds: int = 120
     reconcile_every_seconds: float = 30.0
+
+    # Triage of new essays: "high" chooses the claims in the high check-worthiness band
+    # for checking as soon as the essay is split, "all" every checkable claim; "wait"
+    # leaves every choice to the editor.
+    triage_default: TriageDefault = "high"
 
     # Evidence gathering: which connectors run, and where they reach.
     connectors: str = "all"  # names, comma-separated, or every registered connector

@@ -70,6 +70,9 @@ def settings(tmp_path: Path, template_database: Path, monkeypatch: pytest.Monkey
     monkeypatch.delenv("FACTCHECK_BROKER_URL", raising=False)
     # Offline connectors only; tests of network connectors point them at local servers.
     monkeypatch.setenv("FACTCHECK_CONNECTORS", "library,desk")
+    # Every checkable claim is chosen for checking at once, as before triage: the tests
+    # of review and publishing want tasks; the triage tests choose per essay.
+    monkeypatch.setenv("FACTCHECK_TRIAGE_DEFAULT", "all")
     get_settings.cache_clear()
     yield get_settings()
     get_settings.cache_clear()

@@ -73,6 +73,8 @@ def make_claim(
         checkable=status != ClaimStatus.NOT_CHECKABLE,
         details={"entities": [], "quantities": [], "dates": []},
         status=status,
+        # Chosen for checking when checkable, as the pipeline leaves claims with tasks.
+        triage="check" if status != ClaimStatus.NOT_CHECKABLE else None,
     )
     session.add(claim)
     session.flush()

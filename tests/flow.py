@@ -60,15 +60,19 @@ def caller_for(client: FlaskClient) -> Caller:
     return call
 
 
+CHOSEN = 5  # the claims the editor chooses to check (issue 15: five, not all 30)
+
+
 def full_flow(
     call: Caller,
     tokens: dict[str, str],
     wait_until_gathered: Callable[[int], dict[str, Any]],
 ) -> dict[str, Any]:
-    """Submit the seed essay, review and approve every checkable claim, publish,
-    and check the reader page; return what a caller may check further."""
+    """Submit the seed essay waiting for triage, check the five most check-worthy
+    claims and mark the rest not checked, review and approve the five, publish, and
+    check the reader page; return what a caller may check further."""
     editor, first, second = tokens["editor"], tokens["reviewer1"], tokens["reviewer2"]
-    created = call("POST", "/api/v1/essays", editor, ESSAY)
+    created = call("POST", "/api/v1/essays", editor, {**ESSAY, "triage_default": "wait"})
     assert created.status == 201, created.body
     essay_id = created.body["id"]
     assert created.headers["Location"].endswith(f"/api/v1/essays/{essay_id}")
@@ -76,17 +80,36 @@ def full_flow(
     essay = wait_until_gathered(essay_id)
     claims = call("GET", f"/api/v1/essays/{essay_id}/claims", editor).body
     checkable = [c for c in claims if c["checkable"]]
+    # Evidence is gathered for every checkable claim; nobody is asked to review any yet.
     assert checkable and essay["claim_counts"]["awaiting_review"] == len(checkable)
     assert all(ESSAY["text"][c["start"] : c["end"]] == c["text"] for c in claims)
+    assert not {"The Next Step?", "Think Vietnam."} & {c["text"] for c in claims}
+    assert call("POST", "/api/v1/queue/next", first).status == 204
 
-    for _ in checkable:
+    chosen = triage(call, editor, essay_id, {"action": "check", "top": CHOSEN})
+    assert chosen["changed"] == CHOSEN
+    ranked = sorted(checkable, key=lambda c: (-c["checkworthiness"], c["start"]))[:CHOSEN]
+    assert {c["id"] for c in chosen["claims"]} == {c["id"] for c in ranked}
+    rest = triage(
+        call,
+        editor,
+        essay_id,
+        {"action": "do_not_check", "reason": "not_worth_checking", "undecided": True},
+    )
+    assert rest["changed"] == len(checkable) - CHOSEN
+
+    for _ in range(CHOSEN):
         review_one(call, first)
     assert call("POST", "/api/v1/queue/next", first).status == 204
 
     refused = call("POST", f"/api/v1/essays/{essay_id}/publish", editor)
-    assert refused.status == 409 and len(refused.body["unfinished"]) == len(checkable)
+    assert refused.status == 409 and len(refused.body["unfinished"]) == CHOSEN
+    assert all(
+        c["url"].endswith(f"/desk/essays/{essay_id}#claim-{c['id']}")
+        for c in refused.body["unfinished"]
+    )
 
-    for _ in checkable:
+    for _ in range(CHOSEN):
         approval = call("POST", "/api/v1/queue/next", second)
         assert approval.status == 200 and approval.body["kind"] == "approval"
         approved = approve(call, approval.body, second)
@@ -97,8 +120,15 @@ def full_flow(
     page_path = "/" + published.body["url"].split("/", 3)[3]
     page = call("GET", page_path)
     assert page.status == 200
-    check_reader_page(page.text, checkable)
+    check_reader_page(page.text, chosen["claims"])
+    assert 'id="not-checked"' in page.text
     return {"essay_id": essay_id, "page": page.text, "claims": claims}
+
+
+def triage(call: Caller, editor: str, essay_id: int, body: dict[str, Any]) -> dict[str, Any]:
+    answer = call("POST", f"/api/v1/essays/{essay_id}/triage", editor, body)
+    assert answer.status == 200, answer.body
+    return answer.body
 
 
 def approve(call: Caller, task: dict[str, Any], approver: str) -> Reply:

@@ -6,7 +6,7 @@ from flask import Blueprint, Response, url_for
 
 from factcheck.accounts.services import user_by_name
 from factcheck.audit import AuditEvent
-from factcheck.claims import curation
+from factcheck.claims import curation, triage
 from factcheck.claims import services as claims
 from factcheck.errors import InvalidInput
 from factcheck.essays import services as essays
@@ -56,6 +56,8 @@ from web.schemas import (
     SourceIn,
     SourceOut,
     TaskOut,
+    TriageIn,
+    TriageOut,
     VerdictIn,
     VerdictOut,
     citation_inputs,
@@ -325,6 +327,32 @@ def add_claim(ctx: Context, body: ClaimAddIn, essay_id: int) -> Response:
 def confirm_claims(ctx: Context, essay_id: int) -> Response:
     curation.confirm_claims(ctx.session, essay_id, ctx.actor.id)
     return json_response(_essay_out(ctx, essay_id))
+
+
+@api.operation(
+    "POST",
+    "/essays/{essay_id}/triage",
+    summary="Check, do not check (with a reason), discard or restore many claims at once",
+    roles=EDITOR,
+    body=TriageIn,
+    tag="claims",
+    responses={200: TriageOut, 404: PROBLEM, 409: PROBLEM},
+)
+def triage_claims(ctx: Context, body: TriageIn, essay_id: int) -> Response:
+    selection = triage.Selection(
+        claim_ids=body.claim_ids, top=body.top, band=body.band, undecided=body.undecided
+    )
+    reason = triage.Decision(body.reason) if body.reason else None
+    outcome = triage.apply(ctx.session, essay_id, body.action, selection, ctx.actor.id, reason)
+    return json_response(
+        TriageOut(
+            action=outcome.action,
+            changed=len(outcome.changed),
+            unchanged=len(outcome.unchanged),
+            claims=[ClaimOut.of(claim) for claim in outcome.changed],
+            unchanged_ids=outcome.unchanged,
+        )
+    )
 
 
 # --- sources ---------------------------------------------------------------------

@@ -187,13 +187,14 @@ def essay_list() -> str:
     page = min(_int(request.args.get("page"), 1) or 1, MAX_PAGE)
     with database().read_scope() as session:
         listed, more = overview.essay_list(session, sort, ESSAYS_PER_PAGE, page)
-        counts = claims.counts_by_essay(session, [row.essay.id for row in listed])
+        ids = [row.essay.id for row in listed]
+        counts, chosen = claims.counts_by_essay(session, ids), claims.chosen_by_essay(session, ids)
     rows = [
         EssayRow(
             row.essay,
             row.changed_at,
-            overview.tally(counts[row.essay.id]),
-            overview.state_words(row.essay, counts[row.essay.id]),
+            overview.tally(counts[row.essay.id], chosen[row.essay.id]),
+            overview.state_words(row.essay, counts[row.essay.id], chosen[row.essay.id]),
         )
         for row in listed
     ]

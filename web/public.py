@@ -57,6 +57,7 @@ def _render(essay_id: int, version: int | None) -> str:
         history=history,
         segments=publishing.marked_segments(published.snapshot.essay.text, rated),
         rated=rated,
+        not_checked=published.not_checked(),
         reviews=exports.claim_reviews(published)
         if shown is history[-1]
         else [],  # earlier versions carry no ClaimReview: only the current verdicts count

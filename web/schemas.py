@@ -12,11 +12,14 @@ from pydantic import (
     ConfigDict,
     Field,
     StringConstraints,
+    computed_field,
     field_validator,
 )
 
+from factcheck.claims.decisions import NOT_CHECKED, Band, Decision, band_of
 from factcheck.claims.extraction import KINDS
 from factcheck.claims.states import ClaimStatus
+from factcheck.claims.triage import Action
 from factcheck.db import MAX_INT
 from factcheck.essays.states import EssayStatus
 from factcheck.publishing.snapshot import Snapshot
@@ -24,6 +27,7 @@ from factcheck.review import ratings
 from factcheck.review.queue import QueueKind
 from factcheck.review.services import CitationInput
 from factcheck.review.states import TaskState, VerdictState
+from factcheck.settings import TriageDefault
 from factcheck.sources.states import RunState
 from factcheck.sources.text import CONTROL
 
@@ -78,6 +82,12 @@ class EssayIn(Input):
     published_at: date | None = None
     hold_for_review: bool = False
     deadline: UtcDatetime | None = None
+    triage_default: TriageDefault | None = Field(
+        None,
+        description="Which claims are chosen for checking as soon as the essay is split: "
+        "`high` (the high band), `all` (every checkable claim) or `wait` (none: the editor "
+        "chooses); default: the FACTCHECK_TRIAGE_DEFAULT setting",
+    )
 
 
 class EssayOut(Output):
@@ -91,6 +101,9 @@ class EssayOut(Output):
     hold_for_review: bool
     confirmed_at: datetime | None
     deadline: datetime | None
+    check_from_band: Band | None = Field(
+        description="claims in this band or above were chosen for checking when it was split"
+    )
     claim_counts: dict[str, int] = {}
 
 
@@ -124,10 +137,18 @@ class ClaimOut(Output):
     checkworthiness: float
     checkable: bool
     status: ClaimStatus
+    triage: Decision | None = Field(
+        description="chosen for checking (`check`), not checked and why, or null: not decided"
+    )
     version: int
     entities: list[str] = []
     quantities: list[QuantityOut] = []
     dates: list[date] = []
+
+    @computed_field(description="check-worthiness in words: high, medium or low")  # type: ignore[prop-decorator]
+    @property
+    def band(self) -> Band:
+        return band_of(self.checkworthiness)
 
     @classmethod
     def of(cls, claim: Any) -> ClaimOut:
@@ -164,6 +185,29 @@ class ClaimSplitIn(Input):
 
 class ClaimMergeIn(Input):
     claim_ids: Annotated[list[Id], Field(min_length=2, max_length=50)]
+
+
+NotChecked = Literal[tuple(sorted(NOT_CHECKED))]  # type: ignore[valid-type]
+
+
+class TriageIn(Input):
+    """One bulk action on claims named one way: by id, the top N, a band and above, or
+    every checkable claim not decided yet."""
+
+    action: Action
+    reason: NotChecked | None = Field(None, description="why not, for `do_not_check` only")
+    claim_ids: Annotated[list[Id], Field(min_length=1, max_length=1000)] | None = None
+    top: int | None = Field(None, ge=1, le=1000, description="the N most check-worthy claims")
+    band: Band | None = Field(None, description="every checkable claim in this band or above")
+    undecided: bool = Field(False, description="every checkable claim with no decision yet")
+
+
+class TriageOut(Output):
+    action: Action
+    changed: int
+    unchanged: int
+    claims: list[ClaimOut] = Field(description="the claims changed, in text order")
+    unchanged_ids: list[int]
 
 
 class SourceOut(Output):

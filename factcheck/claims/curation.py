@@ -5,6 +5,11 @@ their verdicts would no longer match. Every change writes an audit event; an
 edit must name the claim's current version (a stale one is a 409) and bumps it.
 Claims that must be gathered (again) get a GATHER_CLAIM job, sent once the
 caller commits.
+
+Claims may overlap: an editor marks a claim over text another claim already
+covers (most of an essay is), and the new claim stands beside the old one; the
+pages mark the first of overlapping spans. Messages quote the text they are about,
+never character offsets.
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from factcheck import audit, jobs
 from factcheck.claims import services as claims
+from factcheck.claims.decisions import Decision, initial_decision
 from factcheck.claims.extraction import KINDS, NOT_CHECKABLE_KINDS, describe
 from factcheck.claims.models import Claim
 from factcheck.claims.states import EDITABLE, ClaimStatus
@@ -54,7 +60,6 @@ def edit_claim(session: Session, claim_id: int, edit: ClaimEdit, actor_id: int) 
             claim.start if edit.start is None else edit.start,
             claim.end if edit.end is None else edit.end,
         )
-        _refuse_overlap(session, essay.id, start, end, ignore=(claim.id,))
         claim.start, claim.end, claim.text = start, end, essay.text[start:end]
     if edit.text is not None:
         claim.text = _wording(edit.text)
@@ -92,13 +97,16 @@ def split_claim(session: Session, claim_id: int, offset: int, actor_id: int) -> 
     claim = _editable(session, claim_id)
     if not claim.start < offset < claim.end:
         raise InvalidInput(
-            f"offset {offset} is not inside the claim's span {claim.start}-{claim.end}"
+            f"cut the claim inside its own words (“{claims.quoted(claim.text)}”)", field="offset"
         )
     essay = get_essay(session, claim.essay_id)
     spans = [_trimmed_span(essay, claim.start, offset), _trimmed_span(essay, offset, claim.end)]
     cancel_open_tasks(session, claim.id)
     claims.discard(session, [claim], actor_id)
-    return [_new_claim(session, essay, start, end, None, None, actor_id) for start, end in spans]
+    return [
+        _new_claim(session, essay, start, end, None, None, actor_id, triage=claim.triage)
+        for start, end in spans
+    ]
 
 
 def merge_claims(session: Session, essay_id: int, claim_ids: list[int], actor_id: int) -> Claim:
@@ -113,11 +121,18 @@ def merge_claims(session: Session, essay_id: int, claim_ids: list[int], actor_id
     start, end = chosen[0].start, chosen[-1].end
     between = _live_claims(session, essay_id, start, end, ignore={c.id for c in chosen})
     if between:
-        raise InvalidInput("only adjacent claims can be merged", between=[c.id for c in between])
+        raise InvalidInput(
+            f"only adjacent claims can be merged; “{claims.quoted(between[0].text)}” "
+            "lies between them",
+            between=[c.id for c in between],
+        )
     for claim in chosen:
         cancel_open_tasks(session, claim.id)
         claims.discard(session, [claim], actor_id)
-    return _new_claim(session, essay, start, end, None, None, actor_id)
+    # Chosen for checking if any part was; else the first part's decision.
+    decided = [c.triage for c in chosen if c.triage]
+    triage = Decision.CHECK if Decision.CHECK in decided else next(iter(decided), None)
+    return _new_claim(session, essay, start, end, None, None, actor_id, triage=triage)
 
 
 def add_claim(
@@ -164,6 +179,13 @@ def confirm_claims(session: Session, essay_id: int, actor_id: int) -> list[int]:
 # --- helpers ---------------------------------------------------------------------
 
 
+class InheritNothing:
+    """A new claim that replaces none: decided as the essay's split decides."""
+
+
+FROM_THE_ESSAY = InheritNothing()
+
+
 def _editable(session: Session, claim_id: int) -> Claim:
     claim = session.scalar(select(Claim).where(Claim.id == claim_id).with_for_update())
     if claim is None:
@@ -171,7 +193,8 @@ def _editable(session: Session, claim_id: int) -> Claim:
     assert claim is not None
     if claim.status not in EDITABLE:
         raise Conflict(
-            f"claim {claim_id} is {claim.status}; only claims not yet under review can be changed",
+            f"claim {claim_id} (“{claims.quoted(claim.text)}”) is {claim.status.label}; "
+            "only claims not yet under review can be changed",
             claim_status=claim.status,
         )
     return claim
@@ -185,10 +208,15 @@ def _new_claim(
     kind: str | None,
     checkable: bool | None,
     actor_id: int,
+    triage: str | InheritNothing | None = FROM_THE_ESSAY,
 ) -> Claim:
-    _refuse_overlap(session, essay.id, start, end, ignore=())
+    """A claim over start-end. Its decision is ``triage`` (what the claims it replaces
+    had), or, for a claim added by hand, the one the split would give it."""
     found = describe(essay.text, start, end, essay.published_at)
     kind = _kind(kind) if kind else found.kind
+    checkable = kind not in NOT_CHECKABLE_KINDS if checkable is None else checkable
+    if isinstance(triage, InheritNothing):
+        triage = initial_decision(found.checkworthiness, checkable, essay.check_from_band)
     claim = Claim(
         essay_id=essay.id,
         start=start,
@@ -196,8 +224,9 @@ def _new_claim(
         text=found.text,
         kind=kind,
         checkworthiness=found.checkworthiness,
-        checkable=kind not in NOT_CHECKABLE_KINDS if checkable is None else checkable,
+        checkable=checkable,
         details=claims.details_of(found),
+        triage=triage,
     )
     session.add(claim)
     session.flush()
@@ -238,14 +267,14 @@ def _gather(session: Session, claim_ids: list[int]) -> list[int]:
 def _trimmed_span(essay: Essay, start: int, end: int) -> tuple[int, int]:
     if not 0 <= start < end <= len(essay.text):
         raise InvalidInput(
-            f"span {start}-{end} is not inside the essay (0-{len(essay.text)})", field="start"
+            "the selection must be some of the essay's words, in order", field="start"
         )
     while start < end and essay.text[start].isspace():
         start += 1
     while end > start and essay.text[end - 1].isspace():
         end -= 1
     if start == end:
-        raise InvalidInput(f"span {start}-{end} holds only white space", field="start")
+        raise InvalidInput("the selection holds only white space; select words", field="start")
     return start, end
 
 
@@ -265,17 +294,6 @@ def _live_claims(
         )
         if claim.id not in ignore
     ]
-
-
-def _refuse_overlap(
-    session: Session, essay_id: int, start: int, end: int, ignore: tuple[int, ...]
-) -> None:
-    overlapping = _live_claims(session, essay_id, start, end, ignore)
-    if overlapping:
-        raise Conflict(
-            f"span {start}-{end} overlaps claims {', '.join(str(c.id) for c in overlapping)}",
-            overlapping=[c.id for c in overlapping],
-        )
 
 
 def _kind(kind: str) -> str:

@@ -51,6 +51,7 @@ class ExtractedClaim:
     entities: list[str] = field(default_factory=list)
     quantities: list[Quantity] = field(default_factory=list)
     dates: list[date] = field(default_factory=list)
+    heading: bool = False  # a title or heading line: the essay's metadata, not a claim
 
 
 @dataclass(frozen=True)
@@ -75,6 +76,12 @@ def split(text: str, published_at: date | None = None) -> list[ExtractedClaim]:
         for start, end in _atoms(text, sentence):
             claims.append(_claim(text, start, end, sentence, reader, known))
     return claims
+
+
+def essay_claims(text: str, published_at: date | None = None) -> list[ExtractedClaim]:
+    """The claims an essay's split keeps: all but its title and headings, which are
+    the essay's metadata (an editor may still add one by hand)."""
+    return [claim for claim in split(text, published_at) if not claim.heading]
 
 
 def describe(
@@ -156,6 +163,7 @@ def _claim(
         entities=entities,
         quantities=quantities,
         dates=_dates(mentions),
+        heading=sentence.heading,
     )
 
 

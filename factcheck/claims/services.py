@@ -10,7 +10,9 @@ from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.orm import Session
 
 from factcheck import audit
-from factcheck.claims.extraction import ExtractedClaim, split
+from factcheck.claims.decisions import Decision, initial_decision
+from factcheck.claims.extraction import ExtractedClaim
+from factcheck.claims.extraction import essay_claims as split_essay
 from factcheck.claims.models import Claim
 from factcheck.claims.states import TRANSITIONS, ClaimStatus
 from factcheck.db import utcnow, write_loaded
@@ -37,7 +39,7 @@ def extract_claims(session: Session, essay_id: int) -> list[int]:
     essay = session.scalar(select(Essay).where(Essay.id == essay_id).with_for_update())
     if essay is None or essay.status != EssayStatus.SUBMITTED:
         return []
-    extracted_claims = split(essay.text, essay.published_at)
+    extracted_claims = split_essay(essay.text, essay.published_at)
     made = [
         Claim(
             essay_id=essay.id,
@@ -48,6 +50,9 @@ def extract_claims(session: Session, essay_id: int) -> list[int]:
             checkworthiness=extracted.checkworthiness,
             checkable=extracted.checkable,
             details=details_of(extracted),
+            triage=initial_decision(
+                extracted.checkworthiness, extracted.checkable, essay.check_from_band
+            ),
         )
         for extracted in extracted_claims
     ]
@@ -61,6 +66,11 @@ def extract_claims(session: Session, essay_id: int) -> list[int]:
     essay.status_changed_at = utcnow()
     audit.record(session, "essay.split", essay, after={"claims": len(extracted_claims)})
     return [claim.id for claim in to_gather]
+
+
+def quoted(text: str, limit: int = 80) -> str:
+    """A claim's words for a message (messages quote text, never offsets)."""
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
 def details_of(extracted: ExtractedClaim) -> dict[str, Any]:
@@ -95,6 +105,11 @@ def mark_not_checkable(
 
 def discard(session: Session, claims: Sequence[Claim], actor_id: int) -> None:
     _move(session, claims, ClaimStatus.DISCARDED, actor_id)
+
+
+def restore(session: Session, claims: Sequence[Claim], target: ClaimStatus, actor_id: int) -> None:
+    """Undo a discard: back to extracted, gathering or not checkable."""
+    _move(session, claims, target, actor_id, ClaimStatus.DISCARDED)
 
 
 def finish_gathering(session: Session, claims: Sequence[Claim]) -> None:
@@ -189,6 +204,23 @@ def essay_claims(session: Session, essay_id: int) -> list[Claim]:
     return list(
         session.scalars(select(Claim).where(Claim.essay_id == essay_id).order_by(Claim.start))
     )
+
+
+def chosen_by_essay(session: Session, essay_ids: list[int]) -> dict[int, int]:
+    """How many live claims of each essay the desk chose to check, in one query."""
+    chosen = dict.fromkeys(essay_ids, 0)
+    rows = session.execute(
+        select(Claim.essay_id, func.count())
+        .where(
+            Claim.essay_id.in_(essay_ids),
+            Claim.triage == Decision.CHECK,
+            Claim.status != ClaimStatus.DISCARDED,
+        )
+        .group_by(Claim.essay_id)
+    )
+    for essay_id, count in rows:
+        chosen[essay_id] = count
+    return chosen
 
 
 def counts_by_essay(session: Session, essay_ids: list[int]) -> dict[int, dict[str, int]]:

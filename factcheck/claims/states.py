@@ -42,7 +42,10 @@ TRANSITIONS: dict[ClaimStatus, frozenset[ClaimStatus]] = {
     # Back to awaiting review: reopened for a correction.
     ClaimStatus.APPROVED: frozenset({ClaimStatus.AWAITING_REVIEW}),
     ClaimStatus.NOT_CHECKABLE: frozenset({ClaimStatus.GATHERING, ClaimStatus.DISCARDED}),
-    ClaimStatus.DISCARDED: frozenset(),
+    # Restored by the editor (an undo): where its flags say it belongs.
+    ClaimStatus.DISCARDED: frozenset(
+        {ClaimStatus.EXTRACTED, ClaimStatus.GATHERING, ClaimStatus.NOT_CHECKABLE}
+    ),
 }
 
 # Not under review yet: an editor may still change, split, merge or discard them.
@@ -56,5 +59,3 @@ EDITABLE = frozenset(
 )
 # The pipeline is still working on them (the desk's page keeps polling).
 ACTIVE = frozenset({ClaimStatus.EXTRACTED, ClaimStatus.GATHERING})
-# Nothing left to do before publishing: approved, or needing no verdict.
-SETTLED = frozenset({ClaimStatus.APPROVED, ClaimStatus.NOT_CHECKABLE, ClaimStatus.DISCARDED})

@@ -3,11 +3,13 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import ForeignKey, Index, String, Text, false
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from factcheck.claims.decisions import Band
 from factcheck.db import Base, StatusType, status_check, utcnow
 from factcheck.essays.states import EssayStatus
+from factcheck.states import sql_in
 
 if TYPE_CHECKING:
     from factcheck.claims.models import Claim
@@ -18,6 +20,9 @@ class Essay(Base):
     __table_args__ = (
         Index("ix_essays_status_changed", "status", "status_changed_at"),
         status_check("status", EssayStatus),
+        CheckConstraint(
+            f"check_from_band IS NULL OR {sql_in('check_from_band', Band)}", name="check_from_band"
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -35,6 +40,10 @@ class Essay(Base):
     # Held essays are split but not gathered until an editor confirms the claims.
     hold_for_review: Mapped[bool] = mapped_column(default=False, server_default=false())
     confirmed_at: Mapped[datetime | None]
+    # Its checkable claims in this check-worthiness band or above are chosen for
+    # checking when it is split (FACTCHECK_TRIAGE_DEFAULT when it was submitted);
+    # None: the editor chooses them all.
+    check_from_band: Mapped[str | None] = mapped_column(String(8))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     claims: Mapped[list[Claim]] = relationship(

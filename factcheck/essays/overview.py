@@ -116,16 +116,17 @@ class Tally:
     approved: int
 
 
-def tally(counts: Mapping[str, int]) -> Tally:
-    """An essay's claims counted as an editor reads them (``counts``: by status)."""
+def tally(counts: Mapping[str, int], chosen: int) -> Tally:
+    """An essay's claims counted as an editor reads them (``counts``: by status;
+    ``chosen``: how many the desk chose to check, whatever their status)."""
     return Tally(
-        to_check=sum(n for status, n in counts.items() if status not in NOT_TO_CHECK),
+        to_check=chosen,
         checked=sum(counts.get(status, 0) for status in CHECKED),
         approved=counts.get(ClaimStatus.APPROVED, 0),
     )
 
 
-def state_words(essay: Essay, counts: Mapping[str, int]) -> str:
+def state_words(essay: Essay, counts: Mapping[str, int], chosen: int) -> str:
     """Where the essay is, in words: what it waits for, not the stored status."""
     match essay.status:
         case EssayStatus.SUBMITTED:
@@ -138,9 +139,9 @@ def state_words(essay: Essay, counts: Mapping[str, int]) -> str:
         return "waiting for an editor to confirm the claims"
     if any(counts.get(status) for status in ACTIVE):
         return "gathering evidence"
-    done = tally(counts)
+    done = tally(counts, chosen)
     if done.to_check == 0:
-        return "nothing to check"
+        return "no claim chosen for checking"
     if done.approved == done.to_check:
         return "ready to publish"
     return f"in review: {done.approved} of {done.to_check} approved"

@@ -7,10 +7,11 @@ from sqlalchemy.orm import Session, defer
 
 from factcheck import audit, jobs
 from factcheck.accounts.models import User
+from factcheck.claims.decisions import Band
 from factcheck.claims.segmentation import sentences
 from factcheck.errors import NotFound, TooLarge
 from factcheck.essays.models import Essay
-from factcheck.settings import Settings
+from factcheck.settings import Settings, TriageDefault
 
 
 def submit_essay(
@@ -25,6 +26,7 @@ def submit_essay(
     published_at: date | None = None,
     hold_for_review: bool = False,
     deadline: datetime | None = None,
+    triage_default: TriageDefault | None = None,
 ) -> Essay:
     """Store a new essay waiting to be split, and split it once committed. An essay
     over the settings' size limits is refused (``TooLarge``)."""
@@ -37,6 +39,7 @@ def submit_essay(
         published_at=published_at,
         hold_for_review=hold_for_review,
         deadline=deadline,
+        check_from_band=CHECK_FROM[triage_default or settings.triage_default],
         submitted_by_id=submitter.id,
     )
     session.add(essay)
@@ -44,6 +47,10 @@ def submit_essay(
     audit.record(session, "essay.submitted", essay, actor_id=submitter.id, after={"title": title})
     jobs.queue(session, jobs.SPLIT_ESSAY, essay.id)
     return essay
+
+
+# What each triage default chooses at once: claims in this band or above, or none.
+CHECK_FROM: dict[str, Band | None] = {"wait": None, "high": Band.HIGH, "all": Band.LOW}
 
 
 def _check_size(text: str, max_chars: int, max_sentences: int) -> None:

@@ -28,6 +28,7 @@ from xml.etree import ElementTree
 
 from sqlalchemy.orm import Session
 
+from factcheck.claims.decisions import REASON_LABELS
 from factcheck.errors import NotFound
 from factcheck.publishing import services as publishing
 from factcheck.publishing.claimreview import claim_review
@@ -69,6 +70,10 @@ class Published:
     def rated(self) -> list[ClaimSnapshot]:
         """The claims this version shows a verdict for: none once withdrawn."""
         return [] if self.withdrawn else self.snapshot.rated()
+
+    def not_checked(self) -> list[ClaimSnapshot]:
+        """The claims this version says were not checked, and why: none once withdrawn."""
+        return [] if self.withdrawn else self.snapshot.not_checked()
 
 
 @dataclass(frozen=True)
@@ -175,7 +180,27 @@ def claim_reviews(published: Published) -> list[dict[str, Any]]:
 
 @exporter("ClaimReview JSON-LD", "jsonld", "application/ld+json")
 def to_claim_reviews(export: Export) -> str:
-    return json.dumps(claim_reviews(export.current), ensure_ascii=False)
+    """The ClaimReviews, then a schema.org Claim (no rating) for each claim not
+    checked, whose description says why."""
+    shown = export.current
+    return json.dumps(
+        claim_reviews(shown) + [unchecked_claim(shown, claim) for claim in shown.not_checked()],
+        ensure_ascii=False,
+    )
+
+
+def unchecked_claim(shown: Published, claim: ClaimSnapshot) -> dict[str, Any]:
+    return {
+        "@context": "https://schema.org",
+        "@type": "Claim",
+        "text": claim.text,
+        "description": f"Not checked: {_reason(claim)}",
+        "url": f"{shown.page_url}#claim-{claim.id}",
+    }
+
+
+def _reason(claim: ClaimSnapshot) -> str:
+    return claim.not_checked_label or REASON_LABELS.get(claim.reason or "", "not checked")
 
 
 ATOM = "http://www.w3.org/2005/Atom"
@@ -234,6 +259,11 @@ def to_markdown(export: Export) -> str:
         lines += [f"> {md(shown.changelog)}", ""]
     for claim in shown.rated():
         lines += _markdown_verdict(claim)
+    unchecked = shown.not_checked()
+    if unchecked:
+        lines += ["## Not checked", ""]
+        lines += [f"- {md(claim.text)} ({md(_reason(claim))})" for claim in unchecked]
+        lines.append("")
     return "\n".join(lines)
 
 
@@ -296,13 +326,16 @@ def _stamp(moment: datetime) -> str:
 
 
 def _counts(shown: Published) -> str:
-    """How many claims got each rating, in the scale's order ("2 True, 1 False")."""
+    """How many claims got each rating, in the scale's order ("2 True, 1 False"), and
+    how many were not checked."""
     found = [claim.verdict.rating for claim in shown.rated() if claim.verdict]
-    return ", ".join(
+    counts = [
         f"{found.count(rating.slug)} {rating.label}"
         for rating in ratings.SCALE
         if rating.slug in found
-    )
+    ]
+    unchecked = len(shown.not_checked())
+    return ", ".join(counts + ([f"{unchecked} not checked"] if unchecked else []))
 
 
 def _verdict_lines(shown: Published) -> str:
@@ -316,7 +349,7 @@ def _verdict_lines(shown: Published) -> str:
 
 CSV_COLUMNS = [
     "essay_id", "essay_title", "essay_published_at", "claim_id", "claim", "rating",
-    "rating_label", "rating_value", "approved_at", "citation_urls",
+    "rating_label", "rating_value", "approved_at", "citation_urls", "not_checked",
 ]  # fmt: skip
 
 
@@ -329,7 +362,8 @@ CSV_COLUMNS = [
 )
 def verdicts_csv(export: Export) -> str:
     """Every published verdict: one row per rated claim of each fact-check's current
-    version (withdrawn fact-checks have none)."""
+    version (withdrawn fact-checks have none), then one per claim not checked, with
+    no rating and the reason in ``not_checked``."""
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(CSV_COLUMNS)
@@ -342,7 +376,12 @@ def verdicts_csv(export: Export) -> str:
                 essay.id, essay.title, essay.published_at or "", claim.id, claim.text,
                 verdict.rating, verdict.label, "" if verdict.value is None else verdict.value,
                 verdict.approved_at.isoformat() if verdict.approved_at else "",
-                " ".join(citation.url for citation in verdict.citations),
+                " ".join(citation.url for citation in verdict.citations), "",
+            )])  # fmt: skip
+        for claim in shown.not_checked():
+            writer.writerow([_cell(value) for value in (
+                essay.id, essay.title, essay.published_at or "", claim.id, claim.text,
+                "", "", "", "", "", _reason(claim),
             )])  # fmt: skip
     return out.getvalue()
 

@@ -12,9 +12,10 @@ from sqlalchemy.orm import Session, selectinload
 from factcheck import audit
 from factcheck.accounts.models import User
 from factcheck.claims import services as claims_service
+from factcheck.claims.decisions import NOT_CHECKABLE_REASON, NOT_CHECKED, REASON_LABELS, Decision
 from factcheck.claims.models import Claim
-from factcheck.claims.services import essay_claims
-from factcheck.claims.states import SETTLED, ClaimStatus
+from factcheck.claims.services import essay_claims, quoted
+from factcheck.claims.states import ClaimStatus
 from factcheck.db import utcnow
 from factcheck.errors import Conflict, InvalidInput, NotFound
 from factcheck.essays.models import Essay
@@ -22,6 +23,7 @@ from factcheck.essays.states import TRANSITIONS as ESSAY_TRANSITIONS
 from factcheck.essays.states import EssayStatus
 from factcheck.publishing.models import Correction, Publication
 from factcheck.publishing.snapshot import (
+    SCHEMA_VERSION,
     CitationSnapshot,
     ClaimSnapshot,
     EssaySnapshot,
@@ -61,16 +63,9 @@ def publish(
     it, at its page under ``base_url``, once committed."""
     essay = _lock_essay(session, essay_id)
     claims = essay_claims(session, essay_id)
-    unfinished = [
-        {"id": claim.id, "status": claim.status, "text": claim.text}
-        for claim in claims
-        if claim.status not in SETTLED
-    ]
-    if essay.status == EssayStatus.SUBMITTED or unfinished:
-        raise Conflict(
-            f"{len(unfinished) or 'the'} claims of essay {essay_id} are not approved yet",
-            unfinished=unfinished,
-        )
+    if essay.status == EssayStatus.SUBMITTED:
+        raise Conflict(f"essay {essay_id} is not split into claims yet", unfinished=[])
+    _refuse_unfinished(claims, essay_id, base_url)
     previous = _latest(session, essay_id)
     pending = _pending_corrections(session, essay_id)
     notes = [correction.note for correction in pending] + (
@@ -100,6 +95,51 @@ def publish(
     essay.status_changed_at = now
     _announce(session, publication, base_url)
     return publication
+
+
+def in_the_way(claim: Claim) -> str | None:
+    """Why ``claim`` keeps its essay from being published; None if it does not.
+
+    A claim chosen for checking needs an approved verdict; a checkable claim needs a
+    decision (checked, or not checked and why); the rest need nothing."""
+    if claim.status == ClaimStatus.DISCARDED or _not_checked_reason(claim):
+        return None
+    if claim.triage == Decision.CHECK:
+        return None if claim.status == ClaimStatus.APPROVED else "chosen for checking, not approved"
+    return "not decided: choose to check it or say why not"
+
+
+def _refuse_unfinished(claims: list[Claim], essay_id: int, base_url: str) -> None:
+    unfinished = [
+        {
+            "id": claim.id,
+            "text": claim.text,
+            "status": claim.status,
+            "triage": claim.triage,
+            "why": why,
+            "url": desk_claim_url(base_url, essay_id, claim.id),
+        }
+        for claim in claims
+        if (why := in_the_way(claim))
+    ]
+    if unfinished:
+        named = "; ".join(f"“{quoted(c['text'], 60)}” ({c['why']})" for c in unfinished[:3])
+        more = f" and {len(unfinished) - 3} more" if len(unfinished) > 3 else ""
+        raise Conflict(
+            f"{len(unfinished)} claims of essay {essay_id} are in the way: {named}{more}",
+            unfinished=unfinished,
+        )
+
+
+def _not_checked_reason(claim: Claim) -> str | None:
+    """Why a claim is published with no verdict; None if it must have one."""
+    if claim.status == ClaimStatus.DISCARDED:
+        return None
+    if not claim.checkable or claim.status == ClaimStatus.NOT_CHECKABLE:
+        if claim.triage in NOT_CHECKED:
+            return claim.triage
+        return NOT_CHECKABLE_REASON
+    return claim.triage if claim.triage in NOT_CHECKED else None
 
 
 def withdraw(
@@ -293,6 +333,7 @@ def _snapshot(
     }
     names = _user_names(session, verdicts.values()) if masthead.reviewer_names else {}
     return Snapshot(
+        schema_version=SCHEMA_VERSION,
         essay=EssaySnapshot(
             id=essay.id,
             title=essay.title,
@@ -313,6 +354,7 @@ def _snapshot(
 
 
 def _claim_snapshot(claim: Claim, verdict: Verdict | None, names: dict[int, str]) -> ClaimSnapshot:
+    reason = _not_checked_reason(claim)
     return ClaimSnapshot(
         id=claim.id,
         text=claim.text,
@@ -320,7 +362,9 @@ def _claim_snapshot(claim: Claim, verdict: Verdict | None, names: dict[int, str]
         end=claim.end,
         kind=claim.kind,
         checkable=claim.checkable,
-        verdict=_verdict_snapshot(verdict, names) if verdict else None,
+        verdict=_verdict_snapshot(verdict, names) if verdict and not reason else None,
+        not_checked=reason,
+        not_checked_label=REASON_LABELS[reason] if reason else None,
     )
 
 
@@ -389,6 +433,11 @@ def paragraph_around(text: str, start: int, end: int) -> tuple[str, str, str]:
     last = text.find("\n\n", end)
     last = len(text) if last < 0 else last
     return text[first:start], text[start:end], text[end:last]
+
+
+def desk_claim_url(base_url: str, essay_id: int, claim_id: int) -> str:
+    """A claim's row on the desk's essay page (``web.desk.essay_page``, ``#claim-<id>``)."""
+    return f"{base_url.rstrip('/')}/desk/essays/{essay_id}#claim-{claim_id}"
 
 
 def page_url(base_url: str, essay_id: int) -> str:

@@ -10,6 +10,10 @@ Versions of the stored shape:
    ``schema_version`` and is version 1 as it stands. The earliest of it also lacks
    ``methodology`` and the citations' ``archive_url``, which came later: both have
    defaults.
+2. Claims not checked say why: ``not_checked`` (a reason's slug:
+   ``opinion``, ``not_worth_checking``, ``out_of_scope`` or ``not_checkable``) and
+   ``not_checked_label`` (its words). Version 1 content has neither; its claims
+   without a verdict were the not checkable ones (``ClaimSnapshot.reason``).
 
 A change to the shape adds a version: a new ``Literal`` for ``schema_version`` and a
 ``model_validator(mode="before")`` that upgrades older dicts, so every stored
@@ -19,11 +23,11 @@ version still loads.
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, model_validator
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 
 class _Frozen(BaseModel):
@@ -77,20 +81,42 @@ class ClaimSnapshot(_Frozen):
     end: int
     kind: str
     checkable: bool
-    verdict: VerdictSnapshot | None  # None: not checkable, or no approved verdict
+    verdict: VerdictSnapshot | None  # None: not checked
+    not_checked: str | None = None  # why not (claims.decisions.REASON_LABELS), from v2
+    not_checked_label: str | None = None
+
+    @property
+    def reason(self) -> str | None:
+        """Why the claim was not checked; None when it carries a verdict."""
+        if self.verdict is not None:
+            return None
+        return self.not_checked or ("not_checkable" if not self.checkable else None)
 
 
 class Snapshot(_Frozen):
     """Everything one published version shows: the essay, its claims with their
     approved verdicts, citations and reviewers, and who publishes."""
 
-    schema_version: Literal[1] = SCHEMA_VERSION
+    schema_version: Literal[1, 2] = SCHEMA_VERSION
     essay: EssaySnapshot
     organisation: Organisation
     methodology: str = ""
     published_at: datetime
     claims: list[ClaimSnapshot]
 
+    @model_validator(mode="before")
+    @classmethod
+    def _unversioned_is_version_1(cls, data: Any) -> Any:
+        """Content stored before the model carries no version: it is version 1 (``publish``
+        builds new snapshots naming the current one)."""
+        if isinstance(data, dict) and "schema_version" not in data:
+            return {**data, "schema_version": 1}
+        return data
+
     def rated(self) -> list[ClaimSnapshot]:
         """The claims that carry a verdict, in the essay's order."""
         return [claim for claim in self.claims if claim.verdict is not None]
+
+    def not_checked(self) -> list[ClaimSnapshot]:
+        """The claims the desk chose not to check (each with its reason), in order."""
+        return [claim for claim in self.claims if claim.reason is not None]

@@ -571,6 +571,13 @@ def _reopen(session: Session, task: ReviewTask, actor_id: int | None) -> None:
     )
 
 
+def live_task_of(session: Session, claim_id: int) -> ReviewTask | None:
+    """The claim's open or leased task, if it has one."""
+    return session.scalar(
+        select(ReviewTask).where(ReviewTask.claim_id == claim_id, ReviewTask.state.in_(LIVE))
+    )
+
+
 def cancel_open_tasks(session: Session, claim_id: int) -> None:
     """Withdraw a claim's waiting tasks, e.g. when an editor changes or discards it."""
     for task in session.scalars(

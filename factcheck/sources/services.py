@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from factcheck import audit, jobs
 from factcheck.claims import services as claims
+from factcheck.claims.decisions import Decision
 from factcheck.claims.models import Claim
 from factcheck.claims.states import ClaimStatus
 from factcheck.db import utcnow
@@ -281,7 +282,9 @@ def _finish_claims_done(session: Session, batch: Iterable[Claim]) -> None:
     )
     done = [claim for claim_id, claim in sorted(gathering.items()) if claim_id not in pending]
     claims.finish_gathering(session, done)
-    review.open_review_tasks(session, done)
+    # Only claims chosen for checking reach the reviewers; the others wait for triage
+    # with their evidence (claims.triage opens the task when one is chosen).
+    review.open_review_tasks(session, [claim for claim in done if claim.triage == Decision.CHECK])
 
 
 # --- preparing what a connector found (no transaction open) --------------------------

@@ -18,7 +18,8 @@ PASSWORD = "factcheck-demo"
 
 @pytest.fixture(scope="module")
 def service(tmp_path_factory) -> Service:
-    service = start_service({}, tmp_path_factory.mktemp("desk"))
+    # Every checkable claim chosen at once, as before triage: these tests review them all.
+    service = start_service({"FACTCHECK_TRIAGE_DEFAULT": "all"}, tmp_path_factory.mktemp("desk"))
     yield service
     service.stop()
 

@@ -20,7 +20,10 @@ pytestmark = pytest.mark.browser
 
 @pytest.fixture(scope="module")
 def service(tmp_path_factory) -> Service:
-    service = start_service({}, tmp_path_factory.mktemp("desk-access"))
+    # Every checkable claim chosen at once, as before triage: these tests review them all.
+    service = start_service(
+        {"FACTCHECK_TRIAGE_DEFAULT": "all"}, tmp_path_factory.mktemp("desk-access")
+    )
     editor = service.tokens["editor"]
     created = service.call("POST", "/api/v1/essays", editor, ESSAY)
     assert created.status == 201, created.body

@@ -32,6 +32,8 @@ def stack(tmp_path, postgres_url, redis_url, world):
     env = {
         **world.environment(),
         "FACTCHECK_CONNECTORS": "library,wikipedia",
+        # Every checkable claim chosen for checking: each must end with one review task.
+        "FACTCHECK_TRIAGE_DEFAULT": "all",
         "FACTCHECK_DATABASE_URL": postgres_url,
         "FACTCHECK_BROKER_URL": redis_url,
         "FACTCHECK_STUCK_AFTER_SECONDS": "3",

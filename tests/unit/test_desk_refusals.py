@@ -39,7 +39,7 @@ def test_curation_forms_keep_the_typed_values_and_say_which_field(client, desk_e
 
     added = post(client, f"{essay}/claims", {"start": "3", "end": "99999"}, essay)
     assert added.status_code == 422
-    assert "is not inside the essay" in field_error(added.text, "add-start")
+    assert "the selection must be some of the essay's words" in field_error(added.text, "add-start")
     assert 'value="3"' in added.text and 'value="99999"' in added.text
 
     merged = post(client, f"{essay}/merge", {"claim_id": claim}, essay)

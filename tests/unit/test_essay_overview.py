@@ -32,8 +32,9 @@ def test_the_tally_leaves_out_what_needs_no_verdict():
         A.NOT_CHECKABLE: 19,
         A.DISCARDED: 17,
     }
-    assert overview.tally(counts) == overview.Tally(to_check=13, checked=6, approved=4)
-    assert overview.tally({}) == overview.Tally(0, 0, 0)
+    # To check: the claims the desk chose, whatever their status now.
+    assert overview.tally(counts, chosen=11) == overview.Tally(to_check=11, checked=6, approved=4)
+    assert overview.tally({}, chosen=0) == overview.Tally(0, 0, 0)
 
 
 def essay_in(status: EssayStatus, **fields: object) -> Essay:
@@ -46,15 +47,17 @@ def test_the_state_in_words_says_what_the_essay_waits_for():
     split = essay_in(EssayStatus.SPLIT)
     held = essay_in(EssayStatus.SPLIT, hold_for_review=True)
     words = overview.state_words
-    assert words(essay_in(EssayStatus.SUBMITTED), {}) == "being split into claims"
-    assert words(held, {A.EXTRACTED: 3}) == "waiting for an editor to confirm the claims"
-    assert words(split, {A.GATHERING: 1, A.AWAITING_REVIEW: 2}) == "gathering evidence"
-    assert words(split, {A.AWAITING_REVIEW: 2, A.APPROVED: 1}) == "in review: 1 of 3 approved"
-    assert words(split, {A.APPROVED: 2, A.DISCARDED: 5}) == "ready to publish"
-    assert words(split, {A.NOT_CHECKABLE: 2}) == "nothing to check"
-    assert words(essay_in(EssayStatus.PUBLISHED), {}) == "published"
-    assert words(essay_in(EssayStatus.WITHDRAWN), {}) == "withdrawn"
-    assert all(status.value not in words(split, {A.APPROVED: 1}) for status in EssayStatus)
+    assert words(essay_in(EssayStatus.SUBMITTED), {}, 0) == "being split into claims"
+    assert words(held, {A.EXTRACTED: 3}, 0) == "waiting for an editor to confirm the claims"
+    assert words(split, {A.GATHERING: 1, A.AWAITING_REVIEW: 2}, 2) == "gathering evidence"
+    assert words(split, {A.AWAITING_REVIEW: 2, A.APPROVED: 1}, 3) == "in review: 1 of 3 approved"
+    # Claims the desk did not choose are not waited for.
+    assert words(split, {A.AWAITING_REVIEW: 2, A.APPROVED: 1}, 1) == "ready to publish"
+    assert words(split, {A.APPROVED: 2, A.DISCARDED: 5}, 2) == "ready to publish"
+    assert words(split, {A.NOT_CHECKABLE: 2}, 0) == "no claim chosen for checking"
+    assert words(essay_in(EssayStatus.PUBLISHED), {}, 0) == "published"
+    assert words(essay_in(EssayStatus.WITHDRAWN), {}, 0) == "withdrawn"
+    assert all(status.value not in words(split, {A.APPROVED: 1}, 1) for status in EssayStatus)
 
 
 def test_a_held_essay_is_not_working_until_confirmed():

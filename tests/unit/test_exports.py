@@ -73,7 +73,7 @@ STORED_BEFORE_THE_MODEL = {
 
 def test_old_content_loads_as_version_1_with_every_field():
     snapshot = Snapshot.model_validate(STORED_BEFORE_THE_MODEL)
-    assert snapshot.schema_version == SCHEMA_VERSION == 1
+    assert snapshot.schema_version == 1 and SCHEMA_VERSION == 2
     assert snapshot.essay.published_at.isoformat() == "2006-11-27"
     assert snapshot.published_at.isoformat() == "2026-11-30T09:15:02.123456+00:00"
     [rated] = snapshot.rated()
@@ -97,7 +97,7 @@ def test_the_earliest_content_loads_without_the_fields_added_since():
 def test_the_model_round_trips_through_stored_json():
     snapshot = Snapshot.model_validate(STORED_BEFORE_THE_MODEL)
     stored = json.loads(json.dumps(snapshot.model_dump(mode="json")))
-    assert stored["schema_version"] == SCHEMA_VERSION
+    assert stored["schema_version"] == 1  # old content stays what it was
     assert Snapshot.model_validate(stored) == snapshot
     assert Snapshot.model_validate(stored).model_dump(mode="json") == stored
 
@@ -138,7 +138,10 @@ def test_old_content_is_served_by_the_pages_and_every_export(client, old_publica
         answer = client.get(path)
         assert answer.status_code == 200, path
         assert answer.mimetype == entry.media_type, path
-    [review] = json.loads(client.get(f"/fact-checks/{essay_id}.jsonld").text)
+    # Version 1 content: its claim without a verdict was not checkable, and says so.
+    [review, unchecked] = json.loads(client.get(f"/fact-checks/{essay_id}.jsonld").text)
+    assert unchecked["@type"] == "Claim" and unchecked["text"] == "It rained."
+    assert unchecked["description"] == "Not checked: not checkable"
     assert review["reviewRating"]["alternateName"] == "Mostly true"
     assert review["datePublished"] == "2026-11-30"
     assert "## Mostly true: On Thursday" in client.get(f"/fact-checks/{essay_id}.md").text

@@ -7,6 +7,7 @@ from factcheck.db import Database
 from factcheck.review.models import Verdict
 from tests.migrations import check_migrations
 from tests.private_drafts import check_drafts_are_scrubbed
+from tests.triage_migration import check_triage_migration
 from tests.unit.helpers import claims_of, submitted_essay
 
 
@@ -60,3 +61,7 @@ def verdict_states(database: Database) -> list[str]:
 
 def test_drafts_are_scrubbed_from_the_audit_log(tmp_path):
     check_drafts_are_scrubbed(f"sqlite:///{tmp_path / 'drafts.sqlite'}")
+
+
+def test_claims_made_before_triage_stay_chosen_for_checking(tmp_path):
+    check_triage_migration(f"sqlite:///{tmp_path / 'triage.sqlite'}")

@@ -96,7 +96,7 @@ def test_editor_submits_curates_and_publishes_in_pages(client, people, queue):
     assert discarded.status_code == 302
     assert f'id="claim-{claim_id}"' in client.get(essay_path).text
     refused = post(client, essay_path + "/publish", {}, essay_path)
-    assert refused.status_code == 409 and "not approved yet" in refused.text
+    assert refused.status_code == 409 and "are in the way" in refused.text
 
 
 def test_reviewer_takes_a_task_saves_a_draft_and_submits(client, desk_essay):

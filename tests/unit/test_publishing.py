@@ -313,15 +313,19 @@ def test_every_registered_export_is_served_from_the_published_snapshot(desk):
         assert answer.data, path
     # The page embeds the ClaimReviews the JSON-LD export serves, and the JSON export
     # carries the snapshot the API shows.
+    # The export adds a schema.org Claim, with no rating, for each claim not checked.
     embedded = [json.loads(block) for block in JSON_LD.findall(page)]
-    assert embedded == json.loads(client.get(f"/fact-checks/{essay_id}.jsonld").text)
+    served = json.loads(client.get(f"/fact-checks/{essay_id}.jsonld").text)
+    assert embedded == served[: len(embedded)]
     assert len(embedded) == len(desk["checkable"])
+    assert {item["@type"] for item in served[len(embedded) :]} <= {"Claim"}
     exported = json.loads(client.get(f"/fact-checks/{essay_id}.json").text)
     publication = caller_for(client)("GET", "/api/v1/publications/1").body
     assert exported["content"] == publication["content"]
     assert Snapshot.model_validate(exported["content"]).schema_version == SCHEMA_VERSION
     csv_rows = list(csv.DictReader(io.StringIO(client.get("/fact-checks/verdicts.csv").text)))
-    assert len(csv_rows) == len(desk["checkable"])
+    assert len([row for row in csv_rows if row["rating"]]) == len(desk["checkable"])
+    assert all(row["not_checked"] for row in csv_rows if not row["rating"])
 
 
 def test_a_withdrawn_fact_check_exports_no_verdicts(desk):

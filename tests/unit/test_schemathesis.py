@@ -116,6 +116,7 @@ def seeded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Seeded]:
         patch.delenv("FACTCHECK_DATABASE_URL", raising=False)
         patch.delenv("FACTCHECK_BROKER_URL", raising=False)
         patch.setenv("FACTCHECK_CONNECTORS", "library,desk")
+        patch.setenv("FACTCHECK_TRIAGE_DEFAULT", "all")
         get_settings.cache_clear()
         queue = Queue()  # the app below sends its jobs here
         tokens = _seed(get_settings(), queue)
