@@ -193,6 +193,7 @@ def check(
         signed_in[0] = visit.user
     answer = page.goto(base + visit.path)
     assert answer.status == visit.status, f"{visit.name}: {visit.path} answered {answer.status}"
+    assert page.url == base + visit.path, f"{visit.name}: {visit.path} went to {page.url}"
     if visit.refuse:
         refuse(page, visit.refuse)
     screenshot(page, f"every-{visit.name}-{size}")
