@@ -150,6 +150,13 @@ def product(session, database, settings, serve, demo_library) -> Product:
         Visit("dashboard", "dashboard.dashboard", "/desk/dashboard", "ed"),
         Visit("queue", "desk.queue", "/desk/queue", "rev"),
         Visit("review", "desk.task_page", f"/desk/tasks/{review_task}", "rev"),
+        Visit(
+            "review-refused",
+            "desk.task_page",
+            f"/desk/tasks/{review_task}",
+            "rev",
+            refuse="verdict",
+        ),
         Visit("forbidden", None, "/desk/essays", "rev", 403),
         Visit("approval", "desk.task_page", f"/desk/tasks/{approval_task}", "rev2"),
     ]
@@ -175,6 +182,14 @@ def refuse(page, form: str) -> None:
         page.get_by_label("Password").fill("not the password")
         page.get_by_role("button", name="Sign in").click()
         page.locator("#password-error").wait_for()
+    elif form == "verdict":
+        source = page.locator("[data-source]").first.get_attribute("data-source")
+        page.get_by_label("Mostly false").check()
+        page.get_by_label("Rationale").fill(HOSTILE)
+        page.locator(f"#cite-{source}").check()
+        page.locator(f"#quote-{source}").fill(HOSTILE)
+        page.get_by_role("button", name="Submit verdict").click()
+        page.locator(f"#quote-{source}-error").wait_for()
     else:
         page.get_by_label("Title", exact=True).fill(LONG_TITLE)
         page.locator("#url").fill("ftp://" + LONG_URL.removeprefix("https://"))
