@@ -162,7 +162,7 @@ def test_rows_are_labelled_by_the_number_they_show(page, reviewing):
     for n, claim_id in enumerate(reviewing.claim_ids, start=1):
         row = page.locator(f"#claim-{claim_id}")
         assert row.locator("summary").first.inner_text() == f"Edit claim {n}"
-    expect(page.get_by_label("Tick claim 4 to merge")).to_have_count(1)
+    expect(page.get_by_label("Tick claim 4")).to_have_count(1)
 
 
 def test_a_held_essay_waits_for_confirmation_and_never_polls(page, held, database):
