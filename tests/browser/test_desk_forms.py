@@ -157,7 +157,7 @@ def test_curation_forms_keep_what_the_editor_typed(page, desk, database):
     page.get_by_label("From character").fill("3")
     page.get_by_label("to", exact=True).fill("99999")
     page.get_by_role("button", name="Add as a claim").click()
-    assert "is not inside the essay" in refused(page, "add-start")
+    assert "the selection must be some of the essay" in refused(page, "add-start")
     assert page.get_by_label("From character").input_value() == "3"
     assert page.get_by_label("to", exact=True).input_value() == "99999"
 
