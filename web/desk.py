@@ -284,6 +284,7 @@ def essay_page(essay_id: int) -> str:
         waiting = review.open_tasks_by_claim(session, [claim.id for claim in essay_claims])
         reviewers = [user.name for user in accounts.active_users(session, "reviewer")]
         lines = overview.claim_lines(session, essay_id)
+        chosen = overview.chosen_counts(session, essay_id)
     live = [claim for claim in essay_claims if claim.status != ClaimStatus.DISCARDED]
     groups = overview.triage_groups(essay_claims, segmentation.sentences(essay.text), filters)
     return render_template(
@@ -300,7 +301,7 @@ def essay_page(essay_id: int) -> str:
         counts=counts,
         segments=publishing.marked_segments(essay.text, live),
         working=overview.is_working(essay, counts),
-        poll=overview.polling(essay, counts),
+        poll=overview.polling(essay, counts, chosen),
         held=overview.is_held(essay),
         lines=lines,
         published=published,
@@ -346,6 +347,7 @@ def essay_progress(essay_id: int) -> Response:
     with database().read_scope() as session:
         essay = essays.get_essay(session, essay_id)
         lines = overview.claim_lines(session, essay_id)
+        chosen = overview.chosen_counts(session, essay_id)
     counts: dict[str, int] = {}
     for line in lines.values():
         counts[line.status] = counts.get(line.status, 0) + 1
@@ -356,7 +358,7 @@ def essay_progress(essay_id: int) -> Response:
             "status_class": essay.status.css_class,
             "counts": counts,
             "working": overview.is_working(essay, counts),
-            "poll": overview.polling(essay, counts),
+            "poll": overview.polling(essay, counts, chosen),
             "held": overview.is_held(essay),
             "claims": [_line_json(line) for line in lines.values()],
         }

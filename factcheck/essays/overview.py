@@ -92,15 +92,30 @@ UNDER_REVIEW = frozenset(
 )
 
 
-def polling(essay: Essay, counts: Mapping[str, int]) -> str:
+def polling(
+    essay: Essay, counts: Mapping[str, int], chosen: Mapping[str, int] | None = None
+) -> str:
     """How the essay page asks for news: ``fast`` while the workers run, ``slow``
     while reviewers have claims (a verdict may come), ``none`` when nothing changes
-    by itself (held for an editor, or every claim settled)."""
+    by itself (held for an editor, or every claim settled). ``chosen``: the counts of
+    the claims chosen for checking; only those reach reviewers, so an undecided claim
+    waiting in ``awaiting_review`` is no reason to poll."""
     if is_working(essay, counts):
         return "fast"
-    if not is_held(essay) and any(counts.get(status) for status in UNDER_REVIEW):
+    reviewed = counts if chosen is None else chosen
+    if not is_held(essay) and any(reviewed.get(status) for status in UNDER_REVIEW):
         return "slow"
     return "none"
+
+
+def chosen_counts(session: Session, essay_id: int) -> dict[str, int]:
+    """The essay's claims chosen for checking, counted by status (one query)."""
+    rows = session.execute(
+        select(Claim.status, func.count())
+        .where(Claim.essay_id == essay_id, Claim.triage == Decision.CHECK)
+        .group_by(Claim.status)
+    )
+    return {status: count for status, count in rows}
 
 
 # --- the essay list ---------------------------------------------------------------
