@@ -551,7 +551,9 @@ def _triage_body(form: Any) -> dict[str, Any]:
 
 
 def _triage_names(path: str) -> str:
-    return {"claim_ids": "claim_id"}.get(path.split(".", 1)[0], path.split(".", 1)[0])
+    """The ticked claims have no one input: their error goes by the action's select."""
+    name = path.split(".", 1)[0]
+    return "action" if name == "claim_ids" else name
 
 
 def _kept_query(form: Any) -> dict[str, str]:

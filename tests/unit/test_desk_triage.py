@@ -7,6 +7,7 @@ import re
 
 from factcheck.claims.models import Claim
 from tests.unit.pages import post
+from tests.unit.test_desk_refusals import field_error
 
 
 def claims_of(database, essay_id: str) -> list[Claim]:
@@ -76,6 +77,11 @@ def test_bad_triage_input_draws_the_page_again_with_the_error(client, desk_essay
         assert page.status_code in (409, 422), (data, page.status_code)
         assert message in page.text, (data, message)
         assert 'id="triage-form"' in page.text
+    nothing = post(client, f"{essay}/triage", {"action": "check", "select": "ticked"}, essay)
+    assert field_error(nothing.text, "bulk-action") == "tick the claims to act on first"
+    odd_band = {"action": "check", "select": "band", "band": "x"}
+    band = post(client, f"{essay}/triage", odd_band, essay)
+    assert "band" in field_error(band.text, "band-floor")
     after = {c.id: (c.triage, c.status) for c in claims_of(database, desk_essay["essay_id"])}
     assert after == before
 
@@ -84,6 +90,7 @@ def test_a_refused_bulk_action_keeps_the_ticked_claims(client, desk_essay):
     essay, claim = desk_essay["essay"], desk_essay["claim_id"]
     page = post(client, f"{essay}/triage", {"action": "do_not_check", "claim_id": claim}, essay)
     assert page.status_code == 422
+    assert "reason" in field_error(page.text, "bulk-reason")
     assert re.search(rf'value="{claim}" form="triage-form" checked', page.text)
 
 
