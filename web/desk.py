@@ -429,14 +429,15 @@ def edit_claim(claim_id: int) -> Response:
 @blueprint.post("/claims/<id:claim_id>/discard")
 @signed_in(*EDITOR)
 def discard_claim(claim_id: int) -> Response:
+    def action(session: Session) -> str:
+        curation.discard_claim(session, claim_id, _user_id())
+        # Offered at once on the page, as after a bulk action: a discard can be undone.
+        essay_id = claims.get_claim(session, claim_id).essay_id
+        flask_session[UNDO] = {"essay": essay_id, "ids": [claim_id]}
+        return "Claim discarded."
+
     back = _back_to_essay(request.form.get("essay_id"))
-    return act(
-        lambda session: (
-            curation.discard_claim(session, claim_id, _user_id()) and "Claim discarded."
-        ),
-        back,
-        _at(back, [_claim_row(claim_id)]),
-    )
+    return act(action, back, _at(back, [_claim_row(claim_id)]))
 
 
 @blueprint.post("/claims/<id:claim_id>/split")

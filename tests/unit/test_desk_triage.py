@@ -100,3 +100,15 @@ def test_the_page_names_the_claims_in_the_way_of_publishing(client, desk_essay):
     assert refused.status_code == 409
     assert re.search(r"<details class=\"in-the-way\" id=\"in-the-way\" open>", refused.text)
     assert re.search(rf'href="{essay}#claim-\d+"', refused.text)
+
+
+def test_a_discard_is_offered_an_undo_that_restores_it(client, desk_essay, database):
+    essay, claim = desk_essay["essay"], desk_essay["claim_id"]
+    done = post(
+        client, f"/desk/claims/{claim}/discard", {"essay_id": desk_essay["essay_id"]}, essay
+    )
+    assert done.status_code == 302
+    assert "Undo: restore the 1 claim just changed" in client.get(essay).text
+    post(client, f"{essay}/triage", {"action": "restore", "claim_id": claim}, essay)
+    restored = {c.id: c.status for c in claims_of(database, desk_essay["essay_id"])}
+    assert restored[int(claim)] != "discarded"
