@@ -23,6 +23,7 @@ from flask import (
     request,
     url_for,
 )
+from flask import session as flask_session
 from flask.typing import ResponseReturnValue
 from pydantic import BaseModel, ValidationError
 from sqlalchemy.orm import Session
@@ -30,8 +31,9 @@ from sqlalchemy.orm import Session
 from factcheck import history
 from factcheck.accounts import services as accounts
 from factcheck.accounts.models import User
-from factcheck.claims import curation, segmentation
+from factcheck.claims import curation, segmentation, triage
 from factcheck.claims import services as claims
+from factcheck.claims.decisions import NOT_CHECKED, Band, Decision, band_of
 from factcheck.claims.extraction import KINDS
 from factcheck.claims.states import ClaimStatus
 from factcheck.db import MAX_INT, utcnow
@@ -64,6 +66,7 @@ from web.schemas import (
     NoteIn,
     RequiredNoteIn,
     ReturnIn,
+    TriageIn,
     VerdictIn,
     citation_inputs,
 )
@@ -272,6 +275,7 @@ def _deadline(value: str | None) -> datetime | None:
 @blueprint.get("/essays/<id:essay_id>")
 @signed_in(*EDITOR, *REVIEWER)
 def essay_page(essay_id: int) -> str:
+    filters = _triage_filters(request.values)  # a refused triage form sends its view
     with database().read_scope() as session:
         essay = essays.get_essay(session, essay_id)
         essay_claims = claims.essay_claims(session, essay_id)
@@ -280,22 +284,52 @@ def essay_page(essay_id: int) -> str:
         waiting = review.open_tasks_by_claim(session, [claim.id for claim in essay_claims])
         reviewers = [user.name for user in accounts.active_users(session, "reviewer")]
         lines = overview.claim_lines(session, essay_id)
+        chosen = overview.chosen_counts(session, essay_id)
     live = [claim for claim in essay_claims if claim.status != ClaimStatus.DISCARDED]
+    groups = overview.triage_groups(essay_claims, segmentation.sentences(essay.text), filters)
     return render_template(
         "desk/essay.html",
         essay=essay,
         claims=essay_claims,
+        groups=groups,
+        filters=filters,
+        filtered=filters != overview.TriageFilters(sort=filters.sort),
+        triage_sorts=overview.TRIAGE_SORTS,
+        decided=overview.decisions(essay_claims),
+        in_the_way=[(c, why) for c in essay_claims if (why := publishing.in_the_way(c))],
+        undo=_undo_offer(essay_id),
         counts=counts,
         segments=publishing.marked_segments(essay.text, live),
         working=overview.is_working(essay, counts),
-        poll=overview.polling(essay, counts),
+        poll=overview.polling(essay, counts, chosen),
         held=overview.is_held(essay),
         lines=lines,
         published=published,
         kinds=KINDS,
+        bands=list(Band),
+        band_of=band_of,
+        decisions=list(Decision),
+        decision_words=overview.decision_words,
+        reasons=sorted(NOT_CHECKED),
         waiting=waiting,
         reviewers=reviewers,
     )
+
+
+def _triage_filters(args: Any) -> overview.TriageFilters:
+    """The query's filters; a value the page does not offer is ignored, never an error."""
+    decisions = {str(d) for d in Decision} | {overview.UNDECIDED}
+    sort = args.get("sort", overview.DEFAULT_TRIAGE_SORT)
+    return overview.TriageFilters(
+        decision=_one_of(args.get("decision"), decisions),
+        kind=_one_of(args.get("kind"), set(KINDS)),
+        band=_one_of(args.get("band"), {str(b) for b in Band}),
+        sort=sort if sort in overview.TRIAGE_SORTS else overview.DEFAULT_TRIAGE_SORT,
+    )
+
+
+def _one_of(value: str | None, allowed: set[str]) -> str | None:
+    return value if value in allowed else None
 
 
 def _latest_version(session: Session, essay_id: int) -> Publication | None:
@@ -313,6 +347,7 @@ def essay_progress(essay_id: int) -> Response:
     with database().read_scope() as session:
         essay = essays.get_essay(session, essay_id)
         lines = overview.claim_lines(session, essay_id)
+        chosen = overview.chosen_counts(session, essay_id)
     counts: dict[str, int] = {}
     for line in lines.values():
         counts[line.status] = counts.get(line.status, 0) + 1
@@ -323,7 +358,7 @@ def essay_progress(essay_id: int) -> Response:
             "status_class": essay.status.css_class,
             "counts": counts,
             "working": overview.is_working(essay, counts),
-            "poll": overview.polling(essay, counts),
+            "poll": overview.polling(essay, counts, chosen),
             "held": overview.is_held(essay),
             "claims": [_line_json(line) for line in lines.values()],
         }
@@ -394,14 +429,15 @@ def edit_claim(claim_id: int) -> Response:
 @blueprint.post("/claims/<id:claim_id>/discard")
 @signed_in(*EDITOR)
 def discard_claim(claim_id: int) -> Response:
+    def action(session: Session) -> str:
+        curation.discard_claim(session, claim_id, _user_id())
+        # Offered at once on the page, as after a bulk action: a discard can be undone.
+        essay_id = claims.get_claim(session, claim_id).essay_id
+        flask_session[UNDO] = {"essay": essay_id, "ids": [claim_id]}
+        return "Claim discarded."
+
     back = _back_to_essay(request.form.get("essay_id"))
-    return act(
-        lambda session: (
-            curation.discard_claim(session, claim_id, _user_id()) and "Claim discarded."
-        ),
-        back,
-        _at(back, [_claim_row(claim_id)]),
-    )
+    return act(action, back, _at(back, [_claim_row(claim_id)]))
 
 
 @blueprint.post("/claims/<id:claim_id>/split")
@@ -456,6 +492,87 @@ def add_claim(essay_id: int) -> Response:
 
     back = _back_to_essay(essay_id)
     return act(action, back, _at(back, landing), form="add-claim")
+
+
+# A bulk action's undo, kept in the session for the page drawn next (a redirect
+# cannot carry a thousand ids in its URL, and the audit event is written at commit).
+UNDO = "triage_undo"
+UNDO_MOST = 300  # ids a session cookie holds with room to spare; past it, no undo button
+TRIAGE_WORDS = {
+    triage.Action.CHECK: "chosen for checking",
+    triage.Action.DO_NOT_CHECK: "marked not to check",
+    triage.Action.DISCARD: "discarded",
+    triage.Action.RESTORE: "restored",
+}
+
+
+@blueprint.post("/essays/<id:essay_id>/triage")
+@signed_in(*EDITOR)
+def triage_claims(essay_id: int) -> Response:
+    """One bulk action from the triage view, through the API's service: the ticked
+    claims (``claim_id``), the ``top`` N, or a ``band`` and above; all or nothing."""
+    form = request.form
+
+    def action(session: Session) -> str:
+        body = checked(TriageIn, _triage_body(form))
+        selection = triage.Selection(
+            claim_ids=body.claim_ids, top=body.top, band=body.band, undecided=body.undecided
+        )
+        reason = Decision(body.reason) if body.reason else None
+        outcome = triage.apply(session, essay_id, body.action, selection, _user_id(), reason)
+        changed = [claim.id for claim in outcome.changed]
+        if changed and body.action != triage.Action.RESTORE and len(changed) <= UNDO_MOST:
+            flask_session[UNDO] = {"essay": essay_id, "ids": changed}
+        return f"{_claims_word(len(changed))} {TRIAGE_WORDS[body.action]}" + (
+            f"; {_claims_word(len(outcome.unchanged))} already so." if outcome.unchanged else "."
+        )
+
+    back = Page("desk.essay_page", {"essay_id": essay_id})
+    done = url_for(back.endpoint, essay_id=essay_id, **_kept_query(form), _anchor="claims-heading")
+    return act(action, back, done, form="triage", names=_triage_names)
+
+
+def _triage_body(form: Any) -> dict[str, Any]:
+    """The API's body from the form: which of its buttons was pressed says how the
+    claims are named (``select``: the ticked ones, ``top`` or ``band``)."""
+    how = form.get("select", "ticked")
+    body: dict[str, Any] = {"action": form.get("action") or "check"}
+    if body["action"] == "do_not_check":
+        body["reason"] = form.get("reason") or None
+    if how == "top":
+        body["top"] = form.get("top") or None
+    elif how == "band":
+        body["band"] = form.get("band") or None
+    else:
+        ids = [_int(value) for value in form.getlist("claim_id")]
+        if not ids:
+            raise InvalidInput("tick the claims to act on first", field="claim_ids")
+        body["claim_ids"] = ids
+    return body
+
+
+def _triage_names(path: str) -> str:
+    """The ticked claims have no one input: their error goes by the action's select."""
+    name = path.split(".", 1)[0]
+    return "action" if name == "claim_ids" else name
+
+
+def _kept_query(form: Any) -> dict[str, str]:
+    """The view's filters and order, sent along by the form, so the editor lands on
+    the view they acted from."""
+    return {k: form[k] for k in ("decision", "kind", "band", "sort") if form.get(k)}
+
+
+def _claims_word(count: int) -> str:
+    return f"{count} claim{'' if count == 1 else 's'}"
+
+
+def _undo_offer(essay_id: int) -> list[int]:
+    """The claims the last bulk action on this essay changed, offered once to undo."""
+    offer = flask_session.pop(UNDO, None) if UNDO in flask_session else None
+    if not isinstance(offer, dict) or offer.get("essay") != essay_id:
+        return []
+    return [i for i in offer.get("ids", []) if isinstance(i, int)]
 
 
 @blueprint.post("/essays/<id:essay_id>/confirm")

@@ -8,6 +8,7 @@ verdicts, which the services of each domain keep to themselves.
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -16,6 +17,7 @@ from sqlalchemy import DateTime, case, func, select, type_coerce
 from sqlalchemy.orm import Session, defer
 from sqlalchemy.sql.elements import ColumnElement
 
+from factcheck.claims.decisions import NOT_CHECKED, Decision, band_of
 from factcheck.claims.models import Claim
 from factcheck.claims.states import ACTIVE, ClaimStatus
 from factcheck.essays.models import Essay
@@ -90,15 +92,30 @@ UNDER_REVIEW = frozenset(
 )
 
 
-def polling(essay: Essay, counts: Mapping[str, int]) -> str:
+def polling(
+    essay: Essay, counts: Mapping[str, int], chosen: Mapping[str, int] | None = None
+) -> str:
     """How the essay page asks for news: ``fast`` while the workers run, ``slow``
     while reviewers have claims (a verdict may come), ``none`` when nothing changes
-    by itself (held for an editor, or every claim settled)."""
+    by itself (held for an editor, or every claim settled). ``chosen``: the counts of
+    the claims chosen for checking; only those reach reviewers, so an undecided claim
+    waiting in ``awaiting_review`` is no reason to poll."""
     if is_working(essay, counts):
         return "fast"
-    if not is_held(essay) and any(counts.get(status) for status in UNDER_REVIEW):
+    reviewed = counts if chosen is None else chosen
+    if not is_held(essay) and any(reviewed.get(status) for status in UNDER_REVIEW):
         return "slow"
     return "none"
+
+
+def chosen_counts(session: Session, essay_id: int) -> dict[str, int]:
+    """The essay's claims chosen for checking, counted by status (one query)."""
+    rows = session.execute(
+        select(Claim.status, func.count())
+        .where(Claim.essay_id == essay_id, Claim.triage == Decision.CHECK)
+        .group_by(Claim.status)
+    )
+    return {status: count for status, count in rows}
 
 
 # --- the essay list ---------------------------------------------------------------
@@ -210,3 +227,85 @@ def essay_list(
         .limit(limit + 1)  # one more: is there a next page?
     ).all()
     return [ListedEssay(essay, at) for essay, at in rows[:limit]], len(rows) > limit
+
+
+# --- the essay page's triage view ------------------------------------------------------
+
+# The triage view's orders (``?sort=``): by check-worthiness (the sentences whose best
+# claim scores highest first), or as the essay reads.
+TRIAGE_SORTS = {"worth": "most check-worthy first", "order": "essay order"}
+DEFAULT_TRIAGE_SORT = "worth"
+UNDECIDED = "undecided"  # the decision filter's word for ``triage IS NULL``
+
+
+@dataclass(frozen=True)
+class TriageFilters:
+    """What the triage view shows (each None: no filter)."""
+
+    decision: str | None = None  # a Decision's value, or UNDECIDED
+    kind: str | None = None
+    band: str | None = None
+    sort: str = DEFAULT_TRIAGE_SORT
+
+
+def triage_groups(
+    claims: list[Claim], sentences: list[tuple[int, int]], filters: TriageFilters
+) -> list[list[Claim]]:
+    """The claims the filters keep, grouped by the sentence each starts in; groups
+    ranked by their best claim's score (``worth``) or in essay order, claims within a
+    group in essay order, so that a sentence's parts read together."""
+    kept = [claim for claim in claims if _kept(claim, filters)]
+    groups: dict[int, list[Claim]] = {}
+    for claim in sorted(kept, key=lambda c: (c.start, c.id)):
+        groups.setdefault(_sentence_of(claim.start, sentences), []).append(claim)
+    ordered = list(groups.values())
+    if filters.sort == "worth":
+        ordered.sort(key=lambda group: (-max(c.checkworthiness for c in group), group[0].start))
+    return ordered
+
+
+def _kept(claim: Claim, filters: TriageFilters) -> bool:
+    decision = claim.triage or UNDECIDED
+    return (
+        (filters.decision is None or decision == filters.decision)
+        and (filters.kind is None or claim.kind == filters.kind)
+        and (filters.band is None or band_of(claim.checkworthiness) == filters.band)
+    )
+
+
+def _sentence_of(position: int, sentences: list[tuple[int, int]]) -> int:
+    """The start of the sentence holding ``position`` (a claim made by hand across
+    sentences goes with the one it starts in)."""
+    starts = [start for start, _ in sentences]
+    index = bisect_right(starts, position) - 1
+    return starts[index] if index >= 0 else 0
+
+
+@dataclass(frozen=True)
+class Decisions:
+    """How many claims the editor chose, and how many still wait for a decision."""
+
+    chosen: int
+    not_checked: int
+    undecided: int
+
+
+def decisions(claims: list[Claim]) -> Decisions:
+    """Counted over the claims that can be decided: checkable and not discarded."""
+    live = [c for c in claims if c.status != ClaimStatus.DISCARDED]
+    return Decisions(
+        chosen=sum(c.triage == Decision.CHECK for c in live),
+        not_checked=sum(c.triage in NOT_CHECKED for c in live),
+        undecided=sum(c.triage is None and c.checkable for c in live),
+    )
+
+
+def decision_words(claim: Claim) -> str:
+    """A claim's decision as its row says it."""
+    if claim.status == ClaimStatus.DISCARDED:
+        return "discarded"
+    if claim.triage == Decision.CHECK:
+        return "chosen for checking"
+    if claim.triage in NOT_CHECKED:
+        return f"not checked: {Decision(claim.triage).label}"
+    return "undecided" if claim.checkable else "not checked: not checkable"

@@ -44,7 +44,7 @@ def test_curation_forms_keep_the_typed_values_and_say_which_field(client, desk_e
 
     merged = post(client, f"{essay}/merge", {"claim_id": claim}, essay)
     assert merged.status_code == 422 and "at least two different claims" in merged.text
-    assert f'value="{claim}" form="merge-form" checked' in merged.text
+    assert f'value="{claim}" form="triage-form" checked' in merged.text
 
     task = desk_essay["task_id"]
     assigned = post(client, f"/desk/tasks/{task}/assign", {**back, "reviewer": "nobody"}, essay)

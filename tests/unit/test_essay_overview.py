@@ -77,6 +77,10 @@ def test_the_page_polls_fast_while_working_slowly_while_in_review_else_never():
     assert overview.polling(split, {A.AWAITING_APPROVAL: 1, A.APPROVED: 1}) == "slow"
     assert overview.polling(split, {A.APPROVED: 2, A.DISCARDED: 1}) == "none"
     assert overview.polling(held, {A.EXTRACTED: 2, A.AWAITING_REVIEW: 1}) == "none"
+    # Undecided claims waiting for the editor's triage reach no reviewer: nothing comes.
+    waiting = {A.AWAITING_REVIEW: 3, A.APPROVED: 1}
+    assert overview.polling(split, waiting, chosen={A.APPROVED: 1}) == "none"
+    assert overview.polling(split, waiting, chosen={A.AWAITING_REVIEW: 1}) == "slow"
 
 
 def test_claim_lines_count_sources_and_show_approved_ratings(session, make_user):
@@ -188,3 +192,25 @@ def test_the_progress_gives_each_claims_line_and_says_when_held(client, people, 
         and "Held for the editor's confirmation" in page
     )
     assert client.get("/desk/essays/99999999/progress.json").status_code == 404
+
+
+def test_triage_groups_rank_sentences_and_keep_a_sentences_claims_together():
+    from factcheck.claims.models import Claim
+
+    def claim(start: int, score: float, triage: str | None = None) -> Claim:
+        return Claim(id=start, start=start, end=start + 5, text="x", kind="statistic",
+                     checkworthiness=score, checkable=True, triage=triage,
+                     status=A.AWAITING_REVIEW)  # fmt: skip
+
+    sentences = [(0, 20), (20, 40), (40, 60)]
+    first, part, best, low = claim(0, 0.02), claim(10, 0.001), claim(20, 0.3), claim(40, 0.0)
+    claims = [first, part, best, low]
+    ranked = overview.triage_groups(claims, sentences, overview.TriageFilters())
+    assert ranked == [[best], [first, part], [low]]
+    in_order = overview.triage_groups(claims, sentences, overview.TriageFilters(sort="order"))
+    assert in_order == [[first, part], [best], [low]]
+    medium = overview.TriageFilters(band="medium")
+    assert overview.triage_groups(claims, sentences, medium) == [[first]]
+    best.triage = "opinion"
+    assert overview.decision_words(best) == "not checked: opinion"
+    assert overview.decisions(claims) == overview.Decisions(0, 1, 3)

@@ -46,7 +46,9 @@ async function applyProgress(bar, progress) {
   }
   document.querySelector("[data-working-note]")?.toggleAttribute("hidden", !progress.working);
   // Claims the page has not drawn yet (the splitter's, at first): fetch them once.
-  if (progress.claims.some((line) => !document.getElementById(`claim-${line.id}`))) {
+  // A filtered triage view leaves claims out on purpose: it adds none.
+  const filtered = document.getElementById("claim-rows")?.dataset.filtered === "true";
+  if (!filtered && progress.claims.some((line) => !document.getElementById(`claim-${line.id}`))) {
     await addNewRows();
   }
   for (const line of progress.claims) updateRow(line);
@@ -80,7 +82,9 @@ function updateRow(line) {
 // after the row before it, and the essay's text gets its new marks. Rows already on
 // the page (and any form open in them) are left as they are.
 async function addNewRows() {
-  const response = await fetch(window.location.pathname, { headers: { Accept: "text/html" } });
+  const response = await fetch(window.location.pathname + window.location.search, {
+    headers: { Accept: "text/html" },
+  });
   if (!response.ok) return;
   const fresh = new DOMParser().parseFromString(await response.text(), "text/html");
   const list = document.getElementById("claim-rows");
