@@ -113,6 +113,13 @@ def _shortened(message: str, limit: int = 300) -> str:
     return first if len(first) <= limit else first[: limit - 1] + "…"
 
 
+def declare_queues() -> None:
+    """The broker's queues, made before the children race to make them."""
+    from workers.app import declare_queues as declare  # the Celery app: only for `up`
+
+    declare()
+
+
 def upgrade_database(settings: Settings) -> None:
     """Apply the migrations (the callers have made the data dir in their checks)."""
     migrate.upgrade(settings.resolved_database_url())
@@ -299,6 +306,7 @@ def run_service(children: Children, host: str, port: int, demo: bool, web_worker
     with children.signals.deferred():
         click.echo("migrating the database")
         upgrade_database(settings)
+        declare_queues()
         if demo:
             click.echo("loading the demo library and accounts")
         tokens = load_demo(settings) if demo else []

@@ -154,3 +154,16 @@ def _task_finished(task_id: str, task: Any, state: str | None = None, **_kwargs:
         metrics.TASK_DURATION.labels(task.name, outcome).observe(time.perf_counter() - started)
     if context is not None:
         context.__exit__(None, None, None)
+
+
+def declare_queues() -> None:
+    """Create every queue in the broker before the processes that use it start.
+
+    kombu's SQL transport creates a queue's row on first use, by a check then an
+    insert: the web sending the first task while the worker declared the queue it
+    consumes made one of them fail on the row's unique name, and the worker stopped
+    with "Unrecoverable error" (seen in CI). Declared once here, the row is found."""
+    with celery_app.connection_for_write() as connection:
+        channel = connection.default_channel
+        for queue in celery_app.conf.task_queues:
+            queue.bind(channel).declare()
