@@ -16,12 +16,14 @@ from factcheck.review import services as review
 from factcheck.review.models import Verdict
 from tests import factories
 from tests.browser.conftest import screenshot
+from tests.browser.desk import sign_in
 from tests.conftest import send_nothing
 from tests.unit.helpers import first_source
+from tests.unit.pages import PASSWORD
 from web import create_app
 
 pytestmark = pytest.mark.browser
-PASSWORD = "correct horse battery"
+
 LONG = 5_001  # one past the limit of notes and comments
 FOCUSED = "() => document.activeElement.id"
 
@@ -45,14 +47,6 @@ def desk(settings, database, serve) -> Desk:
         ids = Desk(base, essay.id, [t.claim_id for t in tasks], [t.id for t in tasks])
     yield ids
     jobs.set_dispatcher(None)
-
-
-def sign_in(page, desk: Desk, name: str) -> None:
-    page.goto(f"{desk.base}/login")
-    page.get_by_label("User name").fill(name)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(re.compile("/desk/"))
 
 
 def refused(page, field_id: str) -> str:
@@ -91,7 +85,7 @@ def test_sign_in_keeps_the_name_and_never_the_password(page, desk):
 
 
 def test_a_refused_verdict_and_draft_keep_the_reviewers_work(page, desk):
-    sign_in(page, desk, "rev")
+    sign_in(page, desk.base, "rev")
     take_task(page, desk)
     source_id, _ = snapshot_start(page)
     page.get_by_label("Mostly false").check()
@@ -124,7 +118,7 @@ def submit_both_verdicts(database) -> None:
 
 def test_a_refused_return_keeps_the_comment(page, desk, database):
     submit_both_verdicts(database)
-    sign_in(page, desk, "rev2")
+    sign_in(page, desk.base, "rev2")
     take_task(page, desk)
     comment = "Look again at the toll. " + "y" * LONG
     page.get_by_label("Return with a comment for the author").fill(comment)
@@ -134,7 +128,7 @@ def test_a_refused_return_keeps_the_comment(page, desk, database):
 
 
 def test_curation_forms_keep_what_the_editor_typed(page, desk, database):
-    sign_in(page, desk, "ed")
+    sign_in(page, desk.base, "ed")
     essay = f"{desk.base}/desk/essays/{desk.essay_id}"
     page.goto(essay)
     claim, other = desk.claim_ids
@@ -189,7 +183,7 @@ def publish_the_essay(database, essay_id: int) -> None:
 
 def test_publishing_forms_keep_their_notes(page, desk, database):
     publish_the_essay(database, desk.essay_id)
-    sign_in(page, desk, "ed")
+    sign_in(page, desk.base, "ed")
     page.goto(f"{desk.base}/desk/essays/{desk.essay_id}")
     page.get_by_role("button", name="Publish a new version").click()
     assert refused(page, "publish-note").startswith("say what changed since the last version")
@@ -209,7 +203,7 @@ def test_publishing_forms_keep_their_notes(page, desk, database):
 
 
 def test_the_new_essay_form_keeps_everything_even_the_files_text(page, desk):
-    sign_in(page, desk, "ed")
+    sign_in(page, desk.base, "ed")
     page.goto(f"{desk.base}/desk/essays/new")
     page.get_by_label("Title").fill("Kept")
     page.get_by_label("Author").fill("A. Writer")
@@ -243,7 +237,7 @@ def stored_draft(database) -> Verdict:
 
 
 def test_the_draft_saves_itself_and_never_overwrites_a_newer_one(page, desk, database):
-    sign_in(page, desk, "rev")
+    sign_in(page, desk.base, "rev")
     take_task(page, desk)
     rationale = page.get_by_label("Rationale")
     rationale.click()  # a user's gesture: a page may ask before it is left only after one
@@ -279,7 +273,7 @@ def test_the_draft_saves_itself_and_never_overwrites_a_newer_one(page, desk, dat
 
 
 def test_leaving_with_unsaved_changes_asks_first_but_submitting_does_not(page, desk):
-    sign_in(page, desk, "rev")
+    sign_in(page, desk.base, "rev")
     take_task(page, desk)
     held = []
     page.route("**/draft", lambda route: held.append(route))  # saves stay unanswered

@@ -23,11 +23,13 @@ from factcheck.review.states import VerdictState
 from tests import factories
 from tests.browser.checks import assert_no_axe_violations, assert_no_sideways_scroll
 from tests.browser.conftest import ARTIFACTS, screenshot
+from tests.browser.desk import sign_in
 from tests.conftest import send_nothing
+from tests.unit.pages import PASSWORD
 from web import create_app
 
 pytestmark = pytest.mark.browser
-PASSWORD = "correct horse battery"
+
 SIZES = [(1366, 900), (390, 844)]
 # Forty sentences: an essay page far taller than any screen.
 LONG_ESSAY = " ".join(f"Report {n} says {n * 10} people came to the square." for n in range(40))
@@ -70,14 +72,6 @@ def held(settings, database, serve):
     jobs.set_dispatcher(None)
 
 
-def sign_in(page, desk: Desk) -> None:
-    page.goto(f"{desk.base}/login")
-    page.get_by_label("User name").fill("ed")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(re.compile("/desk/"))
-
-
 def essay_url(desk: Desk) -> str:
     return f"{desk.base}/desk/essays/{desk.essay_id}"
 
@@ -90,7 +84,7 @@ def progress_requests(page) -> list[str]:
 
 
 def test_an_open_edit_form_survives_live_progress(page, gathering, database):
-    sign_in(page, gathering)
+    sign_in(page, gathering.base, "ed")
     page.goto(essay_url(gathering))
     page.evaluate("() => { window.notReloaded = true; }")  # gone if the page reloads
     claim_id = gathering.claim_ids[30]
@@ -130,7 +124,7 @@ def in_view(page, element_id: str) -> bool:
 
 def test_actions_land_back_at_their_row_with_the_focus(page, reviewing):
     page.set_viewport_size({"width": 1366, "height": 900})
-    sign_in(page, reviewing)
+    sign_in(page, reviewing.base, "ed")
     page.goto(essay_url(reviewing))
     assert page.evaluate("() => document.documentElement.scrollHeight") > 3 * 900
     claim_id = reviewing.claim_ids[34]
@@ -158,7 +152,7 @@ def test_actions_land_back_at_their_row_with_the_focus(page, reviewing):
 
 
 def test_rows_are_labelled_by_the_number_they_show(page, reviewing):
-    sign_in(page, reviewing)
+    sign_in(page, reviewing.base, "ed")
     page.goto(essay_url(reviewing))
     for n, claim_id in enumerate(reviewing.claim_ids, start=1):
         row = page.locator(f"#claim-{claim_id}")
@@ -170,7 +164,7 @@ def test_a_held_essay_waits_for_confirmation_and_never_polls(page, held, databas
     """A fake clock runs a minute of the page's timers at once: a held essay sends no
     poll in it, while the same essay, once confirmed and gathering, does (so the
     count can fail)."""
-    sign_in(page, held)
+    sign_in(page, held.base, "ed")
     polls = progress_requests(page)
     page.clock.install()
     page.goto(essay_url(held))
@@ -193,7 +187,7 @@ def test_a_held_essay_waits_for_confirmation_and_never_polls(page, held, databas
 
 def test_approved_claims_show_their_rating(page, reviewing, database):
     approve(database, reviewing.claim_ids[2], "mostly-false")
-    sign_in(page, reviewing)
+    sign_in(page, reviewing.base, "ed")
     page.goto(essay_url(reviewing))
     rated = page.locator(f"#claim-{reviewing.claim_ids[2]} [data-rating]")
     expect(rated).to_be_visible()
@@ -210,7 +204,7 @@ def test_approved_claims_show_their_rating(page, reviewing, database):
 def test_a_verdict_approved_meanwhile_shows_in_place(page, reviewing, database):
     """While reviewers have claims the page asks now and then (a fake clock runs its
     timers): an approval shows its rating in the row, and the open form stays."""
-    sign_in(page, reviewing)
+    sign_in(page, reviewing.base, "ed")
     page.clock.install()
     page.goto(essay_url(reviewing))
     editing = reviewing.claim_ids[5]
@@ -251,7 +245,7 @@ def test_the_essay_page_and_list_pass_axe_without_sideways_scroll(
     context.set_default_timeout(60_000)
     try:
         page = context.new_page()
-        sign_in(page, reviewing)
+        sign_in(page, reviewing.base, "ed")
         url = essay_url(reviewing) if where == "essay" else f"{reviewing.base}/desk/essays"
         page.goto(url + ("" if where == "essay" else "?sort=changed"))
         if where == "essay":  # an open form and an open confirmation are checked too

@@ -18,12 +18,14 @@ from factcheck.review import services as review
 from tests import factories
 from tests.browser.checks import assert_no_axe_violations, assert_no_sideways_scroll
 from tests.browser.conftest import screenshot
+from tests.browser.desk import sign_in
 from tests.conftest import send_nothing
 from tests.unit.helpers import claims_of, first_source, gathered_essay
+from tests.unit.pages import PASSWORD
 from web import create_app
 
 pytestmark = pytest.mark.browser
-PASSWORD = "correct horse battery"
+
 SIZES = {"laptop": (1366, 900), "phone": (390, 844)}
 
 LONG_TITLE = (
@@ -165,14 +167,6 @@ def product(session, database, settings, serve, demo_library) -> Product:
         Visit("410", None, f"/fact-checks/{reader}/claims/{rated}", None, 410),
     ]
     return Product(base, visits, withdrawn, reader)
-
-
-def sign_in(page, base: str, name: str) -> None:
-    page.goto(f"{base}/login")
-    page.get_by_label("User name").fill(name)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(re.compile("/desk/"))
 
 
 def refuse(page, form: str) -> None:

@@ -9,6 +9,7 @@ from factcheck.review import services as review
 from factcheck.review.services import CitationInput
 from tests import factories
 from tests.browser.conftest import screenshot
+from tests.browser.desk import sign_in
 from tests.conftest import send_nothing
 from tests.unit.helpers import first_source
 from tests.unit.pages import PASSWORD
@@ -35,11 +36,7 @@ def test_the_history_fits_a_phone(page, serve, settings, database):
         claim_id = tasks[0].claim_id
     base = serve(create_app(settings, dispatch=send_nothing))
     page.set_viewport_size({"width": 390, "height": 844})
-    page.goto(f"{base}/login")
-    page.get_by_label("User name").fill("ed")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_load_state()
+    sign_in(page, base, "ed")
     page.goto(f"{base}/desk/claims/{claim_id}/history")
     page.get_by_text("rated the claim Mostly true").wait_for()
     screenshot(page, "history-390")

@@ -11,13 +11,15 @@ from factcheck.accounts import services as accounts
 from factcheck.review import services as review
 from factcheck.review.models import ReviewTask
 from tests.browser.conftest import screenshot
+from tests.browser.desk import sign_in
 from tests.browser.test_desk import UNLABELLED
 from tests.conftest import send_nothing
+from tests.unit.pages import PASSWORD
 from tests.unit.test_queue_steering import submitted_verdict, waiting_tasks
 from web import create_app
 
 pytestmark = pytest.mark.browser
-PASSWORD = "correct horse battery"
+
 LONG_TITLE = (
     "The Next Step? Think Vietnam. A long look at what the surge would and would not "
     "change, with numbers from every ministry that publishes them"
@@ -48,17 +50,9 @@ def verdict_approval(session, verdict) -> int:
     return session.scalar(select(ReviewTask.id).where(ReviewTask.verdict_id == verdict.id))
 
 
-def sign_in(page, base: str) -> None:
-    page.goto(f"{base}/login")
-    page.get_by_label("User name").fill("rev")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_load_state()
-
-
 def test_the_queue_page_on_a_laptop_and_a_phone(page, desk):
     page.set_viewport_size({"width": 1366, "height": 900})
-    sign_in(page, desk["base"])
+    sign_in(page, desk["base"], "rev")
     page.goto(f"{desk['base']}/desk/queue")
     counts = page.locator("#queue-counts")
     assert counts.locator("[data-count=total]").inner_text() == "30"  # 29 + 1 returned

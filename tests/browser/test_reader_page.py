@@ -12,6 +12,7 @@ from factcheck.publishing import services as publishing
 from factcheck.review import services as review
 from tests.browser.checks import assert_no_axe_violations, assert_no_sideways_scroll
 from tests.browser.conftest import screenshot
+from tests.browser.desk import sign_in
 from tests.conftest import send_nothing
 from tests.unit.helpers import claims_of, first_source, gathered_essay
 from tests.unit.pages import PASSWORD
@@ -153,11 +154,7 @@ def test_reader_pages_error_pages_and_dashboard_pass_axe_and_fit_a_phone(
         }
         for name, (path, status) in pages.items():
             check_everywhere(page, base + path, status, name)
-        page.goto(f"{base}/login")
-        page.get_by_label("User name").fill("ed")
-        page.get_by_label("Password").fill(PASSWORD)
-        page.get_by_role("button", name="Sign in").click()
-        page.wait_for_url("**/desk/**")
+        sign_in(page, base, "ed")
         check_everywhere(page, f"{base}/desk/dashboard", 200, "dashboard")
         with page.expect_download() as download:
             page.get_by_role("link", name="Download every published verdict (CSV)").click()

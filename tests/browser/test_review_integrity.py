@@ -13,6 +13,7 @@ from sqlalchemy import select
 from factcheck.accounts import services as accounts
 from factcheck.publishing import services as publishing
 from factcheck.review.models import Verdict
+from tests.browser.desk import sign_in
 from tests.conftest import send_nothing
 from tests.flow import one_claim_essay
 from tests.unit.pages import PASSWORD
@@ -40,11 +41,7 @@ def desk(serve, settings):
 def signed_in(browser, base_url: str, name: str):
     page = browser.new_context().new_page()
     page.set_default_timeout(60_000)
-    page.goto(f"{base_url}/login")
-    page.get_by_label("User name").fill(name)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(re.compile("/desk/"))
+    sign_in(page, base_url, name)
     return page
 
 

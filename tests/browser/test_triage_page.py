@@ -16,7 +16,8 @@ from factcheck.claims.models import Claim
 from tests import factories
 from tests.browser.checks import assert_no_axe_violations, assert_no_sideways_scroll
 from tests.browser.conftest import screenshot
-from tests.browser.test_essay_page import PASSWORD, SIZES, Desk, approve, essay_url, sign_in
+from tests.browser.desk import sign_in
+from tests.browser.test_essay_page import PASSWORD, SIZES, Desk, approve, essay_url
 from tests.conftest import send_nothing
 from web import create_app
 
@@ -60,7 +61,7 @@ def decision_of(page, claim_id: int):
 
 
 def test_triage_ranks_by_check_worthiness_and_filters(page, desk):
-    sign_in(page, desk)
+    sign_in(page, desk.base, "ed")
     page.goto(essay_url(desk))
     assert row_texts(page)[:2] == [SENTENCES[1][0], SENTENCES[3][0]]  # the highest first
     expect(page.locator(f"#claim-{desk.claim_ids[1]} .band")).to_have_text("high check-worthiness")
@@ -79,7 +80,7 @@ def test_triage_ranks_by_check_worthiness_and_filters(page, desk):
 
 
 def test_a_bulk_action_and_its_undo(page, desk):
-    sign_in(page, desk)
+    sign_in(page, desk.base, "ed")
     page.goto(essay_url(desk))
     first, second = desk.claim_ids[0], desk.claim_ids[4]
     for claim_id in (first, second):
@@ -100,7 +101,7 @@ def test_a_bulk_action_and_its_undo(page, desk):
 
 
 def test_check_the_top_n(page, desk):
-    sign_in(page, desk)
+    sign_in(page, desk.base, "ed")
     page.goto(essay_url(desk))
     page.get_by_label("Check the top").fill("2")
     page.get_by_role("button", name="Check the top claims").click()
@@ -110,7 +111,7 @@ def test_check_the_top_n(page, desk):
 
 
 def test_the_publish_refusal_names_and_links_each_claim_in_the_way(page, desk):
-    sign_in(page, desk)
+    sign_in(page, desk.base, "ed")
     page.goto(essay_url(desk))
     page.get_by_label("Check the top").fill("1")
     page.get_by_role("button", name="Check the top claims").click()
@@ -126,7 +127,7 @@ def test_the_publish_refusal_names_and_links_each_claim_in_the_way(page, desk):
 
 
 def test_publishing_with_claims_not_checked(page, desk, database):
-    sign_in(page, desk)
+    sign_in(page, desk.base, "ed")
     page.goto(essay_url(desk))
     page.get_by_label("Check the top").fill("2")
     page.get_by_role("button", name="Check the top claims").click()
@@ -158,7 +159,7 @@ def test_the_triage_view_passes_axe_without_sideways_scroll(browser, desk, size)
     context.set_default_timeout(60_000)
     try:
         page = context.new_page()
-        sign_in(page, desk)
+        sign_in(page, desk.base, "ed")
         page.goto(essay_url(desk))
         page.locator(f"#claim-{desk.claim_ids[0]}").get_by_label(
             re.compile(r"Tick claim \d+")
