@@ -471,3 +471,18 @@ SENTENCES: dict[str, Sentence] = {
         f"of {e.user(e.subject_id)}"
     ),
 }
+
+
+def _claim_now(status: ClaimStatus) -> Sentence:
+    return _restored_or(lambda e: f"The claim is now {status.label}")
+
+
+def with_claim_statuses(
+    sentences: dict[str, Sentence], statuses: Iterable[ClaimStatus]
+) -> dict[str, Sentence]:
+    """``sentences``, plus one from its label for each status that has none there: a
+    status added to factcheck/claims/states.py reads well before it gets its own."""
+    return {f"claim.{status}": _claim_now(status) for status in statuses} | sentences
+
+
+SENTENCES = with_claim_statuses(SENTENCES, ClaimStatus)

@@ -24,6 +24,7 @@ from factcheck.review.services import CitationInput
 from factcheck.review.states import TaskState
 from factcheck.sources import services as sources
 from factcheck.sources.states import RETRYABLE
+from factcheck.states import Status, Tone
 from tests import factories
 from tests.unit.helpers import first_source
 from tests.unit.pages import sign_in
@@ -74,6 +75,22 @@ def test_every_recorded_action_has_a_sentence():
     assert len(actions) > 30, "the call sites were not found"
     missing = sorted(actions - set(history.SENTENCES))
     assert not missing, f"actions with no sentence in factcheck/history.py: {missing}"
+
+
+def test_a_claim_status_without_its_own_sentence_reads_from_its_label():
+    """A status added to factcheck/claims/states.py needs no edit here to be told."""
+
+    class Statuses(Status, css_prefix="status"):
+        APPROVED = "approved", "approved", Tone.DONE
+        ON_HOLD = "on_hold", "on hold", Tone.WAITING
+
+    sentences = history.with_claim_statuses(
+        {"claim.approved": lambda e: "its own sentence"}, Statuses
+    )
+    assert set(sentences) == {"claim.approved", "claim.on_hold"}
+    event = history.Event("claim.on_hold", 1, None, {}, {}, history.Facts())
+    assert sentences["claim.on_hold"](event) == "The claim is now on hold"
+    assert sentences["claim.approved"](event) == "its own sentence"
 
 
 # Actions the code no longer records, whose events earlier histories still hold.
