@@ -100,6 +100,25 @@ def test_a_bulk_action_and_its_undo(page, desk):
     expect(page.get_by_role("button", name=re.compile("^Undo"))).to_have_count(0)
 
 
+def test_a_single_discard_and_its_undo(page, desk, database):
+    sign_in(page, desk.base, "ed")
+    page.goto(essay_url(desk))
+    claim_id = desk.claim_ids[2]
+    row = page.locator(f"#claim-{claim_id}")
+    row.get_by_text(re.compile(r"^Edit claim \d+$")).click()
+    row.get_by_text(re.compile(r"^Discard claim \d+…$")).click()
+    row.get_by_role("button", name=re.compile(r"^Yes, discard claim \d+$")).click()
+    row.locator("p.flash", has_text="Claim discarded.").wait_for()
+    expect(row.locator("[data-claim-status]")).to_have_text("discarded")
+
+    page.get_by_role("button", name="Undo: restore the 1 claim just changed").click()
+    expect(page.get_by_text("1 claim restored.")).to_be_visible()
+    expect(row.locator("[data-claim-status]")).not_to_have_text("discarded")
+    expect(page.get_by_role("button", name=re.compile("^Undo"))).to_have_count(0)
+    with database.scope() as session:
+        assert session.get(Claim, claim_id).status != "discarded"
+
+
 def test_check_the_top_n(page, desk):
     sign_in(page, desk.base, "ed")
     page.goto(essay_url(desk))
