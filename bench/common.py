@@ -415,7 +415,8 @@ def load_desk(
     """Migrate ``url`` and fill it as a desk that has worked for a while.
 
     Every essay is ``text`` (the seed essay) with its real claims (45, 29 checkable;
-    the first ``claims_per_essay`` of them if given). The
+    the first ``claims_per_essay`` of them if given), every checkable one chosen for
+    checking. The
     newest checkable claims, ``open_tasks`` of them, await review with an open
     task; every older checkable claim is approved, with its done review and
     approval tasks and its approved verdict; the rest are not checkable. Each
@@ -470,10 +471,10 @@ def load_desk(
         )
         run(
             'INSERT INTO claims (essay_id, start, "end", text, kind, checkworthiness, checkable,'
-            " details, status, status_changed_at, version, created_at)"
+            " details, status, status_changed_at, version, created_at, triage)"
             " SELECT e.id, t.start, t.stop, t.text, t.kind, t.score, t.checkable, t.details::json,"
             " CASE WHEN t.checkable THEN 'approved' ELSE 'not_checkable' END,"
-            " e.created_at, 1, e.created_at"
+            " e.created_at, 1, e.created_at, CASE WHEN t.checkable THEN 'check' END"
             " FROM essays e CROSS JOIN unnest(%s::int[], %s::int[], %s::text[], %s::text[],"
             " %s::float8[], %s::bool[], %s::text[])"
             " AS t(start, stop, text, kind, score, checkable, details)"
