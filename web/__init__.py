@@ -17,6 +17,7 @@ from factcheck.db import MAX_INT, get_database
 from factcheck.essays import states as essay_states
 from factcheck.review import ratings
 from factcheck.review import states as review_states
+from factcheck.secret_key import secret_key
 from factcheck.settings import Settings, get_settings
 from factcheck.sources import states as run_states
 from factcheck.webhooks import states as delivery_states
@@ -82,7 +83,7 @@ def create_app(settings: Settings | None = None, dispatch: jobs.Dispatcher | Non
     jobs.set_dispatcher(dispatch or celery_dispatch)
     app = Flask(__name__)
     app.config.update(
-        SECRET_KEY=settings.secret_key,
+        SECRET_KEY=secret_key(settings),
         MAX_CONTENT_LENGTH=settings.max_body_bytes,
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
