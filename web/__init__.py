@@ -8,6 +8,7 @@ from typing import Any
 from flask import Flask
 from flask_wtf.csrf import CSRFProtect
 from werkzeug.exceptions import NotFound
+from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import BaseConverter
 
 from factcheck import jobs
@@ -91,6 +92,10 @@ def create_app(settings: Settings | None = None, dispatch: jobs.Dispatcher | Non
         PERMANENT_SESSION_LIFETIME=timedelta(hours=12),
         WTF_CSRF_TIME_LIMIT=None,  # the token lives as long as the session
     )
+    if settings.proxies:  # the client's address and scheme, as the proxies saw them
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=settings.proxies, x_proto=settings.proxies
+        )
     app.url_map.converters["id"] = IdConverter
     app.extensions["factcheck.settings"] = settings
     app.extensions["factcheck.database"] = get_database(settings.resolved_database_url())
