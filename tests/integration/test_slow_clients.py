@@ -3,13 +3,12 @@ they hold their connections, /healthz and a desk page still answer."""
 
 from __future__ import annotations
 
-import re
 from urllib.parse import urlsplit
 
 import pytest
 import requests
 
-from tests.service import start_service
+from tests.service import signed_in, start_service
 from tests.slowloris import Slowloris
 
 pytestmark = pytest.mark.integration
@@ -17,18 +16,6 @@ pytestmark = pytest.mark.integration
 SLOW_CLIENTS = 200
 # Generous: it bounds a failure on a busy machine; the figures are in bench/slow_clients.py.
 ANSWER_SECONDS = 10
-DEMO_PASSWORD = "factcheck-demo"
-
-
-def signed_in(base_url: str, name: str) -> requests.Session:
-    browser = requests.Session()
-    page = browser.get(f"{base_url}/login", timeout=ANSWER_SECONDS)
-    token = re.search(r'name="csrf-token" content="([^"]+)"', page.text)
-    assert token, page.text[:500]
-    form = {"name": name, "password": DEMO_PASSWORD, "csrf_token": token.group(1)}
-    answer = browser.post(f"{base_url}/login", data=form, timeout=ANSWER_SECONDS)
-    assert answer.status_code == 200 and "/desk/" in answer.url, answer.text[:500]
-    return browser
 
 
 def test_health_and_desk_answer_while_slow_clients_hold_connections(tmp_path):
