@@ -398,9 +398,20 @@ def load_demo(settings: Settings) -> list[DemoToken]:
     return tokens
 
 
+# Threads per web process. A client that sends its request slowly holds one thread
+# (gunicorn has no header timeout), not the whole process as a sync worker: 200 slow
+# connections leave /healthz and the desk answering (tests/integration/test_slow_clients.py,
+# bench/slow_clients.py). Idle kept-alive connections wait in the poller, holding none.
+WEB_THREADS = 256
+
+
 def web_command(host: str, port: int, web_workers: int) -> list[str]:
     return [sys.executable, "-m", "gunicorn", "web.wsgi:app", "--bind", f"{host}:{port}",
-            "--workers", str(web_workers),
+            "--workers", str(web_workers), "--worker-class", "gthread",
+            "--threads", str(WEB_THREADS),
+            # A process whose main loop is silent this long is stuck: restarted.
+            "--timeout", "30",
+            "--keep-alive", "5",
             # Within the grace `up` gives its children before SIGKILL.
             "--graceful-timeout", "5"]  # fmt: skip
 

@@ -19,6 +19,7 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 from sqlalchemy.pool import NullPool
 
+from factcheck import secret_key
 from factcheck.settings import Settings
 
 CONNECT_TIMEOUT_SECONDS = 3
@@ -37,6 +38,7 @@ def problems(settings: Settings, host: str, port: int) -> list[str]:
     if data_dir:
         return [data_dir]
     found = [
+        secret_key_problem(settings, host),
         port_problem(host, port),
         database_problem(settings.resolved_database_url()),
         broker_problem(settings.resolved_broker_url()),
@@ -49,6 +51,24 @@ def data_dir_problem(data_dir: Path) -> str | None:
         data_dir.mkdir(parents=True, exist_ok=True)
     except OSError as error:
         return f"cannot make the data dir {data_dir} ({error.strerror}); set FACTCHECK_DATA_DIR"
+    return None
+
+
+def secret_key_problem(settings: Settings, host: str) -> str | None:
+    """Is there a key, and a secret one when others can reach the service?"""
+    try:
+        key = secret_key.secret_key(settings)
+    except (OSError, ValueError) as error:
+        path = settings.data_dir / secret_key.KEY_FILE
+        reason = getattr(error, "strerror", None) or str(error)
+        return (
+            f"cannot read or make the secret key file {path} ({reason}); set FACTCHECK_SECRET_KEY"
+        )
+    if secret_key.is_development(key) and not secret_key.is_loopback(host):
+        return (
+            f"FACTCHECK_SECRET_KEY is the public development key, unsafe on {host}; "
+            "unset it (a random key is kept in the data dir) or set a secret one"
+        )
     return None
 
 

@@ -22,8 +22,11 @@ class Settings(BaseSettings):
     data_dir: Path = Path("var")
     database_url: str = ""  # default: sqlite under data_dir
     broker_url: str = ""  # default: kombu's SQLAlchemy transport on sqlite under data_dir
-    secret_key: str = "dev-only-secret-change-me"
+    secret_key: str = ""  # default: a random key kept in the data dir (factcheck/secret_key.py)
     base_url: str = "http://127.0.0.1:8000"
+    # Reverse proxies in front of the web (compose: nginx, 1). The web believes the
+    # X-Forwarded-For and -Proto that many of them add; with 0 it believes none.
+    proxies: int = Field(0, ge=0, le=5)
 
     # Limits on what a client may send.
     max_essay_chars: int = 200_000

@@ -142,6 +142,21 @@ class Service:
             raise
 
 
+DEMO_PASSWORD = "factcheck-demo"  # seeds/accounts.json
+
+
+def signed_in(base_url: str, name: str, password: str = DEMO_PASSWORD) -> requests.Session:
+    """A browser session of ``name`` (a demo account), signed in through the login form."""
+    browser = requests.Session()
+    page = browser.get(f"{base_url}/login", timeout=30)
+    token = re.search(r'name="csrf-token" content="([^"]+)"', page.text)
+    assert token, page.text[:500]
+    form = {"name": name, "password": password, "csrf_token": token.group(1)}
+    answer = browser.post(f"{base_url}/login", data=form, timeout=30)
+    assert answer.status_code == 200 and "/desk/" in answer.url, answer.text[:500]
+    return browser
+
+
 TOKEN_LINE = re.compile(r"token for (\w+) \(\w+\): (\S+)")
 
 

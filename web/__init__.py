@@ -8,6 +8,7 @@ from typing import Any
 from flask import Flask
 from flask_wtf.csrf import CSRFProtect
 from werkzeug.exceptions import NotFound
+from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import BaseConverter
 
 from factcheck import jobs
@@ -17,6 +18,7 @@ from factcheck.db import MAX_INT, get_database
 from factcheck.essays import states as essay_states
 from factcheck.review import ratings
 from factcheck.review import states as review_states
+from factcheck.secret_key import secret_key
 from factcheck.settings import Settings, get_settings
 from factcheck.sources import states as run_states
 from factcheck.webhooks import states as delivery_states
@@ -82,7 +84,7 @@ def create_app(settings: Settings | None = None, dispatch: jobs.Dispatcher | Non
     jobs.set_dispatcher(dispatch or celery_dispatch)
     app = Flask(__name__)
     app.config.update(
-        SECRET_KEY=settings.secret_key,
+        SECRET_KEY=secret_key(settings),
         MAX_CONTENT_LENGTH=settings.max_body_bytes,
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
@@ -90,6 +92,10 @@ def create_app(settings: Settings | None = None, dispatch: jobs.Dispatcher | Non
         PERMANENT_SESSION_LIFETIME=timedelta(hours=12),
         WTF_CSRF_TIME_LIMIT=None,  # the token lives as long as the session
     )
+    if settings.proxies:  # the client's address and scheme, as the proxies saw them
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=settings.proxies, x_proto=settings.proxies
+        )
     app.url_map.converters["id"] = IdConverter
     app.extensions["factcheck.settings"] = settings
     app.extensions["factcheck.database"] = get_database(settings.resolved_database_url())

@@ -12,6 +12,7 @@ from sqlalchemy import text
 
 from factcheck import metrics, migrate
 from factcheck.logs import log_context
+from factcheck.secret_key import is_development
 from web.operations import database, json_response, settings
 
 blueprint = Blueprint("ops", __name__)
@@ -26,11 +27,13 @@ def healthz() -> Response:
 
 @blueprint.get("/readyz")
 def readyz() -> Response:
-    """Ready to serve: the database and broker answer and the schema is at head."""
+    """Ready to serve: the database and broker answer, the schema is at head, and
+    sessions are signed with a key of our own, not the public development key."""
     checks = {
         "database": _database_state(),
         "broker": _broker_state(),
         "migrations": _migration_state(),
+        "secret_key": "development key" if is_development(current_app.secret_key) else "ok",
     }
     ready = all(state == "ok" for state in checks.values())
     return json_response(

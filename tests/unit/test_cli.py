@@ -195,6 +195,13 @@ def test_up_refuses_a_port_in_use(settings, no_children):
     assert "pass --port" in result.output
 
 
+def test_up_refuses_the_development_key_beyond_loopback(settings, no_children, monkeypatch):
+    monkeypatch.setenv("FACTCHECK_SECRET_KEY", "dev-only-secret-change-me")
+    get_settings.cache_clear()
+    result = CliRunner().invoke(main, ["up", "--host", "0.0.0.0", "--port", str(free_port())])
+    assert_one_error_line(result, "FACTCHECK_SECRET_KEY is the public development key")
+
+
 @pytest.mark.parametrize(
     ("setting", "url", "expected"),
     [

@@ -1,9 +1,11 @@
-"""compose.yaml runs what exists: every command names a real entry point, and
-every Celery queue has a consumer."""
+"""compose.yaml runs what exists: every command names a real entry point, every
+Celery queue has a consumer, and all traffic from the network goes through the proxy."""
 
 from __future__ import annotations
 
 import importlib
+import ipaddress
+import re
 import shlex
 import subprocess
 import sys
@@ -15,7 +17,8 @@ from click.testing import CliRunner
 from factcheck.cli import main
 from workers.app import Queues, celery_app
 
-COMPOSE = yaml.safe_load((Path(__file__).resolve().parents[2] / "compose.yaml").read_text())
+ROOT = Path(__file__).resolve().parents[2]
+COMPOSE = yaml.safe_load((ROOT / "compose.yaml").read_text())
 SERVICES = COMPOSE["services"]
 OURS = {name: spec for name, spec in SERVICES.items() if "image" not in spec or "build" in spec}
 
@@ -26,9 +29,10 @@ def command(spec: dict) -> list[str]:
 
 
 def test_the_stack_has_what_production_needs():
-    assert {"postgres", "redis", "migrate", "web", "worker", "worker-net", "beat", "flower"} <= set(
-        SERVICES
-    )
+    assert {
+        *("proxy", "web", "worker", "worker-net", "beat", "flower"),
+        *("postgres", "redis", "migrate"),
+    } <= set(SERVICES)
     assert SERVICES["web"]["depends_on"]["migrate"]["condition"] == "service_completed_successfully"
     assert "healthcheck" in SERVICES["web"] and "healthcheck" in SERVICES["postgres"]
     assert "postgres-data" in COMPOSE["volumes"]
@@ -85,3 +89,63 @@ def test_the_image_has_the_data_dir_beat_writes_its_schedule_to():
     schedule = beat[beat.index("--schedule") + 1]
     assert schedule.startswith(data_dir + "/")
     assert f"mkdir -p {data_dir}" in common["build"]["dockerfile_inline"]
+
+
+def published(spec: dict) -> list[tuple[str, str]]:
+    """(host address, host port) of each port a service publishes; "" for every address."""
+    found = []
+    for port in spec.get("ports", []):
+        if isinstance(port, dict):  # the long syntax
+            found.append((str(port.get("host_ip", "")), str(port.get("published", ""))))
+            continue
+        # [ADDRESS:]HOST:CONTAINER[/PROTOCOL], or CONTAINER alone (a random host port)
+        parts = str(port).split("/")[0].rsplit(":", 2)
+        address = parts[0].strip("[]") if len(parts) == 3 else ""
+        found.append((address, parts[-2] if len(parts) > 1 else ""))
+    return found
+
+
+def test_reading_published_ports():
+    spec = {"ports": ["8000:8080", "127.0.0.1:5555:5555", "[::1]:9:9", "7", {"host_ip": "0.0.0.0"}]}
+    assert published(spec) == [
+        ("", "8000"), ("127.0.0.1", "5555"), ("::1", "9"), ("", ""), ("0.0.0.0", "")
+    ]  # fmt: skip
+
+
+def test_only_the_proxy_faces_the_network():
+    assert published(SERVICES["proxy"]), "the proxy publishes the service"
+    for name, spec in SERVICES.items():
+        assert spec.get("network_mode") != "host", name
+        if name == "proxy":
+            continue
+        for address, port in published(spec):
+            assert address and ipaddress.ip_address(address).is_loopback, (name, port)
+
+
+def test_the_proxy_runs_the_repositorys_nginx_configuration_in_front_of_the_web():
+    proxy = SERVICES["proxy"]
+    assert "./deploy/nginx.conf:/etc/nginx/nginx.conf:ro" in proxy["volumes"]
+    assert proxy["depends_on"]["web"]["condition"] == "service_healthy"
+    upstream = re.search(r"upstream \w+ \{\s*server ([\w.-]+):(\d+);", NGINX)
+    assert upstream and upstream.group(1) == "web", NGINX
+    bind = command(SERVICES["web"])
+    assert bind[bind.index("--bind") + 1].endswith(f":{upstream.group(2)}")
+    listen = re.search(r"listen (\d+);", NGINX)
+    assert listen and any(port.endswith(f":{listen.group(1)}") for port in proxy["ports"])
+    # The web believes the address nginx forwards, from this one proxy only.
+    assert COMPOSE["x-factcheck"]["environment"]["FACTCHECK_PROXIES"] == "1"
+
+
+NGINX = (ROOT / "deploy" / "nginx.conf").read_text()
+
+
+def test_the_proxy_limits_slow_clients_and_buffers_both_ways():
+    directives = dict(re.findall(r"^\s*(\w+) ([^;]+);", NGINX, re.MULTILINE))
+    for timeout in ("client_header_timeout", "client_body_timeout", "send_timeout"):
+        assert re.fullmatch(r"\d+s", directives[timeout]), timeout
+        assert int(directives[timeout][:-1]) <= 30, timeout
+    assert directives["proxy_request_buffering"] == "on"
+    assert directives["proxy_buffering"] == "on"
+    assert {"Host", "X-Forwarded-For", "X-Forwarded-Proto"} <= set(
+        re.findall(r"proxy_set_header ([\w-]+) ", NGINX)
+    )

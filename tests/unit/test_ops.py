@@ -23,6 +23,7 @@ def test_readyz_checks_database_broker_and_migrations(client):
         "database": "ok",
         "broker": "ok",
         "migrations": "ok",
+        "secret_key": "ok",
     }
 
 
