@@ -13,16 +13,21 @@ from factcheck.factchecks import services as archive
 from factcheck.factchecks.formats import Record, Refused
 from factcheck.factchecks.models import VerifiedClaim
 from factcheck.sources.connectors import ClaimQuery
-from factcheck.sources.models import SourceRecord
-from factcheck.sources.services import sha256
 from factcheck.sources.verified_claims import VerifiedClaimsConnector
 from tests import factories
+from tests.cli_fact_checks import import_and_match
 from tests.conftest import problem_of
-from tests.factchecks import BOMBS, BOMBS_CLAIM, BOMBS_URL, claim_review, json_lines, page
+from tests.factchecks import (
+    BOMBS,
+    BOMBS_CLAIM,
+    BOMBS_URL,
+    HOSTILE,
+    check_task_page_box,
+    claim_review,
+    json_lines,
+    page,
+)
 from tests.unit.conftest import auth
-from tests.unit.pages import post, sign_in
-
-HOSTILE = '<script>alert(1)</script> "><img src=x onerror=alert(2)> the moon is cheese'
 
 
 def records(parsed) -> tuple[list[Record], list[Refused]]:
@@ -267,28 +272,10 @@ def test_the_connector_finds_the_earlier_check_and_says_why(session, database):
 
 
 def test_the_task_page_shows_a_strong_match_first_and_lets_it_be_cited(client, people, database):
-    with database.scope() as session:
-        rows = [Record(BOMBS_URL, HOSTILE + " " + BOMBS_CLAIM, rating_text="True",
-                       publisher="Checkers", url=BOMBS_URL)]  # fmt: skip
-        archive.import_records(session, rows, name="f", format="claimreview")
-    with database.scope() as session:
-        from factcheck.accounts.services import user_by_name
+    check_task_page_box(client, database)
 
-        essay = factories.make_essay(session, user_by_name(session, "ed"))
-        claim = factories.make_claim(session, essay, factories.CAR_BOMBS)
-        query = ClaimQuery(claim_id=claim.id, text=claim.text, start=0, end=1)
-        found = VerifiedClaimsConnector(database).find(query)[0]
-        source = SourceRecord(
-            claim_id=claim.id, connector="verified_claims", url=found.url, title=found.title,
-            publisher=found.publisher, published_at=found.published_at, snippet=found.snippet,
-            score=found.score, snapshot_text=found.snapshot_text,
-            snapshot_sha256=sha256(found.snapshot_text), details=found.details,
-        )  # fmt: skip
-        session.add(source)
-        factories.make_review_task(session, claim)
-    sign_in(client, "rev")
-    task_path = post(client, "/desk/queue/next", {}, "/desk/queue").location
-    text = client.get(task_path).text
-    assert text.index("Checked before") < text.index('id="sources-heading"')
-    assert "<script>alert(1)" not in text and "&lt;script&gt;alert(1)" in text
-    assert f'href="#source-{source.id}"' in text and f'name="cite" value="{source.id}"' in text
+
+def test_the_cli_contract_on_the_embedded_default_with_nothing_running(tmp_path):
+    # A data dir with no database yet: the commands make it and migrate it.
+    env = {"FACTCHECK_DATA_DIR": str(tmp_path / "data"), "FACTCHECK_DATABASE_URL": ""}
+    import_and_match(env, tmp_path)
