@@ -12,11 +12,12 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterable, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
+from dataclasses import fields as dataclass_fields
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from factcheck.db import utcnow
@@ -81,9 +82,12 @@ def import_records(
     return result
 
 
+RECORD_FIELDS = [f.name for f in dataclass_fields(Record)]
+
+
 def fields_of(record: Record) -> dict[str, Any]:
     """What a version keeps of a record, JSON-ready."""
-    fields = asdict(record)
+    fields = {name: getattr(record, name) for name in RECORD_FIELDS}
     fields["reviewed_on"] = record.reviewed_on.isoformat() if record.reviewed_on else None
     return fields
 
@@ -122,20 +126,31 @@ def store(
                             **_columns(record, sha, now)})  # fmt: skip
             versions.append(_version(row.id, row.version + 1, change, now, import_id, fields))
             counts["updated"] += 1
+    # Core statements, not the ORM's bulk forms (which sent a statement per few rows);
+    # the new rows' ids are read back by key rather than with RETURNING, whose long
+    # multi-row statement psycopg parsed again for every batch.
+    connection = session.connection()
     if inserts:
-        ids = session.scalars(
-            insert(VerifiedClaim).returning(VerifiedClaim.id, sort_by_parameter_order=True),
-            [columns for columns, _ in inserts],
-        ).all()
+        connection.execute(_INSERT_CLAIMS, [columns for columns, _ in inserts])
+        keys = [columns["key_sha256"] for columns, _ in inserts]
+        ids = {row.key_sha256: row.id for row in connection.execute(_IDS_BY_KEY, {"keys": keys})}
         versions += [
-            _version(row_id, 1, "new", now, import_id, fields)
-            for row_id, (_, fields) in zip(ids, inserts, strict=True)
+            _version(ids[columns["key_sha256"]], 1, "new", now, import_id, fields)
+            for columns, fields in inserts
         ]
     if updates:
         session.execute(update(VerifiedClaim), updates)
     if versions:
-        session.execute(insert(VerifiedClaimVersion), versions)
+        connection.execute(_INSERT_VERSIONS, versions)
     return counts
+
+
+CLAIMS = VerifiedClaim.__table__
+_INSERT_CLAIMS = insert(CLAIMS)
+_INSERT_VERSIONS = insert(VerifiedClaimVersion.__table__)
+_IDS_BY_KEY = select(CLAIMS.c.key_sha256, CLAIMS.c.id).where(
+    CLAIMS.c.key_sha256.in_(bindparam("keys", expanding=True))
+)
 
 
 def key_of(publisher: str, ref: str) -> str:
