@@ -52,16 +52,17 @@ BOMBS = claim_review(BOMBS_URL, BOMBS_CLAIM)
 HOSTILE = '<script>alert(1)</script> "><img src=x onerror=alert(2)> the moon is cheese'
 
 
-def check_task_page_box(client: FlaskClient, database: Database) -> None:
-    """A strong match in the archive stands first on the reviewer's page, escaped, and
-    is a source the verdict can cite. Needs the users ed (editor) and rev (reviewer)."""
+def seed_checked_before(database: Database, editor: str = "ed") -> tuple[int, int]:
+    """An archive holding an earlier check of the tiny essay's first claim (with markup
+    and a NUL in it), and that claim gathered: its verified_claims source and an open
+    review task. Returns (the claim's id, the source's id)."""
     with database.scope() as session:
         hostile = HOSTILE + " " + BOMBS_CLAIM + "\x00"
         fields = {"ref": BOMBS_URL, "claim": hostile, "rating_text": "True", "url": BOMBS_URL}
         record = formats.checked(fields, "record 1", "Checkers")
         archive.import_records(session, [record], name="f", format="claimreview")
     with database.scope() as session:
-        essay = factories.make_essay(session, user_by_name(session, "ed"))
+        essay = factories.make_essay(session, user_by_name(session, editor))
         claim = factories.make_claim(session, essay, factories.CAR_BOMBS)
         query = ClaimQuery(claim_id=claim.id, text=claim.text, start=0, end=1)
         found = VerifiedClaimsConnector(database).find(query)[0]
@@ -73,7 +74,13 @@ def check_task_page_box(client: FlaskClient, database: Database) -> None:
         )  # fmt: skip
         session.add(source)
         factories.make_review_task(session, claim)
-        source_id = source.id
+        return claim.id, source.id
+
+
+def check_task_page_box(client: FlaskClient, database: Database) -> None:
+    """A strong match in the archive stands first on the reviewer's page, escaped, and
+    is a source the verdict can cite. Needs the users ed (editor) and rev (reviewer)."""
+    _, source_id = seed_checked_before(database)
     sign_in(client, "rev")
     task_path = post(client, "/desk/queue/next", {}, "/desk/queue").location
     text = client.get(task_path).text
