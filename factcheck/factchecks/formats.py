@@ -216,11 +216,13 @@ def _json_units(text: str) -> Iterator[tuple[str, Any]]:
         yield "file", whole
         return
     lines = [(n, line) for n, line in enumerate(text.splitlines(), 1) if line.strip()]
-    if len(lines) == 1:
+    parsed = [(number, _loads(line)) for number, line in lines]
+    if all(isinstance(value, str) for _, value in parsed):
+        # No line is JSON of its own: one broken document (pretty-printed), not JSON Lines.
         yield "file", whole
         return
-    for number, line in lines:
-        yield f"line {number}", _loads(line)
+    for number, value in parsed:
+        yield f"line {number}", value
 
 
 def _loads(text: str) -> Any:

@@ -219,14 +219,14 @@ def sync_publication(
     no longer published are withdrawn from the archive, with their history kept."""
     records = _published_records(content, page_url) if content is not None else []
     store(session, records, source="desk", essay_id=essay_id)
-    kept = {record.ref for record in records}
+    kept = {key_of(record.publisher, record.ref) for record in records}
     now = utcnow()
     gone = session.execute(
-        select(VerifiedClaim.id, VerifiedClaim.ref, VerifiedClaim.version).where(
-            VerifiedClaim.essay_id == essay_id, VerifiedClaim.withdrawn_at.is_(None)
-        )
+        select(
+            VerifiedClaim.id, VerifiedClaim.ref, VerifiedClaim.key_sha256, VerifiedClaim.version
+        ).where(VerifiedClaim.essay_id == essay_id, VerifiedClaim.withdrawn_at.is_(None))
     ).all()
-    gone = [row for row in gone if row.ref not in kept]
+    gone = [row for row in gone if row.key_sha256 not in kept]
     if not gone:
         return
     session.execute(

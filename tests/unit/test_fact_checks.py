@@ -279,3 +279,11 @@ def test_the_cli_contract_on_the_embedded_default_with_nothing_running(tmp_path)
     # A data dir with no database yet: the commands make it and migrate it.
     env = {"FACTCHECK_DATA_DIR": str(tmp_path / "data"), "FACTCHECK_DATABASE_URL": ""}
     import_and_match(env, tmp_path)
+
+
+def test_a_broken_pretty_printed_file_is_one_refusal_and_a_broken_first_line_only_itself():
+    broken = json.dumps([BOMBS], indent=2).replace('"url"', "url", 1)
+    found, refused = records(formats.read(broken, "claimreview"))
+    assert not found and [r.where for r in refused] == ["file"]
+    found, refused = records(formats.read(json_lines("{oops", BOMBS), "claimreview"))
+    assert [r.ref for r in found] == [BOMBS_URL] and [r.where for r in refused] == ["line 1"]
