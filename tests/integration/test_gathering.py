@@ -20,6 +20,7 @@ def test_every_checkable_claim_gets_records_from_each_connector(tmp_path, postgr
         world.stock([claim.text for claim in split(text) if claim.checkable])
         env = {
             **world.environment(),
+            "FACTCHECK_CONNECTORS": ",".join(sorted(CONNECTORS)),  # the world's, and ours
             "FACTCHECK_DATABASE_URL": postgres_url,
             "FACTCHECK_BROKER_URL": redis_url,
         }
