@@ -287,3 +287,11 @@ def test_a_broken_pretty_printed_file_is_one_refusal_and_a_broken_first_line_onl
     assert not found and [r.where for r in refused] == ["file"]
     found, refused = records(formats.read(json_lines("{oops", BOMBS), "claimreview"))
     assert [r.ref for r in found] == [BOMBS_URL] and [r.where for r in refused] == ["line 1"]
+
+
+def test_a_huge_cell_refuses_its_row_and_the_table_reads_on():
+    huge = "0\t" + "w " * 150_000 + "\tHeadline\n"  # past the csv module's field limit
+    text = "\tvclaim\ttitle\n" + huge + "1\tA short claim.\tTitle\n"
+    found, refused = records(formats.read(text, "tsv"))
+    assert [r.ref for r in found] == ["1"]
+    assert [r.where for r in refused] == ["line 2"] and "claim is" in refused[0].reason
