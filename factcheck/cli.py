@@ -29,6 +29,8 @@ from factcheck.claims.extraction import essay_claims as split_claims
 from factcheck.claims.services import details_of
 from factcheck.db import get_database, utcnow
 from factcheck.errors import DomainError
+from factcheck.factchecks import formats, index
+from factcheck.factchecks import services as archive
 from factcheck.settings import Settings, get_settings
 from factcheck.sources import library
 from factcheck.supervisor import Children, Stop, StopSignals
@@ -228,6 +230,112 @@ def library_import(path: Path) -> None:
     with _session() as session:
         added, updated = library.import_library(session, path)
     click.echo(f"library: {added} added, {updated} updated")
+
+
+@main.group("fact-checks")
+def fact_checks() -> None:
+    """The archive of earlier fact-checks: import them, match claims against them."""
+
+
+@fact_checks.command("import")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--format",
+    "format_",
+    type=click.Choice(formats.FORMATS),
+    help="The file's format (by default guessed from its name and content).",
+)
+@click.option(
+    "--columns",
+    default="",
+    metavar="FIELD=COLUMN,...",
+    help="CSV/TSV: our fields (id, claim, title, rating, publisher, url, date, "
+    "language, claimant) and the columns that hold them, by header name or "
+    "0-based position; id= names an unnamed column.",
+)
+@click.option("--publisher", default=None, help="Who checked the records that do not say.")
+def fact_checks_import(
+    path: Path, format_: str | None, columns: str, publisher: str | None
+) -> None:
+    """Add or update earlier fact-checks from PATH; a second import of the same file
+    changes nothing. Prints the counts, then each refused record and why."""
+    settings = _migrated_settings()
+    text = path.read_bytes().decode("utf-8-sig", errors="replace")
+    try:
+        parsed = formats.read(
+            text,
+            format_,
+            columns=formats.parse_columns(columns),
+            publisher=publisher,
+            name=path.name,
+        )
+        with get_database(settings.resolved_database_url()).scope() as session:
+            result = archive.import_records(
+                session,
+                parsed,
+                name=path.name,
+                format=format_ or formats.guess_format(text, path.name),
+            )
+    except formats.FormatProblem as problem:
+        raise click.ClickException(str(problem)) from None
+    click.echo(f"fact-checks: {result.summary()}")
+    for refusal in result.refused:
+        click.echo(f"refused {refusal['where']}: {refusal['reason']}", err=True)
+
+
+@fact_checks.command("match")
+@click.option("--top", default=5, show_default=True, type=click.IntRange(1, 100))
+@click.option(
+    "--format",
+    "format_",
+    default="jsonl",
+    show_default=True,
+    type=click.Choice(["jsonl"]),
+    help="Input and output: JSON Lines.",
+)
+def fact_checks_match(top: int, format_: str) -> None:
+    """Read {"id", "text"} lines on standard input; for each, write {"id", "matches":
+    [{"id", "score"}]}: the earlier fact-checks it matches, best first, by their own ids."""
+    settings = _migrated_settings()
+    bad = 0
+    with get_database(settings.resolved_database_url()).read_scope() as session:
+        matcher = index.current(session).matcher
+        for number, line in enumerate(sys.stdin, 1):
+            if not line.strip():
+                continue
+            query = _match_query(line)
+            if query is None:
+                bad += 1
+                click.echo(f'line {number}: expected {{"id": ..., "text": "..."}}', err=True)
+                continue
+            matches = matcher.match(query[1], top=top)
+            refs = archive.refs(session, [int(match.id) for match in matches])
+            found = [
+                {"id": refs[int(m.id)], "score": m.score} for m in matches if int(m.id) in refs
+            ]
+            click.echo(json.dumps({"id": query[0], "matches": found}, ensure_ascii=False))
+    if bad:
+        raise SystemExit(1)
+
+
+def _match_query(line: str) -> tuple[Any, str] | None:
+    try:
+        query = json.loads(line)
+    except ValueError:
+        return None
+    if not isinstance(query, dict) or not isinstance(query.get("text"), str):
+        return None
+    return query.get("id"), query["text"]
+
+
+def _migrated_settings() -> Settings:
+    """Settings, with the database made and at head: these commands work on the
+    embedded default before anything else has run."""
+    settings = _checked_settings()
+    _fail_on(preflight.data_dir_problem(settings.data_dir))
+    _fail_on(preflight.database_problem(settings.resolved_database_url()))
+    upgrade_database(settings)
+    return settings
 
 
 @main.command("split")

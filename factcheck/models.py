@@ -5,6 +5,7 @@ from factcheck.audit import AuditEvent
 from factcheck.claims.models import Claim
 from factcheck.db import Base
 from factcheck.essays.models import Essay
+from factcheck.factchecks.models import FactCheckImport, VerifiedClaim, VerifiedClaimVersion
 from factcheck.publishing.models import Correction, Publication
 from factcheck.review.models import Citation, ReviewTask, TaskSkip, Verdict
 from factcheck.sources.models import ConnectorRun, LibraryDocument, SourceRecord
@@ -19,6 +20,7 @@ __all__ = [
     "ConnectorRun",
     "Correction",
     "Essay",
+    "FactCheckImport",
     "LibraryDocument",
     "Publication",
     "ReviewTask",
@@ -27,6 +29,8 @@ __all__ = [
     "ThrottleCount",
     "User",
     "Verdict",
+    "VerifiedClaim",
+    "VerifiedClaimVersion",
     "Webhook",
     "WebhookDelivery",
 ]

@@ -10,6 +10,8 @@ from factcheck.claims import curation, triage
 from factcheck.claims import services as claims
 from factcheck.errors import InvalidInput
 from factcheck.essays import services as essays
+from factcheck.factchecks import formats as factcheck_formats
+from factcheck.factchecks import services as factcheck_archive
 from factcheck.publishing import exports
 from factcheck.publishing import services as publishing
 from factcheck.review import queue, ratings
@@ -60,6 +62,12 @@ from web.schemas import (
     TriageOut,
     VerdictIn,
     VerdictOut,
+    VerifiedClaimDetailOut,
+    VerifiedClaimImportIn,
+    VerifiedClaimImportOut,
+    VerifiedClaimOut,
+    VerifiedClaimPageOut,
+    VerifiedClaimQuery,
     citation_inputs,
 )
 
@@ -397,6 +405,79 @@ def list_runs(ctx: Context, claim_id: int) -> Response:
 def add_source(ctx: Context, body: SourceIn, claim_id: int) -> Response:
     record = sources.add_manual_source(ctx.session, claim_id, ctx.actor.id, **body.model_dump())
     return json_response(SourceOut.model_validate(record), 201)
+
+
+# --- earlier fact-checks ---------------------------------------------------------------
+
+ADMIN = ("admin",)
+
+
+@api.operation(
+    "POST",
+    "/verified-claims/imports",
+    summary="Import a file of earlier fact-checks (a second import of it changes nothing)",
+    roles=ADMIN,
+    body=VerifiedClaimImportIn,
+    tag="fact-checks",
+    responses={201: VerifiedClaimImportOut, 422: PROBLEM},
+)
+def import_verified_claims(ctx: Context, body: VerifiedClaimImportIn) -> Response:
+    try:
+        parsed = factcheck_formats.read(
+            body.content,
+            body.format,
+            columns=factcheck_formats.parse_columns(body.columns),
+            publisher=body.publisher,
+            name=body.name,
+        )
+        result = factcheck_archive.import_records(
+            ctx.session,
+            parsed,
+            name=body.name,
+            format=body.format or factcheck_formats.guess_format(body.content, body.name),
+            by_id=ctx.actor.id,
+        )
+    except factcheck_formats.FormatProblem as problem:
+        raise InvalidInput(str(problem), field="columns") from None
+    assert result.id is not None
+    out = VerifiedClaimImportOut(summary=result.summary(), **vars(result))
+    return json_response(out, 201)
+
+
+@api.operation(
+    "GET",
+    "/verified-claims",
+    summary="Earlier fact-checks in the archive, a page at a time (follow `next`)",
+    roles=DESK,
+    query=VerifiedClaimQuery,
+    tag="fact-checks",
+    responses={200: VerifiedClaimPageOut},
+)
+def list_verified_claims(ctx: Context, query: VerifiedClaimQuery) -> Response:
+    rows, cursor = factcheck_archive.page(ctx.session, query.limit, query.after, query.publisher)
+    following = {**query.model_dump(exclude_none=True), "after": cursor}
+    next_url = url_for("api.list_verified_claims", **following) if cursor else None
+    items = [VerifiedClaimOut.model_validate(row) for row in rows]
+    return json_response(VerifiedClaimPageOut(items=items, next=next_url))
+
+
+@api.operation(
+    "GET",
+    "/verified-claims/{verified_claim_id}",
+    summary="An earlier fact-check with every version of it",
+    roles=DESK,
+    tag="fact-checks",
+    responses={200: VerifiedClaimDetailOut, 404: PROBLEM},
+)
+def get_verified_claim(ctx: Context, verified_claim_id: int) -> Response:
+    row = factcheck_archive.get(ctx.session, verified_claim_id)
+    out = VerifiedClaimDetailOut.model_validate(
+        {
+            **VerifiedClaimOut.model_validate(row).model_dump(),
+            "versions": factcheck_archive.versions_of(ctx.session, verified_claim_id),
+        }
+    )
+    return json_response(out)
 
 
 # --- review ----------------------------------------------------------------------

@@ -49,6 +49,7 @@ from factcheck.review import services as review
 from factcheck.review.models import ReviewTask, Verdict
 from factcheck.review.states import TaskState
 from factcheck.sources import services as sources
+from factcheck.sources.models import SourceRecord
 from web.forms import Names, refuse, same_name
 from web.operations import (
     database,
@@ -760,6 +761,7 @@ def task_page(task_id: int) -> Response | str:
             "essay": essay,
             "paragraph": publishing.paragraph_around(essay.text, claim.start, claim.end),
             "sources": records,
+            "checked_before": checked_before(records),
             "sentences": {
                 record.id: quotable_sentences(record.snapshot_text) for record in records
             },
@@ -773,6 +775,11 @@ def task_page(task_id: int) -> Response | str:
             "runs": sources.runs_of(session, claim.id),
         }
         return render_template("desk/task.html", **context)
+
+
+def checked_before(records: list[SourceRecord]) -> list[SourceRecord]:
+    """The strong matches in the archive of earlier fact-checks, shown first."""
+    return [r for r in records if r.connector == "verified_claims" and r.details.get("strong")]
 
 
 def _name_of(session: Session, user_id: int | None) -> str:

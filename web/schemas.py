@@ -419,3 +419,85 @@ class CorrectionOut(Output):
     claim_id: int | None
     note: str
     created_at: datetime
+
+
+# --- earlier fact-checks -----------------------------------------------------------------
+
+
+class VerifiedClaimImportIn(BaseModel):
+    # Not ``Input``: a file's text may hold control characters; the import cleans
+    # them out of each record (or refuses the record) instead of refusing the file.
+    model_config = ConfigDict(extra="forbid")
+
+    content: str = Field(min_length=1, description="The file's text")
+    format: Literal["claimreview", "factchecktools", "tsv"] | None = Field(
+        None, description="The file's format; by default guessed from its name and text"
+    )
+    name: Annotated[str, StringConstraints(strip_whitespace=True, max_length=300)] = Field(
+        "upload", description="The file's name (a .tsv or .csv name reads it as a table)"
+    )
+    columns: Annotated[str, StringConstraints(max_length=1000)] = Field(
+        "", description="CSV/TSV: FIELD=COLUMN pairs, as the CLI's --columns"
+    )
+    publisher: Annotated[str, StringConstraints(strip_whitespace=True, max_length=300)] | None = (
+        Field(None, description="Who checked the records that do not say")
+    )
+
+
+class RefusalOut(Output):
+    where: str
+    reason: str
+
+
+class VerifiedClaimImportOut(Output):
+    id: int
+    new: int
+    updated: int
+    unchanged: int
+    refused_count: int
+    refused: list[RefusalOut]  # the first 1,000 with their reasons
+    summary: str
+
+
+class VerifiedClaimOut(Output):
+    id: int
+    ref: str  # its own id where it came from (a URL, an id column)
+    publisher: str
+    source: Literal["imported", "desk"]
+    claim: str
+    title: str
+    rating_text: str
+    rating: str | None  # our scale's slug, when the rating maps onto it
+    url: str | None
+    reviewed_on: date | None
+    language: str | None
+    claimant: str | None
+    version: int
+    created_at: datetime
+    updated_at: datetime
+    withdrawn_at: datetime | None
+
+
+class VerifiedClaimVersionOut(Output):
+    version: int
+    change: Literal["new", "updated", "withdrawn", "restored"]
+    at: datetime
+    import_id: int | None
+    fields: dict[str, Any]
+
+
+class VerifiedClaimDetailOut(VerifiedClaimOut):
+    versions: list[VerifiedClaimVersionOut]
+
+
+class VerifiedClaimPageOut(Output):
+    items: list[VerifiedClaimOut]
+    next: str | None  # the next page's URL; null on the last page
+
+
+class VerifiedClaimQuery(Input):
+    limit: int = Field(50, ge=1, le=MAX_PAGE, description="Records per page (1-200)")
+    after: Id | None = Field(None, description="Only records after this id (the `next` cursor)")
+    publisher: Annotated[str, StringConstraints(max_length=300)] | None = Field(
+        None, description="Only records of this fact-checker"
+    )

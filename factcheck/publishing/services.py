@@ -21,6 +21,7 @@ from factcheck.errors import Conflict, InvalidInput, NotFound
 from factcheck.essays.models import Essay
 from factcheck.essays.states import TRANSITIONS as ESSAY_TRANSITIONS
 from factcheck.essays.states import EssayStatus
+from factcheck.factchecks import services as archive
 from factcheck.publishing.models import Correction, Publication
 from factcheck.publishing.snapshot import (
     SCHEMA_VERSION,
@@ -90,6 +91,8 @@ def publish(
     )
     for correction in pending:
         correction.publication_id = publication.id
+    # The archive of earlier fact-checks holds the verdicts of the current version.
+    archive.sync_publication(session, essay.id, publication.content, page_url(base_url, essay.id))
     check_move(ESSAY_TRANSITIONS, essay.status, EssayStatus.PUBLISHED, f"essay {essay_id}")
     essay.status = EssayStatus.PUBLISHED
     essay.status_changed_at = now
@@ -161,6 +164,7 @@ def withdraw(
     check_move(ESSAY_TRANSITIONS, essay.status, EssayStatus.WITHDRAWN, f"essay {essay_id}")
     essay.status = EssayStatus.WITHDRAWN
     essay.status_changed_at = now
+    archive.sync_publication(session, essay.id, None, page_url(base_url, essay.id))
     _announce(session, publication, base_url)
     return publication
 

@@ -17,6 +17,7 @@ from factcheck.sources.cited_links import CitedLinksConnector
 from factcheck.sources.connectors import Connector, LibraryConnector, Reach
 from factcheck.sources.desk import DeskConnector
 from factcheck.sources.factchecktools import FactCheckToolsConnector
+from factcheck.sources.verified_claims import VerifiedClaimsConnector
 from factcheck.sources.wikipedia import WikipediaConnector
 
 CONNECTORS: dict[str, type[Connector]] = {
@@ -24,6 +25,7 @@ CONNECTORS: dict[str, type[Connector]] = {
     for connector in (
         LibraryConnector,
         DeskConnector,
+        VerifiedClaimsConnector,
         WikipediaConnector,
         FactCheckToolsConnector,
         CitedLinksConnector,

@@ -114,7 +114,8 @@ def test_every_connector_declares_what_it_is():
         assert connector.reach in Reach
         assert isinstance(connector.archived, bool)
         assert isinstance(connector.time_limit, int) and 0 < connector.time_limit <= TASK_LIMIT
-    assert {n for n, c in CONNECTORS.items() if c.reach is Reach.LOCAL} == {"library", "desk"}
+    local = {"library", "desk", "verified_claims"}  # verified_claims: the archive, in our database
+    assert {n for n, c in CONNECTORS.items() if c.reach is Reach.LOCAL} == local
 
 
 def test_the_recorder_runs_what_it_recorded(database: Database):
