@@ -10,8 +10,9 @@ entry at ``/fact-checks/<essay id>.<extension>`` or, for a collection,
 Everything here renders text that came from essays, reviewers and sources, so
 each format escapes it in its own way: Markdown backslashes what CommonMark would
 read as markup, and nothing else, and only http(s) links become links; XML is built
-by ElementTree; CSV cells that a spreadsheet would run as a formula are quoted with
-a leading apostrophe; JSON is escaped by the encoder.
+by ElementTree; CSV follows OWASP's guidance on CSV injection: every cell is quoted,
+and a cell a spreadsheet could run as a formula starts with an apostrophe; JSON is
+escaped by the encoder.
 """
 
 from __future__ import annotations
@@ -365,7 +366,7 @@ def verdicts_csv(export: Export) -> str:
     version (withdrawn fact-checks have none), then one per claim not checked, with
     no rating and the reason in ``not_checked``."""
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = csv.writer(out, quoting=csv.QUOTE_ALL)  # a quote or separator never opens a cell
     writer.writerow(CSV_COLUMNS)
     for shown in export.versions:
         essay = shown.snapshot.essay
@@ -386,8 +387,18 @@ def verdicts_csv(export: Export) -> str:
     return out.getvalue()
 
 
+# What makes a spreadsheet read a cell as a formula (OWASP's list, and the full-width
+# forms some locales accept). Spreadsheets skip leading spaces and quotes, so a cell
+# that only starts with them is looked at after them too.
+_FORMULA_START = frozenset("=+-@\t\r\uff1d\uff0b\uff0d\uff20")
+_SKIPPED = " \t\r\n\"'"
+
+
 def _cell(value: object) -> object:
-    """Keep spreadsheets from running a cell as a formula (CSV injection)."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+    """Keep spreadsheets from running a cell as a formula (CSV injection): prefix an
+    apostrophe, which spreadsheets read as "text follows"."""
+    if isinstance(value, str) and (
+        value[:1] in _FORMULA_START or value.lstrip(_SKIPPED)[:1] in _FORMULA_START
+    ):
         return "'" + value
     return value
