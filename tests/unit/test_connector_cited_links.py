@@ -262,6 +262,18 @@ def test_failure_modes_skip_the_link_and_keep_the_good_one(failure, kind):
     assert site.url("/bombs") in [record.url for record in found]
 
 
+def test_a_refused_link_names_no_address_in_the_runs_error(caplog):
+    """The run's error, which the desk shows, says the address is not public; what
+    localhost resolved to is in the log only."""
+    with FakeSite({"/bombs": BOMBS_PAGE}) as site:
+        url = site.url("/bombs").replace("127.0.0.1", "localhost")
+        with pytest.raises(FetchError) as raised:
+            connector_for(site).find(essay_with(f"Car bombs killed 215 people ({url})."))
+    recorded = str(raised.value)  # what the run stores (factcheck.sources.tasks.search)
+    assert recorded == f"refused: {url}: all 1 cited links failed; not a public address"
+    assert "localhost resolves to 127.0.0.1 (loopback)" in caplog.text
+
+
 def test_a_huge_html_page_is_refused():
     huge = Answer(200, lambda: b"<p>" + b"x" * 3_000_000, {"Content-Type": "text/html"})
     with FakeSite({"/huge": huge}) as site:
