@@ -50,11 +50,22 @@ class Published:
     changelog: str
     page_url: str  # the fact-check's page, which shows its current version
     version_url: str  # this version's own page
+    # The note of the withdrawal that took this version down (publishing.taken_down).
+    taken_down: str | None = None
 
     @classmethod
-    def of(cls, publication: Publication, page_url: str, version_url: str) -> Published:
+    def of(
+        cls,
+        publication: Publication,
+        page_url: str,
+        version_url: str,
+        taken_down: str | None = None,
+    ) -> Published:
+        snapshot = Snapshot.model_validate(publication.content)
+        if taken_down is not None:  # not even an exporter that forgets to ask shows a verdict
+            snapshot = snapshot.model_copy(update={"claims": []})
         return cls(
-            snapshot=Snapshot.model_validate(publication.content),
+            snapshot=snapshot,
             essay_id=publication.essay_id,
             version=publication.version,
             kind=publication.kind,
@@ -62,11 +73,13 @@ class Published:
             changelog=publication.changelog,
             page_url=page_url,
             version_url=version_url,
+            taken_down=taken_down,
         )
 
     @property
     def withdrawn(self) -> bool:
-        return self.kind == "withdrawal"
+        """Taken down: this version is a withdrawal, or one came after it."""
+        return self.kind == "withdrawal" or self.taken_down is not None
 
     def rated(self) -> list[ClaimSnapshot]:
         """The claims this version shows a verdict for: none once withdrawn."""
@@ -311,7 +324,7 @@ def atom_feed(export: Export) -> bytes:
         _child(entry, "id", f"{shown.version_url}#v{shown.version}")
         ElementTree.SubElement(entry, f"{{{ATOM}}}link", href=shown.version_url)
         _child(entry, "updated", _stamp(shown.published_at))
-        _child(entry, "summary", shown.changelog or _counts(shown))
+        _child(entry, "summary", shown.taken_down or shown.changelog or _counts(shown))
         _child(entry, "content", _verdict_lines(shown)).set("type", "text")
     return ElementTree.tostring(feed, encoding="utf-8", xml_declaration=True)
 
