@@ -124,6 +124,12 @@ def prepared_url(url: str, params: Mapping[str, str] | None = None) -> str:
         raise FetchError("refused", url, f"malformed URL: {error}") from None
 
 
+def refusal(url: str, refused: Refused) -> FetchError:
+    """The guard's refusal as recorded and shown; what the name resolved to is logged only."""
+    log.warning("refused %s: %s", url, refused.detail)
+    return FetchError("refused", url, refused.reason)
+
+
 def error_kind(error: requests.RequestException) -> str:
     if isinstance(error, requests.Timeout):
         return "timeout"
@@ -283,7 +289,7 @@ class HttpClient:
                 allow_redirects=False,
             )
         except Refused as refused:
-            raise FetchError("refused", url, refused.reason) from None
+            raise refusal(url, refused) from None
         except requests.RequestException as error:
             raise FetchError(error_kind(error), url, str(error)) from None
         with response:
@@ -347,7 +353,7 @@ class HttpClient:
                 url, headers=headers, timeout=timeout, stream=True, allow_redirects=False
             )
         except Refused as refused:
-            raise FetchError("refused", url, refused.reason) from None
+            raise refusal(url, refused) from None
         except requests.RequestException as error:
             raise FetchError(error_kind(error), url, str(error)) from None
 

@@ -32,12 +32,17 @@ SHARED_ADDRESS_SPACE = ipaddress.ip_network("100.64.0.0/10")  # carrier-grade NA
 NAT64_PREFIX = ipaddress.ip_network("64:ff9b::/96")  # RFC 6052: reaches the embedded IPv4
 
 
-class Refused(Exception):
-    """The guard will not let this URL be fetched; ``reason`` says why."""
+NOT_PUBLIC = "not a public address"
 
-    def __init__(self, url: str, reason: str) -> None:
+
+class Refused(Exception):
+    """The guard will not let this URL be fetched; ``reason`` says why, in words fit
+    for whoever gave the URL. ``detail``, for the log only, says what a name resolved
+    to: desk users must not learn the addresses of the network the workers are on."""
+
+    def __init__(self, url: str, reason: str, detail: str = "") -> None:
         super().__init__(f"{url}: {reason}")
-        self.url, self.reason = url, reason
+        self.url, self.reason, self.detail = url, reason, detail or reason
 
 
 @dataclass(frozen=True)
@@ -126,7 +131,7 @@ def vet(url: str, allowed: frozenset[str], resolve: Resolver | None = None) -> T
         for address in addresses:
             reason = forbidden_reason(address)
             if reason:
-                raise Refused(url, f"{hostname} resolves to {address} ({reason})")
+                raise Refused(url, NOT_PUBLIC, f"{hostname} resolves to {address} ({reason})")
 
     pinned = addresses[0]
     netloc = f"[{pinned}]" if pinned.version == 6 else str(pinned)

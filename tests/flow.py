@@ -11,9 +11,11 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
+from xml.etree import ElementTree
 
 from flask.testing import FlaskClient
 
+from factcheck.publishing import exports
 from factcheck.publishing.claimreview import shorten
 from tests.conftest import SEED_ESSAY
 from tests.factories import TINY_ESSAY
@@ -203,6 +205,54 @@ def one_claim_essay(session: Any, editor_name: str) -> int:
 
 
 ESSAY_FIELDS = {"author": ESSAY["author"], "url": ESSAY["url"]}
+
+
+def everything_public(client: FlaskClient, essay_id: int, versions: list[int]) -> dict[str, str]:
+    """Each public thing that shows a version: pages, API, every export, the feed."""
+    call = caller_for(client)
+    served = {f"/fact-checks/{essay_id}": client.get(f"/fact-checks/{essay_id}").text}
+    for version in versions:
+        path = f"/fact-checks/{essay_id}/versions/{version}"
+        served[path] = client.get(path).text
+        path = f"/api/v1/publications/{version}"  # one essay: ids follow its versions
+        served[path] = json.dumps(call("GET", path).body)
+    for entry in exports.EXPORTERS.values():
+        path = f"/fact-checks/{entry.suffix if entry.collection else f'{essay_id}.{entry.suffix}'}"
+        served[path] = client.get(path).text
+    return served
+
+
+def withdrawal_takes_every_version_down(
+    client: FlaskClient, editor: str, essay_id: int, claim_id: int
+) -> None:
+    """Withdraw the fact-check of ``essay_id``, published once with every verdict
+    "Half true" and "Partly supported." (``review_one``): every version up to the
+    withdrawal keeps only the note and the fact of the withdrawal, wherever it is
+    served; publishing again shows the verdicts in the new version only."""
+    call = caller_for(client)
+    note = {"note": "The essay was retracted by its publisher."}
+    assert call("POST", f"/api/v1/essays/{essay_id}/withdraw", editor, note).status == 201
+    for path, text in everything_public(client, essay_id, [1, 2]).items():
+        assert "Partly supported." not in text and "Half true" not in text, path
+        assert "half-true" not in text, path
+    for version in (1, 2):
+        body = call("GET", f"/api/v1/publications/{version}").body
+        assert (body["content"], body["claim_reviews"]) == (None, [])
+        page = client.get(f"/fact-checks/{essay_id}/versions/{version}").text
+        assert "retracted by its publisher" in page
+        assert 'name="robots" content="noindex"' in page
+    feed = ElementTree.fromstring(client.get("/fact-checks/feed.atom").data)
+    summaries = [e.text for e in feed.iter("{http://www.w3.org/2005/Atom}summary")]
+    assert all("retracted by its publisher" in summary for summary in summaries)
+    assert client.get(f"/fact-checks/{essay_id}/claims/{claim_id}").status_code == 410
+
+    again = {"note": "Published again: the publisher restored the essay."}
+    assert call("POST", f"/api/v1/essays/{essay_id}/publish", editor, again).status == 201
+    served = everything_public(client, essay_id, [1, 2, 3])
+    assert "Partly supported." in served[f"/fact-checks/{essay_id}"]  # version 3
+    assert call("GET", "/api/v1/publications/3").body["content"] is not None
+    for path in (f"/fact-checks/{essay_id}/versions/1", "/api/v1/publications/1"):
+        assert "Partly supported." not in served[path], path
 
 
 def bypass_attempt(call: Caller, tokens: dict[str, str], essay_id: int) -> None:

@@ -120,3 +120,30 @@ def growth(
             run(text)
         counts.append(work.total)
     return counts[1] / counts[0]
+
+
+class CountedText(str):
+    """Text that adds to ``work.characters`` what the str methods called on it read:
+    ``count`` and ``endswith`` read it all, an index one character, a slice what it
+    copies (and hands back counted text). For work done inside str methods, which no
+    line count sees."""
+
+    work: Work
+
+    def __new__(cls, value: str, work: Work) -> CountedText:
+        text = super().__new__(cls, value)
+        text.work = work
+        return text
+
+    def count(self, *args: Any) -> int:
+        self.work.characters += len(self)
+        return super().count(*args)
+
+    def endswith(self, *args: Any) -> bool:
+        self.work.characters += len(self)
+        return super().endswith(*args)
+
+    def __getitem__(self, key: Any) -> CountedText:
+        part = super().__getitem__(key)
+        self.work.characters += max(len(part), 1)
+        return CountedText(part, self.work)

@@ -26,7 +26,7 @@ from web.operations import (
     masthead,
     openapi_document,
 )
-from web.public import export_response, published_version
+from web.public import export_response, published_versions
 from web.schemas import (
     ApproveIn,
     AssignIn,
@@ -216,7 +216,7 @@ def reopen(ctx: Context, body: RequiredNoteIn, claim_id: int) -> Response:
 )
 def get_publication(ctx: Context, publication_id: int) -> Response:
     publication = publishing.get_publication(ctx.session, publication_id)
-    published = published_version(publication)
+    [published] = published_versions(ctx.session, [publication])
     history = publishing.versions(ctx.session, publication.essay_id)
     return json_response(
         PublicationDetailOut(
@@ -228,7 +228,7 @@ def get_publication(ctx: Context, publication_id: int) -> Response:
             changelog=publication.changelog,
             url=published.version_url,
             versions=[p.version for p in history],
-            content=published.snapshot,
+            content=None if published.withdrawn else published.snapshot,
             claim_reviews=exports.claim_reviews(published),
         )
     )
@@ -247,7 +247,7 @@ VERDICTS_CSV = exports.find("verdicts.csv", collection=True)
 )
 def verdicts_csv(ctx: Context) -> Response:
     assert VERDICTS_CSV.reads is not None
-    return export_response(VERDICTS_CSV, VERDICTS_CSV.reads(ctx.session))
+    return export_response(ctx.session, VERDICTS_CSV, VERDICTS_CSV.reads(ctx.session))
 
 
 # --- curation ----------------------------------------------------------------------

@@ -45,6 +45,6 @@ def verdicts_csv() -> Response:
     credential (a GET changes nothing, so no CSRF token is needed), saved as a file."""
     assert VERDICTS_CSV.reads is not None
     with database().read_scope() as session:
-        response = export_response(VERDICTS_CSV, VERDICTS_CSV.reads(session))
+        response = export_response(session, VERDICTS_CSV, VERDICTS_CSV.reads(session))
     response.headers["Content-Disposition"] = 'attachment; filename="verdicts.csv"'
     return response

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from flask import Blueprint, Response, redirect, render_template, url_for
+from sqlalchemy.orm import Session
 from werkzeug.exceptions import Gone
 
 from factcheck.errors import NotFound
@@ -44,10 +45,10 @@ def fact_check_version(essay_id: int, version: int) -> str:
 def _render(essay_id: int, version: int | None) -> str:
     with database().read_scope() as session:
         history = publishing.versions(session, essay_id)
-    if not history:
-        raise NotFound(f"essay {essay_id} has no published fact-check")
-    shown = history[-1] if version is None else _pick(history, version)
-    published = published_version(shown)
+        if not history:
+            raise NotFound(f"essay {essay_id} has no published fact-check")
+        shown = history[-1] if version is None else _pick(history, version)
+        [published] = published_versions(session, [shown])
     rated = published.rated()
     return render_template(
         "fact_check.html",
@@ -55,6 +56,7 @@ def _render(essay_id: int, version: int | None) -> str:
         shown=shown,
         latest=history[-1],
         history=history,
+        taken_down=published.taken_down,
         segments=publishing.marked_segments(published.snapshot.essay.text, rated),
         rated=rated,
         not_checked=published.not_checked(),
@@ -78,12 +80,13 @@ def claim_page(essay_id: int, claim_id: int) -> str:
     """One checked claim on its own page, carrying exactly its ClaimReview."""
     with database().read_scope() as session:
         latest = publishing.latest_publication(session, essay_id)
-    snapshot = Snapshot.model_validate(latest.content)
-    claim = next((c for c in snapshot.rated() if c.id == claim_id), None)
+        [published] = published_versions(session, [latest])
+    if published.withdrawn:
+        raise Withdrawn(url_for("public.fact_check", essay_id=essay_id))
+    snapshot = published.snapshot
+    claim = next((c for c in published.rated() if c.id == claim_id), None)
     if claim is None:
         raise NotFound(f"claim {claim_id} has no published verdict in this fact-check")
-    if latest.kind == "withdrawal":
-        raise Withdrawn(url_for("public.fact_check", essay_id=essay_id))
     page_url = url_for("public.claim_page", essay_id=essay_id, claim_id=claim_id, _external=True)
     return render_template(
         "claim_check.html",
@@ -115,14 +118,14 @@ def export(extension: str, essay_id: int | None = None, collection: str | None =
         entry = exports.find(f"{collection}.{extension}", collection=True)
         assert entry.reads is not None
         with database().read_scope() as session:
-            return export_response(entry, entry.reads(session))
+            return export_response(session, entry, entry.reads(session))
     entry = exports.find(extension, collection=False)
     with database().read_scope() as session:
         latest = publishing.latest_publication(session, essay_id)
-    return export_response(entry, [latest])
+        return export_response(session, entry, [latest])
 
 
-def export_response(entry: Exporter, versions: list[Publication]) -> Response:
+def export_response(session: Session, entry: Exporter, versions: list[Publication]) -> Response:
     """``entry`` rendered from ``versions`` (newest first; a fact-check's current one)."""
     if entry.collection:
         where: dict[str, str | int] = {"collection": entry.collection}
@@ -131,7 +134,7 @@ def export_response(entry: Exporter, versions: list[Publication]) -> Response:
         where = {"essay_id": versions[0].essay_id}
         filename = f"fact-check-{versions[0].essay_id}.{entry.extension}"
     url = url_for("public.export", extension=entry.extension, _external=True, **where)
-    export = Export([published_version(p) for p in versions], url, settings().org_name)
+    export = Export(published_versions(session, versions), url, settings().org_name)
     body = entry.render(export)
     return Response(
         body,
@@ -140,8 +143,14 @@ def export_response(entry: Exporter, versions: list[Publication]) -> Response:
     )
 
 
-def published_version(publication: Publication) -> Published:
-    """A version as the exporters read it, with the addresses of its pages."""
+def published_versions(session: Session, publications: list[Publication]) -> list[Published]:
+    """Versions as every reader of them gets them (pages, API, exports): with the
+    addresses of their pages, and with no verdict once a withdrawal took them down."""
+    notes = publishing.taken_down(session, publications)
+    return [_published(publication, notes.get(publication.id)) for publication in publications]
+
+
+def _published(publication: Publication, taken_down: str | None) -> Published:
     essay_id = publication.essay_id
     return Published.of(
         publication,
@@ -152,6 +161,7 @@ def published_version(publication: Publication) -> Published:
             version=publication.version,
             _external=True,
         ),
+        taken_down=taken_down,
     )
 
 

@@ -409,7 +409,7 @@ class PublicationDetailOut(Output):
     changelog: str
     url: str
     versions: list[int]
-    content: Snapshot
+    content: Snapshot | None  # null once a withdrawal took the version down
     claim_reviews: list[dict[str, Any]]
 
 

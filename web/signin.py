@@ -105,7 +105,7 @@ def login() -> Response | str:
     if CONTROL.search(name):  # no user may have such a name (accounts.create_user)
         return _again(page, WRONG)
     address = request.remote_addr or "unknown"
-    wait = throttle().retry_after(name, address)
+    wait = throttle().attempt(name, address)
     if wait is not None:
         refused = _again(page, "Too many failed sign-ins: wait a while, then try again.", None)
         refused.status_code = 429
@@ -114,7 +114,7 @@ def login() -> Response | str:
     with database().scope() as db:
         user = accounts.check_password(db, name, request.form.get("password", ""))
     if user is not None:  # committed: a rehashed password is stored
-        throttle().succeeded(name)
+        throttle().succeeded(name, address)
         start_session(user)
         return redirect(next_page)
     throttle().failed(name, address)

@@ -46,8 +46,10 @@ class ApiToken(Base):
 
 
 class ThrottleCount(Base):
-    """Failed sign-ins counted per key (an account or an address) and time window,
-    for the embedded default; production keeps these counts in Redis."""
+    """Sign-in tries counted per key (an address, an account and address, an
+    account's failures) and time window, for the embedded default; production keeps
+    these counts in Redis. A row of window 0 is an account's slow-down slot, whose
+    ``hits`` is the Unix time it is held until (``factcheck.accounts.throttle``)."""
 
     __tablename__ = "throttle_counts"
 

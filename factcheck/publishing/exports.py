@@ -10,8 +10,9 @@ entry at ``/fact-checks/<essay id>.<extension>`` or, for a collection,
 Everything here renders text that came from essays, reviewers and sources, so
 each format escapes it in its own way: Markdown backslashes what CommonMark would
 read as markup, and nothing else, and only http(s) links become links; XML is built
-by ElementTree; CSV cells that a spreadsheet would run as a formula are quoted with
-a leading apostrophe; JSON is escaped by the encoder.
+by ElementTree; CSV follows OWASP's guidance on CSV injection: every cell is quoted,
+and a cell a spreadsheet could run as a formula starts with an apostrophe; JSON is
+escaped by the encoder.
 """
 
 from __future__ import annotations
@@ -49,11 +50,22 @@ class Published:
     changelog: str
     page_url: str  # the fact-check's page, which shows its current version
     version_url: str  # this version's own page
+    # The note of the withdrawal that took this version down (publishing.taken_down).
+    taken_down: str | None = None
 
     @classmethod
-    def of(cls, publication: Publication, page_url: str, version_url: str) -> Published:
+    def of(
+        cls,
+        publication: Publication,
+        page_url: str,
+        version_url: str,
+        taken_down: str | None = None,
+    ) -> Published:
+        snapshot = Snapshot.model_validate(publication.content)
+        if taken_down is not None:  # not even an exporter that forgets to ask shows a verdict
+            snapshot = snapshot.model_copy(update={"claims": []})
         return cls(
-            snapshot=Snapshot.model_validate(publication.content),
+            snapshot=snapshot,
             essay_id=publication.essay_id,
             version=publication.version,
             kind=publication.kind,
@@ -61,11 +73,13 @@ class Published:
             changelog=publication.changelog,
             page_url=page_url,
             version_url=version_url,
+            taken_down=taken_down,
         )
 
     @property
     def withdrawn(self) -> bool:
-        return self.kind == "withdrawal"
+        """Taken down: this version is a withdrawal, or one came after it."""
+        return self.kind == "withdrawal" or self.taken_down is not None
 
     def rated(self) -> list[ClaimSnapshot]:
         """The claims this version shows a verdict for: none once withdrawn."""
@@ -310,7 +324,7 @@ def atom_feed(export: Export) -> bytes:
         _child(entry, "id", f"{shown.version_url}#v{shown.version}")
         ElementTree.SubElement(entry, f"{{{ATOM}}}link", href=shown.version_url)
         _child(entry, "updated", _stamp(shown.published_at))
-        _child(entry, "summary", shown.changelog or _counts(shown))
+        _child(entry, "summary", shown.taken_down or shown.changelog or _counts(shown))
         _child(entry, "content", _verdict_lines(shown)).set("type", "text")
     return ElementTree.tostring(feed, encoding="utf-8", xml_declaration=True)
 
@@ -365,7 +379,7 @@ def verdicts_csv(export: Export) -> str:
     version (withdrawn fact-checks have none), then one per claim not checked, with
     no rating and the reason in ``not_checked``."""
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = csv.writer(out, quoting=csv.QUOTE_ALL)  # a quote or separator never opens a cell
     writer.writerow(CSV_COLUMNS)
     for shown in export.versions:
         essay = shown.snapshot.essay
@@ -386,8 +400,18 @@ def verdicts_csv(export: Export) -> str:
     return out.getvalue()
 
 
+# What makes a spreadsheet read a cell as a formula (OWASP's list, and the full-width
+# forms some locales accept). Spreadsheets skip leading spaces and quotes, so a cell
+# that only starts with them is looked at after them too.
+_FORMULA_START = frozenset("=+-@\t\r\uff1d\uff0b\uff0d\uff20")
+_SKIPPED = " \t\r\n\"'"
+
+
 def _cell(value: object) -> object:
-    """Keep spreadsheets from running a cell as a formula (CSV injection)."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+    """Keep spreadsheets from running a cell as a formula (CSV injection): prefix an
+    apostrophe, which spreadsheets read as "text follows"."""
+    if isinstance(value, str) and (
+        value[:1] in _FORMULA_START or value.lstrip(_SKIPPED)[:1] in _FORMULA_START
+    ):
         return "'" + value
     return value

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol, TypeVar
@@ -212,6 +213,37 @@ def versions(session: Session, essay_id: int) -> list[Publication]:
             .order_by(Publication.version)
         )
     )
+
+
+def taken_down(session: Session, publications: Iterable[Publication]) -> dict[int, str]:
+    """The versions a withdrawal took down, by id, each with that withdrawal's note.
+
+    A withdrawal takes down itself and every version before it: from then on they
+    show only the note and the fact of the withdrawal, never a rating or a rationale,
+    wherever they are served (pages, API, exports, feed, JSON-LD). A version
+    published again after the withdrawal is not taken down by it.
+    """
+    shown = list(publications)
+    withdrawals: dict[int, list[tuple[int, str]]] = {}  # by essay, oldest first
+    for essay_id, version, changelog in session.execute(
+        select(Publication.essay_id, Publication.version, Publication.changelog)
+        .where(
+            Publication.kind == "withdrawal",
+            Publication.essay_id.in_({publication.essay_id for publication in shown}),
+        )
+        .order_by(Publication.version)
+    ):
+        withdrawals.setdefault(essay_id, []).append((version, changelog))
+    notes: dict[int, str] = {}
+    for publication in shown:
+        later = [
+            note
+            for version, note in withdrawals.get(publication.essay_id, [])
+            if version >= publication.version
+        ]
+        if later:
+            notes[publication.id] = later[0]
+    return notes
 
 
 def get_publication(session: Session, publication_id: int) -> Publication:

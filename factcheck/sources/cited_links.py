@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 import re
+from bisect import bisect_right
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -114,35 +115,41 @@ class CitedLinksConnector:
 def links_for_claim(query: ClaimQuery) -> list[tuple[Link, str]]:
     """The essay's links near the claim, each with "in_claim" or "same_paragraph", in order.
 
-    Links inside the claim come first; a URL cited twice is kept once.
+    Links inside the claim come first; a URL cited twice is kept once. Only the
+    claim's paragraph is read (no link spans a blank line), so a long essay costs
+    each of its claims its own paragraph, not the whole text.
     """
     text = query.essay_text
     if not text:
         return []
     para_start, para_end = paragraph_bounds(text, query.start, query.end)
     inside, nearby, seen = [], [], set()
-    for link in find_links(text):
+    for link in find_links(text, para_start, para_end):
         if link.url in seen:
             continue
         if link.start >= query.start and link.end <= query.end:
             inside.append((link, "in_claim"))
-        elif link.start >= para_start and link.end <= para_end:
-            nearby.append((link, "same_paragraph"))
         else:
-            continue
+            nearby.append((link, "same_paragraph"))
         seen.add(link.url)
     return inside + nearby
 
 
-def find_links(text: str) -> list[Link]:
-    """Markdown links and bare URLs in ``text``, in order of position."""
+def find_links(text: str, start: int = 0, end: int | None = None) -> list[Link]:
+    """Markdown links and bare URLs in ``text[start:end]``, in order of position.
+
+    Linear in the text: each bare URL is looked up among the markdown links by
+    bisection, and trimmed in one pass.
+    """
+    end = len(text) if end is None else end
     links = [
         Link(match["url"], match["text"].strip(), match.start(), match.end())
-        for match in _MARKDOWN_LINK.finditer(text)
+        for match in _MARKDOWN_LINK.finditer(text, start, end)
     ]
-    taken = [(link.start, link.end) for link in links]
-    for match in _BARE_URL.finditer(text):
-        if any(start <= match.start() < end for start, end in taken):
+    starts = [link.start for link in links]  # in order, and the links do not overlap
+    for match in _BARE_URL.finditer(text, start, end):
+        before = bisect_right(starts, match.start()) - 1
+        if before >= 0 and match.start() < links[before].end:
             continue  # the URL part of a markdown link
         url = _trim(match.group())
         if urlsplit(url).hostname:
@@ -158,14 +165,19 @@ def paragraph_bounds(text: str, start: int, end: int) -> tuple[int, int]:
 
 
 def _trim(url: str) -> str:
-    """Drop punctuation that ends the sentence, and a ")" that closes the prose around it."""
-    while url and (url[-1] in _TRAILING or _unbalanced_close(url)):
-        url = url[:-1]
-    return url
-
-
-def _unbalanced_close(url: str) -> bool:
-    return url.endswith(")") and url.count(")") > url.count("(")
+    """Drop punctuation that ends the sentence, and each ")" that closes the prose
+    around the URL rather than a "(" inside it. One pass from the end: the counts
+    of brackets are taken once, not again for every character dropped."""
+    unmatched = url.count(")") - url.count("(")
+    keep = len(url)
+    while keep:
+        last = url[keep - 1]
+        if last == ")" and unmatched > 0:
+            unmatched -= 1
+        elif last not in _TRAILING:
+            break
+        keep -= 1
+    return url[:keep]
 
 
 def _host(url: str) -> str | None:

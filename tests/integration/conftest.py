@@ -46,3 +46,15 @@ def web_on_postgres(
     database = app.extensions["factcheck.database"]
     yield app.test_client(), database
     database.dispose()
+
+
+@pytest.fixture
+def editor_on_postgres(web_on_postgres: tuple[FlaskClient, Database]) -> FlaskClient:
+    """The web app on PostgreSQL with the editor "ed", whose password is PASSWORD."""
+    from factcheck.accounts import services as accounts
+    from tests.unit.pages import PASSWORD
+
+    client, database = web_on_postgres
+    with database.scope() as session:
+        accounts.set_password(session, accounts.create_user(session, "ed", "editor"), PASSWORD)
+    return client

@@ -4,18 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from factcheck.accounts import services as accounts
-from tests.unit.pages import PASSWORD, post, sign_in
+from tests.unit.pages import post, sign_in
 
 pytestmark = pytest.mark.integration
 
 
 @pytest.fixture
-def client(web_on_postgres):
-    client, database = web_on_postgres
-    with database.scope() as session:
-        accounts.set_password(session, accounts.create_user(session, "ed", "editor"), PASSWORD)
-    return client
+def client(editor_on_postgres):
+    return editor_on_postgres
 
 
 def test_a_nul_in_a_user_name_is_a_failed_sign_in(client):

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import html.parser
 from datetime import date
 
 import pytest
 
 from factcheck.http import FetchError
+from factcheck.sources import cited_links, text
 from factcheck.sources.cited_links import (
     CitedLinksConnector,
+    _trim,
     find_links,
     links_for_claim,
     paragraph_bounds,
@@ -18,6 +21,7 @@ from factcheck.sources.text import decode, extract_html
 from tests.fakes.common import fake_settings
 from tests.fakes.sites import FakeSite, article
 from tests.localserver import Answer
+from tests.work import CountedText, Work, growth
 
 BOMBS_PAGE = article(
     "Car bombs kill 215 in Sadr City",
@@ -104,6 +108,58 @@ def test_paragraph_bounds():
 
 def test_no_essay_text_means_no_links():
     assert links_for_claim(ClaimQuery(1, "A claim.", 0, 8)) == []
+
+
+# -- hostile essays and pages: the work is counted, not timed (bench/hostile_input.py
+# prints the times) ------------------------------------------------------------------
+
+
+def test_trimming_a_url_reads_each_character_a_bounded_number_of_times():
+    """Issue 16: one URL followed by 150,000 ")" kept a worker 14 to 32 s per claim."""
+    url = "https://example.org/report" + ")" * 150_000
+    work = Work()
+    assert _trim(CountedText(url, work)) == "https://example.org/report"
+    assert work.characters <= 4 * len(url)
+    assert _trim("https://en.wikipedia.org/wiki/Sadr_City_(district)).") == (
+        "https://en.wikipedia.org/wiki/Sadr_City_(district)"
+    )
+
+
+HOSTILE_ESSAYS = {
+    "markdown_links": lambda n: "[a](https://x.example/1) " * (n // 25),
+    "bare_urls": lambda n: "https://x.example/a " * (n // 20),
+    "closing_brackets": lambda n: "See https://x.example/a" + ")" * n,
+    "opening_brackets": lambda n: "See https://x.example/a" + "(" * n,
+    "unclosed_markdown": lambda n: "[a](https://x.example/" * (n // 22),
+}
+
+
+@pytest.mark.parametrize("make", HOSTILE_ESSAYS.values(), ids=HOSTILE_ESSAYS.keys())
+def test_finding_links_grows_linearly(make):
+    # Ten times the text must cost about ten times the work, not a hundred.
+    assert growth([cited_links], find_links, make, 2_000) <= 12
+
+
+HOSTILE_PAGES = {
+    "unclosed_tags": lambda n: "<a" * (n // 2),
+    "unclosed_attributes": lambda n: "<a href='x' " * (n // 12),
+    "nested": lambda n: "<div>" * (n // 5) + "x",
+    "comments": lambda n: "<!--" * (n // 4),
+    "references": lambda n: "&#" * (n // 2),
+}
+
+
+@pytest.mark.parametrize("make", HOSTILE_PAGES.values(), ids=HOSTILE_PAGES.keys())
+def test_reading_a_page_grows_linearly(make):
+    # The standard library's parser is watched too: it was quadratic on these.
+    assert growth([text, html.parser], extract_html, make, 1_000) <= 12
+
+
+def test_a_million_unclosed_tags_are_read():
+    """Issue 16: this page pinned a worker for the whole 60 s connector limit."""
+    assert extract_html("<a" * 1_000_000).text == ""
+    page = "<title>T</title><p>Before.</p>" + "<a" * 100_000 + "<p>After.</p>"
+    assert extract_html(page).title == "T"
 
 
 # -- reading pages -----------------------------------------------------------------
@@ -260,6 +316,18 @@ def test_failure_modes_skip_the_link_and_keep_the_good_one(failure, kind):
             assert raised.value.kind == kind
 
     assert site.url("/bombs") in [record.url for record in found]
+
+
+def test_a_refused_link_names_no_address_in_the_runs_error(caplog):
+    """The run's error, which the desk shows, says the address is not public; what
+    localhost resolved to is in the log only."""
+    with FakeSite({"/bombs": BOMBS_PAGE}) as site:
+        url = site.url("/bombs").replace("127.0.0.1", "localhost")
+        with pytest.raises(FetchError) as raised:
+            connector_for(site).find(essay_with(f"Car bombs killed 215 people ({url})."))
+    recorded = str(raised.value)  # what the run stores (factcheck.sources.tasks.search)
+    assert recorded == f"refused: {url}: all 1 cited links failed; not a public address"
+    assert "localhost resolves to 127.0.0.1 (loopback)" in caplog.text
 
 
 def test_a_huge_html_page_is_refused():

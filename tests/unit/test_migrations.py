@@ -5,6 +5,7 @@ from factcheck.accounts import services as accounts
 from factcheck.claims.services import extract_claims
 from factcheck.db import Database
 from factcheck.review.models import Verdict
+from factcheck.sources.models import ConnectorRun
 from tests.migrations import check_migrations
 from tests.private_drafts import check_drafts_are_scrubbed
 from tests.triage_migration import check_triage_migration
@@ -65,3 +66,30 @@ def test_drafts_are_scrubbed_from_the_audit_log(tmp_path):
 
 def test_claims_made_before_triage_stay_chosen_for_checking(tmp_path):
     check_triage_migration(f"sqlite:///{tmp_path / 'triage.sqlite'}")
+
+
+def test_stored_refusals_no_longer_name_what_a_host_resolved_to(tmp_path):
+    url = f"sqlite:///{tmp_path / 'refusals.sqlite'}"
+    migrate.upgrade(url)
+    database = Database(url)
+    with database.scope() as session:
+        editor = accounts.create_user(session, "ed", "editor")
+        essay = submitted_essay(session, editor, "Officials said 200 people died.")
+        extract_claims(session, essay.id)
+        (claim,) = claims_of(session, essay)
+    migrate.downgrade(url, "d4e1f7a2b9c3")  # the revision before the rewrite
+    leaked = (
+        "refused: http://localhost:8000/x: all 2 cited links failed; "
+        "localhost resolves to 127.0.0.1 (loopback)"
+    )
+    with database.scope() as session:
+        session.add(ConnectorRun(claim_id=claim.id, connector="cited_links", error=leaked))
+        session.add(ConnectorRun(claim_id=claim.id, connector="wikipedia", error="HTTP 503"))
+    migrate.upgrade(url)
+    with database.scope() as session:
+        errors = session.scalars(select(ConnectorRun.error).order_by(ConnectorRun.id)).all()
+    database.dispose()
+    assert errors == [
+        "refused: http://localhost:8000/x: all 2 cited links failed; not a public address",
+        "HTTP 503",
+    ]

