@@ -77,7 +77,7 @@ def test_stored_refusals_no_longer_name_what_a_host_resolved_to(tmp_path):
         essay = submitted_essay(session, editor, "Officials said 200 people died.")
         extract_claims(session, essay.id)
         (claim,) = claims_of(session, essay)
-    migrate.downgrade(url, "d4e1f7a2b9c3")  # the revision before the rewrite
+    migrate.downgrade(url, "e8b6f085a89f")  # the revision before the rewrite
     leaked = (
         "refused: http://localhost:8000/x: all 2 cited links failed; "
         "localhost resolves to 127.0.0.1 (loopback)"

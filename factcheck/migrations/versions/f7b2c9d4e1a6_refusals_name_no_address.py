@@ -1,7 +1,7 @@
 """run and delivery errors name no resolved address
 
 Revision ID: f7b2c9d4e1a6
-Revises: d4e1f7a2b9c3
+Revises: e8b6f085a89f
 Create Date: 2026-12-06 20:50:00
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "f7b2c9d4e1a6"
-down_revision = "d4e1f7a2b9c3"
+down_revision = "e8b6f085a89f"
 branch_labels = None
 depends_on = None
 
