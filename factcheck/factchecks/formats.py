@@ -26,8 +26,10 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
-from html.parser import HTMLParser
 from typing import Any
+
+from lxml import etree
+from lxml import html as lxml_html
 
 from factcheck.factchecks.ratings import map_rating
 from factcheck.sources.text import CONTROL, parse_date
@@ -236,32 +238,21 @@ def _loads(text: str) -> Any:
     return value if not isinstance(value, str) else "a JSON string, not an object"
 
 
-class _Scripts(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=False)
-        self.scripts: list[str] = []
-        self._inside: list[str] | None = None
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        kind = (dict(attrs).get("type") or "").split(";")[0].strip().lower()
-        if tag == "script" and kind == "application/ld+json":
-            self._inside = []
-
-    def handle_data(self, data: str) -> None:
-        if self._inside is not None:
-            self._inside.append(data)
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag == "script" and self._inside is not None:
-            self.scripts.append("".join(self._inside))
-            self._inside = None
-
-
-def _ld_scripts(html: str) -> list[str]:
-    parser = _Scripts()
-    parser.feed(html)
-    parser.close()
-    return parser.scripts
+def _ld_scripts(page: str) -> list[str]:
+    """The page's JSON-LD scripts. Read by lxml's HTML parser (libxml2), which reads
+    hostile markup in linear time; the standard library's is quadratic on some."""
+    if not page.strip():
+        return []
+    parser = lxml_html.HTMLParser(encoding="utf-8")
+    try:
+        root = lxml_html.document_fromstring(page.encode("utf-8"), parser=parser)
+    except etree.ParserError:
+        return []
+    return [
+        script.text or ""
+        for script in root.iter("script")
+        if (script.get("type") or "").split(";")[0].strip().lower() == "application/ld+json"
+    ]
 
 
 def _is_a(value: dict[str, Any], kind: str) -> bool:
