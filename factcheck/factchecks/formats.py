@@ -245,7 +245,7 @@ def _ld_scripts(page: str) -> list[str]:
         return []
     parser = lxml_html.HTMLParser(encoding="utf-8")
     try:
-        root = lxml_html.document_fromstring(page.encode("utf-8"), parser=parser)
+        root = lxml_html.document_fromstring(page.encode("utf-8", errors="replace"), parser=parser)
     except etree.ParserError:
         return []
     return [
