@@ -37,7 +37,6 @@ def sentences(split: str | None = None, document: str | None = None) -> list[Lab
             continue
         with (FOLDER / record["file"]).open(encoding="utf-8", newline="") as rows:
             for row in csv.DictReader(rows, delimiter="\t", quoting=csv.QUOTE_NONE):
-                found.append(
-                    Labelled(record["file"], row["sentence"], row["kind"], row["checkable"] == "yes")
-                )
+                checkable = row["checkable"] == "yes"
+                found.append(Labelled(record["file"], row["sentence"], row["kind"], checkable))
     return found

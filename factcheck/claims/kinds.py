@@ -22,6 +22,7 @@ from __future__ import annotations
 import re
 
 from factcheck.claims.dates import find_dates
+from factcheck.claims.lexicon import words
 from factcheck.claims.quantities import Quantity, find_quantities, is_statistic
 from factcheck.claims.quotes import mask, quoted_regions
 
@@ -113,9 +114,9 @@ _ACCORDING_TO = re.compile(r"\baccording to\b", re.IGNORECASE)
 # writer ("I think"), a passive ("was found"), an infinitive or a modal ("to say",
 # "would argue"), a determiner or possessive before a noun ("a thought"). A digit
 # may be one: "Sen. Tom Becker (R-Dist. 12) argues".
-_NOT_A_SPEAKER = frozenset(
+_NOT_A_SPEAKER = words(
     """i we you to was were is are be been being am can could would should will may might
-    must shall do does did a an the this that his her its their our my your""".split()
+    must shall do does did a an the this that his her its their our my your"""
 )
 _WORD_BEFORE = re.compile(r"([\w'’]+)\W*$")
 _SPEAKER_REACH = 40  # characters looked at before the verb: the work stays linear
@@ -127,7 +128,8 @@ _NORMATIVE = re.compile(
     r"(?:failure|mistake|disgrace|scandal|travesty|betrayal|outrage|luxury|choice)\b"
     r"|\b(?:is|are|was|were|be) (?:simply |plainly )?(?:wrong|unfair|unjust|immoral"
     r"|unacceptable|indefensible|inexcusable|misguided|reckless|irresponsible|easy)\b"
-    r"|\bdeserve[sd]?\b|\b(?:we|you) owe\b|\bit(?: is|['’]s) time\b|\bworth (?:keeping|doing|trying)\b",
+    r"|\bdeserve[sd]?\b|\b(?:we|you) owe\b|\bit(?: is|['’]s) time\b"
+    r"|\bworth (?:keeping|doing|trying)\b",
     re.IGNORECASE,
 )
 
