@@ -127,7 +127,10 @@ def _own_wording(
     previous = body[index - 1] if index else None
     before = "" if previous is None else text[previous.start : previous.end]
     sentence_text = text[sentence.start : sentence.end]
-    return wording_of(sentence_text, start - sentence.start, end - sentence.start, before)
+    own = text[start:end]
+    repaired = wording_of(sentence_text, start - sentence.start, end - sentence.start, before)
+    # An editor's cut keeps its case ("in Sadr City on Thursday."); a repair is taken.
+    return repaired if repaired.lower() != own.lower() else own
 
 
 def _overlap(sentence: _Sentence, start: int, end: int) -> int:
