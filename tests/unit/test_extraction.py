@@ -368,7 +368,7 @@ def test_hostile_input_gives_valid_spans(name, published_at):
 # Every module split() runs code of: the work counted is theirs.
 CLAIM_MODULE_NAMES = (
     "atoms", "checkworthiness", "dates", "entities", "extraction", "kinds", "layout",
-    "lexicon", "quantities", "quotes", "segmentation",
+    "lexicon", "quantities", "quotes", "segmentation", "standalone",
 )  # fmt: skip
 CLAIM_MODULES = [importlib.import_module(f"factcheck.claims.{name}") for name in CLAIM_MODULE_NAMES]
 
