@@ -106,9 +106,10 @@ def describe(
     body = [sentence for sentence in found if not sentence.heading]
     known = capitalised_inside(text[s.start : s.end] for s in body)
     sentence = max(found, key=lambda s: _overlap(s, start, end), default=None)
+    worded = _units(text, body)
     if wording is None:
-        wording = _own_wording(text, start, end, sentence, body)
-    units = list(itertools.chain.from_iterable(_units(text, body)))
+        wording = _own_wording(text, start, end, sentence, dict(zip(body, worded, strict=True)))
+    units = list(itertools.chain.from_iterable(worded))
     before = [unit.wording for unit in units if unit.end <= start]
     after = [unit.wording for unit in units if unit.start >= end]
     worthiness = _scores([*before, wording, *after])[len(before)]
@@ -118,14 +119,18 @@ def describe(
 
 
 def _own_wording(
-    text: str, start: int, end: int, sentence: _Sentence | None, body: list[_Sentence]
+    text: str,
+    start: int,
+    end: int,
+    sentence: _Sentence | None,
+    worded: dict[_Sentence, list[_Unit]],
 ) -> str:
     """The span's standalone wording when it lies inside one sentence; else its words."""
     if sentence is None or sentence.heading or not sentence.start <= start < end <= sentence.end:
         return text[start:end]
+    body = list(worded)
     index = body.index(sentence)
-    previous = body[index - 1] if index else None
-    before = "" if previous is None else text[previous.start : previous.end]
+    before = " ".join(unit.wording for unit in worded[body[index - 1]]) if index else ""
     sentence_text = text[sentence.start : sentence.end]
     own = text[start:end]
     repaired = wording_of(sentence_text, start - sentence.start, end - sentence.start, before)
@@ -174,8 +179,11 @@ def _units(text: str, found: list[_Sentence]) -> list[list[_Unit]]:
 def _is_standalone_fact(before: str, clause: str) -> bool:
     """A closing relative clause that states a fact of its own about a name before it
     ("the Ministry of Education, which still retains some Sunnis")."""
-    named = antecedent(before, clause)
-    return named is not None and classify(named + " " + clause) not in NOT_CHECKABLE_KINDS
+    if antecedent(before, clause) is None:
+        return False
+    sentence = f"{before}, {clause}"
+    worded = wording_of(sentence, len(sentence) - len(clause), len(sentence))
+    return classify(worded) not in NOT_CHECKABLE_KINDS
 
 
 def _scores(wordings: list[str]) -> list[float]:

@@ -6,6 +6,7 @@ import pytest
 
 from factcheck.claims.extraction import describe, split
 from factcheck.claims.standalone import wording
+from tests.conftest import SEED_ESSAY
 
 
 def claim_after(sentence: str, words: str, previous: str = "") -> str:
@@ -78,3 +79,14 @@ def test_the_span_stays_the_essays_words_and_each_claim_has_its_own_score():
     # A claim marked by hand over the same span is worded and scored the same way.
     again = describe(text, retains.start, retains.end)
     assert (again.text, again.checkworthiness) == (retains.text, retains.checkworthiness)
+
+
+def test_a_seed_claim_marked_by_hand_is_worded_and_scored_as_the_split_did():
+    for found in split(SEED_ESSAY):
+        again = describe(SEED_ESSAY, found.start, found.end)
+        assert (again.text, again.kind, again.checkworthiness, again.entities) == (
+            found.text,
+            found.kind,
+            found.checkworthiness,
+            found.entities,
+        )
