@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 
+from factcheck.claims.extraction import split
 from factcheck.claims.kinds import KINDS, NOT_CHECKABLE_KINDS, classify
 from factcheck.claims.layout import heading_lines
 from factcheck.claims.segmentation import sentences as segment
@@ -102,3 +103,29 @@ def test_issue_op_ed_sentences(sentence, kind):
 )
 def test_kinds_that_used_to_be_confused(sentence, kind):
     assert classify(sentence) == kind
+
+
+def test_issue_op_ed_sentences_through_the_split():
+    text = (
+        "Housing is a human right. The county has spent more every year; it is hard to see "
+        "how anyone could call it anything but a failure. Dr. Samuel Reyes, an economist at "
+        "the Univ. of Michigan ..., told me the problem is not money. Critics, including Sen. "
+        "Tom Becker (R-Dist. 12), argue the program wastes money."
+    )
+    kinds = [(claim.text, claim.kind, claim.checkable) for claim in split(text)]
+    assert kinds == [
+        ("Housing is a human right.", "opinion", False),
+        ("The county has spent more every year", "event", True),
+        ("It is hard to see how anyone could call it anything but a failure.", "opinion", False),
+        (
+            "Dr. Samuel Reyes, an economist at the Univ. of Michigan ..., told me the problem "
+            "is not money.",
+            "attribution",
+            True,
+        ),
+        (
+            "Critics, including Sen. Tom Becker (R-Dist. 12), argue the program wastes money.",
+            "attribution",
+            True,
+        ),
+    ]
