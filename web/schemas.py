@@ -130,9 +130,11 @@ class QuantityOut(Output):
 class ClaimOut(Output):
     id: int
     essay_id: int
-    text: str
-    start: int
-    end: int
+    text: str = Field(
+        description="the wording reviewers check, a sentence of its own; the span may differ"
+    )
+    start: int = Field(description="where the claim's words start in the essay's text")
+    end: int = Field(description="where they end: essay.text[start:end]")
     kind: str
     checkworthiness: float
     checkable: bool

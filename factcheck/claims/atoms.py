@@ -8,9 +8,10 @@ Three cuts, all conservative (a wrong cut is worse than none):
 - at ", and" / ", but", when both sides are clauses with their own verbs and
   the sentence does not open with a subordinate clause ("When X, and Y, Z"
   would leave "When X" on its own);
-- at ", which ..." / ", who ..." closing the sentence, only when that clause is
-  itself an office or a statistic ("..., which is run by one of Moqtada
-  al-Sadr's followers."): other relative clauses qualify their noun.
+- at ", which ..." / ", who ..." closing the sentence, only when the caller
+  says the clause is a fact of its own about the words before it ("the
+  Ministry of Health, which is run by one of Moqtada al-Sadr's followers.");
+  ``extraction`` cuts those that follow a name and are checkable.
 
 Nothing is cut inside quotation marks or brackets. The conjunction is left out
 of the second claim; spans are offsets into the sentence.
@@ -57,12 +58,13 @@ _MAX_SENTENCE = 1_000
 
 
 def atomic_spans(
-    sentence: str, standalone: Callable[[str], bool] | None = None
+    sentence: str, standalone: Callable[[str, str], bool] | None = None
 ) -> list[tuple[int, int]]:
     """(start, end) of each atomic claim in ``sentence``; the whole sentence if none.
 
-    ``standalone(clause)`` says whether a closing relative clause ("which is
-    ...") is a checkable statement of its own; without it such clauses stay.
+    ``standalone(before, clause)`` says whether a closing relative clause ("which
+    is ...") is a checkable statement of its own about the words ``before`` it;
+    without it such clauses stay.
     """
     if len(sentence) > _MAX_SENTENCE:
         return [_trim(sentence, 0, len(sentence))]
@@ -114,12 +116,12 @@ def _conjunction_splits(left: str, right: str) -> bool:
     )
 
 
-def _relative_splits(left: str, right: str, standalone: Callable[[str], bool] | None) -> bool:
+def _relative_splits(left: str, right: str, standalone: Callable[[str, str], bool] | None) -> bool:
     return (
         standalone is not None
         and len(_words(left)) > _MIN_WORDS
         and len(_words(right)) > _MIN_WORDS
-        and standalone(right)
+        and standalone(left, right)
     )
 
 

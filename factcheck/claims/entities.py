@@ -42,7 +42,7 @@ _NOT_NAMES = FUNCTION_WORDS | _IMPERATIVES | set(MONTHS) | set(WEEKDAYS)
 
 # Titles dropped from the front of a name ("Prime Minister Nuri al-Maliki").
 # Ambiguous words ("General Motors", "Prince Edward Island") are left out.
-_TITLES = words(
+TITLES = words(
     """president vice prime minister secretary senator sen rep gov governor gen adm col lt
     sgt capt cmdr dr mr mrs ms prof professor king queen pope sheikh ayatollah imam
     chancellor ambassador judge mayor deputy cardinal bishop rev sir"""
@@ -114,7 +114,7 @@ def _tokens(sentence: str) -> list[_Token]:
 
 
 def _is_abbreviation(text: str) -> bool:
-    return _ABBREVIATION.fullmatch(text) is not None or text[:-1].lower() in _TITLES
+    return _ABBREVIATION.fullmatch(text) is not None or text[:-1].lower() in TITLES
 
 
 def _is_name_word(token: _Token) -> bool:
@@ -182,7 +182,7 @@ def _name(
     begin = 0
     while begin < len(run) and _bare(run[begin]) in _NOT_NAMES:
         begin += 1  # "When President Bush": not "When"
-    while begin + 1 < len(run) and _bare(run[begin]) in _TITLES:
+    while begin + 1 < len(run) and _bare(run[begin]) in TITLES:
         if run[begin + 1].text in _CONNECTORS:
             break  # "Secretary of State": an office, keep it whole
         begin += 1

@@ -1,11 +1,15 @@
-"""Turn an essay's text into claims: spans, kinds, check-worthiness, and what they name.
+"""Turn an essay's text into claims: spans, wordings, kinds, check-worthiness, and names.
 
 ``split(text, published_at)`` cuts the text into sentences (``segmentation``),
-scores them (``checkworthiness``), cuts a sentence into atomic claims when it
-cleanly holds several (``atoms``), and for each claim finds its kind
-(``kinds``), quantities, dates and names. Every claim's ``text`` is exactly
-``text[start:end]`` of the essay, trimmed of white space. Headings are kept,
-as the kind "heading", and are not checkable.
+cuts a sentence into atomic claims when it cleanly holds several (``atoms``),
+words each claim as a sentence of its own (``standalone``: "which is run by
+..." gets its antecedent, an opening "he" its name), scores each claim's
+wording among its neighbours (``checkworthiness``), and for each claim finds
+its kind (``kinds``), quantities, dates and names in that wording. Every
+claim's ``start`` and ``end`` index the essay's own words, trimmed of white
+space; its ``text`` is the standalone wording, ``text[start:end]`` of the
+essay unless a repair changed it. Titles and headings are the essay's
+metadata, not claims: they are left out.
 
 ``dates`` lists, for each date the claim mentions, its day, or the first and
 last day of the week, month or year it names ("last week" in an essay
@@ -16,9 +20,10 @@ relative to it are left out.
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Iterable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date
 
 from factcheck.claims.atoms import atomic_spans
@@ -29,6 +34,8 @@ from factcheck.claims.kinds import KINDS, NOT_CHECKABLE_KINDS, classify, is_ques
 from factcheck.claims.layout import heading_lines, paragraph_break_between
 from factcheck.claims.quantities import Quantity, find_quantities
 from factcheck.claims.segmentation import sentences
+from factcheck.claims.standalone import antecedent
+from factcheck.claims.standalone import wording as wording_of
 
 __all__ = [
     "KINDS",
@@ -58,30 +65,34 @@ class ExtractedClaim:
 class _Sentence:
     start: int
     end: int
-    worthiness: float
     heading: bool
+
+
+@dataclass(frozen=True)
+class _Unit:
+    """An atomic claim before it is described: its span and its standalone wording."""
+
+    start: int
+    end: int
+    wording: str
 
 
 def split(text: str, published_at: date | None = None) -> list[ExtractedClaim]:
     """Split ``text`` into claims; each claim's span indexes ``text`` exactly."""
-    found = _sentences(text)
-    known = capitalised_inside(text[s.start : s.end] for s in found if not s.heading)
+    found = [sentence for sentence in _sentences(text) if not sentence.heading]
+    known = capitalised_inside(text[s.start : s.end] for s in found)
+    units = _units(text, found)
+    scores = _scores([unit.wording for unit in itertools.chain.from_iterable(units)])
     reader = DateReader(published_at)
     claims = []
     previous_end = 0
-    for sentence in found:
+    for sentence, atoms in zip(found, units, strict=True):
         if paragraph_break_between(text, previous_end, sentence.start):
             reader.new_paragraph()
         previous_end = sentence.end
-        for start, end in _atoms(text, sentence):
-            claims.append(_claim(text, start, end, sentence, reader, known))
+        for unit in atoms:
+            claims.append(_claim(unit, scores[len(claims)], False, reader, known))
     return claims
-
-
-def essay_claims(text: str, published_at: date | None = None) -> list[ExtractedClaim]:
-    """The claims an essay's split keeps: all but its title and headings, which are
-    the essay's metadata (an editor may still add one by hand)."""
-    return [claim for claim in split(text, published_at) if not claim.heading]
 
 
 def describe(
@@ -89,81 +100,123 @@ def describe(
 ) -> ExtractedClaim:
     """A claim an editor marked by hand at ``text[start:end]``, described as ``split``
     describes the claims it finds: kind, entities, quantities and dates read from its
-    ``wording`` (by default the span itself), check-worthiness from the essay's
-    sentence it lies in most, scored among its neighbours."""
+    ``wording`` (by default the span, worded to stand alone), check-worthiness from
+    that wording scored in the place of the claims it covers, among its neighbours."""
     found = _sentences(text)
-    known = capitalised_inside(text[s.start : s.end] for s in found if not s.heading)
-    sentence = max(
-        found,
-        key=lambda s: min(end, s.end) - max(start, s.start),
-        default=_Sentence(start, end, 0.0, False),
-    )
-    words = text[start:end] if wording is None else wording
-    inside = _Sentence(0, len(words), sentence.worthiness, sentence.heading)
-    described = _claim(words, 0, len(words), inside, DateReader(published_at), known)
-    return replace(described, start=start, end=end)
+    body = [sentence for sentence in found if not sentence.heading]
+    known = capitalised_inside(text[s.start : s.end] for s in body)
+    sentence = max(found, key=lambda s: _overlap(s, start, end), default=None)
+    worded = _units(text, body)
+    if wording is None:
+        wording = _own_wording(text, start, end, sentence, dict(zip(body, worded, strict=True)))
+    units = list(itertools.chain.from_iterable(worded))
+    before = [unit.wording for unit in units if unit.end <= start]
+    after = [unit.wording for unit in units if unit.start >= end]
+    worthiness = _scores([*before, wording, *after])[len(before)]
+    heading = sentence is not None and sentence.heading
+    unit = _Unit(start, end, wording)
+    return _claim(unit, worthiness, heading, DateReader(published_at), known)
 
 
-def _sentences(text: str) -> list[_Sentence]:
-    """The sentences of the text with their scores, and whether each is a heading."""
-    spans = [span for span in (_trim(text, start, end) for start, end in sentences(text)) if span]
-    scores = score([text[start:end] for start, end in spans])
-    headings = iter(heading_lines(text))
-    heading = next(headings, None)
-    found = []
-    for (start, end), worthiness in zip(spans, scores, strict=True):
-        while heading is not None and heading[1] <= start:
-            heading = next(headings, None)  # both lists are in text order
-        in_heading = heading is not None and heading[0] <= start and end <= heading[1]
-        found.append(_Sentence(start, end, _unit_interval(worthiness), in_heading))
-    return found
-
-
-def _atoms(text: str, sentence: _Sentence) -> list[tuple[int, int]]:
-    """Spans (in the text) of the sentence's atomic claims; headings and questions stay whole."""
-    body = text[sentence.start : sentence.end]
-    if sentence.heading or is_question(body):
-        return [(sentence.start, sentence.end)]
-    spans = atomic_spans(body, standalone=_is_standalone_fact)
-    return [(sentence.start + start, sentence.start + end) for start, end in spans]
-
-
-def _is_standalone_fact(clause: str) -> bool:
-    """A closing relative clause that states an office or a figure of its own."""
-    return classify(clause) in ("attribution", "statistic")
-
-
-def _claim(
+def _own_wording(
     text: str,
     start: int,
     end: int,
-    sentence: _Sentence,
-    reader: DateReader,
-    known: frozenset[str],
+    sentence: _Sentence | None,
+    worded: dict[_Sentence, list[_Unit]],
+) -> str:
+    """The span's standalone wording when it lies inside one sentence; else its words."""
+    if sentence is None or sentence.heading or not sentence.start <= start < end <= sentence.end:
+        return text[start:end]
+    body = list(worded)
+    index = body.index(sentence)
+    before = " ".join(unit.wording for unit in worded[body[index - 1]]) if index else ""
+    sentence_text = text[sentence.start : sentence.end]
+    own = text[start:end]
+    repaired = wording_of(sentence_text, start - sentence.start, end - sentence.start, before)
+    # An editor's cut keeps its case ("in Sadr City on Thursday."); a repair is taken.
+    return repaired if repaired.lower() != own.lower() else own
+
+
+def _overlap(sentence: _Sentence, start: int, end: int) -> int:
+    return min(end, sentence.end) - max(start, sentence.start)
+
+
+def _sentences(text: str) -> list[_Sentence]:
+    """The sentences of the text, and whether each is a heading."""
+    spans = [span for span in (_trim(text, start, end) for start, end in sentences(text)) if span]
+    headings = iter(heading_lines(text))
+    heading = next(headings, None)
+    found = []
+    for start, end in spans:
+        while heading is not None and heading[1] <= start:
+            heading = next(headings, None)  # both lists are in text order
+        in_heading = heading is not None and heading[0] <= start and end <= heading[1]
+        found.append(_Sentence(start, end, in_heading))
+    return found
+
+
+def _units(text: str, found: list[_Sentence]) -> list[list[_Unit]]:
+    """Each sentence's atomic claims, worded to stand alone (questions stay whole)."""
+    units = []
+    previous = ""  # the sentence before, as worded: where "they" finds "U.S. forces"
+    for sentence in found:
+        body = text[sentence.start : sentence.end]
+        spans = (
+            [(0, len(body))]
+            if is_question(body)
+            else atomic_spans(body, standalone=_is_standalone_fact)
+        )
+        atoms = [
+            _Unit(sentence.start + a, sentence.start + b, wording_of(body, a, b, previous))
+            for a, b in spans
+        ]
+        previous = " ".join(unit.wording for unit in atoms)
+        units.append(atoms)
+    return units
+
+
+def _is_standalone_fact(before: str, clause: str) -> bool:
+    """A closing relative clause that states a fact of its own about a name before it
+    ("the Ministry of Education, which still retains some Sunnis")."""
+    if antecedent(before, clause) is None:
+        return False
+    sentence = f"{before}, {clause}"
+    worded = wording_of(sentence, len(sentence) - len(clause), len(sentence))
+    return classify(worded) not in NOT_CHECKABLE_KINDS
+
+
+def _scores(wordings: list[str]) -> list[float]:
+    """Check-worthiness of each claim's wording among its neighbours, in [0, 1]."""
+    return [_unit_interval(value) for value in score(wordings)] if wordings else []
+
+
+def _claim(
+    unit: _Unit, worthiness: float, heading: bool, reader: DateReader, known: frozenset[str]
 ) -> ExtractedClaim:
-    clause = text[start:end]
+    clause = unit.wording
     mentions = reader.read(clause)
     # A calendar date's digits are not a quantity; "30 years ago" is both.
     calendar = [(m.start, m.end) for m in mentions if not m.duration]
     quantities = find_quantities(clause, skip=calendar)
     kind = classify(clause, quantities)
     entities = find_entities(clause, known)
-    if sentence.heading:
+    if heading:
         if kind != "question":  # "The Next Step?" is still a question, and not checkable
             kind = "heading"
         # Title Case makes every word look like a name; keep those the essay also uses.
         entities = [name for name in entities if all(word in known for word in name.split())]
     return ExtractedClaim(
         text=clause,
-        start=start,
-        end=end,
+        start=unit.start,
+        end=unit.end,
         kind=kind,
-        checkworthiness=round(sentence.worthiness, 4),
+        checkworthiness=round(worthiness, 4),
         checkable=kind not in NOT_CHECKABLE_KINDS,
         entities=entities,
         quantities=quantities,
         dates=_dates(mentions),
-        heading=sentence.heading,
+        heading=heading,
     )
 
 

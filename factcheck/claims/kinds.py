@@ -8,6 +8,13 @@ opinion count only outside quotation marks ("I believe ..." inside a quotation
 is the speaker's). Statistics come before the weaker cues of opinion, because
 calling a checkable figure an opinion hides it from the desk, while the reverse
 only costs a reviewer a minute. Anything else that states a fact is an event.
+
+Reported speech is an attribution for the same reason a quotation is a
+quotation: "Dr. Reyes told me the problem is not money" and "critics argue the
+county should stop" are checked by asking whether the speaker said so. A
+recommendation or a forecast is the writer's own only when no report frames it:
+the frame comes first ("X said the city should ...") or closes the sentence
+("..., according to the finance office.").
 """
 
 from __future__ import annotations
@@ -15,6 +22,7 @@ from __future__ import annotations
 import re
 
 from factcheck.claims.dates import find_dates
+from factcheck.claims.lexicon import words
 from factcheck.claims.quantities import Quantity, find_quantities, is_statistic
 from factcheck.claims.quotes import mask, quoted_regions
 
@@ -90,6 +98,42 @@ _CAUSAL = re.compile(
 )
 
 
+# Reported speech and belief: "X told me", "critics argue", "according to".
+# Nouns spelled like verbs ("his claims", "911 calls") are left out, as are
+# forms that are rarely a report ("called", "reports").
+_REPORTING_VERB = re.compile(
+    r"\b(?:said|says|say|told|tells|argue[sd]?|argue|claimed|contend(?:s|ed)?|insist(?:s|ed)?"
+    r"|warn(?:s|ed)|wrote|writes|noted|added|announced|testified|acknowledged|admitted"
+    r"|denied|denies|believe[sd]?|think|thinks|thought|expects|expected|estimated|found"
+    r"|concluded|accused|urged|predicted|maintains|maintained|agreed|complained|promised"
+    r"|pledged|vowed|asserted|confirmed|explained|recalled)\b",
+    re.IGNORECASE,
+)
+_ACCORDING_TO = re.compile(r"\baccording to\b", re.IGNORECASE)
+# A word right before the verb that makes it no report of someone else's: the
+# writer ("I think"), a passive ("was found"), an infinitive or a modal ("to say",
+# "would argue"), a determiner or possessive before a noun ("a thought"). A digit
+# may be one: "Sen. Tom Becker (R-Dist. 12) argues".
+_NOT_A_SPEAKER = words(
+    """i we you to was were is are be been being am can could would should will may might
+    must shall do does did a an the this that his her its their our my your"""
+)
+_WORD_BEFORE = re.compile(r"([\w'’]+)\W*$")
+_SPEAKER_REACH = 40  # characters looked at before the verb: the work stays linear
+_CLOSING_FRAME_WORDS = 6  # ", the hospital announced on Monday." closes the sentence
+# What the writer holds to be right or wrong: rights, failures, what is deserved.
+_NORMATIVE = re.compile(
+    r"\bis an? (?:[a-z]+ )?right\b|\bhard to (?:see|imagine|believe|justify)\b|\banything but\b"
+    r"|\b(?:is|was|are|were|be|it|but)\s+(?:not\s+)?(?:an?\s+)?(?:[a-z]+\s+)?"
+    r"(?:failure|mistake|disgrace|scandal|travesty|betrayal|outrage|luxury|choice)\b"
+    r"|\b(?:is|are|was|were|be) (?:simply |plainly )?(?:wrong|unfair|unjust|immoral"
+    r"|unacceptable|indefensible|inexcusable|misguided|reckless|irresponsible|easy)\b"
+    r"|\bdeserve[sd]?\b|\b(?:we|you) owe\b|\bit(?: is|['’]s) time\b"
+    r"|\bworth (?:keeping|doing|trying)\b",
+    re.IGNORECASE,
+)
+
+
 def classify(sentence: str, quantities: list[Quantity] | None = None) -> str:
     """The kind of one sentence or clause (see KINDS); ``quantities`` if already found."""
     if quantities is None:
@@ -97,18 +141,59 @@ def classify(sentence: str, quantities: list[Quantity] | None = None) -> str:
         quantities = find_quantities(sentence, skip=dates)
     regions = quoted_regions(sentence)
     outside = mask(sentence, regions)  # the writer's own words
+    report = _report(outside)
+
+    def own(pattern: re.Pattern[str]) -> bool:
+        """Does the cue occur, and is it the writer's (no report frames it)?"""
+        cue = pattern.search(outside)
+        return cue is not None and not (report is not None and report.precedes(cue.start()))
+
     rules = (
         ("question", lambda: is_question(sentence)),
-        ("opinion", lambda: _RECOMMENDATION.search(outside)),
+        ("opinion", lambda: own(_RECOMMENDATION)),
         ("quotation", lambda: _has_quotation(sentence, regions)),
-        ("prediction", lambda: _PREDICTION.search(outside)),
+        ("prediction", lambda: own(_PREDICTION)),
         ("statistic", lambda: any(is_statistic(q) for q in quantities)),
-        ("attribution", lambda: _ATTRIBUTION.search(outside)),
-        ("opinion", lambda: _STANCE.search(outside)),
+        ("attribution", lambda: report is not None or _ATTRIBUTION.search(outside)),
+        ("opinion", lambda: _STANCE.search(outside) or _NORMATIVE.search(outside)),
         ("comparison", lambda: _COMPARISON.search(outside)),
         ("causal", lambda: _CAUSAL.search(outside)),
     )
     return next((kind for kind, matches in rules if matches()), "event")
+
+
+class _Report:
+    """Where a report frames a sentence: from ``start`` on, or all of it when it closes it."""
+
+    def __init__(self, start: int, closing: bool) -> None:
+        self.start = start
+        self.closing = closing
+
+    def precedes(self, position: int) -> bool:
+        return self.closing or self.start < position
+
+
+def _report(outside: str) -> _Report | None:
+    """The first frame of reported speech in the writer's words, if any."""
+    frames = [m.start() for m in _ACCORDING_TO.finditer(outside)]
+    frames += [m.start() for m in _REPORTING_VERB.finditer(outside) if _has_speaker(outside, m)]
+    if not frames:
+        return None
+    last_comma = outside.rfind(",")
+    closing = max(frames) > last_comma >= 0 and (
+        len(outside[max(frames) :].split()) <= _CLOSING_FRAME_WORDS
+        or _ACCORDING_TO.match(outside, max(frames)) is not None
+    )
+    return _Report(min(frames), closing)
+
+
+def _has_speaker(text: str, verb: re.Match[str]) -> bool:
+    """Is someone other than the writer the verb's subject ("Reyes told", not "I think")?"""
+    before = _WORD_BEFORE.search(text, max(0, verb.start() - _SPEAKER_REACH), verb.start())
+    if before is None:
+        return False  # a sentence opening with the verb ("Say what you will")
+    word = before.group(1).lower()
+    return word not in _NOT_A_SPEAKER
 
 
 def is_question(sentence: str) -> bool:

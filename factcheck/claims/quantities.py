@@ -68,6 +68,14 @@ _UNIT_WORD = re.compile(
 _CURRENCIES = {"$": "dollars", "€": "euros", "£": "pounds"}
 _SHORT_SCALES = {"bn": 1e9, "mn": 1e6, "m": 1e6, "k": 1e3}
 _YEAR_LIKE = re.compile(r"\d{4}")
+# A number after one of these names a thing rather than counting it: "(R-Dist. 12)",
+# "Route 9", "No. 10", "Article 5".
+_LABEL_BEFORE = re.compile(
+    r"\b(?:dist|district|no|route|highway|interstate|ward|precinct|section|article|chapter"
+    r"|room|gate|flight|channel|platform|exit|suite|apt|amendment)\.?\s*$",
+    re.IGNORECASE,
+)
+_LABEL_REACH = 16  # characters before the number where such a word is looked for
 
 
 def find_quantities(sentence: str, skip: Sequence[tuple[int, int]] = ()) -> list[Quantity]:
@@ -112,6 +120,10 @@ def _quantity(sentence: str, match: re.Match[str]) -> Quantity | None:
         return None  # "one of his followers", "one side thought"
     if _is_year(match) and unit is None:
         return None  # "in 2006": a date, not a quantity
+    if match["digits"] and _LABEL_BEFORE.search(
+        sentence, max(0, match.start() - _LABEL_REACH), match.start()
+    ):
+        return None
     qualifier = match["qualifier"].lower() if match["qualifier"] else None
     return Quantity(value, unit, qualifier, sentence[match.start() : end])
 

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from factcheck import audit
 from factcheck.claims.decisions import Decision, initial_decision
 from factcheck.claims.extraction import ExtractedClaim
-from factcheck.claims.extraction import essay_claims as split_essay
+from factcheck.claims.extraction import split as split_essay
 from factcheck.claims.models import Claim
 from factcheck.claims.states import TRANSITIONS, ClaimStatus
 from factcheck.db import utcnow, write_loaded

@@ -43,8 +43,13 @@ def test_split_prints_claims_as_json_lines(tmp_path):
     assert result.exit_code == 0
     lines = [json.loads(line) for line in result.output.splitlines()]
     assert len(lines) > 20
-    for claim in lines:
-        assert SEED_ESSAY[claim["start"] : claim["end"]] == claim["text"]
+    spans = [SEED_ESSAY[claim["start"] : claim["end"]] for claim in lines]
+    # The text is the claim's standalone wording; most are the essay's words as they are.
+    assert sum(claim["text"] == span for claim, span in zip(lines, spans, strict=True)) > 20
+    assert "which is run by one of Moqtada al-Sadr's followers." in spans
+    assert "The Ministry of Health is run by one of Moqtada al-Sadr's followers." in [
+        claim["text"] for claim in lines
+    ]
 
 
 def test_split_gives_the_claim_fields_of_the_api(client, token, queue):

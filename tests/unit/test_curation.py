@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 
+from factcheck.claims.extraction import describe
 from tests.conftest import problem_of
 from tests.unit.conftest import auth
 
@@ -245,7 +248,9 @@ def test_new_wording_is_read_again_for_evidence_search(client, editor, queue):
     assert [q["value"] for q in edited["quantities"]] == [215]
     assert "Baghdad" in edited["entities"] and "Sadr City" not in edited["entities"]
     assert edited["dates"] == ["2006-11-23"]
-    assert edited["checkworthiness"] == found["checkworthiness"]  # same place in the essay
+    # The new wording is scored on its own, in the claim's place in the essay.
+    rescored = describe(TEXT, found["start"], found["end"], date(2006, 11, 25), edited["text"])
+    assert edited["checkworthiness"] == rescored.checkworthiness
 
 
 def test_a_claim_over_covered_text_is_added_and_messages_quote_the_text(client, editor, queue):

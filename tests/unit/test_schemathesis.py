@@ -160,10 +160,12 @@ def _seed(settings: Settings, queue: Queue) -> dict[str, str]:
     # Essay 3: r2 has rated a claim; r1 holds a review with a draft saved; the admin
     # and r1 hold the next tasks (reviews or r2's approval), the rest wait.
     _submit(call, editor, TINY_ESSAY, queue)
-    review_one(call, r2)
+    # r1 leases first: once r2 has rated, r2's approval may rank above the next review
+    # (each claim has its own score, so the queue's order follows the claims').
     task = _expect(call("POST", "/api/v1/queue/next", r1), 200)
     draft = {"rating": "true", "rationale": "So far so good."}
     _expect(call("PUT", f"/api/v1/tasks/{task['id']}/draft", r1, draft), 200)
+    review_one(call, r2)
     _expect(call("POST", "/api/v1/queue/next", admin), 200)
     _expect(call("POST", "/api/v1/queue/next", r1), 200)
     return {"admin": admin, "editor": editor, "reviewer": r1}
