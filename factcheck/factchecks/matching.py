@@ -1,0 +1,207 @@
+"""The matcher: a new claim's earlier fact-checks, best first, with why they matched.
+
+Stage 1, retrieval: BM25 over the verified claim and its headline, on cleaned,
+number-normalised, stemmed terms (``text``, ``lexical``). Stage 2, re-ranking:
+the best ``POOL`` candidates are scored again by a logistic regression over
+features a reviewer would check (``features``), fitted on the CLEF-2020 training
+tweets by ``python -m factcheck.factchecks.training``. When a sentence encoder is
+given (``encoder``), the cosine of the meanings is one more feature.
+
+Records that say the same thing (the same terms in claim and headline) score the
+same; the one imported first ranks first.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+import numpy as np
+
+from factcheck.factchecks import features, lexical, text
+from factcheck.factchecks.lexical import Bm25Index
+
+POOL = 30  # candidates the re-ranker looks at
+WEIGHTS_PATH = Path(__file__).parent / "data" / "reranker-v1.json"
+
+
+@dataclass(frozen=True)
+class Candidate:
+    id: str  # the verified claim's own id (as imported)
+    claim: str
+    title: str = ""
+
+
+@dataclass(frozen=True)
+class Match:
+    id: str
+    score: float  # higher is better
+    shared_terms: tuple[str, ...] = ()
+    shared_numbers: tuple[str, ...] = ()  # "why it matched", shown to reviewers
+
+
+class SentenceEncoder(Protocol):
+    def encode(self, texts: Sequence[str]) -> np.ndarray: ...
+
+
+@dataclass(frozen=True)
+class Reranker:
+    """A logistic regression over standardised features (numpy inference)."""
+
+    mean: np.ndarray
+    scale: np.ndarray
+    coef: np.ndarray
+    intercept: float
+
+    @classmethod
+    def from_json(cls, data: dict) -> Reranker:
+        return cls(
+            np.array(data["mean"], dtype=np.float32),
+            np.array(data["scale"], dtype=np.float32),
+            np.array(data["coef"], dtype=np.float32),
+            float(data["intercept"]),
+        )
+
+    def score(self, rows: np.ndarray) -> np.ndarray:
+        return ((rows - self.mean) / self.scale) @ self.coef + self.intercept
+
+
+@functools.lru_cache(maxsize=1)
+def _weights() -> dict[str, dict]:
+    return json.loads(WEIGHTS_PATH.read_text())
+
+
+def why(
+    query_terms: frozenset[str], candidate: Candidate
+) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The candidate's own words (and numbers) whose stems the query shares."""
+    surface = [
+        w for w in text.words(f"{candidate.claim} {candidate.title}") if w not in text.STOPWORDS
+    ]
+    seen: dict[str, None] = {}
+    for word, stem in zip(surface, text.stem(surface), strict=True):
+        if stem in query_terms:
+            seen.setdefault(word, None)
+    shared = list(seen)
+    return (
+        tuple(w for w in shared if not text.is_number(w)),
+        tuple(w for w in shared if text.is_number(w)),
+    )
+
+
+class Matcher:
+    """An in-memory index of verified claims."""
+
+    def __init__(
+        self,
+        candidates: list[Candidate],
+        encoder: SentenceEncoder | None = None,
+        reranker: Reranker | None = None,
+    ) -> None:
+        self.candidates = candidates
+        self.records = [features.Record.read(c.claim, c.title) for c in candidates]
+        self.index = Bm25Index([r.claim + r.title for r in self.records])
+        self.encoder = encoder
+        self.embeddings = (
+            encoder.encode([embedding_text(c) for c in candidates]) if encoder else None
+        )
+        stage = "semantic" if encoder else "lexical"
+        self.reranker = reranker or Reranker.from_json(_weights()[stage])
+
+    @classmethod
+    def build(
+        cls, candidates: Iterable[Candidate], encoder: SentenceEncoder | None = None
+    ) -> Matcher:
+        return cls(list(candidates), encoder)
+
+    def __len__(self) -> int:
+        return len(self.candidates)
+
+    def retrieve(self, query: features.Query, k: int = POOL) -> tuple[np.ndarray, np.ndarray]:
+        """Stage 1: the k best candidates by BM25, and their scores."""
+        scores = self.index.scores(sorted(query.terms))
+        pool = lexical.best_first(scores, k)
+        return pool, scores[pool]
+
+    def cosines(self, query_text: str, pool: np.ndarray) -> np.ndarray | None:
+        """How close the query's meaning is to each pooled candidate's (with an encoder)."""
+        if self.encoder is None or self.embeddings is None or not len(pool):
+            return None
+        vector = self.encoder.encode([text.clean_tweet(query_text)])[0]
+        return self.embeddings[pool] @ vector
+
+    def match(self, query: str, top: int = 5) -> list[Match]:
+        """The ``top`` best earlier fact-checks for a query, best first."""
+        parsed = features.Query.read(query)
+        pool, bm25 = self.retrieve(parsed)
+        cosine = self.cosines(query, pool)
+        records = [self.records[i] for i in pool]
+        ranked = rerank(self.reranker, parsed, records, bm25, cosine)[:top]
+        return [matched(parsed, self.candidates[pool[j]], score) for j, score in ranked]
+
+
+@dataclass(frozen=True)
+class CorpusStats:
+    """What BM25 needs to know of a whole archive kept elsewhere (a database)."""
+
+    size: int
+    mean_length: float
+    df: Mapping[str, int]
+
+
+def match_fetched(
+    query: str,
+    fetched: Sequence[tuple[Candidate, features.Record]],
+    stats: CorpusStats,
+    top: int = 5,
+    reranker: Reranker | None = None,
+) -> list[Match]:
+    """Rank candidates that a database's full-text index found, in import order.
+
+    The same two stages as ``Matcher.match``: BM25 from the archive's statistics
+    picks the pool, the re-ranker orders it. Lexical stage only (no encoder).
+    """
+    parsed = features.Query.read(query)
+    docs = [record.claim + record.title for _, record in fetched]
+    scores = lexical.bm25(sorted(parsed.terms), docs, stats.df, stats.size, stats.mean_length)
+    pool = lexical.best_first(scores, POOL)
+    records = [fetched[i][1] for i in pool]
+    reranker = reranker or Reranker.from_json(_weights()["lexical"])
+    ranked = rerank(reranker, parsed, records, scores[pool])[:top]
+    return [matched(parsed, fetched[pool[j]][0], score) for j, score in ranked]
+
+
+def rerank(
+    reranker: Reranker,
+    query: features.Query,
+    records: Sequence[features.Record],
+    bm25: np.ndarray,
+    cosine: np.ndarray | None = None,
+) -> list[tuple[int, float]]:
+    """Stage 2: (position in the pool, score) best first.
+
+    The pool comes best BM25 first, ties in import order. Records that say the
+    same thing take the best score among them, so the first imported stays first.
+    """
+    if not records:
+        return []
+    scores = reranker.score(features.matrix(query, records, bm25, cosine))
+    best: dict[tuple, float] = {}
+    for record, score in zip(records, scores, strict=True):
+        key = (record.claim, record.title)
+        best[key] = max(best.get(key, -np.inf), float(score))
+    ranked = [(j, best[(r.claim, r.title)]) for j, r in enumerate(records)]
+    return sorted(ranked, key=lambda pair: (-pair[1], pair[0]))
+
+
+def matched(query: features.Query, candidate: Candidate, score: float) -> Match:
+    words, numbers = why(query.terms, candidate)
+    return Match(candidate.id, round(score, 4), words, numbers)
+
+
+def embedding_text(candidate: Candidate) -> str:
+    return f"{candidate.claim} {candidate.title}".strip()
