@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from array import array
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 import numpy as np
 
@@ -19,20 +19,20 @@ B = 0.5  # chosen on the development tweets (0.75 is the textbook value)
 class Bm25Index:
     """BM25 over documents given as lists of terms."""
 
-    def __init__(self, docs: Sequence[Sequence[str]], k1: float = K1, b: float = B) -> None:
-        self.size = len(docs)
+    def __init__(self, docs: Iterable[Sequence[str]], k1: float = K1, b: float = B) -> None:
         self.vocabulary: dict[str, int] = {}
-        # Compact arrays, not lists: a million records make twenty million postings.
-        term_ids, doc_ids, counts = array("i"), array("i"), array("i")
-        lengths = np.zeros(self.size, dtype=np.float32)
+        # Compact arrays, not lists: a million records make twenty million postings,
+        # and the documents are consumed one by one (a database cursor).
+        term_ids, doc_ids, counts, lengths = array("i"), array("i"), array("i"), array("f")
         for doc_id, doc in enumerate(docs):
-            lengths[doc_id] = len(doc)
+            lengths.append(len(doc))
             for term, count in Counter(doc).items():
                 term_ids.append(self.vocabulary.setdefault(term, len(self.vocabulary)))
                 doc_ids.append(doc_id)
                 counts.append(count)
+        self.size = len(lengths)
         self._build_postings(
-            np.array(term_ids), np.array(doc_ids), np.array(counts), lengths, k1, b
+            np.array(term_ids), np.array(doc_ids), np.array(counts), np.array(lengths), k1, b
         )
 
     def _build_postings(self, term_ids, doc_ids, counts, lengths, k1: float, b: float) -> None:

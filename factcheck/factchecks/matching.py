@@ -158,21 +158,29 @@ def match_fetched(
     fetched: Sequence[tuple[Candidate, features.Record]],
     stats: CorpusStats,
     top: int = 5,
-    reranker: Reranker | None = None,
 ) -> list[Match]:
-    """Rank candidates that a database's full-text index found, in import order.
-
-    The same two stages as ``Matcher.match``: BM25 from the archive's statistics
-    picks the pool, the re-ranker orders it. Lexical stage only (no encoder).
-    """
+    """Rank candidates that a database found, in import order: BM25 from the
+    archive's statistics picks the pool, then ``match_pool``."""
     parsed = features.Query.read(query)
     docs = [record.claim + record.title for _, record in fetched]
     scores = lexical.bm25(sorted(parsed.terms), docs, stats.df, stats.size, stats.mean_length)
     pool = lexical.best_first(scores, POOL)
-    records = [fetched[i][1] for i in pool]
+    return match_pool(query, [fetched[i] for i in pool], scores[pool], top)
+
+
+def match_pool(
+    query: str,
+    pool: Sequence[tuple[Candidate, features.Record]],
+    bm25: np.ndarray,
+    top: int = 5,
+    reranker: Reranker | None = None,
+) -> list[Match]:
+    """Stage 2 for a pool retrieved elsewhere (best BM25 first, ties in import order),
+    e.g. from an index in memory whose records are kept in a database."""
+    parsed = features.Query.read(query)
     reranker = reranker or Reranker.from_json(_weights()["lexical"])
-    ranked = rerank(reranker, parsed, records, scores[pool])[:top]
-    return [matched(parsed, fetched[pool[j]][0], score) for j, score in ranked]
+    ranked = rerank(reranker, parsed, [record for _, record in pool], bm25)[:top]
+    return [matched(parsed, pool[j][0], score) for j, score in ranked]
 
 
 def rerank(
