@@ -5,7 +5,8 @@ number-normalised, stemmed terms (``text``, ``lexical``). Stage 2, re-ranking:
 the best ``POOL`` candidates are scored again by a logistic regression over
 features a reviewer would check (``features``), fitted on the CLEF-2020 training
 tweets by ``python -m factcheck.factchecks.training``. When a sentence encoder is
-given (``encoder``), the cosine of the meanings is one more feature.
+given (``encoder``: all-MiniLM-L6-v2 run by numpy), the pool also takes the
+claims nearest in meaning, and the cosine is one more feature.
 
 Records that say the same thing (the same terms in claim and headline) score the
 same; the one imported first ranks first.
@@ -26,6 +27,7 @@ from factcheck.factchecks import features, lexical, text
 from factcheck.factchecks.lexical import Bm25Index
 
 POOL = 30  # candidates the re-ranker looks at
+DENSE = 10  # with an encoder: the nearest in meaning, added to the pool
 WEIGHTS_PATH = Path(__file__).parent / "data" / "reranker-v1.json"
 
 
@@ -101,44 +103,61 @@ class Matcher:
         candidates: list[Candidate],
         encoder: SentenceEncoder | None = None,
         reranker: Reranker | None = None,
+        embeddings: np.ndarray | None = None,
     ) -> None:
         self.candidates = candidates
         self.records = [features.Record.read(c.claim, c.title) for c in candidates]
         self.index = Bm25Index([r.claim + r.title for r in self.records])
         self.encoder = encoder
-        self.embeddings = (
-            encoder.encode([embedding_text(c) for c in candidates]) if encoder else None
-        )
+        if encoder is not None and embeddings is None:
+            embeddings = encoder.encode([c.claim for c in candidates])
+        self.embeddings = embeddings
         stage = "semantic" if encoder else "lexical"
         self.reranker = reranker or Reranker.from_json(_weights()[stage])
 
     @classmethod
     def build(
-        cls, candidates: Iterable[Candidate], encoder: SentenceEncoder | None = None
+        cls,
+        candidates: Iterable[Candidate],
+        encoder: SentenceEncoder | None = None,
+        embeddings: np.ndarray | None = None,
     ) -> Matcher:
-        return cls(list(candidates), encoder)
+        """An index of the candidates. With an encoder (``encoder.load()``), the
+        MiniLM stage too: ``embeddings`` are the claims' vectors if already known
+        (one row per candidate, as ``encoder.encode`` gives), else they are computed
+        here, which takes minutes for ten thousand claims."""
+        return cls(list(candidates), encoder, embeddings=embeddings)
 
     def __len__(self) -> int:
         return len(self.candidates)
 
-    def retrieve(self, query: features.Query, k: int = POOL) -> tuple[np.ndarray, np.ndarray]:
-        """Stage 1: the k best candidates by BM25, and their scores."""
+    def retrieve(
+        self, query: features.Query, vector: np.ndarray | None = None, k: int = POOL
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Stage 1: the k best candidates by BM25, with (given the query's vector)
+        the ``DENSE`` nearest in meaning that BM25 missed; best BM25 first, ties in
+        import order. Returns the pool and its BM25 scores."""
         scores = self.index.scores(sorted(query.terms))
         pool = lexical.best_first(scores, k)
+        if vector is not None and self.embeddings is not None and len(self):
+            nearest = lexical.best_first(self.embeddings @ vector + 2.0, DENSE)
+            pool = np.union1d(pool, nearest)
+            pool = pool[np.lexsort((pool, -scores[pool]))]
         return pool, scores[pool]
 
-    def cosines(self, query_text: str, pool: np.ndarray) -> np.ndarray | None:
-        """How close the query's meaning is to each pooled candidate's (with an encoder)."""
-        if self.encoder is None or self.embeddings is None or not len(pool):
-            return None
-        vector = self.encoder.encode([text.clean_tweet(query_text)])[0]
-        return self.embeddings[pool] @ vector
+    def pool(self, query: str) -> tuple[features.Query, np.ndarray, np.ndarray, np.ndarray | None]:
+        """The query read, its pool, their BM25 scores and (with an encoder) cosines."""
+        parsed = features.Query.read(query)
+        vector = None
+        if self.encoder is not None and self.embeddings is not None:
+            vector = self.encoder.encode([query])[0]
+        pool, bm25 = self.retrieve(parsed, vector)
+        cosine = self.embeddings[pool] @ vector if vector is not None else None
+        return parsed, pool, bm25, cosine
 
     def match(self, query: str, top: int = 5) -> list[Match]:
         """The ``top`` best earlier fact-checks for a query, best first."""
-        parsed = features.Query.read(query)
-        pool, bm25 = self.retrieve(parsed)
-        cosine = self.cosines(query, pool)
+        parsed, pool, bm25, cosine = self.pool(query)
         records = [self.records[i] for i in pool]
         ranked = rerank(self.reranker, parsed, records, bm25, cosine)[:top]
         return [matched(parsed, self.candidates[pool[j]], score) for j, score in ranked]
@@ -209,7 +228,3 @@ def rerank(
 def matched(query: features.Query, candidate: Candidate, score: float) -> Match:
     words, numbers = why(query.terms, candidate)
     return Match(candidate.id, round(score, 4), words, numbers)
-
-
-def embedding_text(candidate: Candidate) -> str:
-    return f"{candidate.claim} {candidate.title}".strip()

@@ -35,9 +35,7 @@ def pools(matcher: Matcher, queries: Sequence[Query]) -> tuple[np.ndarray, np.nd
     """Feature rows and labels (1 = a gold match) of every query's candidate pool."""
     rows, labels = [], []
     for query in queries:
-        parsed = features.Query.read(query.text)
-        pool, bm25 = matcher.retrieve(parsed)
-        cosine = matcher.cosines(query.text, pool)
+        parsed, pool, bm25, cosine = matcher.pool(query.text)
         records = [matcher.records[i] for i in pool]
         rows.append(features.matrix(parsed, records, bm25, cosine))
         labels.extend(matcher.candidates[i].id in query.gold for i in pool)
