@@ -242,3 +242,41 @@ def test_safetensors_are_read_as_float32(tmp_path) -> None:
     path = tmp_path / "model.safetensors"
     path.write_bytes(struct.pack("<Q", len(header)) + header.encode() + tensor.tobytes())
     np.testing.assert_array_equal(encoder.read_safetensors(path)["w"], tensor)
+
+
+# --- the optional MiniLM stage, with a stand-in encoder ----------------------------------
+
+
+class ConceptEncoder:
+    """Vectors by concept, so that different words can mean the same thing."""
+
+    CONCEPTS = (("jab", "vaccin"), ("kid", "children", "child"), ("sick", "harm"))
+
+    def __init__(self) -> None:
+        self.calls = 0
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        self.calls += len(texts)
+        rows = [
+            [float(any(w in t.lower() for w in words)) for words in self.CONCEPTS] + [0.1]
+            for t in texts
+        ]
+        vectors = np.array(rows, dtype=np.float32)
+        return vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
+
+
+def test_the_encoder_finds_a_paraphrase_with_no_word_in_common() -> None:
+    archive = [*ARCHIVE, Candidate("vax", "Vaccinations harm children.", "Do Vaccines Harm?")]
+    query = "The jab makes kids sick"
+    assert Matcher.build(archive).match(query) == []
+    found = Matcher.build(archive, encoder=ConceptEncoder()).match(query)
+    assert found[0].id == "vax"
+
+
+def test_known_embeddings_are_not_encoded_again() -> None:
+    encoder = ConceptEncoder()
+    vectors = ConceptEncoder().encode([c.claim for c in ARCHIVE])
+    matcher = Matcher.build(ARCHIVE, encoder=encoder, embeddings=vectors)
+    assert encoder.calls == 0
+    assert matcher.match("Obama 122 Guantanamo detainees")[0].id == "gitmo"
+    assert encoder.calls == 1  # the query only
