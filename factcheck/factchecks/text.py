@@ -35,6 +35,9 @@ _PERCENT = re.compile(r"(\d)\s*(?:per\s*cent|percent|pct)\b", re.IGNORECASE)
 _URL = re.compile(r"(?:https?://|pic\.twitter\.com/|www\.)\S*", re.IGNORECASE)
 # The signature an embedded tweet ends with: "— Name (@handle) January 14, 2020".
 _SIGNATURE = re.compile(r"\s[—–-]+\s([^—–]*)\(@\w+\)\s*(\w+)\s+\d{1,2},\s+(\d{4})\s*$")
+# The signature is looked for in the last characters only: the pattern backtracks over
+# every dash before it, so on a whole long text it would take quadratic time.
+SIGNATURE_TAIL = 300
 _NAME = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][a-z]+\b")
 _TAG = re.compile(r"[#@](\w+)")
 _CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])|(?<=[A-Za-z])(?=\d)")
@@ -58,7 +61,8 @@ def clean_tweet(text: str) -> str:
     """The prose of a tweet: no URLs, hashtags and handles as words, and of the
     signature line only the author's name (a tweet signed "Morgan Eastwood" is often
     about an Eastwood; its handle and date mislead more than they help)."""
-    text = _SIGNATURE.sub(lambda m: " " + m.group(1), text)
+    cut = max(len(text) - SIGNATURE_TAIL, 0)
+    text = text[:cut] + _SIGNATURE.sub(lambda m: " " + m.group(1), text[cut:])
     text = _URL.sub(" ", text)
     return _TAG.sub(lambda m: " " + _CAMEL.sub(" ", m.group(1)) + " ", text)
 
@@ -80,12 +84,16 @@ def _words_value(words: str) -> int | None:
 
 def _replace_words(match: re.Match[str]) -> str:
     run = match.group(0)
-    if run.lower() == "one" or run.lower() in _SCALES:
+    # A lone "one" or "hundred" is a word; a run longer than any real number is noise
+    # (and "one hundred and one hundred and ..." would make an integer without end).
+    if run.lower() == "one" or run.lower() in _SCALES or len(run.split()) > 12:
         return run
     return str(_words_value(run))
 
 
 def _scaled(match: re.Match[str]) -> str:
+    if len(match.group(1)) > 15:
+        return match.group(0)
     value = float(match.group(1)) * _SCALES[match.group(2).lower()]
     return str(int(value)) if value.is_integer() else str(value)
 
@@ -121,7 +129,7 @@ def terms(text: str) -> list[str]:
 
 def tweet_date(text: str) -> tuple[str, str] | None:
     """The (month, year) of an embedded tweet's signature line, if it has one."""
-    found = _SIGNATURE.search(text)
+    found = _SIGNATURE.search(text[-SIGNATURE_TAIL:])
     return (found.group(2).lower(), found.group(3)) if found else None
 
 

@@ -18,6 +18,7 @@ from factcheck.factchecks.matching import (
     Matcher,
     match_fetched,
 )
+from tests.work import CountingPattern, Work
 
 ARCHIVE = [
     Candidate(
@@ -88,6 +89,13 @@ def best(matcher: Matcher, query: str) -> str | None:
 )
 def test_numbers_are_written_one_way(written: str, digits: str) -> None:
     assert text.normalise_numbers(written) == digits
+
+
+@pytest.mark.parametrize(
+    "noise", ["one hundred and " * 3000, "9" * 400 + " million", "twenty " * 5000]
+)
+def test_endless_numbers_stay_words(noise: str) -> None:
+    assert text.terms(noise)  # no error, whatever the terms
 
 
 def test_a_lone_one_stays_a_word() -> None:
@@ -161,6 +169,16 @@ def test_a_noisy_tweet_finds_its_fact_check(matcher: Matcher) -> None:
 def test_tweet_date_is_read_from_the_signature() -> None:
     assert text.tweet_date(TWEET) == ("january", "2020")
     assert text.tweet_date("no signature here") is None
+
+
+def test_the_signature_is_looked_for_at_the_end_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    # On a whole text its pattern backtracks over every dash: quadratic.
+    work = Work()
+    monkeypatch.setattr(text, "_SIGNATURE", CountingPattern(text._SIGNATURE, work))
+    hostile = " - a" * 20_000 + TWEET
+    assert "Center for Bio Div" in text.clean_tweet(hostile)
+    assert text.tweet_date(hostile) == ("january", "2020")
+    assert work.characters <= 2 * text.SIGNATURE_TAIL
 
 
 def test_camel_case_handles_split_into_words() -> None:
