@@ -1,20 +1,34 @@
-"""A stand-in matcher: shared content words and numbers, nothing more.
+"""The matcher: a new claim's earlier fact-checks, best first, with why they matched.
 
-Placeholder with the matcher's interface (Candidate, Match, Matcher) so the archive,
-the CLI and the connector run; the real matcher replaces this file.
+Stage 1, retrieval: BM25 over the verified claim and its headline, on cleaned,
+number-normalised, stemmed terms (``text``, ``lexical``). Stage 2, re-ranking:
+the best ``POOL`` candidates are scored again by a logistic regression over
+features a reviewer would check (``features``), fitted on the CLEF-2020 training
+tweets by ``python -m factcheck.factchecks.training``. When a sentence encoder is
+given (``encoder``: all-MiniLM-L6-v2 run by numpy), the pool also takes the
+claims nearest in meaning, and the cosine is one more feature.
+
+Records that say the same thing (the same terms in claim and headline) score the
+same; the one imported first ranks first.
 """
 
 from __future__ import annotations
 
-import math
-import re
-from collections import defaultdict
-from collections.abc import Iterable
+import functools
+import json
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
 
-from factcheck.sources.library import STOPWORDS
+import numpy as np
 
-_TOKEN = re.compile(r"[a-z]+|\d+(?:[.,]\d+)*")
+from factcheck.factchecks import features, lexical, text
+from factcheck.factchecks.lexical import Bm25Index
+
+POOL = 30  # candidates the re-ranker looks at
+DENSE = 10  # with an encoder: the nearest in meaning, added to the pool
+WEIGHTS_PATH = Path(__file__).parent / "data" / "reranker-v1.json"
 
 
 @dataclass(frozen=True)
@@ -29,53 +43,188 @@ class Match:
     id: str
     score: float  # higher is better
     shared_terms: tuple[str, ...] = ()
-    shared_numbers: tuple[str, ...] = ()
+    shared_numbers: tuple[str, ...] = ()  # "why it matched", shown to reviewers
 
 
-def _tokens(text: str) -> set[str]:
-    return {
-        token
-        for token in _TOKEN.findall(text.lower())
-        if token[0].isdigit() or (len(token) > 2 and token not in STOPWORDS)
-    }
+class SentenceEncoder(Protocol):
+    def encode(self, texts: Sequence[str]) -> np.ndarray: ...
+
+
+@dataclass(frozen=True)
+class Reranker:
+    """A logistic regression over standardised features (numpy inference)."""
+
+    mean: np.ndarray
+    scale: np.ndarray
+    coef: np.ndarray
+    intercept: float
+
+    @classmethod
+    def from_json(cls, data: dict) -> Reranker:
+        return cls(
+            np.array(data["mean"], dtype=np.float32),
+            np.array(data["scale"], dtype=np.float32),
+            np.array(data["coef"], dtype=np.float32),
+            float(data["intercept"]),
+        )
+
+    def score(self, rows: np.ndarray) -> np.ndarray:
+        return ((rows - self.mean) / self.scale) @ self.coef + self.intercept
+
+
+@functools.lru_cache(maxsize=1)
+def _weights() -> dict[str, dict]:
+    return json.loads(WEIGHTS_PATH.read_text())
+
+
+def why(
+    query_terms: frozenset[str], candidate: Candidate
+) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The candidate's own words (and numbers) whose stems the query shares."""
+    surface = [
+        w for w in text.words(f"{candidate.claim} {candidate.title}") if w not in text.STOPWORDS
+    ]
+    seen: dict[str, None] = {}
+    for word, stem in zip(surface, text.stem(surface), strict=True):
+        if stem in query_terms:
+            seen.setdefault(word, None)
+    shared = list(seen)
+    return (
+        tuple(w for w in shared if not text.is_number(w)),
+        tuple(w for w in shared if text.is_number(w)),
+    )
 
 
 class Matcher:
-    def __init__(self, ids: list[str], tokens: list[set[str]]) -> None:
-        self._ids = ids
-        self._tokens = tokens
-        self._postings: dict[str, list[int]] = defaultdict(list)
-        for position, words in enumerate(tokens):
-            for word in words:
-                self._postings[word].append(position)
+    """An in-memory index of verified claims."""
+
+    def __init__(
+        self,
+        candidates: list[Candidate],
+        encoder: SentenceEncoder | None = None,
+        reranker: Reranker | None = None,
+        embeddings: np.ndarray | None = None,
+    ) -> None:
+        self.candidates = candidates
+        self.records = [features.Record.read(c.claim, c.title) for c in candidates]
+        self.index = Bm25Index([r.claim + r.title for r in self.records])
+        self.encoder = encoder
+        if encoder is not None and embeddings is None:
+            embeddings = encoder.encode([c.claim for c in candidates])
+        self.embeddings = embeddings
+        stage = "semantic" if encoder else "lexical"
+        self.reranker = reranker or Reranker.from_json(_weights()[stage])
 
     @classmethod
-    def build(cls, candidates: Iterable[Candidate]) -> Matcher:
-        ids, tokens = [], []
-        for candidate in candidates:
-            ids.append(candidate.id)
-            tokens.append(_tokens(f"{candidate.claim} {candidate.title}"))
-        return cls(ids, tokens)
-
-    def match(self, query: str, top: int = 5) -> list[Match]:
-        wanted = _tokens(query)
-        scores: dict[int, float] = defaultdict(float)
-        for word in wanted:
-            postings = self._postings.get(word, [])
-            weight = math.log(1 + len(self._ids) / (1 + len(postings)))
-            for position in postings:
-                scores[position] += weight
-        best = sorted(scores.items(), key=lambda item: (-item[1], item[0]))[:top]
-        return [self._match(position, score, wanted) for position, score in best]
-
-    def _match(self, position: int, score: float, wanted: set[str]) -> Match:
-        shared = sorted(wanted & self._tokens[position])
-        return Match(
-            id=self._ids[position],
-            score=round(score, 4),
-            shared_terms=tuple(t for t in shared if not t[0].isdigit()),
-            shared_numbers=tuple(t for t in shared if t[0].isdigit()),
-        )
+    def build(
+        cls,
+        candidates: Iterable[Candidate],
+        encoder: SentenceEncoder | None = None,
+        embeddings: np.ndarray | None = None,
+    ) -> Matcher:
+        """An index of the candidates. With an encoder (``encoder.load()``), the
+        MiniLM stage too: ``embeddings`` are the claims' vectors if already known
+        (one row per candidate, as ``encoder.encode`` gives), else they are computed
+        here, which takes minutes for ten thousand claims."""
+        return cls(list(candidates), encoder, embeddings=embeddings)
 
     def __len__(self) -> int:
-        return len(self._ids)
+        return len(self.candidates)
+
+    def retrieve(
+        self, query: features.Query, vector: np.ndarray | None = None, k: int = POOL
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Stage 1: the k best candidates by BM25, with (given the query's vector)
+        the ``DENSE`` nearest in meaning that BM25 missed; best BM25 first, ties in
+        import order. Returns the pool and its BM25 scores."""
+        scores = self.index.scores(sorted(query.terms))
+        pool = lexical.best_first(scores, k)
+        if vector is not None and self.embeddings is not None and len(self):
+            nearest = lexical.best_first(self.embeddings @ vector + 2.0, DENSE)
+            pool = np.union1d(pool, nearest)
+            pool = pool[np.lexsort((pool, -scores[pool]))]
+        return pool, scores[pool]
+
+    def pool(self, query: str) -> tuple[features.Query, np.ndarray, np.ndarray, np.ndarray | None]:
+        """The query read, its pool, their BM25 scores and (with an encoder) cosines."""
+        parsed = features.Query.read(query)
+        vector = None
+        if self.encoder is not None and self.embeddings is not None:
+            vector = self.encoder.encode([query])[0]
+        pool, bm25 = self.retrieve(parsed, vector)
+        cosine = self.embeddings[pool] @ vector if vector is not None else None
+        return parsed, pool, bm25, cosine
+
+    def match(self, query: str, top: int = 5) -> list[Match]:
+        """The ``top`` best earlier fact-checks for a query, best first."""
+        parsed, pool, bm25, cosine = self.pool(query)
+        records = [self.records[i] for i in pool]
+        ranked = rerank(self.reranker, parsed, records, bm25, cosine)[:top]
+        return [matched(parsed, self.candidates[pool[j]], score) for j, score in ranked]
+
+
+@dataclass(frozen=True)
+class CorpusStats:
+    """What BM25 needs to know of a whole archive kept elsewhere (a database)."""
+
+    size: int
+    mean_length: float
+    df: Mapping[str, int]
+
+
+def match_fetched(
+    query: str,
+    fetched: Sequence[tuple[Candidate, features.Record]],
+    stats: CorpusStats,
+    top: int = 5,
+) -> list[Match]:
+    """Rank candidates that a database found, in import order: BM25 from the
+    archive's statistics picks the pool, then ``match_pool``."""
+    parsed = features.Query.read(query)
+    docs = [record.claim + record.title for _, record in fetched]
+    scores = lexical.bm25(sorted(parsed.terms), docs, stats.df, stats.size, stats.mean_length)
+    pool = lexical.best_first(scores, POOL)
+    return match_pool(query, [fetched[i] for i in pool], scores[pool], top)
+
+
+def match_pool(
+    query: str,
+    pool: Sequence[tuple[Candidate, features.Record]],
+    bm25: np.ndarray,
+    top: int = 5,
+    reranker: Reranker | None = None,
+) -> list[Match]:
+    """Stage 2 for a pool retrieved elsewhere (best BM25 first, ties in import order),
+    e.g. from an index in memory whose records are kept in a database."""
+    parsed = features.Query.read(query)
+    reranker = reranker or Reranker.from_json(_weights()["lexical"])
+    ranked = rerank(reranker, parsed, [record for _, record in pool], bm25)[:top]
+    return [matched(parsed, pool[j][0], score) for j, score in ranked]
+
+
+def rerank(
+    reranker: Reranker,
+    query: features.Query,
+    records: Sequence[features.Record],
+    bm25: np.ndarray,
+    cosine: np.ndarray | None = None,
+) -> list[tuple[int, float]]:
+    """Stage 2: (position in the pool, score) best first.
+
+    The pool comes best BM25 first, ties in import order. Records that say the
+    same thing take the best score among them, so the first imported stays first.
+    """
+    if not records:
+        return []
+    scores = reranker.score(features.matrix(query, records, bm25, cosine))
+    best: dict[tuple, float] = {}
+    for record, score in zip(records, scores, strict=True):
+        key = (record.claim, record.title)
+        best[key] = max(best.get(key, -np.inf), float(score))
+    ranked = [(j, best[(r.claim, r.title)]) for j, r in enumerate(records)]
+    return sorted(ranked, key=lambda pair: (-pair[1], pair[0]))
+
+
+def matched(query: features.Query, candidate: Candidate, score: float) -> Match:
+    words, numbers = why(query.terms, candidate)
+    return Match(candidate.id, round(score, 4), words, numbers)
