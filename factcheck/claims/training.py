@@ -51,8 +51,8 @@ CONTEXT_WINDOW = 2  # neighbours on each side blended into a sentence's score
 CONTEXT_WEIGHT = 0.3
 # The ClaimBuster model: its own regularisation, and how much its decision adds
 # to the CLEF model's. Of the weights 0.1-0.35 tried, 0.15 has the largest worst
-# gain over v1 across the two time splits and leave-one-document-out (0.3 in C
-# lost on the first time split); see docs/benchmarks.md.
+# gain over v1 across the two time splits and leave-one-document-out (a stronger
+# penalty, C 0.3, lost on both time splits); see docs/benchmarks.md.
 CLAIMBUSTER_C = 1.0
 CLAIMBUSTER_WEIGHT = 0.15
 
