@@ -224,3 +224,19 @@ def test_claimbuster_rows_load_and_drop_the_test_documents_lines(tmp_path: Path)
     kept = tr.without(rows_doc, ["WE LOST 700,000  jobs.", "Good night."])
     assert kept.sentences == ["Thank you."] and kept.labels.tolist() == [0]
     assert tr.without(rows_doc, ["Good night."]) is rows_doc
+
+
+def test_the_v2_ranker_reads_its_claimbuster_rows_and_ranks_a_new_document(
+    tmp_path: Path,
+) -> None:
+    pytest.importorskip("sklearn")
+    docs = _synthetic_documents()
+    path = tmp_path / "claimbuster.tsv"
+    # Lines that also occur in the test document are dropped: these differ from its.
+    labelled = zip(docs[2].sentences, docs[2].labels, strict=True)
+    rows = [f"{i}\tSo: {s}\t{y}" for i, (s, y) in enumerate(labelled)]
+    path.write_text("sentence_id\ttext\tlabel\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    scores = tr.ours(path)([docs[1]], docs[0])
+    assert len(scores) == len(docs[0].sentences)
+    assert tr.average_precision(scores, docs[0].labels) > 0.9
+    assert not np.allclose(scores, tr.previous([docs[1]], docs[0]))
