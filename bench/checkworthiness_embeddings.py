@@ -8,7 +8,7 @@ Run from the repository root (needs the ``train`` extra plus torch and the
 What it measures, all by leave-one-document-out CV on the 19 CLEF-2019 training
 documents, the same protocol and metric as ``bench/checkworthiness.py``:
 
-- ``ours``: the current recipe (``training.ours``), for reference;
+- ``ours``: the v1 recipe (``training.previous``), for reference;
 - ``static-LR``: logistic regression on a static word-embedding sentence vector
   alone (the mean of per-word vectors, numpy-only at run time), with the same
   document-balanced weights and context smoothing as ours;
@@ -313,7 +313,7 @@ def main() -> None:
     def loo(ranker) -> list[float]:
         return training.leave_one_out(docs, ranker, args.workers)
 
-    rows = [("ours (current)", training.ours)]
+    rows = [("ours (v1 recipe)", training.previous)]
     rows.append(("teacher-LR", functools.partial(linear_ranker, "teacher", False, 1.0)))
     rows.append(("ours+teacher", functools.partial(linear_ranker, "teacher", True, 1.0)))
     for name in embedders:

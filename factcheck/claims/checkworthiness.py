@@ -1,7 +1,9 @@
 """Check-worthiness: how much a sentence deserves a fact-checker's time, in [0, 1].
 
-The model is a logistic regression over word 1-2 gram tf-idf plus a dozen hand
-features, trained on the CLEF-2019 CheckThat! Task 1 debates and speeches by
+The model blends two logistic regressions over word 1-2 gram tf-idf plus a dozen
+hand features: one trained on the CLEF-2019 CheckThat! Task 1 debates and speeches
+(what a newsroom checked), one on the ClaimBuster crowd's labels of other
+presidential debates (what readers found factual and important), by
 ``factcheck.claims.training``. Only numpy is needed here: the feature extraction
 (tokens, n-grams, tf-idf, scaling) is reimplemented so that scikit-learn stays a
 training-time dependency. ``training`` imports ``tokens``, ``ngrams_of`` and
@@ -19,7 +21,7 @@ from pathlib import Path
 
 import numpy as np
 
-WEIGHTS_PATH = Path(__file__).parent / "data" / "checkworthiness-v1.npz"
+WEIGHTS_PATH = Path(__file__).parent / "data" / "checkworthiness-v2.npz"
 
 # Numbers are replaced by their kind before tokenising: "33,000 people" and
 # "10 million jobs" then share n-grams with the training claims, where exact
@@ -207,43 +209,25 @@ def smooth(raw: np.ndarray, window: int, weight: float) -> np.ndarray:
     return (raw + weight * neighbours) / (1.0 + weight)
 
 
-class Model:
-    """The trained scorer: tf-idf terms, idf, scaling and linear weights as arrays."""
+class Linear:
+    """One logistic regression over tf-idf terms and scaled hand features, as arrays.
 
-    def __init__(self, arrays: Mapping[str, np.ndarray]) -> None:
-        terms = bytes(arrays["terms"]).decode("utf-8").split("\n")
+    ``prefix`` picks its arrays out of the weights file (``debates.`` or ``claimbuster.``).
+    """
+
+    def __init__(self, arrays: Mapping[str, np.ndarray], prefix: str, meta: Mapping) -> None:
+        terms = bytes(arrays[prefix + "terms"]).decode("utf-8").split("\n")
         self.index = {term: i for i, term in enumerate(terms)}
-        self.idf = np.asarray(arrays["idf"], dtype=np.float64)
-        self.term_coef = np.asarray(arrays["term_coef"], dtype=np.float64)
-        self.hand_mean = np.asarray(arrays["hand_mean"], dtype=np.float64)
-        self.hand_scale = np.asarray(arrays["hand_scale"], dtype=np.float64)
-        self.hand_coef = np.asarray(arrays["hand_coef"], dtype=np.float64)
-        meta = json.loads(bytes(arrays["meta"]).decode("utf-8"))
-        self.meta = meta
+        self.idf = np.asarray(arrays[prefix + "idf"], dtype=np.float64)
+        self.term_coef = np.asarray(arrays[prefix + "term_coef"], dtype=np.float64)
+        self.hand_mean = np.asarray(arrays[prefix + "hand_mean"], dtype=np.float64)
+        self.hand_scale = np.asarray(arrays[prefix + "hand_scale"], dtype=np.float64)
+        self.hand_coef = np.asarray(arrays[prefix + "hand_coef"], dtype=np.float64)
         self.intercept = float(meta["intercept"])
         self.hand_weight = float(meta["hand_weight"])
-        self.prior_logit = float(meta["prior_logit"])
-        self.window = int(meta["context_window"])
-        self.context_weight = float(meta["context_weight"])
 
-    @classmethod
-    def load(cls, path: Path = WEIGHTS_PATH) -> Model:
-        with np.load(path, allow_pickle=False) as arrays:
-            return cls({key: arrays[key] for key in arrays.files})
-
-    def decision(self, sentences: Sequence[str]) -> np.ndarray:
-        """The linear model's raw decision values, sentence by sentence, no context."""
-        token_lists = [tokens(s) for s in sentences]
-        hand = hand_features(sentences, token_lists)
+    def decision(self, token_lists: Sequence[list[str]], hand: np.ndarray) -> np.ndarray:
         return self._term_scores(token_lists) + self._hand_scores(hand) + self.intercept
-
-    def probabilities(self, sentences: Sequence[str]) -> np.ndarray:
-        """Context-smoothed scores in [0, 1] for the sentences of one document."""
-        logits = smooth(self.decision(sentences), self.window, self.context_weight)
-        # Training weighted positives and negatives equally; adding back the
-        # base rate's log-odds makes the score read roughly as a probability.
-        # Clipping only keeps np.exp from overflowing on absurd inputs.
-        return 1.0 / (1.0 + np.exp(-np.clip(logits + self.prior_logit, -50.0, 50.0)))
 
     def _term_scores(self, token_lists: Sequence[list[str]]) -> np.ndarray:
         # Same as scikit-learn's TfidfVectorizer(sublinear_tf=True, norm="l2")
@@ -269,6 +253,51 @@ class Model:
     def _hand_scores(self, hand: np.ndarray) -> np.ndarray:
         scaled = (hand - self.hand_mean) / self.hand_scale * self.hand_weight
         return scaled @ self.hand_coef
+
+
+class Model:
+    """The trained scorer: two linear models blended, then smoothed over the context.
+
+    ``debates`` learnt what a newsroom checked in CLEF-2019's debates and speeches;
+    ``claimbuster`` learnt what the ClaimBuster crowd found factual and important in
+    other presidential debates. The second is broader and noisier, so it only
+    nudges the first: its decision enters with ``claimbuster_weight``.
+    """
+
+    def __init__(self, arrays: Mapping[str, np.ndarray]) -> None:
+        meta = json.loads(bytes(arrays["meta"]).decode("utf-8"))
+        self.meta = meta
+        self.debates = Linear(arrays, "debates.", meta["debates"])
+        # Without a ClaimBuster part (the v1 recipe, benchmarked) the blend is the CLEF model.
+        self.claimbuster = (
+            Linear(arrays, "claimbuster.", meta["claimbuster"]) if "claimbuster" in meta else None
+        )
+        self.claimbuster_weight = float(meta["claimbuster_weight"])
+        self.prior_logit = float(meta["prior_logit"])
+        self.window = int(meta["context_window"])
+        self.context_weight = float(meta["context_weight"])
+
+    @classmethod
+    def load(cls, path: Path = WEIGHTS_PATH) -> Model:
+        with np.load(path, allow_pickle=False) as arrays:
+            return cls({key: arrays[key] for key in arrays.files})
+
+    def decision(self, sentences: Sequence[str]) -> np.ndarray:
+        """The blended linear decision values, sentence by sentence, no context."""
+        token_lists = [tokens(s) for s in sentences]
+        hand = hand_features(sentences, token_lists)
+        debates = self.debates.decision(token_lists, hand)
+        if self.claimbuster is None or self.claimbuster_weight == 0:
+            return debates
+        return debates + self.claimbuster_weight * self.claimbuster.decision(token_lists, hand)
+
+    def probabilities(self, sentences: Sequence[str]) -> np.ndarray:
+        """Context-smoothed scores in [0, 1] for the sentences of one document."""
+        logits = smooth(self.decision(sentences), self.window, self.context_weight)
+        # Training weighted positives and negatives equally; adding back the
+        # base rate's log-odds makes the score read roughly as a probability.
+        # Clipping only keeps np.exp from overflowing on absurd inputs.
+        return 1.0 / (1.0 + np.exp(-np.clip(logits + self.prior_logit, -50.0, 50.0)))
 
 
 @functools.cache

@@ -82,8 +82,10 @@ def test_committed_weights_match_the_code() -> None:
     model = Model.load(WEIGHTS_PATH)
     assert model.meta["version"] == tr.VERSION
     assert model.meta["hand_features"] == list(HAND_FEATURES)
-    assert len(model.index) == len(model.idf) == len(model.term_coef)
-    assert len(model.hand_coef) == len(HAND_FEATURES)
+    assert model.claimbuster is not None and model.claimbuster_weight > 0
+    for part in (model.debates, model.claimbuster):
+        assert len(part.index) == len(part.idf) == len(part.term_coef)
+        assert len(part.hand_coef) == len(HAND_FEATURES)
     assert WEIGHTS_PATH.stat().st_size < 2 * 1024 * 1024
 
 
@@ -186,14 +188,18 @@ def _synthetic_documents() -> list[tr.Document]:
 def test_numpy_scorer_reproduces_the_sklearn_model(tmp_path: Path) -> None:
     pytest.importorskip("sklearn")
     docs = _synthetic_documents()
-    fitted = tr.fit(docs)
+    # The third document stands in for the ClaimBuster rows.
+    blend = tr.fit_blend(docs[:2], docs[2], weight=0.4)
     path = tmp_path / "weights.npz"
-    tr.save_weights(tr.export(fitted), path)
+    tr.save_weights(tr.export(blend), path)
     model = Model.load(path)
     probe = [*docs[0].sentences, WORTHY, PLEASANTRY, "", "Words never seen in training."]
     np.testing.assert_allclose(
-        model.decision(probe), tr.sklearn_decision(fitted, probe), rtol=1e-5, atol=1e-5
+        model.decision(probe), tr.sklearn_decision(blend, probe), rtol=1e-5, atol=1e-5
     )
+    # Each part counts: the blend is neither model alone.
+    alone = tr.sklearn_decision(tr.Blend(blend.debates, None, 0.0), probe)
+    assert not np.allclose(model.decision(probe), alone)
     # And the model learnt something: the claims rank first in a training document.
     assert tr.average_precision(model.probabilities(docs[0].sentences), docs[0].labels) > 0.9
 
@@ -206,3 +212,31 @@ def test_saved_weights_are_byte_for_byte_reproducible(tmp_path: Path) -> None:
     assert first.read_bytes() == second.read_bytes()
     with np.load(first) as loaded:
         assert loaded["b"].tolist() == [0.0, 1.0, 2.0]
+
+
+def test_claimbuster_rows_load_and_drop_the_test_documents_lines(tmp_path: Path) -> None:
+    path = tmp_path / "claimbuster.tsv"
+    rows = ["sentence_id\ttext\tlabel", "1\tWe lost 700,000 jobs.\t1", "2\tThank you.\t0"]
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    rows_doc = tr.load_claimbuster(path)
+    assert rows_doc.sentences == ["We lost 700,000 jobs.", "Thank you."]
+    assert rows_doc.labels.tolist() == [1, 0]
+    kept = tr.without(rows_doc, ["WE LOST 700,000  jobs.", "Good night."])
+    assert kept.sentences == ["Thank you."] and kept.labels.tolist() == [0]
+    assert tr.without(rows_doc, ["Good night."]) is rows_doc
+
+
+def test_the_v2_ranker_reads_its_claimbuster_rows_and_ranks_a_new_document(
+    tmp_path: Path,
+) -> None:
+    pytest.importorskip("sklearn")
+    docs = _synthetic_documents()
+    path = tmp_path / "claimbuster.tsv"
+    # Lines that also occur in the test document are dropped: these differ from its.
+    labelled = zip(docs[2].sentences, docs[2].labels, strict=True)
+    rows = [f"{i}\tSo: {s}\t{y}" for i, (s, y) in enumerate(labelled)]
+    path.write_text("sentence_id\ttext\tlabel\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    scores = tr.ours(path)([docs[1]], docs[0])
+    assert len(scores) == len(docs[0].sentences)
+    assert tr.average_precision(scores, docs[0].labels) > 0.9
+    assert not np.allclose(scores, tr.previous([docs[1]], docs[0]))
