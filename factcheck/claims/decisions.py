@@ -43,8 +43,8 @@ class Band(StrEnum):
 # chosen). The score approximates the chance that a fact-checker would pick the
 # sentence: on the CLEF-2019 development data 2.7% of sentences were picked, and
 # 2.9% score 0.055 or more (precision 0.60 in-sample); 8.4% score 0.015 or more, and
-# they hold 99% of the picked sentences. On the seed essay: 3 high, 10 medium
-# (8 checkable), the rest low. (Model v2; v1 had high from 0.05, at the same share.)
+# they hold 99% of the picked sentences. On the seed essay: 2 high, 8 medium
+# (6 checkable), the rest low. (Model v2; v1 had high from 0.05, at the same share.)
 HIGH_FROM = 0.055
 MEDIUM_FROM = 0.015
 RANK = {Band.HIGH: 2, Band.MEDIUM: 1, Band.LOW: 0}
