@@ -185,8 +185,10 @@ def check_reader_page(html: str, checkable: list[dict[str, Any]]) -> None:
         assert item["author"] == {"@type": "Person", "name": ESSAY["author"]}
         assert item["appearance"]["url"] == ESSAY["url"]
         assert item["datePublished"] == ESSAY["published_at"]
-        anchor = review["url"].split("#", 1)[1]
-        assert f'id="{anchor}"' in html
+        # The review's address is the claim's own page, and the card links to it.
+        path = re.fullmatch(r"https?://[^/]+(/fact-checks/\d+/claims/(\d+))", review["url"])
+        assert path, review["url"]
+        assert f'id="claim-{path[2]}"' in html and f'href="{path[1]}"' in html
 
 
 def one_claim_essay(session: Any, editor_name: str) -> int:

@@ -89,6 +89,7 @@ def create_app(settings: Settings | None = None, dispatch: jobs.Dispatcher | Non
         SESSION_COOKIE_SECURE=settings.base_url.startswith("https://"),
         PERMANENT_SESSION_LIFETIME=timedelta(hours=12),
         WTF_CSRF_TIME_LIMIT=None,  # the token lives as long as the session
+        TRUSTED_HOSTS=settings.trusted_host_names(),  # other Host headers get a 400
     )
     app.url_map.converters["id"] = IdConverter
     app.extensions["factcheck.settings"] = settings

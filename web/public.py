@@ -16,7 +16,7 @@ from factcheck.publishing.exports import Export, Exporter, Published
 from factcheck.publishing.models import Publication
 from factcheck.publishing.snapshot import ClaimSnapshot, Snapshot
 from factcheck.review import ratings
-from web.operations import database, settings
+from web.operations import database, public_url, settings
 
 blueprint = Blueprint("public", __name__)
 
@@ -63,6 +63,8 @@ def _render(essay_id: int, version: int | None) -> str:
         else [],  # earlier versions carry no ClaimReview: only the current verdicts count
         lead=lead_of(published.snapshot, rated),
         formats=exports.fact_check_exporters(),
+        # The current version's address is the fact-check's page; an earlier one's, its own.
+        canonical=published.page_url if shown is history[-1] else published.version_url,
     )
 
 
@@ -84,7 +86,7 @@ def claim_page(essay_id: int, claim_id: int) -> str:
         raise NotFound(f"claim {claim_id} has no published verdict in this fact-check")
     if latest.kind == "withdrawal":
         raise Withdrawn(url_for("public.fact_check", essay_id=essay_id))
-    page_url = url_for("public.claim_page", essay_id=essay_id, claim_id=claim_id, _external=True)
+    page_url = public_url("public.claim_page", essay_id=essay_id, claim_id=claim_id)
     return render_template(
         "claim_check.html",
         content=snapshot,
@@ -130,7 +132,7 @@ def export_response(entry: Exporter, versions: list[Publication]) -> Response:
     else:
         where = {"essay_id": versions[0].essay_id}
         filename = f"fact-check-{versions[0].essay_id}.{entry.extension}"
-    url = url_for("public.export", extension=entry.extension, _external=True, **where)
+    url = public_url("public.export", extension=entry.extension, **where)
     export = Export([published_version(p) for p in versions], url, settings().org_name)
     body = entry.render(export)
     return Response(
@@ -145,12 +147,9 @@ def published_version(publication: Publication) -> Published:
     essay_id = publication.essay_id
     return Published.of(
         publication,
-        page_url=url_for("public.fact_check", essay_id=essay_id, _external=True),
-        version_url=url_for(
-            "public.fact_check_version",
-            essay_id=essay_id,
-            version=publication.version,
-            _external=True,
+        page_url=public_url("public.fact_check", essay_id=essay_id),
+        version_url=public_url(
+            "public.fact_check_version", essay_id=essay_id, version=publication.version
         ),
     )
 

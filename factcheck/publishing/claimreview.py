@@ -8,13 +8,14 @@ from factcheck.publishing.snapshot import ClaimSnapshot, EssaySnapshot, Snapshot
 from factcheck.review import ratings
 
 
-def claim_review(snapshot: Snapshot, claim: ClaimSnapshot, page_url: str) -> dict[str, Any]:
-    """The ClaimReview JSON-LD object for ``claim`` as published in ``snapshot``."""
+def claim_review(snapshot: Snapshot, claim: ClaimSnapshot, url: str) -> dict[str, Any]:
+    """The ClaimReview JSON-LD object for ``claim`` as published in ``snapshot``; ``url``
+    is the claim's own page, the review's canonical address."""
     assert claim.verdict is not None, "only a rated claim has a ClaimReview"
     review: dict[str, Any] = {
         "@context": "https://schema.org",
         "@type": "ClaimReview",
-        "url": f"{page_url}#claim-{claim.id}",
+        "url": url,
         "claimReviewed": shorten(claim.text),
         "datePublished": snapshot.published_at.date().isoformat(),
         "author": {

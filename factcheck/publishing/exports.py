@@ -63,6 +63,10 @@ class Published:
             version_url=version_url,
         )
 
+    def claim_url(self, claim_id: int) -> str:
+        """A checked claim's own page (web/public.py's claim_page), its review's URL."""
+        return f"{self.page_url}/claims/{claim_id}"
+
     @property
     def withdrawn(self) -> bool:
         return self.kind == "withdrawal"
@@ -174,7 +178,8 @@ def to_json(export: Export) -> str:
 def claim_reviews(published: Published) -> list[dict[str, Any]]:
     """A ClaimReview for each claim the version rates; the reader page embeds these."""
     return [
-        claim_review(published.snapshot, claim, published.page_url) for claim in published.rated()
+        claim_review(published.snapshot, claim, published.claim_url(claim.id))
+        for claim in published.rated()
     ]
 
 

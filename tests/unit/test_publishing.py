@@ -59,6 +59,9 @@ def approve_all(call, token: str) -> None:
         assert approve(call, task.body, token).status == 200
 
 
+BASE_URL = "http://127.0.0.1:8000"  # FACTCHECK_BASE_URL's default: every link starts here
+
+
 def json_ld(html: str, url: str) -> list[dict]:
     data = extruct.extract(html, base_url=url, syntaxes=["json-ld"], uniform=True)
     return data["json-ld"]
@@ -86,8 +89,9 @@ def check_claim_review(review: dict, claim: dict, page_html: str) -> None:
         "datePublished": ESSAY["published_at"],
         "appearance": {"@type": "CreativeWork", "url": ESSAY["url"]},
     }
-    anchor = review["url"].split("#", 1)[1]
-    assert f'id="{anchor}"' in page_html
+    path = review["url"].removeprefix(BASE_URL)
+    assert re.fullmatch(r"/fact-checks/\d+/claims/\d+", path), review["url"]
+    assert f'id="claim-{path.rsplit("/", 1)[1]}"' in page_html
 
 
 def test_every_claim_review_on_the_essay_page_and_its_permalink(desk):
@@ -99,13 +103,13 @@ def test_every_claim_review_on_the_essay_page_and_its_permalink(desk):
     for review in reviews:
         claim = by_text[review["claimReviewed"]]
         check_claim_review(review, claim, page)
-        assert review["url"] == f"http://localhost/fact-checks/{essay_id}#claim-{claim['id']}"
         permalink = f"/fact-checks/{essay_id}/claims/{claim['id']}"
+        assert review["url"] == BASE_URL + permalink  # the claim's own page
         assert f'href="{permalink}"' in page
         single = client.get(permalink).text
         [own] = json_ld(single, "http://localhost" + permalink)
         check_claim_review(own, claim, single)
-        assert own["url"] == f"http://localhost{permalink}#claim-{claim['id']}"
+        assert own["url"] == BASE_URL + permalink
 
 
 def test_claim_reviewed_is_shortened_only_past_75_characters():
