@@ -21,6 +21,7 @@ from factcheck.claims.extraction import KINDS
 from factcheck.claims.states import ClaimStatus
 from factcheck.claims.triage import Action
 from factcheck.db import MAX_INT
+from factcheck.essays.models import Medium
 from factcheck.essays.states import EssayStatus
 from factcheck.publishing.snapshot import Snapshot
 from factcheck.review import ratings
@@ -74,12 +75,18 @@ class Output(BaseModel):
     )
 
 
+Name = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)]
+
+
 class EssayIn(Input):
     title: Annotated[Text, StringConstraints(max_length=500)]
     text: Text
-    author: Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)] | None = None
-    url: Url | None = None
-    published_at: date | None = None
+    author: Name | None = None
+    # Where it appeared (ClaimReview's itemReviewed.appearance and firstAppearance).
+    url: Url | None = Field(None, description="the original's address")
+    publisher: Name | None = Field(None, description="the outlet that published it")
+    medium: Medium | None = Field(None, description="how it reached its readers")
+    published_at: date | None = Field(None, description="the date it first appeared")
     hold_for_review: bool = False
     deadline: UtcDatetime | None = None
     triage_default: TriageDefault | None = Field(
@@ -95,6 +102,8 @@ class EssayOut(Output):
     title: str
     author: str | None
     url: str | None
+    publisher: str | None
+    medium: Medium | None
     published_at: date | None
     status: EssayStatus
     created_at: datetime

@@ -22,7 +22,15 @@ from factcheck.review.models import Verdict
 from factcheck.review.stats import desk_stats
 from factcheck.sources.connectors import ClaimQuery
 from factcheck.sources.desk import DeskConnector
-from tests.flow import ESSAY, JSON_LD, SHORT_ESSAY, approve, caller_for, review_one
+from tests.flow import (
+    APPEARANCE,
+    ESSAY,
+    JSON_LD,
+    SHORT_ESSAY,
+    approve,
+    caller_for,
+    review_one,
+)
 from tests.unit.conftest import auth
 
 HOSTILE = '<script>alert(1)</script> "><img src=x onerror=alert(2)> [x](javascript:alert(3))'
@@ -80,14 +88,15 @@ def check_claim_review(review: dict, claim: dict, page_html: str) -> None:
     assert review["author"] == {
         "@type": "Organization",
         "name": "factcheck desk",
-        "url": "http://127.0.0.1:8000",
+        "url": BASE_URL,  # FACTCHECK_ORG_URL defaults to the base URL
     }
     assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", review["datePublished"])
     assert review["itemReviewed"] == {
         "@type": "Claim",
         "author": {"@type": "Person", "name": ESSAY["author"]},
         "datePublished": ESSAY["published_at"],
-        "appearance": {"@type": "CreativeWork", "url": ESSAY["url"]},
+        "appearance": APPEARANCE,
+        "firstAppearance": APPEARANCE,
     }
     path = review["url"].removeprefix(BASE_URL)
     assert re.fullmatch(r"/fact-checks/\d+/claims/\d+", path), review["url"]
