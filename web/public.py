@@ -31,6 +31,19 @@ class Withdrawn(Gone):
         self.link = link  # the error page links here
 
 
+@blueprint.get("/fact-checks/")
+def fact_check_index() -> str:
+    """Every published fact-check, newest first: the feed's HTML page."""
+    with database().read_scope() as session:
+        current = publishing.current_versions(session)
+    shown = sorted(current, key=lambda p: (p.published_at, p.essay_id), reverse=True)
+    return render_template(
+        "fact_checks.html",
+        fact_checks=[published_version(publication) for publication in shown],
+        organisation=settings().org_name,
+    )
+
+
 @blueprint.get("/fact-checks/<id:essay_id>")
 def fact_check(essay_id: int) -> str:
     return _render(essay_id, version=None)
@@ -133,7 +146,13 @@ def export_response(entry: Exporter, versions: list[Publication]) -> Response:
         where = {"essay_id": versions[0].essay_id}
         filename = f"fact-check-{versions[0].essay_id}.{entry.extension}"
     url = public_url("public.export", extension=entry.extension, **where)
-    export = Export([published_version(p) for p in versions], url, settings().org_name)
+    export = Export(
+        [published_version(p) for p in versions],
+        url,
+        settings().org_name,
+        publisher_url=settings().resolved_org_url(),
+        index_url=public_url("public.fact_check_index"),
+    )
     body = entry.render(export)
     return Response(
         body,

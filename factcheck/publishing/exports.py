@@ -86,7 +86,9 @@ class Export:
 
     versions: list[Published]  # a fact-check's export: its current version alone
     url: str
-    publisher: str  # the organisation's name, for a collection's title
+    publisher: str  # the organisation's name, for a collection's title and author
+    publisher_url: str = ""  # the organisation's address, when known
+    index_url: str = ""  # the HTML page listing the published fact-checks
 
     @property
     def current(self) -> Published:
@@ -299,6 +301,17 @@ def atom_feed(export: Export) -> bytes:
     _child(feed, "title", f"{export.publisher}: fact-checks")
     _child(feed, "id", export.url)
     ElementTree.SubElement(feed, f"{{{ATOM}}}link", rel="self", href=export.url)
+    if export.index_url:  # the feed's HTML page
+        link = ElementTree.SubElement(
+            feed, f"{{{ATOM}}}link", rel="alternate", href=export.index_url
+        )
+        link.set("type", "text/html")
+    # RFC 4287 4.1.1: a feed names its author unless every entry does; the publisher is
+    # the author of every entry.
+    author = ElementTree.SubElement(feed, f"{{{ATOM}}}author")
+    _child(author, "name", export.publisher)
+    if export.publisher_url:
+        _child(author, "uri", export.publisher_url)
     versions = sorted(export.versions, key=lambda v: (v.published_at, v.version), reverse=True)
     _child(
         feed, "updated", _stamp(versions[0].published_at) if versions else "1970-01-01T00:00:00Z"
@@ -313,7 +326,9 @@ def atom_feed(export: Export) -> bytes:
         title = shown.snapshot.essay.title
         _child(entry, "title", f"{heading}: {title} (version {shown.version})")
         _child(entry, "id", f"{shown.version_url}#v{shown.version}")
-        ElementTree.SubElement(entry, f"{{{ATOM}}}link", href=shown.version_url)
+        ElementTree.SubElement(
+            entry, f"{{{ATOM}}}link", rel="alternate", type="text/html", href=shown.version_url
+        )
         _child(entry, "updated", _stamp(shown.published_at))
         _child(entry, "summary", shown.changelog or _counts(shown))
         _child(entry, "content", _verdict_lines(shown)).set("type", "text")
