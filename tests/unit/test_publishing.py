@@ -448,6 +448,6 @@ def test_webhooks_announce_publication_correction_and_withdrawal(client, token, 
             secret, headers["x-factcheck-timestamp"], request.body, headers["x-factcheck-signature"]
         )
     payload = json_module.loads(received[-1].body)
-    assert payload["event"] == "publication.withdrawn" and payload["essay_id"] == essay_id
+    assert payload["type"] == "publication.withdrawn" and payload["data"]["essay_id"] == essay_id
     log = client.get(f"/api/v1/webhooks/{hook.json['id']}/deliveries", headers=auth(admin)).json
     assert sorted(entry["state"] for entry in log) == ["delivered", "delivered"]
