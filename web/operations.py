@@ -171,7 +171,9 @@ def parse_body(model: type[BodyModel], optional: bool = False) -> BodyModel:
     if not request.is_json:
         raise ProblemError(415, "Unsupported media type", "send the body as application/json")
     try:
-        return model.model_validate_json(request.get_data())
+        # Strict: JSON's own types only. A date or time is an ISO 8601 string (0 is not
+        # 1970-01-01), an integer is not "1" nor 1.0, a boolean is not "yes".
+        return model.model_validate_json(request.get_data(), strict=True)
     except ValidationError as error:
         if any(e["type"] == "json_invalid" for e in error.errors()):
             raise ProblemError(400, "Malformed JSON", "the body is not valid JSON") from None

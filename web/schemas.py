@@ -42,7 +42,12 @@ def _in_utc(value: datetime) -> datetime:
         raise ValueError("must be a date and time that exists in UTC") from None
 
 
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+NOT_BLANK = r"\S"  # what is left after stripping white space is not empty
+Text = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1),
+    Field(json_schema_extra={"allOf": [{"pattern": NOT_BLANK}]}),
+]
 # http(s), a host (no credentials) and no white space; the pattern is also the description.
 HTTP_URL = r"^[Hh][Tt][Tt][Pp][Ss]?://[^\s/?#@]+(?:[/?#]\S*)?$"
 Url = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000, pattern=HTTP_URL)]
@@ -55,8 +60,38 @@ Version = Id
 MAX_PAGE = 200  # items per page of a list
 
 
+# The control characters Input refuses, as a JSON Schema pattern every text field carries.
+NO_CONTROL = f"^[^{CONTROL.pattern[1:-1]}]*$"
+
+
+def _text_rules(schema: dict[str, Any]) -> None:
+    """Write the rules the validators add into the JSON Schema, so that the OpenAPI
+    description says what a 422 will say: every free text field refuses control
+    characters."""
+    for field in schema.get("properties", {}).values():
+        for text in [field, *field.get("anyOf", [])]:
+            if text.get("type") != "string" or "enum" in text or "format" in text:
+                continue
+            if "pattern" in text:  # a field's own pattern stays; this one joins it
+                text.setdefault("allOf", []).append({"pattern": NO_CONTROL})
+            else:
+                text["pattern"] = NO_CONTROL
+
+
+def unique(items: list[Any]) -> list[Any]:
+    if len(set(items)) != len(items):
+        raise ValueError("must not name an item twice")
+    return items
+
+
+# Ids that name no row twice (uniqueItems in the description).
+UniqueIds = Annotated[
+    list[Id], AfterValidator(unique), Field(json_schema_extra={"uniqueItems": True})
+]
+
+
 class Input(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra=_text_rules)
 
     @field_validator("*")
     @classmethod
@@ -193,7 +228,7 @@ class ClaimSplitIn(Input):
 
 
 class ClaimMergeIn(Input):
-    claim_ids: Annotated[list[Id], Field(min_length=2, max_length=50)]
+    claim_ids: Annotated[UniqueIds, Field(min_length=2, max_length=50)]
 
 
 NotChecked = Literal[tuple(sorted(NOT_CHECKED))]  # type: ignore[valid-type]
@@ -205,7 +240,7 @@ class TriageIn(Input):
 
     action: Action
     reason: NotChecked | None = Field(None, description="why not, for `do_not_check` only")
-    claim_ids: Annotated[list[Id], Field(min_length=1, max_length=1000)] | None = None
+    claim_ids: Annotated[UniqueIds, Field(min_length=1, max_length=1000)] | None = None
     top: int | None = Field(None, ge=1, le=1000, description="the N most check-worthy claims")
     band: Band | None = Field(None, description="every checkable claim in this band or above")
     undecided: bool = Field(False, description="every checkable claim with no decision yet")
