@@ -25,8 +25,7 @@ from sqlalchemy import func, select
 
 from factcheck.claims.models import Claim
 from factcheck.db import Database
-from factcheck.review.models import ReviewTask
-from factcheck.review.states import LIVE
+from factcheck.review.stats import live_tasks
 from factcheck.sources.models import ConnectorRun
 
 MULTIPROCESS_DIR = "PROMETHEUS_MULTIPROC_DIR"
@@ -54,11 +53,7 @@ class DeskCollector(Collector):
     def collect(self) -> Iterator[Metric]:
         with self.database.read_scope() as session:
             claims = session.execute(select(Claim.status, func.count()).group_by(Claim.status))
-            tasks = session.execute(
-                select(ReviewTask.kind, ReviewTask.state, func.count())
-                .where(ReviewTask.state.in_(LIVE))
-                .group_by(ReviewTask.kind, ReviewTask.state)
-            )
+            tasks = [(kind, state.value, count) for kind, state, count in live_tasks(session)]
             runs = session.execute(
                 select(ConnectorRun.connector, ConnectorRun.state, func.count()).group_by(
                     ConnectorRun.connector, ConnectorRun.state

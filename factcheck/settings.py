@@ -9,11 +9,14 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
+from urllib.parse import urlsplit
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 TriageDefault = Literal["wait", "high", "all"]
+# Werkzeug's trusted-host check cannot name an IPv6 address, so [::1] is not here.
+LOOPBACK_NAMES = ("localhost", "127.0.0.1")
 
 
 class Settings(BaseSettings):
@@ -23,7 +26,12 @@ class Settings(BaseSettings):
     database_url: str = ""  # default: sqlite under data_dir
     broker_url: str = ""  # default: kombu's SQLAlchemy transport on sqlite under data_dir
     secret_key: str = ""  # default: a random key kept in the data dir (factcheck/secret_key.py)
+    # Where readers reach the service: every absolute link it writes (pages, exports, the
+    # feed, JSON-LD, the API, webhooks) starts with it, never with a request's Host.
     base_url: str = "http://127.0.0.1:8000"
+    # Host names the web answers to, comma-separated ("*": any); others get a 400.
+    # Default: the base URL's host and the loopback names (probes, `factcheck up`).
+    trusted_hosts: str = ""
     # Reverse proxies in front of the web (compose: nginx, 1). The web believes the
     # X-Forwarded-For and -Proto that many of them add; with 0 it believes none.
     proxies: int = Field(0, ge=0, le=5)
@@ -76,7 +84,7 @@ class Settings(BaseSettings):
 
     # Who publishes: the organisation named as ClaimReview author.
     org_name: str = "factcheck desk"
-    org_url: str = "http://127.0.0.1:8000"
+    org_url: str = ""  # default: the base URL
     methodology: str = (
         "Claims are chosen by check-worthiness, checked by one reviewer against the "
         "sources cited, and approved by a second. We correct errors openly: every "
@@ -91,6 +99,19 @@ class Settings(BaseSettings):
 
     def allowed_hosts(self) -> frozenset[str]:
         return frozenset(h.strip().lower() for h in self.http_allow_hosts.split(",") if h.strip())
+
+    def resolved_org_url(self) -> str:
+        return self.org_url or self.base_url
+
+    def trusted_host_names(self) -> list[str] | None:
+        """The hosts the web answers to; None: any (FACTCHECK_TRUSTED_HOSTS=*)."""
+        names = [h.strip().lower() for h in self.trusted_hosts.split(",") if h.strip()]
+        if names == ["*"]:
+            return None
+        if names:
+            return names
+        base_host = (urlsplit(self.base_url).hostname or "").lower()
+        return sorted({base_host, *LOOPBACK_NAMES} - {""})
 
     def resolved_database_url(self) -> str:
         return self.database_url or f"sqlite:///{self.data_dir.resolve() / 'factcheck.sqlite'}"

@@ -25,7 +25,18 @@ ESSAY = {
     "text": SEED_ESSAY,
     "author": "Fareed Zakaria",
     "url": "https://www.newsweek.com/2006/11/26/the-next-step-think-vietnam.html",
+    "publisher": "Newsweek",
+    "medium": "print",
     "published_at": "2006-11-27",
+}
+# Where it appeared, as its ClaimReviews say (itemReviewed.appearance, firstAppearance).
+APPEARANCE = {
+    "@type": "CreativeWork",
+    "headline": ESSAY["title"],
+    "url": ESSAY["url"],
+    "author": {"@type": "Person", "name": ESSAY["author"]},
+    "publisher": {"@type": "Organization", "name": ESSAY["publisher"]},
+    "datePublished": ESSAY["published_at"],
 }
 # The same essay cut to three sentences, for tests that need an essay, not this one.
 SHORT_ESSAY = {**ESSAY, "text": TINY_ESSAY}
@@ -191,10 +202,12 @@ def check_reader_page(html: str, checkable: list[dict[str, Any]]) -> None:
         item = review["itemReviewed"]
         assert item["@type"] == "Claim"
         assert item["author"] == {"@type": "Person", "name": ESSAY["author"]}
-        assert item["appearance"]["url"] == ESSAY["url"]
+        assert item["appearance"] == item["firstAppearance"] == APPEARANCE
         assert item["datePublished"] == ESSAY["published_at"]
-        anchor = review["url"].split("#", 1)[1]
-        assert f'id="{anchor}"' in html
+        # The review's address is the claim's own page, and the card links to it.
+        path = re.fullmatch(r"https?://[^/]+(/fact-checks/\d+/claims/(\d+))", review["url"])
+        assert path, review["url"]
+        assert f'id="claim-{path[2]}"' in html and f'href="{path[1]}"' in html
 
 
 def one_claim_essay(session: Any, editor_name: str) -> int:

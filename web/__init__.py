@@ -91,6 +91,7 @@ def create_app(settings: Settings | None = None, dispatch: jobs.Dispatcher | Non
         SESSION_COOKIE_SECURE=settings.base_url.startswith("https://"),
         PERMANENT_SESSION_LIFETIME=timedelta(hours=12),
         WTF_CSRF_TIME_LIMIT=None,  # the token lives as long as the session
+        TRUSTED_HOSTS=settings.trusted_host_names(),  # other Host headers get a 400
     )
     if settings.proxies:  # the client's address and scheme, as the proxies saw them
         app.wsgi_app = ProxyFix(  # type: ignore[method-assign]

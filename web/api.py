@@ -25,6 +25,7 @@ from web.operations import (
     json_response,
     masthead,
     openapi_document,
+    public_url,
 )
 from web.public import export_response, published_versions
 from web.schemas import (
@@ -169,7 +170,7 @@ def publish(ctx: Context, body: NoteIn, essay_id: int) -> Response:
         note=body.note or None,
         base_url=ctx.settings.base_url,
     )
-    url = url_for("public.fact_check", essay_id=essay_id, _external=True)
+    url = public_url("public.fact_check", essay_id=essay_id)
     return json_response(
         PublicationOut(url=url, version=publication.version), 201, {"Location": url}
     )
@@ -188,7 +189,7 @@ def withdraw(ctx: Context, body: RequiredNoteIn, essay_id: int) -> Response:
     publication = publishing.withdraw(
         ctx.session, essay_id, ctx.actor, body.note, base_url=ctx.settings.base_url
     )
-    url = url_for("public.fact_check", essay_id=essay_id, _external=True)
+    url = public_url("public.fact_check", essay_id=essay_id)
     return json_response(PublicationOut(url=url, version=publication.version), 201)
 
 

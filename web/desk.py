@@ -40,7 +40,7 @@ from factcheck.db import MAX_INT, utcnow
 from factcheck.errors import DomainError, InvalidInput, NotFound
 from factcheck.essays import overview
 from factcheck.essays import services as essays
-from factcheck.essays.models import Essay
+from factcheck.essays.models import Essay, Medium
 from factcheck.publishing import services as publishing
 from factcheck.publishing.models import Publication
 from factcheck.review import compare, ratings
@@ -231,7 +231,7 @@ def new_essay() -> Response | str:
 
 
 def _new_essay_page() -> str:
-    return render_template("desk/new_essay.html")
+    return render_template("desk/new_essay.html", media=list(Medium))
 
 
 def _essay_fields(form: Any) -> dict[str, Any]:
@@ -257,6 +257,8 @@ def _essay_fields(form: Any) -> dict[str, Any]:
             "text": text.replace("\r\n", "\n"),
             "author": form.get("author") or None,
             "url": form.get("url") or None,
+            "publisher": form.get("publisher") or None,
+            "medium": form.get("medium") or None,
             "published_at": form.get("published_at") or None,
             "deadline": _deadline(form.get("deadline")),
             "hold_for_review": form.get("hold_for_review") == "on",

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from typing import Any, Literal, TypeVar
+from urllib.parse import urlsplit
 
 from flask import Blueprint, Response, current_app, json, request
 from pydantic import BaseModel, ValidationError
@@ -121,7 +122,7 @@ def masthead() -> publishing.Masthead:
     """Who publishes, from the settings, for every version the web publishes."""
     return publishing.Masthead(
         name=settings().org_name,
-        url=settings().org_url,
+        url=settings().resolved_org_url(),
         methodology=settings().methodology,
         reviewer_names=settings().public_reviewer_names,
     )
@@ -133,6 +134,17 @@ def database() -> Database:
 
 def settings() -> Settings:
     return current_app.extensions["factcheck.settings"]
+
+
+def public_url(endpoint: str, **values: Any) -> str:
+    """The absolute URL of ``endpoint`` under FACTCHECK_BASE_URL. Every absolute link the
+    service writes comes from here: a request's Host header is the client's to choose, so
+    a link built from it would send readers wherever the client liked."""
+    base = urlsplit(settings().base_url)
+    adapter = current_app.url_map.bind(
+        base.netloc, script_name=base.path or "/", url_scheme=base.scheme
+    )
+    return adapter.build(endpoint, values, force_external=True)
 
 
 def authenticate(session: Session, roles: tuple[str, ...] | None) -> User | None:
@@ -159,7 +171,9 @@ def parse_body(model: type[BodyModel], optional: bool = False) -> BodyModel:
     if not request.is_json:
         raise ProblemError(415, "Unsupported media type", "send the body as application/json")
     try:
-        return model.model_validate_json(request.get_data())
+        # Strict: JSON's own types only. A date or time is an ISO 8601 string (0 is not
+        # 1970-01-01), an integer is not "1" nor 1.0, a boolean is not "yes".
+        return model.model_validate_json(request.get_data(), strict=True)
     except ValidationError as error:
         if any(e["type"] == "json_invalid" for e in error.errors()):
             raise ProblemError(400, "Malformed JSON", "the body is not valid JSON") from None
@@ -233,6 +247,14 @@ UNAVAILABLE_HEADERS = {"Retry-After": {"schema": {"type": "string"}}}  # when th
 Direction = Literal["validation", "serialization"]
 
 
+API_DESCRIPTION = (
+    "Every absolute URL in a response starts with the service's configured base URL "
+    "(FACTCHECK_BASE_URL), whatever Host the request names. A request whose Host is not "
+    "one of FACTCHECK_TRUSTED_HOSTS is answered 400 with problem details titled "
+    '"Unknown host", before any operation runs.'
+)
+
+
 def openapi_document(api: Api, title: str, version: str) -> dict[str, Any]:
     refs, definitions = models_json_schema(
         _models(api.operations), ref_template="#/components/schemas/{model}"
@@ -244,7 +266,7 @@ def openapi_document(api: Api, title: str, version: str) -> dict[str, Any]:
     schemas["Problem"] = PROBLEM_SCHEMA
     return {
         "openapi": "3.1.0",
-        "info": {"title": title, "version": version},
+        "info": {"title": title, "version": version, "description": API_DESCRIPTION},
         "paths": paths,
         "components": {
             "schemas": schemas,

@@ -7,7 +7,7 @@ from typing import Any
 
 from flask import Flask, Response, json, render_template, request
 from sqlalchemy.exc import DBAPIError, OperationalError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, SecurityError
 
 from factcheck import errors
 
@@ -67,6 +67,11 @@ def install(app: Flask) -> None:
         if status in READER_PAGES and wants_a_page():
             return error_page(status, error.detail)
         return problem(status, error.title, error.detail, **error.extra)
+
+    @app.errorhandler(SecurityError)
+    def _unknown_host(error: SecurityError) -> Response:
+        # Flask raises this for a Host header outside FACTCHECK_TRUSTED_HOSTS.
+        return problem(400, "Unknown host", "this service does not answer for that host name")
 
     @app.errorhandler(HTTPException)
     def _http(error: HTTPException) -> Response:

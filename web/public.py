@@ -17,7 +17,7 @@ from factcheck.publishing.exports import Export, Exporter, Published
 from factcheck.publishing.models import Publication
 from factcheck.publishing.snapshot import ClaimSnapshot, Snapshot
 from factcheck.review import ratings
-from web.operations import database, settings
+from web.operations import database, public_url, settings
 
 blueprint = Blueprint("public", __name__)
 
@@ -30,6 +30,20 @@ class Withdrawn(Gone):
     def __init__(self, link: str) -> None:
         super().__init__()
         self.link = link  # the error page links here
+
+
+@blueprint.get("/fact-checks/")
+def fact_check_index() -> str:
+    """Every published fact-check, newest first: the feed's HTML page."""
+    with database().read_scope() as session:
+        current = publishing.current_versions(session)
+        shown = sorted(current, key=lambda p: (p.published_at, p.essay_id), reverse=True)
+        fact_checks = published_versions(session, shown)
+    return render_template(
+        "fact_checks.html",
+        fact_checks=fact_checks,
+        organisation=settings().org_name,
+    )
 
 
 @blueprint.get("/fact-checks/<id:essay_id>")
@@ -65,6 +79,8 @@ def _render(essay_id: int, version: int | None) -> str:
         else [],  # earlier versions carry no ClaimReview: only the current verdicts count
         lead=lead_of(published.snapshot, rated),
         formats=exports.fact_check_exporters(),
+        # The current version's address is the fact-check's page; an earlier one's, its own.
+        canonical=published.page_url if shown is history[-1] else published.version_url,
     )
 
 
@@ -87,7 +103,7 @@ def claim_page(essay_id: int, claim_id: int) -> str:
     claim = next((c for c in published.rated() if c.id == claim_id), None)
     if claim is None:
         raise NotFound(f"claim {claim_id} has no published verdict in this fact-check")
-    page_url = url_for("public.claim_page", essay_id=essay_id, claim_id=claim_id, _external=True)
+    page_url = public_url("public.claim_page", essay_id=essay_id, claim_id=claim_id)
     return render_template(
         "claim_check.html",
         content=snapshot,
@@ -133,8 +149,14 @@ def export_response(session: Session, entry: Exporter, versions: list[Publicatio
     else:
         where = {"essay_id": versions[0].essay_id}
         filename = f"fact-check-{versions[0].essay_id}.{entry.extension}"
-    url = url_for("public.export", extension=entry.extension, _external=True, **where)
-    export = Export(published_versions(session, versions), url, settings().org_name)
+    url = public_url("public.export", extension=entry.extension, **where)
+    export = Export(
+        published_versions(session, versions),
+        url,
+        settings().org_name,
+        publisher_url=settings().resolved_org_url(),
+        index_url=public_url("public.fact_check_index"),
+    )
     body = entry.render(export)
     return Response(
         body,
@@ -154,12 +176,9 @@ def _published(publication: Publication, taken_down: str | None) -> Published:
     essay_id = publication.essay_id
     return Published.of(
         publication,
-        page_url=url_for("public.fact_check", essay_id=essay_id, _external=True),
-        version_url=url_for(
-            "public.fact_check_version",
-            essay_id=essay_id,
-            version=publication.version,
-            _external=True,
+        page_url=public_url("public.fact_check", essay_id=essay_id),
+        version_url=public_url(
+            "public.fact_check_version", essay_id=essay_id, version=publication.version
         ),
         taken_down=taken_down,
     )

@@ -21,6 +21,7 @@ from factcheck.claims.extraction import KINDS
 from factcheck.claims.states import ClaimStatus
 from factcheck.claims.triage import Action
 from factcheck.db import MAX_INT
+from factcheck.essays.models import Medium
 from factcheck.essays.states import EssayStatus
 from factcheck.publishing.snapshot import Snapshot
 from factcheck.review import ratings
@@ -41,9 +42,18 @@ def _in_utc(value: datetime) -> datetime:
         raise ValueError("must be a date and time that exists in UTC") from None
 
 
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
-# http(s), a host (no credentials) and no white space; the pattern is also the description.
-HTTP_URL = r"^[Hh][Tt][Tt][Pp][Ss]?://[^\s/?#@]+(?:[/?#]\S*)?$"
+_CONTROLS = CONTROL.pattern[1:-1]  # the characters Input refuses, as a class's inside
+# Not blank once stripped of white space, and no control characters: one pattern, as
+# generators (schemathesis) are slow to meet two at once.
+NOT_BLANK = rf"^[^{_CONTROLS}]*[^\s{_CONTROLS}][^{_CONTROLS}]*$"
+Text = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1),
+    Field(json_schema_extra={"pattern": NOT_BLANK}),
+]
+# http(s), a host (no credentials), no white space and no control characters; the
+# pattern is also the description.
+HTTP_URL = rf"^[Hh][Tt][Tt][Pp][Ss]?://[^\s/?#@{_CONTROLS}]+(?:[/?#][^\s{_CONTROLS}]*)?$"
 Url = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000, pattern=HTTP_URL)]
 UtcDatetime = Annotated[AwareDatetime, AfterValidator(_in_utc)]
 
@@ -54,8 +64,36 @@ Version = Id
 MAX_PAGE = 200  # items per page of a list
 
 
+# The control characters Input refuses, as a JSON Schema pattern every text field carries.
+NO_CONTROL = f"^[^{_CONTROLS}]*$"
+
+
+def _text_rules(schema: dict[str, Any]) -> None:
+    """Write the rules the validators add into the JSON Schema, so that the OpenAPI
+    description says what a 422 will say: every free text field refuses control
+    characters."""
+    for field in schema.get("properties", {}).values():
+        for text in [field, *field.get("anyOf", [])]:
+            # Fields with a pattern of their own (addresses, not-blank text) keep it:
+            # those patterns leave no room for control characters, or say so themselves.
+            if text.get("type") == "string" and not {"enum", "format", "pattern"} & text.keys():
+                text["pattern"] = NO_CONTROL
+
+
+def unique(items: list[Any]) -> list[Any]:
+    if len(set(items)) != len(items):
+        raise ValueError("must not name an item twice")
+    return items
+
+
+# Ids that name no row twice (uniqueItems in the description).
+UniqueIds = Annotated[
+    list[Id], AfterValidator(unique), Field(json_schema_extra={"uniqueItems": True})
+]
+
+
 class Input(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra=_text_rules)
 
     @field_validator("*")
     @classmethod
@@ -74,12 +112,18 @@ class Output(BaseModel):
     )
 
 
+Name = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)]
+
+
 class EssayIn(Input):
     title: Annotated[Text, StringConstraints(max_length=500)]
     text: Text
-    author: Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)] | None = None
-    url: Url | None = None
-    published_at: date | None = None
+    author: Name | None = None
+    # Where it appeared (ClaimReview's itemReviewed.appearance and firstAppearance).
+    url: Url | None = Field(None, description="the original's address")
+    publisher: Name | None = Field(None, description="the outlet that published it")
+    medium: Medium | None = Field(None, description="how it reached its readers")
+    published_at: date | None = Field(None, description="the date it first appeared")
     hold_for_review: bool = False
     deadline: UtcDatetime | None = None
     triage_default: TriageDefault | None = Field(
@@ -95,6 +139,8 @@ class EssayOut(Output):
     title: str
     author: str | None
     url: str | None
+    publisher: str | None
+    medium: Medium | None
     published_at: date | None
     status: EssayStatus
     created_at: datetime
@@ -186,7 +232,7 @@ class ClaimSplitIn(Input):
 
 
 class ClaimMergeIn(Input):
-    claim_ids: Annotated[list[Id], Field(min_length=2, max_length=50)]
+    claim_ids: Annotated[UniqueIds, Field(min_length=2, max_length=50)]
 
 
 NotChecked = Literal[tuple(sorted(NOT_CHECKED))]  # type: ignore[valid-type]
@@ -198,7 +244,7 @@ class TriageIn(Input):
 
     action: Action
     reason: NotChecked | None = Field(None, description="why not, for `do_not_check` only")
-    claim_ids: Annotated[list[Id], Field(min_length=1, max_length=1000)] | None = None
+    claim_ids: Annotated[UniqueIds, Field(min_length=1, max_length=1000)] | None = None
     top: int | None = Field(None, ge=1, le=1000, description="the N most check-worthy claims")
     band: Band | None = Field(None, description="every checkable claim in this band or above")
     undecided: bool = Field(False, description="every checkable claim with no decision yet")

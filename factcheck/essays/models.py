@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, false
@@ -15,6 +16,21 @@ if TYPE_CHECKING:
     from factcheck.claims.models import Claim
 
 
+class Medium(StrEnum):
+    """How an essay reached its readers where it first appeared."""
+
+    ONLINE = "online"
+    PRINT = "print"
+    BROADCAST = "broadcast"  # radio or television
+    SOCIAL_MEDIA = "social_media"
+    SPEECH = "speech"
+    OTHER = "other"
+
+    @property
+    def label(self) -> str:
+        return self.value.replace("_", " ")
+
+
 class Essay(Base):
     __tablename__ = "essays"
     __table_args__ = (
@@ -23,13 +39,18 @@ class Essay(Base):
         CheckConstraint(
             f"check_from_band IS NULL OR {sql_in('check_from_band', Band)}", name="check_from_band"
         ),
+        CheckConstraint(f"medium IS NULL OR {sql_in('medium', Medium)}", name="medium"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     title: Mapped[str] = mapped_column(String(500))
     text: Mapped[str] = mapped_column(Text)
     author: Mapped[str | None] = mapped_column(String(200))
+    # Where it appeared: its address, the outlet that published it, how, and the date it
+    # first appeared (ClaimReview's itemReviewed.appearance and firstAppearance).
     url: Mapped[str | None] = mapped_column(String(2000))
+    publisher: Mapped[str | None] = mapped_column(String(200))
+    medium: Mapped[str | None] = mapped_column(String(16))
     published_at: Mapped[date | None]
     deadline: Mapped[datetime | None]  # when the desk must be done; orders the queue
     status: Mapped[EssayStatus] = mapped_column(

@@ -8,13 +8,14 @@ from factcheck.publishing.snapshot import ClaimSnapshot, EssaySnapshot, Snapshot
 from factcheck.review import ratings
 
 
-def claim_review(snapshot: Snapshot, claim: ClaimSnapshot, page_url: str) -> dict[str, Any]:
-    """The ClaimReview JSON-LD object for ``claim`` as published in ``snapshot``."""
+def claim_review(snapshot: Snapshot, claim: ClaimSnapshot, url: str) -> dict[str, Any]:
+    """The ClaimReview JSON-LD object for ``claim`` as published in ``snapshot``; ``url``
+    is the claim's own page, the review's canonical address."""
     assert claim.verdict is not None, "only a rated claim has a ClaimReview"
     review: dict[str, Any] = {
         "@context": "https://schema.org",
         "@type": "ClaimReview",
-        "url": f"{page_url}#claim-{claim.id}",
+        "url": url,
         "claimReviewed": shorten(claim.text),
         "datePublished": snapshot.published_at.date().isoformat(),
         "author": {
@@ -56,11 +57,29 @@ def _rating(slug: str) -> dict[str, Any]:
 
 
 def _item_reviewed(essay: EssaySnapshot) -> dict[str, Any]:
+    """The Claim: who made it and when, and the essay it appeared in. The desk checks
+    claims where they first appeared, so that essay is the first appearance too."""
     item: dict[str, Any] = {"@type": "Claim"}
     if essay.author:
-        item["author"] = {"@type": "Person", "name": essay.author}
+        item["author"] = _person(essay.author)
     if essay.published_at:
         item["datePublished"] = essay.published_at.isoformat()
+    appearance = _appearance(essay)
+    return item | {"appearance": appearance, "firstAppearance": appearance}
+
+
+def _appearance(essay: EssaySnapshot) -> dict[str, Any]:
+    work: dict[str, Any] = {"@type": "CreativeWork", "headline": essay.title}
     if essay.url:
-        item["appearance"] = {"@type": "CreativeWork", "url": essay.url}
-    return item
+        work["url"] = essay.url
+    if essay.author:
+        work["author"] = _person(essay.author)
+    if essay.publisher:
+        work["publisher"] = {"@type": "Organization", "name": essay.publisher}
+    if essay.published_at:
+        work["datePublished"] = essay.published_at.isoformat()
+    return work
+
+
+def _person(name: str) -> dict[str, str]:
+    return {"@type": "Person", "name": name}

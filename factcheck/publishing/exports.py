@@ -76,6 +76,10 @@ class Published:
             taken_down=taken_down,
         )
 
+    def claim_url(self, claim_id: int) -> str:
+        """A checked claim's own page (web/public.py's claim_page), its review's URL."""
+        return f"{self.page_url}/claims/{claim_id}"
+
     @property
     def withdrawn(self) -> bool:
         """Taken down: this version is a withdrawal, or one came after it."""
@@ -96,7 +100,9 @@ class Export:
 
     versions: list[Published]  # a fact-check's export: its current version alone
     url: str
-    publisher: str  # the organisation's name, for a collection's title
+    publisher: str  # the organisation's name, for a collection's title and author
+    publisher_url: str = ""  # the organisation's address, when known
+    index_url: str = ""  # the HTML page listing the published fact-checks
 
     @property
     def current(self) -> Published:
@@ -188,7 +194,8 @@ def to_json(export: Export) -> str:
 def claim_reviews(published: Published) -> list[dict[str, Any]]:
     """A ClaimReview for each claim the version rates; the reader page embeds these."""
     return [
-        claim_review(published.snapshot, claim, published.page_url) for claim in published.rated()
+        claim_review(published.snapshot, claim, published.claim_url(claim.id))
+        for claim in published.rated()
     ]
 
 
@@ -308,6 +315,17 @@ def atom_feed(export: Export) -> bytes:
     _child(feed, "title", f"{export.publisher}: fact-checks")
     _child(feed, "id", export.url)
     ElementTree.SubElement(feed, f"{{{ATOM}}}link", rel="self", href=export.url)
+    if export.index_url:  # the feed's HTML page
+        link = ElementTree.SubElement(
+            feed, f"{{{ATOM}}}link", rel="alternate", href=export.index_url
+        )
+        link.set("type", "text/html")
+    # RFC 4287 4.1.1: a feed names its author unless every entry does; the publisher is
+    # the author of every entry.
+    author = ElementTree.SubElement(feed, f"{{{ATOM}}}author")
+    _child(author, "name", export.publisher)
+    if export.publisher_url:
+        _child(author, "uri", export.publisher_url)
     versions = sorted(export.versions, key=lambda v: (v.published_at, v.version), reverse=True)
     _child(
         feed, "updated", _stamp(versions[0].published_at) if versions else "1970-01-01T00:00:00Z"
@@ -322,7 +340,9 @@ def atom_feed(export: Export) -> bytes:
         title = shown.snapshot.essay.title
         _child(entry, "title", f"{heading}: {title} (version {shown.version})")
         _child(entry, "id", f"{shown.version_url}#v{shown.version}")
-        ElementTree.SubElement(entry, f"{{{ATOM}}}link", href=shown.version_url)
+        ElementTree.SubElement(
+            entry, f"{{{ATOM}}}link", rel="alternate", type="text/html", href=shown.version_url
+        )
         _child(entry, "updated", _stamp(shown.published_at))
         _child(entry, "summary", shown.taken_down or shown.changelog or _counts(shown))
         _child(entry, "content", _verdict_lines(shown)).set("type", "text")

@@ -375,6 +375,8 @@ def _snapshot(
             title=essay.title,
             author=essay.author,
             url=essay.url,
+            publisher=essay.publisher,
+            medium=essay.medium,
             published_at=essay.published_at,
             text=essay.text,
         ),

@@ -14,6 +14,9 @@ Versions of the stored shape:
    ``opinion``, ``not_worth_checking``, ``out_of_scope`` or ``not_checkable``) and
    ``not_checked_label`` (its words). Version 1 content has neither; its claims
    without a verdict were the not checkable ones (``ClaimSnapshot.reason``).
+3. The essay says where it appeared: ``publisher`` (the outlet) and ``medium``
+   (``factcheck.essays.models.Medium``), beside its ``url`` and ``published_at``
+   (the date it first appeared). Older content has neither: both default to None.
 
 A change to the shape adds a version: a new ``Literal`` for ``schema_version`` and a
 ``model_validator(mode="before")`` that upgrades older dicts, so every stored
@@ -27,7 +30,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, model_validator
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 
 class _Frozen(BaseModel):
@@ -43,7 +46,9 @@ class EssaySnapshot(_Frozen):
     title: str
     author: str | None
     url: str | None
-    published_at: date | None
+    publisher: str | None = None  # from v3, as is medium
+    medium: str | None = None
+    published_at: date | None  # the date it first appeared
     text: str
 
 
@@ -97,7 +102,7 @@ class Snapshot(_Frozen):
     """Everything one published version shows: the essay, its claims with their
     approved verdicts, citations and reviewers, and who publishes."""
 
-    schema_version: Literal[1, 2] = SCHEMA_VERSION
+    schema_version: Literal[1, 2, 3] = SCHEMA_VERSION
     essay: EssaySnapshot
     organisation: Organisation
     methodology: str = ""

@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from factcheck.sources.models import SourceRecord
 
 _LIVE = text(sql_in("state", LIVE))
+TASK_KINDS = ("review", "approval")  # a reviewer's verdict, then a second reviewer's approval
 
 
 class ReviewTask(Base):

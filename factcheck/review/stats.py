@@ -17,7 +17,7 @@ from factcheck.claims.states import ClaimStatus
 from factcheck.db import utcnow
 from factcheck.essays.models import Essay
 from factcheck.review import ratings
-from factcheck.review.models import ReviewTask, Verdict
+from factcheck.review.models import TASK_KINDS, ReviewTask, Verdict
 from factcheck.review.states import LIVE, WAS_APPROVED, TaskState, VerdictState
 
 
@@ -51,6 +51,12 @@ def _claims_by_status(session: Session) -> list[tuple[str, int]]:
 
 
 def _queue_depth(session: Session) -> list[tuple[str, int]]:
+    return [(f"{kind}s {state.label}", count) for kind, state, count in live_tasks(session)]
+
+
+def live_tasks(session: Session) -> list[tuple[str, TaskState, int]]:
+    """How many tasks of each kind wait or are held, 0 included: an empty queue is a
+    count of 0 (which a chart or an alert can read), not a missing line."""
     rows = session.execute(
         select(ReviewTask.kind, ReviewTask.state, func.count())
         .where(ReviewTask.state.in_(LIVE))
@@ -58,8 +64,8 @@ def _queue_depth(session: Session) -> list[tuple[str, int]]:
     )
     found = {(kind, state): count for kind, state, count in rows}
     return [
-        (f"{kind}s {state.label}", found.get((kind, state), 0))
-        for kind in ("review", "approval")
+        (kind, state, found.get((kind, state), 0))
+        for kind in TASK_KINDS
         for state in TaskState
         if state in LIVE
     ]

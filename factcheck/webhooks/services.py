@@ -1,16 +1,21 @@
 """Register webhooks, write deliveries with the events, send them signed, retry on a schedule.
 
-What a receiver gets, for every attempt: a POST of the JSON payload with
+Deliveries follow the Standard Webhooks specification (standardwebhooks.com), so a
+receiver can check them with the ``standardwebhooks`` library in any language. What
+a receiver gets, for every attempt: a POST of the JSON payload
+``{"type": "publication.published", "timestamp": "<ISO 8601>", "data": {...}}`` with
 
     Content-Type: application/json
-    X-Factcheck-Event: publication.published
-    X-Factcheck-Delivery: 42                  (the same for every attempt: deduplicate on it)
-    X-Factcheck-Timestamp: 1735689600         (Unix seconds when the attempt was made)
-    X-Factcheck-Signature: sha256=<hex>       (HMAC-SHA256 of "<timestamp>." + body)
+    webhook-id: msg_42                  (the same for every attempt: deduplicate on it)
+    webhook-timestamp: 1735689600       (Unix seconds when the attempt was made)
+    webhook-signature: v1,<base64>      (HMAC-SHA256 of "<id>.<timestamp>.<body>")
 
-The receiver checks the signature with ``verify`` (or the same HMAC in its own
-language) and should refuse timestamps much older than its clock (replays). Any
-2xx counts as delivered; anything else, or no answer, is retried.
+The secret is shown once, at registration, as ``whsec_<base64 of the key>``. The
+headers of the first format (X-Factcheck-Event, -Delivery, -Timestamp and -Signature:
+``sha256=`` HMAC hex of "<timestamp>." + body, with the same key) are still sent,
+deprecated: they go in the next release. A receiver should refuse timestamps far
+from its clock (replays), as the library does. Any 2xx counts as delivered;
+anything else, or no answer, is retried.
 
 Retries are scheduled in the database, never as broker countdowns: a failed
 attempt sets ``next_attempt_at``, and the reconciler re-sends what
@@ -20,6 +25,7 @@ event and sent after commit, so publishing never waits for, or fails with, a hoo
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import hmac
 import json
@@ -27,7 +33,7 @@ import logging
 import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -72,7 +78,7 @@ def register(
     webhook = Webhook(
         url=_checked_url(url),
         events=_checked_events(events),
-        secret=secrets.token_urlsafe(32),
+        secret=new_secret(),
         active=True,
         created_by_id=actor_id,
     )
@@ -87,6 +93,22 @@ def register(
         after={"url": webhook.url, "events": webhook.events},
     )
     return webhook, webhook.secret
+
+
+SECRET_PREFIX = "whsec_"  # Standard Webhooks: the base64 key follows
+
+
+def new_secret() -> str:
+    """A Standard Webhooks secret: ``whsec_`` and 32 random bytes in base64."""
+    return SECRET_PREFIX + base64.b64encode(secrets.token_bytes(32)).decode()
+
+
+def signing_key(secret: str) -> bytes:
+    """The HMAC key of a secret. Webhooks registered before the ``whsec_`` secrets sign
+    with their secret's bytes, which receivers pass as ``whsec_`` + their base64."""
+    if secret.startswith(SECRET_PREFIX):
+        return base64.b64decode(secret.removeprefix(SECRET_PREFIX))
+    return secret.encode()
 
 
 def _checked_url(url: str) -> str:
@@ -173,9 +195,8 @@ def publication_payload(
     published_at: datetime,
     note: str | None = None,
 ) -> dict[str, Any]:
-    """The payload of a publication event: what a receiver needs to fetch the new page."""
+    """The data of a publication event: what a receiver needs to fetch the new page."""
     return {
-        "event": event,
         "essay_id": essay_id,
         "version": version,
         "url": url,
@@ -191,9 +212,9 @@ def emit(session: Session, event: str, payload: dict[str, Any]) -> list[int]:
     """
     if event not in EVENTS:
         raise InvalidInput(f"unknown webhook event {event!r}")
-    payload = {**payload, "event": event}
-    json.dumps(payload)  # fail in the caller's transaction, not later in a worker
     now = utcnow()
+    payload = envelope(event, now, payload)
+    json.dumps(payload)  # fail in the caller's transaction, not later in a worker
     # Few webhooks exist, and JSON membership queries differ per database: filter here.
     active = session.scalars(select(Webhook).where(Webhook.active.is_(True)).order_by(Webhook.id))
     created = [
@@ -206,6 +227,12 @@ def emit(session: Session, event: str, payload: dict[str, Any]) -> list[int]:
     for delivery in created:
         jobs.queue(session, jobs.DELIVER_WEBHOOK, delivery.id)
     return [delivery.id for delivery in created]
+
+
+def envelope(event: str, when: datetime, data: dict[str, Any]) -> dict[str, Any]:
+    """The Standard Webhooks payload: the event's type, when it happened, its data."""
+    moment = when.astimezone(UTC) if when.tzinfo else when.replace(tzinfo=UTC)
+    return {"type": event, "timestamp": moment.isoformat().replace("+00:00", "Z"), "data": data}
 
 
 def due_deliveries(session: Session, now: datetime, limit: int = 1000) -> list[int]:
@@ -227,14 +254,20 @@ def due_deliveries(session: Session, now: datetime, limit: int = 1000) -> list[i
 # --- signing -----------------------------------------------------------------------
 
 
-def sign(secret: str, timestamp: int | str, body: bytes) -> str:
-    """HMAC-SHA256 hex of ``"<timestamp>." + body``; sent as ``sha256=<hex>``.
+def standard_signature(secret: str, message_id: str, timestamp: int, body: bytes) -> str:
+    """The ``webhook-signature`` header: ``v1,`` and the base64 HMAC-SHA256 of
+    ``"<id>.<timestamp>.<body>"`` (Standard Webhooks). The id and the time are signed
+    with the body, so a captured request cannot be replayed under fresh ones."""
+    message = f"{message_id}.{timestamp}.".encode() + body
+    digest = hmac.new(signing_key(secret), message, hashlib.sha256).digest()
+    return "v1," + base64.b64encode(digest).decode()
 
-    The timestamp is signed with the body so a captured request cannot be replayed
-    later under a fresh timestamp.
-    """
+
+def sign(secret: str, timestamp: int | str, body: bytes) -> str:
+    """Deprecated (X-Factcheck-Signature, until the next release): HMAC-SHA256 hex of
+    ``"<timestamp>." + body``; sent as ``sha256=<hex>``."""
     message = f"{timestamp}.".encode() + body
-    return hmac.new(secret.encode(), message, hashlib.sha256).hexdigest()
+    return hmac.new(signing_key(secret), message, hashlib.sha256).hexdigest()
 
 
 def verify(secret: str, timestamp: int | str, body: bytes, signature: str) -> bool:
@@ -263,9 +296,19 @@ class Attempt:
     secret: str
     body: bytes
 
+    @property
+    def message_id(self) -> str:
+        return f"msg_{self.delivery_id}"  # every attempt of a delivery carries the same
+
     def headers(self, timestamp: int) -> dict[str, str]:
         return {
             "Content-Type": "application/json",
+            "webhook-id": self.message_id,
+            "webhook-timestamp": str(timestamp),
+            "webhook-signature": standard_signature(
+                self.secret, self.message_id, timestamp, self.body
+            ),
+            # Deprecated: the first format's headers, sent until the next release.
             "X-Factcheck-Event": self.event,
             "X-Factcheck-Delivery": str(self.delivery_id),
             "X-Factcheck-Timestamp": str(timestamp),

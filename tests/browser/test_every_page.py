@@ -135,6 +135,7 @@ def product(session, database, settings, serve, demo_library) -> Product:
         Visit("sign-in", "signin.login", "/login", None),
         Visit("sign-in-refused", "signin.login", "/login", None, refuse="login"),
         Visit("reader", "public.fact_check", f"/fact-checks/{reader}", None),
+        Visit("fact-checks", "public.fact_check_index", "/fact-checks/", None),
         Visit(
             "reader-earlier",
             "public.fact_check_version",

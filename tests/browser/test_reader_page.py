@@ -72,9 +72,14 @@ def test_reader_page_marks_claims_links_cards_and_carries_claimreview(
     blocks = page.locator('script[type="application/ld+json"]')
     reviews = [json.loads(blocks.nth(i).text_content()) for i in range(blocks.count())]
     assert sorted(r["reviewRating"]["alternateName"] for r in reviews) == ["False", "True"]
-    assert {r["url"].split("#")[1] for r in reviews} == {
+    # Each review's address is its claim's own page, which the claim's card links to.
+    assert {"claim-" + r["url"].rsplit("/", 1)[1] for r in reviews} == {
         card_id
         for card_id in page.eval_on_selector_all("article.card", "els => els.map(e => e.id)")
+    }
+    permalinks = page.eval_on_selector_all("a.permalink", "els => els.map(e => e.href)")
+    assert {r["url"] for r in reviews} == {
+        link.replace(base, settings.base_url) for link in permalinks
     }
     assert screenshot(page, "reader-page").stat().st_size > 0
 

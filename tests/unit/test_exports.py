@@ -73,8 +73,10 @@ STORED_BEFORE_THE_MODEL = {
 
 def test_old_content_loads_as_version_1_with_every_field():
     snapshot = Snapshot.model_validate(STORED_BEFORE_THE_MODEL)
-    assert snapshot.schema_version == 1 and SCHEMA_VERSION == 2
+    assert snapshot.schema_version == 1 and SCHEMA_VERSION == 3
     assert snapshot.essay.published_at.isoformat() == "2006-11-27"
+    # Where it appeared came with version 3: older content does not say.
+    assert snapshot.essay.publisher is None and snapshot.essay.medium is None
     assert snapshot.published_at.isoformat() == "2026-11-30T09:15:02.123456+00:00"
     [rated] = snapshot.rated()
     assert rated.id == 7 and rated.verdict.citations[0].quote == "a death toll of at least 215"

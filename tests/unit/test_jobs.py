@@ -89,7 +89,7 @@ def test_publishing_queues_one_delivery_per_webhook(client, token, queue, settin
     with client.application.extensions["factcheck.database"].scope() as session:
         payloads = [session.get_one(WebhookDelivery, args[0]).payload for _, args in queue.sent]
     # The core builds the page's address from the settings, as the reader route has it.
-    assert {p["url"] for p in payloads} == {f"{settings.base_url}/fact-checks/{essay_id}"}
+    assert {p["data"]["url"] for p in payloads} == {f"{settings.base_url}/fact-checks/{essay_id}"}
 
 
 def test_every_job_is_a_registered_task_on_a_consumed_queue():

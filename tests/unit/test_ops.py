@@ -61,6 +61,13 @@ def test_metrics_show_claims_queue_and_request_latency(client, token, queue):
     )
 
 
+def test_an_empty_queue_is_a_sample_of_zero(client):
+    text = client.get("/metrics").text
+    for kind in ("review", "approval"):
+        for state in ("open", "leased"):
+            assert f'factcheck_queue_depth{{kind="{kind}",state="{state}"}} 0.0' in text
+
+
 def test_task_durations_are_measured_by_outcome():
     from workers import app as worker_app
 

@@ -23,6 +23,7 @@ from factcheck.review.stats import desk_stats
 from factcheck.sources.connectors import ClaimQuery
 from factcheck.sources.desk import DeskConnector
 from tests.flow import (
+    APPEARANCE,
     ESSAY,
     JSON_LD,
     SHORT_ESSAY,
@@ -67,6 +68,9 @@ def approve_all(call, token: str) -> None:
         assert approve(call, task.body, token).status == 200
 
 
+BASE_URL = "http://127.0.0.1:8000"  # FACTCHECK_BASE_URL's default: every link starts here
+
+
 def json_ld(html: str, url: str) -> list[dict]:
     data = extruct.extract(html, base_url=url, syntaxes=["json-ld"], uniform=True)
     return data["json-ld"]
@@ -85,17 +89,19 @@ def check_claim_review(review: dict, claim: dict, page_html: str) -> None:
     assert review["author"] == {
         "@type": "Organization",
         "name": "factcheck desk",
-        "url": "http://127.0.0.1:8000",
+        "url": BASE_URL,  # FACTCHECK_ORG_URL defaults to the base URL
     }
     assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", review["datePublished"])
     assert review["itemReviewed"] == {
         "@type": "Claim",
         "author": {"@type": "Person", "name": ESSAY["author"]},
         "datePublished": ESSAY["published_at"],
-        "appearance": {"@type": "CreativeWork", "url": ESSAY["url"]},
+        "appearance": APPEARANCE,
+        "firstAppearance": APPEARANCE,
     }
-    anchor = review["url"].split("#", 1)[1]
-    assert f'id="{anchor}"' in page_html
+    path = review["url"].removeprefix(BASE_URL)
+    assert re.fullmatch(r"/fact-checks/\d+/claims/\d+", path), review["url"]
+    assert f'id="claim-{path.rsplit("/", 1)[1]}"' in page_html
 
 
 def test_every_claim_review_on_the_essay_page_and_its_permalink(desk):
@@ -107,13 +113,13 @@ def test_every_claim_review_on_the_essay_page_and_its_permalink(desk):
     for review in reviews:
         claim = by_text[review["claimReviewed"]]
         check_claim_review(review, claim, page)
-        assert review["url"] == f"http://localhost/fact-checks/{essay_id}#claim-{claim['id']}"
         permalink = f"/fact-checks/{essay_id}/claims/{claim['id']}"
+        assert review["url"] == BASE_URL + permalink  # the claim's own page
         assert f'href="{permalink}"' in page
         single = client.get(permalink).text
         [own] = json_ld(single, "http://localhost" + permalink)
         check_claim_review(own, claim, single)
-        assert own["url"] == f"http://localhost{permalink}#claim-{claim['id']}"
+        assert own["url"] == BASE_URL + permalink
 
 
 def test_claim_reviewed_is_shortened_only_past_75_characters():
@@ -449,6 +455,6 @@ def test_webhooks_announce_publication_correction_and_withdrawal(client, token, 
             secret, headers["x-factcheck-timestamp"], request.body, headers["x-factcheck-signature"]
         )
     payload = json_module.loads(received[-1].body)
-    assert payload["event"] == "publication.withdrawn" and payload["essay_id"] == essay_id
+    assert payload["type"] == "publication.withdrawn" and payload["data"]["essay_id"] == essay_id
     log = client.get(f"/api/v1/webhooks/{hook.json['id']}/deliveries", headers=auth(admin)).json
     assert sorted(entry["state"] for entry in log) == ["delivered", "delivered"]

@@ -7,13 +7,18 @@ are created on top of the migrated test database until their migration exists.
 
 from __future__ import annotations
 
+import base64
 import json
 import logging
+import re
 from collections.abc import Iterator
 from datetime import datetime, timedelta
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select
+from standardwebhooks.webhooks import Webhook as StandardWebhook
+from standardwebhooks.webhooks import WebhookVerificationError
 
 import web.api_webhooks  # noqa: F401  (registers the operations before any app is built)
 from factcheck.accounts import services as accounts
@@ -29,6 +34,7 @@ from tests.localserver import Answer, LocalServer, Request
 from tests.unit.conftest import auth
 
 PUBLISHED, CORRECTED, WITHDRAWN = EVENTS
+STANDARD_HEADERS = ("webhook-id", "webhook-timestamp", "webhook-signature")
 PAYLOAD = {
     "essay_id": 7,
     "version": 2,
@@ -209,7 +215,12 @@ def test_emit_writes_deliveries_only_for_active_subscribed_hooks(
         assert [row.id for row in rows] == ids
         assert [row.webhook_id for row in rows] == [published, both]
         assert all(row.state == "pending" and row.attempts == 0 for row in rows)
-        assert rows[0].payload == {**PAYLOAD, "event": PUBLISHED}
+        assert rows[0].payload == {
+            "type": PUBLISHED,
+            "timestamp": rows[0].payload["timestamp"],
+            "data": PAYLOAD,
+        }
+        assert datetime.fromisoformat(rows[0].payload["timestamp"]).tzinfo is not None
     assert emit(schema, WITHDRAWN) == []
     with schema.scope() as session, pytest.raises(InvalidInput):
         webhooks.emit(session, "essay.deleted", PAYLOAD)
@@ -221,7 +232,6 @@ def test_publication_payload_is_json_ready() -> None:
         CORRECTED, 7, 2, "https://desk.example/fact-checks/7", when, "A date was wrong."
     )
     assert json.loads(webhooks.encode(payload)) == {
-        "event": CORRECTED,
         "essay_id": 7,
         "version": 2,
         "url": "https://desk.example/fact-checks/7",
@@ -229,6 +239,74 @@ def test_publication_payload_is_json_ready() -> None:
         "note": "A date was wrong.",
     }
     assert set(webhooks.EVENT_FOR_PUBLICATION_KIND.values()) == set(EVENTS)
+
+
+def test_a_receiver_verifies_deliveries_with_the_standard_webhooks_library(
+    schema: Database, admin_id: int, receiver: LocalServer
+) -> None:
+    """Standard Webhooks: the secret, the headers and the payload are what the
+    ``standardwebhooks`` library expects; a changed body, id or time is refused."""
+    _hook_id, secret = register(schema, receiver.url("/hook"), admin_id)
+    assert secret.startswith("whsec_") and len(base64.b64decode(secret[6:])) == 32
+    receiver.route("/hook", lambda request: Answer(204, b""))
+    [delivery_id] = emit(schema)
+    assert webhooks.deliver(schema, delivery_id, client_for(receiver), utcnow()) == "delivered"
+    [request] = receiver.requests
+    headers = {name: request.headers[name] for name in STANDARD_HEADERS}
+    assert headers["webhook-id"] == f"msg_{delivery_id}"
+    assert headers["webhook-signature"].startswith("v1,")
+    verified = StandardWebhook(secret).verify(request.body, headers)
+    assert verified == {"type": PUBLISHED, "timestamp": verified["timestamp"], "data": PAYLOAD}
+    for name, value in [
+        ("webhook-id", "msg_0"),
+        ("webhook-timestamp", str(int(headers["webhook-timestamp"]) + 1)),
+    ]:
+        with pytest.raises(WebhookVerificationError):
+            StandardWebhook(secret).verify(request.body, {**headers, name: value})
+    with pytest.raises(WebhookVerificationError):
+        StandardWebhook(secret).verify(request.body.replace(b"7", b"8"), headers)
+    # The first format's headers come too, for one release (deprecated).
+    assert webhooks.verify(
+        secret,
+        request.headers["x-factcheck-timestamp"],
+        request.body,
+        request.headers["x-factcheck-signature"],
+    )
+
+
+def test_the_receiver_example_in_the_api_docs_accepts_a_delivery(
+    schema: Database, admin_id: int, receiver: LocalServer
+) -> None:
+    """docs/api.md's receiver, run as written with a real delivery's body and headers."""
+    docs = (Path(__file__).parents[2] / "docs" / "api.md").read_text()
+    [example] = re.findall(r"```python\n(.*?)```", docs.split("## Webhooks", 1)[1], re.S)
+    _hook_id, secret = register(schema, receiver.url("/hook"), admin_id)
+    receiver.route("/hook", lambda request: Answer(204, b""))
+    [delivery_id] = emit(schema)
+    webhooks.deliver(schema, delivery_id, client_for(receiver), utcnow())
+    [request] = receiver.requests
+    namespace: dict = {"__name__": "__main__"}  # Flask(__name__) finds a root path
+    exec(example.replace("whsec_...", secret), namespace)
+    client = namespace["app"].test_client()
+    headers = dict(request.headers)
+    assert client.post("/factcheck-hook", data=request.body, headers=headers).status_code == 204
+    tampered = request.body.replace(b"7", b"8")
+    assert client.post("/factcheck-hook", data=tampered, headers=headers).status_code == 401
+
+
+def test_a_secret_from_before_whsec_signs_with_its_own_bytes() -> None:
+    """Webhooks registered before keep their secret: receivers pass it to the library
+    as ``whsec_`` + its base64."""
+    old = "b2xkLXNlY3JldC10b2tlbi11cmxzYWZlLTQzLWNoYXJz"
+    body = b'{"type":"publication.published"}'
+    stamp = int(utcnow().timestamp())
+    headers = {
+        "webhook-id": "msg_1",
+        "webhook-timestamp": str(stamp),
+        "webhook-signature": webhooks.standard_signature(old, "msg_1", stamp, body),
+    }
+    as_standard = "whsec_" + base64.b64encode(old.encode()).decode()
+    assert StandardWebhook(as_standard).verify(body, headers) == json.loads(body)
 
 
 # --- delivering ----------------------------------------------------------------------------
@@ -249,7 +327,8 @@ def test_a_delivery_reaches_the_receiver_signed(
     assert request.headers["x-factcheck-timestamp"] == str(int(now.timestamp()))
     assert request.headers["x-factcheck-signature"].startswith("sha256=")
     assert request.headers["content-type"] == "application/json"
-    assert json.loads(request.body) == {**PAYLOAD, "event": PUBLISHED}
+    body = json.loads(request.body)
+    assert body == {"type": PUBLISHED, "timestamp": body["timestamp"], "data": PAYLOAD}
     done = delivery(schema, delivery_id)
     assert (done.state, done.attempts, done.last_status, done.last_error) == (
         "delivered",
