@@ -9,6 +9,7 @@ from pydantic import (
     AfterValidator,
     AwareDatetime,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     StringConstraints,
@@ -58,8 +59,19 @@ Url = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000, p
 UtcDatetime = Annotated[AwareDatetime, AfterValidator(_in_utc)]
 
 
+def _whole_number(value: Any) -> Any:
+    # JSON has one kind of number: 5.0 is the integer 5 to JSON Schema (and to the
+    # OpenAPI description's readers), so strict validation takes it as one.
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+# An integer as JSON means one: 5 or 5.0, never "5", 5.5 or true. (The validator goes
+# after the bounds: before them, pydantic writes "ge" into the JSON Schema, not "minimum".)
+WHOLE = BeforeValidator(_whole_number)
 # Ids and versions fit their INTEGER columns; a larger number is a 422, not a 500.
-Id = Annotated[int, Field(ge=1, le=MAX_INT)]
+Id = Annotated[int, Field(ge=1, le=MAX_INT), WHOLE]
 Version = Id
 MAX_PAGE = 200  # items per page of a list
 
@@ -207,7 +219,7 @@ class ClaimOut(Output):
 
 
 DETAILS = ("entities", "quantities", "dates")
-NonNegative = Annotated[int, Field(ge=0, le=10_000_000)]
+NonNegative = Annotated[int, Field(ge=0, le=10_000_000), WHOLE]
 Kind = Literal[KINDS]  # type: ignore[valid-type]
 
 
@@ -245,7 +257,9 @@ class TriageIn(Input):
     action: Action
     reason: NotChecked | None = Field(None, description="why not, for `do_not_check` only")
     claim_ids: Annotated[UniqueIds, Field(min_length=1, max_length=1000)] | None = None
-    top: int | None = Field(None, ge=1, le=1000, description="the N most check-worthy claims")
+    top: Annotated[int, Field(ge=1, le=1000), WHOLE] | None = Field(
+        None, description="the N most check-worthy claims"
+    )
     band: Band | None = Field(None, description="every checkable claim in this band or above")
     undecided: bool = Field(False, description="every checkable claim with no decision yet")
 

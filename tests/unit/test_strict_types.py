@@ -4,6 +4,7 @@ unique ids (issue 16)."""
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
@@ -55,6 +56,8 @@ def test_a_source_s_date_is_an_iso_date_too(client, token, desk_essay):
     ("path", "body"),
     [
         ("triage", {"action": "check", "top": "5"}),
+        ("triage", {"action": "check", "top": 2.5}),
+        ("triage", {"action": "check", "top": True}),
         ("triage", {"action": "check", "claim_ids": [1, 1]}),
         ("triage", {"action": "check", "claim_ids": ["1"]}),
         ("claims/merge", {"claim_ids": [1, 1]}),
@@ -69,6 +72,16 @@ def test_ids_and_counts_are_integers_and_ids_come_once(client, token, desk_essay
     assert answer.status_code == 422, answer.json
 
 
+def test_an_integer_written_with_a_zero_fraction_is_the_integer(client, token, desk_essay):
+    # To JSON (and JSON Schema) 2.0 is the integer 2: a schema-valid request is taken.
+    answer = client.post(
+        f"/api/v1/essays/{desk_essay['essay_id']}/triage",
+        json={"action": "check", "top": 2.0},
+        headers=auth(token("ed2", "editor")),
+    )
+    assert answer.status_code == 200, answer.json
+
+
 def test_the_description_states_the_rules_json_schema_can(client):
     schemas = client.get("/api/v1/openapi.json").json["components"]["schemas"]
     essay = schemas["EssayIn"]["properties"]
@@ -80,6 +93,8 @@ def test_the_description_states_the_rules_json_schema_can(client):
     assert schemas["ClaimMergeIn"]["properties"]["claim_ids"]["uniqueItems"] is True
     [ids, _null] = schemas["TriageIn"]["properties"]["claim_ids"]["anyOf"]
     assert ids["uniqueItems"] is True
+    assert schemas["ApproveIn"]["properties"]["version"]["minimum"] == 1
+    assert '"ge"' not in json.dumps(schemas) and '"le"' not in json.dumps(schemas)
     assert re.search(NO_CONTROL, "tab\tand\nnewline") and not re.search(NO_CONTROL, "nul\x00")
     assert re.search(NOT_BLANK, " a ") and not re.search(NOT_BLANK, " \t ")
     assert not re.search(NOT_BLANK, "a\x00") and not re.search(HTTP_URL, "https://a/\x01")
