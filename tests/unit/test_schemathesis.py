@@ -4,7 +4,10 @@ Schemathesis reads /api/v1/openapi.json from the Flask app and, for each
 operation, sends requests built from the declared parameters and bodies: the
 boundary values of each schema (coverage phase), then random valid and invalid
 ones (fuzzing phase). Every answer must be no 5xx and carry a declared status
-code, media type and headers, with a body that matches the declared schema.
+code, media type and headers, with a body that matches the declared schema. Both
+ways of agreeing with the description are checked too: input it calls invalid is
+refused, and input it calls valid is never refused by validation (422 "Validation
+failed"; a rule on the data itself answers 422 "Invalid input").
 
 Each operation runs on its own copy of a database that already holds a
 published essay, a held one and a task in review, so ids hit real rows, not
@@ -25,13 +28,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import jsonschema_rs
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from schemathesis.checks import not_a_server_error
+from schemathesis.core import NOT_SET
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
+    negative_data_rejection,
     response_headers_conformance,
     response_schema_conformance,
     status_code_conformance,
@@ -47,12 +53,13 @@ from tests.flow import ESSAY, Caller, Reply, approve, caller_for, review_one
 from tests.unit.conftest import Queue, auth
 from web import create_app
 
-CHECKS = [
+CHECKS: list[Any] = [
     not_a_server_error,
     status_code_conformance,
     content_type_conformance,
     response_schema_conformance,
     response_headers_conformance,
+    negative_data_rejection,  # input the description calls invalid is refused
 ]
 SEED = 20240601  # a fixed seed: the same cases every run, so a failure reproduces
 # The seed essay's title and first paragraph: six checkable claims, quick to gather.
@@ -77,6 +84,37 @@ def load_schema(**config: Any) -> schemathesis.BaseSchema:
 
 
 EVERY_PHASE = load_schema()
+DESCRIPTION = DESCRIBED.test_client().get("/api/v1/openapi.json").json
+
+
+def _body_is_valid(case: Any) -> bool:
+    """Whether the case's JSON body is valid by the description. The coverage phase
+    marks some cases positive for their parameters while their body is not (``0`` for
+    an object)."""
+    declared = case.operation.definition.raw.get("requestBody")
+    if declared is None:
+        return True
+    if case.body is NOT_SET:
+        return False
+    schema = declared["content"]["application/json"]["schema"]
+    validator = jsonschema_rs.validator_for({**schema, "components": DESCRIPTION["components"]})
+    return validator.is_valid(case.body)
+
+
+@schemathesis.check
+def schema_valid_input_passes_validation(ctx: Any, response: Any, case: Any) -> None:
+    """Input the description calls valid is never refused by validation (422 "Validation
+    failed"). A 422 "Invalid input" (a rule on the data, such as a user who does not
+    exist or a note a correction needs) is not a schema's to state."""
+    meta = case.meta
+    if meta is None or not meta.generation.mode.is_positive or response.status_code != 422:
+        return
+    problem = response.json()
+    if problem.get("title") == "Validation failed" and _body_is_valid(case):
+        raise AssertionError(f"schema-valid input refused by validation: {problem}")
+
+
+CHECKS.append(schema_valid_input_passes_validation)
 FUZZING_ONLY = load_schema(phases={"coverage": {"enabled": False}})
 SEEDED_IDS = 30  # the seeded rows have ids up to this (sources excepted: about 70)
 
