@@ -3,7 +3,10 @@ fact-check it names can be quoted and cited (both stacks)."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
+from playwright.sync_api import expect
 from sqlalchemy import select
 
 from factcheck.accounts import services as accounts
@@ -40,4 +43,5 @@ def test_a_strong_earlier_check_stands_first_and_can_be_cited(page, settings, da
     box.get_by_role("link", name="Read it and cite it").click()
     page.wait_for_url(f"**/desk/tasks/{task_id}#source-{source_id}")
     page.locator(f"#source-{source_id} button.quote").first.click()
-    assert "Earlier claim" in page.locator(f"#quote-{source_id}").input_value()
+    # The button fills the field from script: wait for it.
+    expect(page.locator(f"#quote-{source_id}")).to_have_value(re.compile("Earlier claim"))
