@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, Response, url_for
+from pydantic import BaseModel
 
 from factcheck.accounts.services import user_by_name
 from factcheck.audit import AuditEvent
@@ -114,8 +115,7 @@ def list_essays(ctx: Context, query: EssayPageQuery) -> Response:
     items = [EssayOut.model_validate(essay) for essay in page]
     for item in items:
         item.claim_counts = counts[item.id]
-    following = {**query.model_dump(exclude_none=True), "before": cursor}
-    next_url = url_for("api.list_essays", **following) if cursor else None
+    next_url = _next_page("api.list_essays", query, before=cursor)
     return json_response(EssayPageOut(items=items, next=next_url))
 
 
@@ -129,6 +129,15 @@ def list_essays(ctx: Context, query: EssayPageQuery) -> Response:
 )
 def get_essay(ctx: Context, essay_id: int) -> Response:
     return json_response(_essay_out(ctx, essay_id))
+
+
+def _next_page(endpoint: str, query: BaseModel, **cursor: int | None) -> str | None:
+    """The `next` link of a paged list: the same query with the cursor moved on, or
+    None on the last page."""
+    [(name, value)] = cursor.items()
+    if value is None:
+        return None
+    return url_for(endpoint, **{**query.model_dump(exclude_none=True), name: value})
 
 
 def _essay_out(ctx: Context, essay_id: int) -> EssayOut:
@@ -456,8 +465,7 @@ def import_verified_claims(ctx: Context, body: VerifiedClaimImportIn) -> Respons
 )
 def list_verified_claims(ctx: Context, query: VerifiedClaimQuery) -> Response:
     rows, cursor = factcheck_archive.page(ctx.session, query.limit, query.after, query.publisher)
-    following = {**query.model_dump(exclude_none=True), "after": cursor}
-    next_url = url_for("api.list_verified_claims", **following) if cursor else None
+    next_url = _next_page("api.list_verified_claims", query, after=cursor)
     items = [VerifiedClaimOut.model_validate(row) for row in rows]
     return json_response(VerifiedClaimPageOut(items=items, next=next_url))
 
@@ -531,8 +539,7 @@ def list_queue(ctx: Context, query: QueueQuery) -> Response:
         limit=query.limit,
         after=query.after,
     )
-    following = {**query.model_dump(exclude_none=True), "after": page.next_after}
-    next_url = url_for("api.list_queue", **following) if page.next_after else None
+    next_url = _next_page("api.list_queue", query, after=page.next_after)
     items = [_queue_item_out(item) for item in page.items]
     return json_response(QueuePageOut(counts=page.counts, items=items, next=next_url))
 

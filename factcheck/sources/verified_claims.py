@@ -32,8 +32,10 @@ class VerifiedClaimsConnector:
     reach = Reach.LOCAL
     archived = False  # the archive's own copies
     # A process's first run builds the matcher's index over the whole archive (about
-    # 3 s for a hundred thousand records with the stand-in matcher); later runs take
-    # milliseconds. Kept at the other local connectors' limit, which local batches share.
+    # 1 s for the 10,375 CLEF records; bench/claim_matching.py measured 105 s for a
+    # million); later runs take milliseconds. Kept at the other local connectors'
+    # limit, which local batches share: on an archive of a few hundred thousand records
+    # the first run can time out, and is retried as any timed-out run is.
     time_limit = 10
 
     def __init__(self, database: Database, top_k: int = TOP_K) -> None:
