@@ -5,7 +5,8 @@ Run from the repository root:
     .venv/bin/python bench/kinds.py
 
 For the held-aside third (whole documents, never used to write the rules), the
-development set and the seed essay alone, it prints per-kind precision and
+development set, each of them on its real texts only (published prose, without
+the texts written for the project), and the seed essay alone, it prints per-kind precision and
 recall of ``factcheck.claims.kinds.classify`` and the precision, recall and F1
 of "checkable" against the rest (opinion, prediction, question). The baseline
 row calls every sentence checkable, as a splitter without kinds would.
@@ -26,7 +27,9 @@ from tests.kinds_data import Labelled, evaluate, sentences  # noqa: E402
 
 SETS = {
     "held-aside test": lambda: sentences("test"),
+    "held-aside test, real texts only": lambda: sentences("test", real=True),
     "development": lambda: sentences("dev"),
+    "development, real texts only": lambda: sentences("dev", real=True),
     "seed essay": lambda: sentences(document="seed.tsv"),
 }
 

@@ -2,7 +2,8 @@
 
 Each document is a TSV file of ``kind``, ``checkable`` and ``sentence``;
 ``documents.json`` names its source, licence and split: ``dev`` to build the
-rules on, ``test`` held aside (a third of the sentences, whole documents).
+rules on, ``test`` held aside (a third of the sentences, whole documents); and
+whether the text is ``real`` (published prose) or written for the project.
 """
 
 from __future__ import annotations
@@ -25,16 +26,22 @@ class Labelled:
     checkable: bool
 
 
-def documents(split: str | None = None) -> list[dict[str, str]]:
-    """The documents' records from documents.json, of one split or all."""
+def documents(split: str | None = None, real: bool | None = None) -> list[dict]:
+    """The documents' records from documents.json, of one split or all, real texts or all."""
     records = json.loads((FOLDER / "documents.json").read_text(encoding="utf-8"))
-    return [record for record in records if split is None or record["split"] == split]
+    return [
+        record
+        for record in records
+        if (split is None or record["split"] == split) and (real is None or record["real"] == real)
+    ]
 
 
-def sentences(split: str | None = None, document: str | None = None) -> list[Labelled]:
-    """The labelled sentences of a split (``dev`` or ``test``) or of one document file."""
+def sentences(
+    split: str | None = None, document: str | None = None, real: bool | None = None
+) -> list[Labelled]:
+    """The labelled sentences of a split (``dev`` or ``test``), of real texts, or of one file."""
     found = []
-    for record in documents(split):
+    for record in documents(split, real):
         if document is not None and record["file"] != document:
             continue
         with (FOLDER / record["file"]).open(encoding="utf-8", newline="") as rows:

@@ -14,12 +14,20 @@ quotation: "Dr. Reyes told me the problem is not money" and "critics argue the
 county should stop" are checked by asking whether the speaker said so. A
 recommendation or a forecast is the writer's own only when no report frames it:
 the frame comes first ("X said the city should ...") or closes the sentence
-("..., according to the finance office.").
+("..., according to the finance office."). A report may also go without its
+speaker ("It has been frequently remarked that ...").
+
+A forecast is the future tense, "likely", or speculation ("they could attack our
+allies", "the price would be catastrophic") unless a judgment says more ("that
+would be a mistake" is an opinion). An arrangement announced in the future tense is
+no forecast: "I will send this Congress a budget" and "the emergency room will
+remain open" are events, checked like any other.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from factcheck.claims.dates import find_dates
 from factcheck.claims.lexicon import words
@@ -46,15 +54,30 @@ _MIN_QUOTED_WORDS = 3  # a shorter quotation is a scare quote ("realists"), not 
 # Advice and obligation: "should", "must", "need to", "we will need", an imperative.
 _RECOMMENDATION = re.compile(
     r"\b(?:should|must|ought to|needs? to|ha(?:s|ve) to(?! do with)|it is time to|let['’]s|let us"
-    r"|we (?:will |would |)(?:soon |)need|what we need|is the only way)\b"
+    r"|we (?:will |would |)(?:soon |)need|what we need|is the only way"
+    r"|(?:I|we) (?:\w+ly )?(?:urge|ask|call on)|(?:can|could)(?:not|n['’]t) afford|no reason to)\b"
     r"|^\W*(?:think|consider|imagine|remember|look at|note that|don['’]t|do not|stop)\b",
     re.IGNORECASE,
 )
-# Statements about the future.
+# Statements about the future. "Going to school" or "to war" is a place, not a tense.
 _PREDICTION = re.compile(
     r"(?<!political )(?<!the )(?<!free )(?<!good )(?<!ill )(?<!own )"
-    r"\b(?:will|shall|won['’]t|going to (?!the\b|a\b|an\b)|(?:is|are) (?:un)?likely\b"
+    r"\b(?:will|shall|won['’]t|(?:is|are) (?:un)?likely\b"
+    r"|going to (?!(?:the|a|an|school|work|church|college|court|war|bed|jail)\b)"
     r"|(?:is|are) (?:expected|set|poised|due) to)|\b(?:I|you|we|they|he|she|it)['’]ll\b",
+    re.IGNORECASE,
+)
+# What could or might happen, or would be: speculation about the future. "Longer than
+# the authority could serve" is a measure, not a guess (see _is_speculation).
+# "Could not achieve" is a past inability, not a guess.
+_SPECULATION = re.compile(r"\b(?:could|might)\b(?!\s+not\b|\s+have\b)|\bwould be\b", re.IGNORECASE)
+# An arrangement announced in the future tense is an event, not a forecast: "I will
+# send this Congress a budget", "the emergency room will remain open".
+_ARRANGEMENT = re.compile(
+    r"\b(?:I|we)\s+(?:will|shall|['’]ll)\s+(?:also\s+|soon\s+)?"
+    r"(?:send|submit|recommend|propose|sign|veto|issue|present|introduce|announce)\b"
+    r"|\b(?:will|shall)\s+(?:remain\s+(?:open|closed|in\s+(?:place|force|effect))"
+    r"|be\s+(?:referred|transferred|moved|closed|reopened|held)|receive|take\s+effect)\b",
     re.IGNORECASE,
 )
 # Marks of the writer's own stance: belief, certainty, evaluation, the reader addressed.
@@ -65,7 +88,9 @@ _STANCE = re.compile(
     r"|\bthe only (?:way|option|solution|hope|answer|chance|one that)\b"
     r"|\b(?:futil(?:e|ity)|vivid|unattainable|absurd|ridiculous|shameful|disgraceful"
     r"|outrageous|hopeless|disastrous|foolish|tragic|totally|utterly)\b"
-    r"|\b(?:you|your)\b|^\W*(?:we['’]re|we are|I['’]m|I am)\b",
+    r"|\b(?:you|your)\b|^\W*(?:we['’]re|we are|I['’]m|I am)\b"
+    r"|\btoo (?:many|much|often|few|little)\b|\b(?:evil|disturbing|ill-judged|madness)\b"
+    r"|\bnever been \w+er\b",
     re.IGNORECASE,
 )
 # Who holds which office or role: "he's now Iraq's Finance minister", "run by".
@@ -106,10 +131,17 @@ _REPORTING_VERB = re.compile(
     r"|warn(?:s|ed)|wrote|writes|noted|added|announced|testified|acknowledged|admitted"
     r"|denied|denies|believe[sd]?|think|thinks|thought|expects|expected|estimated|found"
     r"|concluded|accused|urged|predicted|maintains|maintained|agreed|complained|promised"
-    r"|pledged|vowed|asserted|confirmed|explained|recalled)\b",
+    r"|pledged|vowed|asserted|confirmed|explained|recalled|suggested|suggests|remarked"
+    r"|reported|pointed out)\b",
     re.IGNORECASE,
 )
 _ACCORDING_TO = re.compile(r"\baccording to\b", re.IGNORECASE)
+# A report without its speaker: "It has been frequently remarked that ...".
+_PASSIVE_REPORT = re.compile(
+    r"\b(?:it|this) (?:has been|had been|is|was|['’]s) (?:\w+ly )?"
+    r"(?:said|argued|claimed|remarked|suggested|reported|alleged|held up)\b",
+    re.IGNORECASE,
+)
 # A word right before the verb that makes it no report of someone else's: the
 # writer ("I think"), a passive ("was found"), an infinitive or a modal ("to say",
 # "would argue"), a determiner or possessive before a noun ("a thought"). A digit
@@ -119,6 +151,14 @@ _NOT_A_SPEAKER = words(
     must shall do does did a an the this that his her its their our my your"""
 )
 _WORD_BEFORE = re.compile(r"([\w'’]+)\W*$")
+# Words between the subject and the verb, looked past: "I have found", "the mayor has
+# long said", "Reyes strongly argues". A list, not every word in -ly: "the family said".
+_LOOKED_PAST = words(
+    """have has had also never always just already now once still long first strongly
+    frequently repeatedly publicly privately recently previously initially reportedly
+    openly firmly"""
+)
+_SKIPPED_WORDS = 2
 _SPEAKER_REACH = 40  # characters looked at before the verb: the work stays linear
 _CLOSING_FRAME_WORDS = 6  # ", the hospital announced on Monday." closes the sentence
 # What the writer holds to be right or wrong: rights, failures, what is deserved.
@@ -129,7 +169,13 @@ _NORMATIVE = re.compile(
     r"|\b(?:is|are|was|were|be) (?:simply |plainly )?(?:wrong|unfair|unjust|immoral"
     r"|unacceptable|indefensible|inexcusable|misguided|reckless|irresponsible|easy)\b"
     r"|\bdeserve[sd]?\b|\b(?:we|you) owe\b|\bit(?: is|['’]s) time\b"
-    r"|\bworth (?:keeping|doing|trying)\b",
+    r"|\bworth (?:keeping|doing|trying)\b|\b(?:is|are) (?:just|evil)\b|\ba tribute to\b"
+    r"|\b(?:is|are) (?:my|our|the) (?:\w+ )?(?:task|duty|obligation|goal)\b"
+    r"|\bthe (?:\w+ )?(?:task|duty|obligation|goal) is\b"
+    r"|\b(?:my|our) (?:\w+ )?(?:task|duty|obligation|goal|first line of defense)"
+    r"(?: [\w'’]+){0,4} is\b"
+    r"|\bequally important\b|\b(?:is|are) (?:\w+ )?important\b|\b(?:I|we) (?:mean|intend) to\b"
+    r"|\bposes? (?:an? )?(?:\w+ (?:and )?){0,3}(?:danger|threat)\b",
     re.IGNORECASE,
 )
 
@@ -152,7 +198,7 @@ def classify(sentence: str, quantities: list[Quantity] | None = None) -> str:
         ("question", lambda: is_question(sentence)),
         ("opinion", lambda: own(_RECOMMENDATION)),
         ("quotation", lambda: _has_quotation(sentence, regions)),
-        ("prediction", lambda: own(_PREDICTION)),
+        ("prediction", lambda: _is_forecast(outside, own)),
         ("statistic", lambda: any(is_statistic(q) for q in quantities)),
         ("attribution", lambda: report is not None or _ATTRIBUTION.search(outside)),
         ("opinion", lambda: _STANCE.search(outside) or _NORMATIVE.search(outside)),
@@ -160,6 +206,25 @@ def classify(sentence: str, quantities: list[Quantity] | None = None) -> str:
         ("causal", lambda: _CAUSAL.search(outside)),
     )
     return next((kind for kind, matches in rules if matches()), "event")
+
+
+def _is_forecast(outside: str, own: Callable[[re.Pattern[str]], bool]) -> bool:
+    """The writer's own forecast or speculation, not an arrangement already made."""
+    if _ARRANGEMENT.search(outside):
+        return False
+    return own(_PREDICTION) or _is_speculation(outside, own)
+
+
+def _is_speculation(outside: str, own: Callable[[re.Pattern[str]], bool]) -> bool:
+    """ "They could attack our allies", but not "longer than the authority could serve".
+
+    A judgment wins over the modal: "That would be a mistake" is an opinion.
+    """
+    if not own(_SPECULATION) or _NORMATIVE.search(outside) or _STANCE.search(outside):
+        return False
+    cue = _SPECULATION.search(outside)
+    clause = re.split(r"[,;:]", outside[: cue.start()])[-1]
+    return not re.search(r"\bthan\b", clause, re.IGNORECASE)
 
 
 class _Report:
@@ -176,6 +241,7 @@ class _Report:
 def _report(outside: str) -> _Report | None:
     """The first frame of reported speech in the writer's words, if any."""
     frames = [m.start() for m in _ACCORDING_TO.finditer(outside)]
+    frames += [m.start() for m in _PASSIVE_REPORT.finditer(outside)]
     frames += [m.start() for m in _REPORTING_VERB.finditer(outside) if _has_speaker(outside, m)]
     if not frames:
         return None
@@ -189,11 +255,16 @@ def _report(outside: str) -> _Report | None:
 
 def _has_speaker(text: str, verb: re.Match[str]) -> bool:
     """Is someone other than the writer the verb's subject ("Reyes told", not "I think")?"""
-    before = _WORD_BEFORE.search(text, max(0, verb.start() - _SPEAKER_REACH), verb.start())
-    if before is None:
-        return False  # a sentence opening with the verb ("Say what you will")
-    word = before.group(1).lower()
-    return word not in _NOT_A_SPEAKER
+    end = verb.start()
+    for _ in range(_SKIPPED_WORDS + 1):
+        before = _WORD_BEFORE.search(text, max(0, end - _SPEAKER_REACH), end)
+        if before is None:
+            return False  # a sentence opening with the verb ("Say what you will")
+        word = before.group(1).lower()
+        if word not in _LOOKED_PAST:
+            return word not in _NOT_A_SPEAKER
+        end = before.start()
+    return True
 
 
 def is_question(sentence: str) -> bool:
