@@ -6,7 +6,9 @@ the best ``POOL`` candidates are scored again by a logistic regression over
 features a reviewer would check (``features``), fitted on the CLEF-2020 training
 tweets by ``python -m factcheck.factchecks.training``. When a sentence encoder is
 given (``encoder``: all-MiniLM-L6-v2 run by numpy), the pool also takes the
-claims nearest in meaning, and the cosine is one more feature.
+claims nearest in meaning, and the cosine is one more feature. Each match carries
+the probability that it is the query's earlier fact-check (``Reranker.probability``,
+calibrated by the training script); ``KEEP`` and ``STRONG`` are the thresholds on it.
 
 Records that say the same thing (the same terms in claim and headline) score the
 same; the one imported first ranks first.
@@ -262,5 +264,5 @@ def rerank(
 
 def matched(query: features.Query, candidate: Candidate, score: float, reranker: Reranker) -> Match:
     words, numbers = why(query.terms, candidate)
-    probability = round(reranker.probability(score), 4)
-    return Match(candidate.id, round(score, 4), words, numbers, probability)
+    score = round(score, 4)  # as shown; the probability is that of the score shown
+    return Match(candidate.id, score, words, numbers, round(reranker.probability(score), 4))
