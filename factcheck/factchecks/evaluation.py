@@ -1,4 +1,5 @@
-"""The CLEF-2020 CheckThat! Task 2 data and its metrics (MAP@5, P@1, MRR).
+"""The CLEF-2020 CheckThat! Task 2 data and its metrics (MAP@5, P@1, MRR), and what
+the connector's thresholds do, also to queries whose fact-check is not in the archive.
 
 Used by the bench and by the re-ranker's training script; the data stays in the
 shared folder (``../shared/data/claim-matching/clef2020-task2``).
