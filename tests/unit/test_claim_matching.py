@@ -403,3 +403,39 @@ def test_without_gold_each_query_is_matched_against_an_archive_missing_its_own()
     assert "charlotte" not in ids[1]
     # Queries 1 and 3 share a fold: the archive they meet lacks both their golds.
     assert "chains" not in ids[2] and "gitmo" not in ids[2] and "obamacare" in ids[2]
+
+
+# --- fitting the calibration ---------------------------------------------------------------
+
+CALIBRATION_QUERIES = [
+    evaluation.Query("1", "Obama freed 122 Guantanamo prisoners", frozenset({"gitmo"})),
+    evaluation.Query("2", "70% of Charlotte protesters came from other states",
+                     frozenset({"charlotte"})),
+    evaluation.Query("3", "Biden: Republicans will put you back in chains", frozenset({"chains"})),
+    evaluation.Query("4", "Ohio man wins the lottery twice", frozenset({"lottery"})),
+]  # fmt: skip
+
+
+def test_the_calibration_is_fitted_with_and_without_each_gold() -> None:
+    steps = training.calibrate(ARCHIVE, CALIBRATION_QUERIES, Matcher.build)
+    probability = reranker_with(steps).probability
+    gitmo = CALIBRATION_QUERIES[0]
+    (found,) = Matcher.build(ARCHIVE).match(gitmo.text, top=1)
+    (without,) = evaluation.matches_without_gold(ARCHIVE, [gitmo], Matcher.build, top=1)
+    # Here every gold match ranks first and every other match is wrong: the score of a
+    # gold one reads as likely, that of the best one left without it as unlikely.
+    assert found.id == "gitmo" and without[0].id == "obamacare"
+    assert probability(found.score) == training.MOST_LIKELY
+    assert probability(without[0].score) == 0.0
+
+
+def test_the_semantic_calibration_builds_on_the_vectors_it_has() -> None:
+    semantic = Matcher.build(ARCHIVE, encoder=ConceptEncoder())
+    encoder = semantic.encoder
+    assert isinstance(encoder, ConceptEncoder)
+    before = encoder.calls
+    build = training._semantic_build(semantic, semantic.reranker)
+    part = build(ARCHIVE[2:5])
+    assert encoder.calls == before  # the archive's vectors are not encoded again
+    np.testing.assert_array_equal(part.embeddings, semantic.embeddings[2:5])
+    assert [c.id for c in part.candidates] == [c.id for c in ARCHIVE[2:5]]
