@@ -4,6 +4,7 @@ Run from the repository root:
 
     .venv/bin/python bench/claim_matching.py [--data DIR] [--sizes 10375,100000]
         [--pg-size 1000000] [--memory-size 1000000] [--encoder] [--embeddings FILE]
+        [--quality-only | --thresholds-only]
 
 The data is read from ``--data`` (or ``FACTCHECK_CLAIM_MATCHING_DATA``; by default
 ``../shared/data/claim-matching/clef2020-task2`` beside the repository).
@@ -21,6 +22,14 @@ against the 10,375 Snopes fact-checks, for each stage:
   and the cosine is a re-ranker feature. Encoding the archive's claims takes
   5-45 minutes on one core (``--embeddings FILE`` caches their vectors in a .npy
   file); then the latency of this stage on 50 dev tweets.
+
+Thresholds: what the connector's two thresholds on the calibrated probability
+(``matching.KEEP``, ``matching.STRONG``) do on the development tweets, each matched
+with its fact-check in the archive and again with it (and its twins) taken out: the
+precision and recall of the kept matches and of the strong top one, and the share of
+the no-fact-check queries that still get a kept or strong match (false alarms). Also
+the rule used before (the share of words in common, 0.25 to keep, 0.6 to be strong),
+and the calibration: the mean probability beside the share of right matches.
 
 Speed (one core: BLAS is held to one thread): ``Matcher.match`` for every
 development tweet against the real archive and against synthetic archives of
@@ -48,6 +57,8 @@ import re
 import sys
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import replace
+from itertools import pairwise
 from pathlib import Path
 
 import numpy as np
@@ -62,17 +73,26 @@ from factcheck.factchecks.evaluation import (  # noqa: E402
     DEFAULT_DATA,
     Query,
     Scores,
+    Thresholds,
+    at_thresholds,
     evaluate,
     load_queries,
     load_verified_claims,
+    matches_without_gold,
+    with_their_twins,
 )
 from factcheck.factchecks.lexical import Bm25Index  # noqa: E402
 from factcheck.factchecks.matching import (  # noqa: E402
+    KEEP,
     POOL,
+    STRONG,
     Candidate,
+    Match,
     Matcher,
     match_pool,
 )
+from factcheck.sources.text import overlap  # noqa: E402
+from factcheck.sources.verified_claims import CANDIDATES, TOP_K  # noqa: E402
 
 Ranker = Callable[[str], list[str]]
 
@@ -152,6 +172,103 @@ def quality(args: argparse.Namespace, candidates: list[Candidate]) -> None:
         print(f"MiniLM stage, 50 dev tweets against {len(candidates):,}, one core")
         print(table(TIMING, [timing]))
         print()
+
+
+# --- thresholds ------------------------------------------------------------------------
+
+THRESHOLDS = (0.2, 0.25, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.85, 0.9)
+BINS = (0.0, 0.1, 0.3, 0.5, 0.7, 0.9, 1.0)
+SMALLER = (300, 1000, 3000)  # archive sizes the chosen thresholds are tried at
+
+
+def word_share(matches: Sequence[Match], query: str, claims: dict[str, str]) -> list[Match]:
+    """The matches with, as their probability, the rule used before: the larger share of
+    content words the query and the earlier claim have in common, both ways."""
+    return [
+        replace(m, probability=max(overlap(claims[m.id], query), overlap(query, claims[m.id])))
+        for m in matches
+    ]
+
+
+def threshold_cells(name: str, t: Thresholds) -> list[str]:
+    shares = (t.kept_precision, t.kept_recall, t.strong_precision, t.strong_recall)
+    alarms = (t.kept_false_alarms, t.strong_false_alarms)
+    return [name, *(f"{v:.3f}" for v in shares), *(f"{v:.3f}" for v in alarms)]
+
+
+def calibration_rows(matches: Sequence[tuple[Match, bool]]) -> list[list[str]]:
+    rows = []
+    for low, high in pairwise(BINS):
+        inside = [(m.probability, right) for m, right in matches if low <= m.probability < high]
+        if inside:
+            mean = sum(p for p, _ in inside) / len(inside)
+            right = sum(r for _, r in inside) / len(inside)
+            rows.append([f"{low:.1f}-{high:.1f}", f"{len(inside)}", f"{mean:.3f}", f"{right:.3f}"])
+    return rows
+
+
+def judged_runs(
+    candidates: list[Candidate], dev: Sequence[Query]
+) -> tuple[list[tuple[list[Match], frozenset[str]]], list[list[Match]]]:
+    """The dev tweets' best matches with their fact-check in the archive, and without."""
+    matcher = Matcher.build(candidates)
+    found = [(matcher.match(q.text, top=CANDIDATES), q.gold) for q in dev]
+    return found, matches_without_gold(candidates, dev, Matcher.build, CANDIDATES)
+
+
+def smaller_archive(
+    candidates: list[Candidate], dev: Sequence[Query], size: int
+) -> list[Candidate]:
+    """The dev tweets' fact-checks and others drawn at random, ``size`` in all, in
+    import order."""
+    gold = frozenset().union(*(q.gold for q in dev))
+    others = [c for c in candidates if c.id not in gold]
+    drawn = {c.id for c in random.Random(18).sample(others, max(size - len(gold), 0))}
+    return [c for c in candidates if c.id in gold or c.id in drawn]
+
+
+def thresholds(args: argparse.Namespace, candidates: list[Candidate]) -> None:
+    dev = with_their_twins(candidates, load_queries("dev", args.data))
+    found, missing = judged_runs(candidates, dev)
+    claims = {c.id: c.claim for c in candidates}
+    before_found = [
+        (word_share(ms, q.text, claims), g) for (ms, g), q in zip(found, dev, strict=True)
+    ]
+    before_missing = [word_share(ms, q.text, claims) for ms, q in zip(missing, dev, strict=True)]
+    rows = [
+        threshold_cells(
+            "before: word share 0.25 / 0.6",
+            at_thresholds(before_found, before_missing, 0.25, 0.6, TOP_K),
+        ),
+        threshold_cells(
+            f"**chosen: {KEEP} / {STRONG}**", at_thresholds(found, missing, KEEP, STRONG, TOP_K)
+        ),
+    ]
+    rows += [
+        threshold_cells(f"{t}", at_thresholds(found, missing, t, t, TOP_K)) for t in THRESHOLDS
+    ]
+    heads = ["keep / strong at", "kept precision", "kept recall", "strong precision",
+             "strong recall", "no gold: kept", "no gold: strong"]  # fmt: skip
+    print(
+        f"Thresholds: {len(dev)} dev tweets, best {CANDIDATES} matches, at most {TOP_K} kept; "
+        "no gold = the same tweets with their fact-check taken out of the archive"
+    )
+    print(table(heads, rows))
+    print()
+    judged = [(m, m.id in gold) for ms, gold in found for m in ms]
+    judged += [(m, False) for ms in missing for m in ms]
+    print("Calibration: the dev tweets' best matches, with and without their fact-check")
+    print(table(["probability", "matches", "mean probability", "right"], calibration_rows(judged)))
+    print()
+    rows = []
+    for size in SMALLER:
+        smaller = smaller_archive(candidates, dev, size)
+        at = at_thresholds(*judged_runs(smaller, dev), KEEP, STRONG, TOP_K)
+        rows.append(threshold_cells(f"{len(smaller):,} records", at))
+    print(f"The chosen thresholds ({KEEP} / {STRONG}) on smaller archives: the dev tweets' "
+          "fact-checks and others drawn at random")  # fmt: skip
+    print(table(["archive", *heads[1:]], rows))
+    print()
 
 
 # --- synthetic archives --------------------------------------------------------------
@@ -352,13 +469,18 @@ def main() -> None:
     parser.add_argument("--embeddings", type=Path, help="cache of the archive's vectors")
     parser.add_argument("--skip-quality", action="store_true")
     parser.add_argument("--quality-only", action="store_true")
+    parser.add_argument("--thresholds-only", action="store_true")
     args = parser.parse_args()
     args.sizes = [int(s) for s in args.sizes.split(",") if s] + (
         [args.memory_size] if args.memory_size else []
     )
     real = load_verified_claims(args.data)
+    if args.thresholds_only:
+        thresholds(args, real)
+        return
     if not args.skip_quality:
         quality(args, real)
+        thresholds(args, real)
     if args.quality_only:
         return
     speed(args, real)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 
 from flask.testing import FlaskClient
@@ -10,6 +11,7 @@ from factcheck.accounts.services import user_by_name
 from factcheck.db import Database
 from factcheck.factchecks import formats
 from factcheck.factchecks import services as archive
+from factcheck.factchecks.formats import Record
 from factcheck.sources.connectors import ClaimQuery
 from factcheck.sources.models import SourceRecord
 from factcheck.sources.services import sha256
@@ -48,19 +50,63 @@ def json_lines(*values: object) -> str:
 
 BOMBS = claim_review(BOMBS_URL, BOMBS_CLAIM)
 
+# A background archive of other fact-checks, as a desk's would be. The matcher's
+# probability is calibrated on an archive of ten thousand: its words weigh by their
+# rarity there, so in an archive of two even the same claim reads as an uncertain match
+# (docs/benchmarks.md, "Thresholds").
+BACKGROUND = 1000
+_WHO = (
+    "The governor",
+    "A senator",
+    "The mayor",
+    "A video",
+    "A viral post",
+    "The president",
+    "A study",
+    "The company",
+    "Scientists",
+    "A photo",
+)
+_SAYS = ("shows", "says", "claims", "proves", "reveals")
+_WHAT = (
+    "taxes rose",
+    "the vaccine is unsafe",
+    "crime fell",
+    "the bridge collapsed",
+    "schools closed",
+    "wages doubled",
+    "the river flooded",
+    "the election was rigged",
+    "prices fell",
+    "the airport shut",
+)
+_WHERE = ("in Texas", "in Paris", "in Ohio", "in Lagos", "in Delhi", "in Manila")  # fmt: skip
+
+
+def background(n: int = BACKGROUND) -> list[Record]:
+    """``n`` other earlier fact-checks (at most 3,000), none about car bombs."""
+    said = itertools.islice(itertools.product(_WHO, _SAYS, _WHAT, _WHERE), n)
+    return [Record(f"background-{i}", f"{who} {says} {what} {where}.", rating_text="False")
+            for i, (who, says, what, where) in enumerate(said)]  # fmt: skip
+
 
 HOSTILE = '<script>alert(1)</script> "><img src=x onerror=alert(2)> the moon is cheese'
 
 
 def seed_checked_before(database: Database, editor: str = "ed") -> tuple[int, int]:
-    """An archive holding an earlier check of the tiny essay's first claim (with markup
-    and a NUL in it), and that claim gathered: its verified_claims source and an open
-    review task. Returns (the claim's id, the source's id)."""
+    """An archive holding an earlier check of the tiny essay's first claim (a NUL in it,
+    markup in its checker's name) among a background of others, and that claim
+    gathered: its verified_claims source and an open review task. Returns (the claim's
+    id, the source's id).
+
+    The markup is in the checker's name, not the claim, since any markup in the claim
+    makes it a weaker match (a kept one, not a strong one, in an archive of a thousand:
+    test_fact_checks.py)."""
     with database.scope() as session:
-        hostile = HOSTILE + " " + BOMBS_CLAIM + "\x00"
-        fields = {"ref": BOMBS_URL, "claim": hostile, "rating_text": "True", "url": BOMBS_URL}
-        record = formats.checked(fields, "record 1", "Checkers")
-        archive.import_records(session, [record], name="f", format="claimreview")
+        fields = {"ref": BOMBS_URL, "claim": BOMBS_CLAIM + "\x00", "rating_text": "True",
+                  "url": BOMBS_URL, "publisher": f"Checkers {HOSTILE}"}  # fmt: skip
+        record = formats.checked(fields, "record 1")
+        archive.import_records(session, [*background(), record], name="f", format="claimreview")
     with database.scope() as session:
         essay = factories.make_essay(session, user_by_name(session, editor))
         claim = factories.make_claim(session, essay, factories.CAR_BOMBS)

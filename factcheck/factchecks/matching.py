@@ -6,7 +6,9 @@ the best ``POOL`` candidates are scored again by a logistic regression over
 features a reviewer would check (``features``), fitted on the CLEF-2020 training
 tweets by ``python -m factcheck.factchecks.training``. When a sentence encoder is
 given (``encoder``: all-MiniLM-L6-v2 run by numpy), the pool also takes the
-claims nearest in meaning, and the cosine is one more feature.
+claims nearest in meaning, and the cosine is one more feature. Each match carries
+the probability that it is the query's earlier fact-check (``Reranker.probability``,
+calibrated by the training script); ``KEEP`` and ``STRONG`` are the thresholds on it.
 
 Records that say the same thing (the same terms in claim and headline) score the
 same; the one imported first ranks first.
@@ -29,6 +31,11 @@ from factcheck.factchecks.lexical import Bm25Index
 POOL = 30  # candidates the re-ranker looks at
 DENSE = 10  # with an encoder: the nearest in meaning, added to the pool
 WEIGHTS_PATH = Path(__file__).parent / "data" / "reranker-v1.json"
+# On the calibrated probability (``Reranker.probability``), chosen on the development
+# tweets (bench/claim_matching.py, "thresholds"; docs/benchmarks.md): a match is kept
+# at KEEP or above, and the best one is shown as checked before at STRONG or above.
+KEEP = 0.3
+STRONG = 0.8
 
 
 @dataclass(frozen=True)
@@ -44,6 +51,15 @@ class Match:
     score: float  # higher is better
     shared_terms: tuple[str, ...] = ()
     shared_numbers: tuple[str, ...] = ()  # "why it matched", shown to reviewers
+    probability: float = 0.0  # that it is the query's earlier fact-check (calibrated)
+
+
+def kept(match: Match) -> bool:
+    return match.probability >= KEEP
+
+
+def strong(match: Match) -> bool:
+    return match.probability >= STRONG
 
 
 class SentenceEncoder(Protocol):
@@ -52,12 +68,16 @@ class SentenceEncoder(Protocol):
 
 @dataclass(frozen=True)
 class Reranker:
-    """A logistic regression over standardised features (numpy inference)."""
+    """A logistic regression over standardised features (numpy inference), and the
+    step that turns its score into a probability: ``calibration`` is an isotonic
+    regression's steps (scores, probabilities), read between them as a straight line;
+    without it the plain logistic."""
 
     mean: np.ndarray
     scale: np.ndarray
     coef: np.ndarray
     intercept: float
+    calibration: tuple[np.ndarray, np.ndarray] | None = None
 
     @classmethod
     def from_json(cls, data: dict) -> Reranker:
@@ -66,10 +86,25 @@ class Reranker:
             np.array(data["scale"], dtype=np.float32),
             np.array(data["coef"], dtype=np.float32),
             float(data["intercept"]),
+            _steps(data.get("calibration")),
         )
 
     def score(self, rows: np.ndarray) -> np.ndarray:
         return ((rows - self.mean) / self.scale) @ self.coef + self.intercept
+
+    def probability(self, score: float) -> float:
+        """That a candidate with this score is the query's earlier fact-check."""
+        if self.calibration is None:
+            return float(1.0 / (1.0 + np.exp(-score)))
+        scores, probabilities = self.calibration
+        return float(np.interp(score, scores, probabilities))
+
+
+def _steps(calibration: dict | None) -> tuple[np.ndarray, np.ndarray] | None:
+    if not calibration:
+        return None
+    scores = np.array(calibration["scores"], dtype=np.float64)
+    return scores, np.array(calibration["probabilities"], dtype=np.float64)
 
 
 @functools.lru_cache(maxsize=1)
@@ -160,7 +195,9 @@ class Matcher:
         parsed, pool, bm25, cosine = self.pool(query)
         records = [self.records[i] for i in pool]
         ranked = rerank(self.reranker, parsed, records, bm25, cosine)[:top]
-        return [matched(parsed, self.candidates[pool[j]], score) for j, score in ranked]
+        return [
+            matched(parsed, self.candidates[pool[j]], score, self.reranker) for j, score in ranked
+        ]
 
 
 @dataclass(frozen=True)
@@ -199,7 +236,7 @@ def match_pool(
     parsed = features.Query.read(query)
     reranker = reranker or Reranker.from_json(_weights()["lexical"])
     ranked = rerank(reranker, parsed, [record for _, record in pool], bm25)[:top]
-    return [matched(parsed, pool[j][0], score) for j, score in ranked]
+    return [matched(parsed, pool[j][0], score, reranker) for j, score in ranked]
 
 
 def rerank(
@@ -225,6 +262,7 @@ def rerank(
     return sorted(ranked, key=lambda pair: (-pair[1], pair[0]))
 
 
-def matched(query: features.Query, candidate: Candidate, score: float) -> Match:
+def matched(query: features.Query, candidate: Candidate, score: float, reranker: Reranker) -> Match:
     words, numbers = why(query.terms, candidate)
-    return Match(candidate.id, round(score, 4), words, numbers)
+    score = round(score, 4)  # as shown; the probability is that of the score shown
+    return Match(candidate.id, score, words, numbers, round(reranker.probability(score), 4))

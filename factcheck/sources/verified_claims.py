@@ -9,22 +9,19 @@ share). The reviewer cites it like any other source: its snapshot holds those li
 from __future__ import annotations
 
 from factcheck.db import Database
-from factcheck.factchecks import index
+from factcheck.factchecks import index, matching
 from factcheck.factchecks import services as archive
 from factcheck.factchecks.matching import Match
 from factcheck.factchecks.models import VerifiedClaim
 from factcheck.review import ratings
 from factcheck.settings import Settings
 from factcheck.sources.connectors import ClaimQuery, Found, Reach
-from factcheck.sources.text import overlap
 
 TOP_K = 3
 CANDIDATES = 10  # matches read from the matcher before the weak ones are dropped
-# Share of the content words the two claims have in common (the larger of the two
-# directions): below MIN_SHARE a match is noise; a top match at STRONG_SHARE or more
-# is shown at the top of the reviewer's page as checked before.
-MIN_SHARE = 0.25
-STRONG_SHARE = 0.6
+# Which matches are kept, and when the best is strong (shown at the top of the
+# reviewer's page as checked before), is the matcher's to say: its calibrated
+# probability against ``matching.KEEP`` and ``matching.STRONG``, chosen on data.
 
 
 class VerifiedClaimsConnector:
@@ -61,9 +58,9 @@ class VerifiedClaimsConnector:
             row = rows.get(int(match.id))
             if row is None or row.withdrawn_at is not None or _is_itself(row, query):
                 continue
-            share = max(overlap(row.claim, query.text), overlap(query.text, row.claim))
-            if share >= MIN_SHARE:
-                found.append(_found(row, match, share, strong=not found and share >= STRONG_SHARE))
+            if matching.kept(match):
+                strong = not found and matching.strong(match)
+                found.append(_found(row, match, strong=strong))
             if len(found) == self.top_k:
                 break
         return found
@@ -74,7 +71,7 @@ def _is_itself(row: VerifiedClaim, query: ClaimQuery) -> bool:
     return row.source == "desk" and row.ref.endswith(f"#claim-{query.claim_id}")
 
 
-def _found(row: VerifiedClaim, match: Match, share: float, *, strong: bool) -> Found:
+def _found(row: VerifiedClaim, match: Match, *, strong: bool) -> Found:
     rated = row.rating_text or (ratings.label_of(row.rating) if row.rating else "")
     who = row.publisher or "an unnamed fact-checker"
     when = f" on {row.reviewed_on.isoformat()}" if row.reviewed_on else ""
@@ -88,7 +85,7 @@ def _found(row: VerifiedClaim, match: Match, share: float, *, strong: bool) -> F
         published_at=row.reviewed_on,
         snippet=f"{row.claim} — {verdict}"[:500],
         snapshot_text="\n\n".join(line for line in lines if line),
-        score=round(share, 4),
+        score=match.probability,
         details={
             "verified_claim_id": row.id,
             "ref": row.ref,
@@ -100,6 +97,7 @@ def _found(row: VerifiedClaim, match: Match, share: float, *, strong: bool) -> F
             "shared_terms": list(match.shared_terms),
             "shared_numbers": list(match.shared_numbers),
             "match_score": match.score,
+            "probability": match.probability,
             "strong": strong,
             "source": row.source,
         },

@@ -9,14 +9,19 @@ from collections import Counter
 import numpy as np
 import pytest
 
-from factcheck.factchecks import encoder, features, text
+from factcheck.factchecks import encoder, evaluation, features, text, training
 from factcheck.factchecks.matching import (
+    KEEP,
+    STRONG,
     WEIGHTS_PATH,
     Candidate,
     CorpusStats,
     Match,
     Matcher,
+    Reranker,
+    kept,
     match_fetched,
+    strong,
 )
 from tests.work import CountingPattern, Work
 
@@ -298,3 +303,139 @@ def test_known_embeddings_are_not_encoded_again() -> None:
     assert encoder.calls == 0
     assert matcher.match("Obama 122 Guantanamo detainees")[0].id == "gitmo"
     assert encoder.calls == 1  # the query only
+
+
+# --- the calibrated probability and the thresholds --------------------------------------
+
+
+def reranker_with(calibration: dict | None) -> Reranker:
+    weights = json.loads(WEIGHTS_PATH.read_text())["lexical"]
+    return Reranker.from_json({**weights, "calibration": calibration})
+
+
+def test_without_a_calibration_the_probability_is_the_plain_logistic() -> None:
+    plain = reranker_with(None)
+    assert plain.probability(0.0) == 0.5
+    assert plain.probability(2.0) == pytest.approx(1 / (1 + np.exp(-2.0)))
+
+
+def test_the_calibration_reads_between_its_steps_and_holds_beyond_them() -> None:
+    steps = {"scores": [-1.0, 0.0, 2.0], "probabilities": [0.0, 0.2, 0.9]}
+    calibrated = reranker_with(steps)
+    assert calibrated.probability(-5.0) == 0.0
+    assert calibrated.probability(1.0) == pytest.approx(0.55)
+    assert calibrated.probability(9.0) == 0.9
+
+
+def test_the_shipped_calibration_is_a_non_decreasing_probability() -> None:
+    # The thresholds are on it: weights refitted without it would keep other matches.
+    weights = json.loads(WEIGHTS_PATH.read_text())
+    assert "calibration" in weights["lexical"]
+    for stage in weights.values():
+        if "calibration" in stage:
+            steps = stage["calibration"]
+            assert steps["scores"] == sorted(steps["scores"])
+            assert steps["probabilities"] == sorted(steps["probabilities"])
+            assert steps["probabilities"][0] >= 0.0 and steps["probabilities"][-1] < 1.0
+
+
+def test_a_match_is_kept_and_strong_from_its_threshold_up() -> None:
+    assert 0.0 < KEEP < STRONG < 1.0
+    assert kept(Match("a", 0.0, probability=KEEP)) and not strong(Match("a", 0.0, probability=KEEP))
+    assert not kept(Match("a", 0.0, probability=KEEP - 0.001))
+    assert strong(Match("a", 0.0, probability=STRONG))
+    assert not strong(Match("a", 0.0, probability=STRONG - 0.001))
+
+
+def test_matches_carry_the_calibrated_probability_of_their_score(matcher: Matcher) -> None:
+    found = matcher.match("Obama released 122 Guantanamo detainees", top=3)
+    assert [m.probability for m in found] == sorted((m.probability for m in found), reverse=True)
+    assert all(m.probability == round(matcher.reranker.probability(m.score), 4) for m in found)
+
+
+def test_isotonic_steps_never_fall_and_never_say_certain() -> None:
+    scores = np.array([-3.0, -2.0, -1.0, 0.0, 1.0, 2.0, 3.0, 4.0])
+    steps = training.isotonic(scores, np.array([0, 0, 1, 0, 0, 1, 1, 1]))
+    assert steps["probabilities"] == sorted(steps["probabilities"])
+    assert steps["probabilities"][0] == 0.0 and steps["probabilities"][-1] == training.MOST_LIKELY
+
+
+# --- measuring the thresholds ------------------------------------------------------------
+
+
+def likely(id_: str, probability: float) -> Match:
+    return Match(id_, 0.0, probability=probability)
+
+
+def test_thresholds_count_right_and_wrong_matches_and_false_alarms() -> None:
+    found = [
+        ([likely("a", 0.9), likely("b", 0.4), likely("c", 0.1)], frozenset({"a"})),
+        ([likely("c", 0.35)], frozenset({"d"})),
+        ([likely("e", 0.6), likely("f", 0.5)], frozenset({"f"})),
+    ]
+    missing = [[likely("x", 0.85)], [likely("y", 0.5)], [likely("z", 0.1)]]
+    t = evaluation.at_thresholds(found, missing, keep=0.3, strong=0.8, top_k=3)
+    assert (t.kept_precision, t.kept_recall) == (2 / 5, 2 / 3)  # a, b, c, e, f kept
+    assert (t.strong_precision, t.strong_recall) == (1.0, 1 / 3)  # only a is strong
+    assert (t.kept_false_alarms, t.strong_false_alarms) == (2 / 3, 1 / 3)
+    one = evaluation.at_thresholds(found, missing, keep=0.3, strong=0.8, top_k=1)
+    assert (one.kept_precision, one.kept_recall) == (1 / 3, 1 / 3)  # a, c, e
+
+
+def test_records_saying_the_same_as_the_gold_one_count_as_gold() -> None:
+    twin = Candidate("twin", ARCHIVE[0].claim.replace("Obama", "Obama "), ARCHIVE[0].title)
+    query = evaluation.Query("q", "Obama 122", frozenset({"gitmo"}))
+    (expanded,) = evaluation.with_their_twins([*ARCHIVE, twin], [query])
+    assert expanded.gold == {"gitmo", "twin"}
+
+
+def test_without_gold_each_query_is_matched_against_an_archive_missing_its_own() -> None:
+    queries = [
+        evaluation.Query("1", "Obama freed 122 Guantanamo prisoners in Charlotte",
+                         frozenset({"gitmo"})),
+        evaluation.Query("2", "70% of Charlotte protesters were from out of state",
+                         frozenset({"charlotte"})),
+        evaluation.Query("3", "Biden: Obama would put you back in chains", frozenset({"chains"})),
+    ]  # fmt: skip
+    found = evaluation.matches_without_gold(ARCHIVE, queries, Matcher.build, top=5, folds=2)
+    ids = [{m.id for m in matches} for matches in found]
+    assert "gitmo" not in ids[0] and "charlotte" in ids[0]  # the others' gold is there
+    assert "charlotte" not in ids[1]
+    # Queries 1 and 3 share a fold: the archive they meet lacks both their golds.
+    assert "chains" not in ids[2] and "gitmo" not in ids[2] and "obamacare" in ids[2]
+
+
+# --- fitting the calibration ---------------------------------------------------------------
+
+CALIBRATION_QUERIES = [
+    evaluation.Query("1", "Obama freed 122 Guantanamo prisoners", frozenset({"gitmo"})),
+    evaluation.Query("2", "70% of Charlotte protesters came from other states",
+                     frozenset({"charlotte"})),
+    evaluation.Query("3", "Biden: Republicans will put you back in chains", frozenset({"chains"})),
+    evaluation.Query("4", "Ohio man wins the lottery twice", frozenset({"lottery"})),
+]  # fmt: skip
+
+
+def test_the_calibration_is_fitted_with_and_without_each_gold() -> None:
+    steps = training.calibrate(ARCHIVE, CALIBRATION_QUERIES, Matcher.build)
+    probability = reranker_with(steps).probability
+    gitmo = CALIBRATION_QUERIES[0]
+    (found,) = Matcher.build(ARCHIVE).match(gitmo.text, top=1)
+    (without,) = evaluation.matches_without_gold(ARCHIVE, [gitmo], Matcher.build, top=1)
+    # Here every gold match ranks first and every other match is wrong: the score of a
+    # gold one reads as likely, that of the best one left without it as unlikely.
+    assert found.id == "gitmo" and without[0].id == "obamacare"
+    assert probability(found.score) == training.MOST_LIKELY
+    assert probability(without[0].score) == 0.0
+
+
+def test_the_semantic_calibration_builds_on_the_vectors_it_has() -> None:
+    semantic = Matcher.build(ARCHIVE, encoder=ConceptEncoder())
+    encoder = semantic.encoder
+    assert isinstance(encoder, ConceptEncoder)
+    before = encoder.calls
+    build = training._semantic_build(semantic, semantic.reranker)
+    part = build(ARCHIVE[2:5])
+    assert encoder.calls == before  # the archive's vectors are not encoded again
+    np.testing.assert_array_equal(part.embeddings, semantic.embeddings[2:5])
+    assert [c.id for c in part.candidates] == [c.id for c in ARCHIVE[2:5]]

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from factcheck.factchecks import formats, index
 from factcheck.factchecks import services as archive
 from factcheck.factchecks.formats import Record, Refused
+from factcheck.factchecks.matching import KEEP, STRONG
 from factcheck.factchecks.models import VerifiedClaim
 from factcheck.sources.connectors import ClaimQuery
 from factcheck.sources.verified_claims import VerifiedClaimsConnector
@@ -22,12 +23,14 @@ from tests.factchecks import (
     BOMBS_CLAIM,
     BOMBS_URL,
     HOSTILE,
+    background,
     check_task_page_box,
     claim_review,
     json_lines,
     page,
 )
 from tests.unit.conftest import auth
+from tests.unit.test_claim_matching import ARCHIVE
 
 
 def records(parsed) -> tuple[list[Record], list[Refused]]:
@@ -263,9 +266,11 @@ def test_the_api_imports_for_admins_only_and_lists_what_it_holds(client, token):
 
 
 def test_the_connector_finds_the_earlier_check_and_says_why(session, database):
+    # A background of other checks: in an archive of two, even the same claim is an
+    # uncertain match (the probability is calibrated on an archive of ten thousand).
     rows = [Record(BOMBS_URL, BOMBS_CLAIM, title="Sadr City", rating_text="True", rating="true",
                    publisher="Checkers", url=BOMBS_URL),
-            Record("2", "The moon is made of cheese.")]  # fmt: skip
+            Record("2", "The moon is made of cheese."), *background()]  # fmt: skip
     archive.import_records(session, rows, name="f", format="claimreview")
     session.commit()
     query = ClaimQuery(claim_id=1, text=factories.CAR_BOMBS, start=0, end=10)
@@ -273,10 +278,76 @@ def test_the_connector_finds_the_earlier_check_and_says_why(session, database):
     assert [f.url for f in found] == [BOMBS_URL]
     details = found[0].details
     assert details["strong"] and details["textual_rating"] == "True"
+    assert found[0].score == details["probability"] >= STRONG
+    assert details["match_score"] > 0
     assert "200" in details["shared_numbers"] and "bombs" in details["shared_terms"]
     assert 'Rated "True" by Checkers' in found[0].snapshot_text
     nothing = ClaimQuery(claim_id=1, text="Unemployment fell in Ohio last year.", start=0, end=1)
     assert VerifiedClaimsConnector(database).find(nothing) == []
+
+
+def find(database, text: str):
+    return VerifiedClaimsConnector(database).find(ClaimQuery(1, text, 0, len(text)))
+
+
+@pytest.fixture
+def snopes_like(session, database):
+    """The matcher tests' fact-checks among a background of a thousand others."""
+    rows = [Record(c.id, c.claim, title=c.title, rating_text="False", publisher="Snopes",
+                   url=f"https://checkers.example/{c.id}") for c in ARCHIVE]  # fmt: skip
+    archive.import_records(session, [*rows, *background()], name="f", format="claimreview")
+    session.commit()
+    return database
+
+
+@pytest.mark.parametrize(
+    ("paraphrase", "earlier", "is_strong"),
+    [
+        # Numbers in words, a surname alone, the headline's words: the word share used
+        # before (0.12) dropped it; the matcher keeps it, short of strong.
+        ("Obama's Guantanamo releases: one hundred and twenty two back on the battlefield",
+         "gitmo", False),
+        # "Seventy percent" for "70 per cent", other words for the rest: the word share
+        # (0.38) kept it but not as strong.
+        ("Seventy percent of the people arrested at the Charlotte protests came from out of "
+         "state", "charlotte", True),
+        ("Biden told the crowd Republicans would put them back in chains", "chains", True),
+        ("An Ohio man won a 1.5 million dollar lottery twice in a week", "lottery", True),
+    ],
+)  # fmt: skip
+def test_a_paraphrase_is_kept_and_strong_when_clearly_the_same(
+    snopes_like, paraphrase, earlier, is_strong
+):
+    found = find(snopes_like, paraphrase)
+    assert [f.details["verified_claim_id"] for f in found][:1], paraphrase
+    assert found[0].url == f"https://checkers.example/{earlier}"
+    assert found[0].details["strong"] is is_strong
+    assert all(KEEP <= f.score <= 1 for f in found)
+    assert all(not f.details["strong"] for f in found[1:])
+
+
+@pytest.mark.parametrize(
+    "unrelated",
+    [
+        "Protesters in Paris were arrested",  # two words of the Charlotte claim: share 0.33
+        "The president said the war in Ohio is over",
+        "A solar panel factory will open in North Carolina",
+        "Wombats are cute",
+    ],
+)
+def test_an_unrelated_claim_sharing_a_word_or_two_is_dropped(snopes_like, unrelated):
+    assert find(snopes_like, unrelated) == []
+
+
+def test_markup_and_noise_are_only_text(snopes_like):
+    noisy = HOSTILE + " <b>Obama</b> 122 \x00 " * 50 + "https://t.co/x @JoeBiden #chains"
+    found = find(snopes_like, noisy)
+    assert all(KEEP <= f.score <= 1 for f in found)
+    with snopes_like.scope() as session:
+        hostile = Record("hostile", HOSTILE * 20 + " Biden chains", publisher=HOSTILE)
+        archive.import_records(session, [hostile], name="g", format="claimreview")
+    said = find(snopes_like, "@JoeBiden RT: they'll put y'all back in chains!!! <script>")
+    assert [f.url for f in said][:1] == ["https://checkers.example/chains"]
 
 
 def test_the_task_page_shows_a_strong_match_first_and_lets_it_be_cited(client, people, database):
