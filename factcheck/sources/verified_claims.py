@@ -54,7 +54,7 @@ class VerifiedClaimsConnector:
         if not query.text.strip():
             return []
         with self.database.read_scope() as session:
-            matches = index.current(session).matcher.match(query.text, top=CANDIDATES)
+            matches = index.serving(session).matcher.match(query.text, top=CANDIDATES)
             rows = archive.by_ids(session, [int(match.id) for match in matches])
         found = []
         for match in matches:
