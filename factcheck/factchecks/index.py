@@ -62,6 +62,7 @@ class Index:
 _built: dict[Path, Index] = {}  # by the file it was loaded from
 _lock = threading.Lock()  # one load or build at a time in this process
 _builders: dict[Path, threading.Thread] = {}
+_started: dict[Path, float] = {}  # when each builder started (time.monotonic)
 _builders_lock = threading.Lock()
 builds = 0  # indexes this process built rather than loaded (the tests count them)
 
@@ -82,14 +83,15 @@ def current(session: Session, data_dir: Path | None = None) -> Index:
 
 def serving(session: Session, wait: float = WAIT, data_dir: Path | None = None) -> Index:
     """An index to answer a query from now: the current one, or the one this process had
-    while the builder thread makes the current one (waited for up to ``wait`` s)."""
+    while the builder thread makes the current one. Queries wait for a builder until it
+    has run ``wait`` seconds, not ``wait`` seconds each: a batch of runs shares a limit."""
     engine = session.get_bind().engine
     path = index_path(engine, data_dir)
     had = _built.get(path)
     if had is not None and had.revision == services.revision(session):
         return had
     builder = warm(engine, data_dir)
-    builder.join(wait if had is not None else None)
+    builder.join(max(0.0, _started[path] + wait - time.monotonic()) if had else None)
     return _built.get(path) or current(session, data_dir)  # the builder failed: say why here
 
 
@@ -103,7 +105,7 @@ def warm(engine: Engine, data_dir: Path | None = None) -> threading.Thread:
             builder = threading.Thread(
                 target=_bring_up_to_date, args=(engine, data_dir), name="matcher-index", daemon=True
             )
-            _builders[path] = builder
+            _builders[path], _started[path] = builder, time.monotonic()
             builder.start()
     return builder
 
@@ -125,8 +127,14 @@ def index_path(engine: Engine, data_dir: Path | None = None) -> Path:
 
 @contextmanager
 def _file_lock(path: Path) -> Iterator[None]:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path.with_suffix(".lock"), "a") as lock:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        lock = open(path.with_suffix(".lock"), "a")  # noqa: SIM115 (closed below)
+    except OSError as problem:  # no writable data dir: each process builds its own
+        log.warning("matcher index: no lock file (%s)", problem, extra={"path": str(path)})
+        yield
+        return
+    with lock:
         fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file is closed
         yield
 

@@ -64,7 +64,7 @@ class _StringsWriter:
 
     def arrays(self, name: str) -> dict[str, np.ndarray]:
         return {
-            f"{name}.data": np.frombuffer(bytes(self.data), dtype=np.uint8),
+            f"{name}.data": np.frombuffer(self.data, dtype=np.uint8),
             f"{name}.ends": np.array(self.ends, dtype=np.int64),
         }
 
@@ -72,6 +72,13 @@ class _StringsWriter:
 def write(path: Path, candidates: Iterable[Candidate], meta: dict[str, Any]) -> int:
     """Index the candidates (read one by one, e.g. from a database cursor) and keep the
     index in ``path`` with ``meta``. Returns how many records it holds."""
+    arrays = build(candidates)
+    save(path, arrays, meta)
+    return int(arrays["size"][0])
+
+
+def build(candidates: Iterable[Candidate]) -> dict[str, np.ndarray]:
+    """The arrays of the index of the candidates, as ``save`` keeps them."""
     columns = {name: _StringsWriter() for name in COLUMNS}
 
     def docs() -> Iterator[tuple[str, ...]]:
@@ -89,11 +96,12 @@ def write(path: Path, candidates: Iterable[Candidate], meta: dict[str, Any]) -> 
     arrays["vocabulary"] = np.frombuffer(" ".join(index.vocabulary).encode(), dtype=np.uint8)
     for name, column in columns.items():
         arrays.update(column.arrays(name))
-    _write_arrays(path, arrays, meta)
-    return index.size
+    return arrays
 
 
-def _write_arrays(path: Path, arrays: dict[str, np.ndarray], meta: dict[str, Any]) -> None:
+def save(path: Path, arrays: dict[str, np.ndarray], meta: dict[str, Any]) -> None:
+    """Keep the arrays in ``path`` with ``meta``: written under a temporary name, then
+    renamed over the old file."""
     layout, chunks, offset = {}, [], 0
     for name, values in arrays.items():
         values = np.ascontiguousarray(values)
@@ -139,7 +147,8 @@ def read(path: Path, meta: dict[str, Any]) -> Matcher:
                 raise Unusable("built by another format or from another revision")
             if os.fstat(file.fileno()).st_size != start + header["size"]:
                 raise Unusable("truncated")
-            data = np.memmap(file, dtype=np.uint8, mode="r", offset=start)
+            # A plain array over the mapping: numpy's memmap subclass slows every slice.
+            data = np.asarray(np.memmap(file, dtype=np.uint8, mode="r", offset=start))
         if zlib.crc32(data) != header["crc32"]:
             raise Unusable("damaged: its CRC does not match")
         arrays = {name: _view(data, spec) for name, spec in header["arrays"].items()}

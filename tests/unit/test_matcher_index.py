@@ -226,7 +226,7 @@ def test_writers_racing_for_one_file_leave_a_whole_one(tmp_path):
 
 def test_a_worker_process_loads_the_index_as_it_starts(session, settings, monkeypatch):
     from factcheck.settings import get_settings
-    from workers.app import warm_matcher_index
+    from workers.app import _fresh_connections_in_child, warm_matcher_index
 
     import_claims(session, claims())
     session.commit()
@@ -234,10 +234,21 @@ def test_a_worker_process_loads_the_index_as_it_starts(session, settings, monkey
     monkeypatch.setenv("FACTCHECK_CONNECTORS", "library,verified_claims")
     get_settings.cache_clear()
     builds = index.builds
-    warm_matcher_index().join()
+    _fresh_connections_in_child()  # what worker_process_init runs in a new child
+    index.warm(session.get_bind().engine).join()  # the thread it started
     assert index.builds == builds + 1
     ready = index.serving(session)
     assert len(ready.matcher) == len(claims()) and index.builds == builds + 1
     index.forget()  # a second worker process: it loads the file the first one built
     warm_matcher_index().join()
     assert index.builds == builds + 1 and index.serving(session) is not ready
+
+
+def test_with_no_writable_data_dir_the_index_is_built_in_memory(session, tmp_path):
+    import_claims(session, claims())
+    not_a_dir = tmp_path / "a-file"
+    not_a_dir.write_text("")
+    built = index.current(session, data_dir=not_a_dir)
+    assert len(built.matcher) == len(claims())
+    for query in QUERIES:
+        assert matched_refs(session, built, query) == expected_refs(session, query)
