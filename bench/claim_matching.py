@@ -4,6 +4,7 @@ Run from the repository root:
 
     .venv/bin/python bench/claim_matching.py [--data DIR] [--sizes 10375,100000]
         [--pg-size 1000000] [--memory-size 1000000] [--encoder] [--embeddings FILE]
+        [--kept-sizes 10375,100000] [--skip-quality] [--skip-speed]
 
 The data is read from ``--data`` (or ``FACTCHECK_CLAIM_MATCHING_DATA``; by default
 ``../shared/data/claim-matching/clef2020-task2`` beside the repository).
@@ -33,6 +34,16 @@ the stored terms picks up to 100 rows per query holding two of the query's six
 rarest terms (one of the three rarest when that finds too few),
 and the same BM25 + re-ranker orders them in Python (``match_fetched``). It
 creates its own database (``factcheck_bench_claimmatch_<pid>``) and drops it.
+
+The kept index (``factcheck/factchecks/saved.py``), at ``--kept-sizes`` records (the
+same synthetic archives; ``--kept-sizes ""`` skips it): ``saved.build`` (reading and
+stemming every record; the service also reads the rows from its table first), then
+``saved.save``; then a fresh process (this script with ``--load-only``) maps the file
+(the page cache is warm: the file was just written), answers its first dev tweet, then
+the others once, then again with the postings copied into memory (what the mapping
+costs), and says how much it grew and how much of that is not file-backed (the
+vocabulary and Python's own objects; a mapped file's pages are shared by the processes
+that map it). ``--skip-speed`` skips the in-memory table.
 """
 
 from __future__ import annotations

@@ -31,11 +31,15 @@ class VerifiedClaimsConnector:
     name = "verified_claims"
     reach = Reach.LOCAL
     archived = False  # the archive's own copies
-    # A process's first run builds the matcher's index over the whole archive (about
-    # 1 s for the 10,375 CLEF records; bench/claim_matching.py measured 105 s for a
-    # million); later runs take milliseconds. Kept at the other local connectors'
-    # limit, which local batches share: on an archive of a few hundred thousand records
-    # the first run can time out, and is retried as any timed-out run is.
+    # The matcher's index is kept in the data dir (factchecks/index.py): a process loads
+    # it in 21 ms at 10,375 records, 47 ms at 100,000, 0.3 s at a million
+    # (bench/claim_matching.py), and worker processes do so as they start. After an
+    # import, a builder thread rebuilds it while runs wait at most 5 s in all
+    # (index.WAIT), then the older index answers. Only a process with no index at all,
+    # on an archive never indexed, waits for a whole build (about 4 s at 10,375 records,
+    # 40 s at 100,000, 4-6 minutes at a million): past this limit the run times out and
+    # is retried, and the build goes on for the retry. Kept at the other local
+    # connectors' limit, which local batches share.
     time_limit = 10
 
     def __init__(self, database: Database, top_k: int = TOP_K) -> None:
