@@ -146,15 +146,15 @@ def read(path: Path, meta: dict[str, Any]) -> Matcher:
             if header.get("format") != format_id() or header.get("meta") != meta:
                 raise Unusable("built by another format or from another revision")
             if os.fstat(file.fileno()).st_size != start + header["size"]:
-                raise Unusable("truncated")
+                raise Unusable("truncated, or longer than its header says")
             # A plain array over the mapping: numpy's memmap subclass slows every slice.
             data = np.asarray(np.memmap(file, dtype=np.uint8, mode="r", offset=start))
         if zlib.crc32(data) != header["crc32"]:
             raise Unusable("damaged: its CRC does not match")
         arrays = {name: _view(data, spec) for name, spec in header["arrays"].items()}
-    except (OSError, ValueError, KeyError, TypeError) as problem:
+        return _matcher(arrays)
+    except (OSError, ValueError, KeyError, TypeError, AttributeError, IndexError) as problem:
         raise Unusable(f"unreadable: {problem}") from problem
-    return _matcher(arrays)
 
 
 def _header(file: BinaryIO) -> tuple[dict[str, Any], int]:
