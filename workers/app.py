@@ -25,9 +25,7 @@ from kombu.transport import sqlalchemy as sqlalchemy_transport
 
 from factcheck import jobs, logs, metrics
 from factcheck.db import dispose_all, get_database, use_wal
-from factcheck.factchecks import index
 from factcheck.settings import Settings, get_settings
-from factcheck.sources.registry import enabled_names
 
 
 class Queues:
@@ -120,6 +118,10 @@ def warm_matcher_index() -> threading.Thread | None:
     """Load (or, the first time, build) the matcher's index as a worker process starts,
     so that the first claim does not wait for it. In a thread: a child must report to
     the pool within seconds of starting, and a build of a large archive takes minutes."""
+    # Imported here: the web imports this module to send tasks and needs neither.
+    from factcheck.factchecks import index
+    from factcheck.sources.registry import enabled_names
+
     settings = get_settings()
     if "verified_claims" not in enabled_names(settings):
         return None

@@ -180,7 +180,7 @@ def _matcher(arrays: dict[str, np.ndarray]) -> Matcher:
     terms = arrays["vocabulary"].tobytes().decode().split()
     index = Bm25Index.from_arrays(arrays, terms)
     column = {name: Strings(arrays[f"{name}.data"], arrays[f"{name}.ends"]) for name in COLUMNS}
-    if any(len(strings) != index.size for strings in column.values()):
+    if len(terms) != len(index.idf) or any(len(c) != index.size for c in column.values()):
         raise Unusable("the records and the postings disagree")
     candidates = Candidates(column["ids"], column["claims"], column["titles"])
     return Matcher.from_parts(candidates, Records(column["claim_terms"], column["title_terms"]),
