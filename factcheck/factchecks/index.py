@@ -42,7 +42,7 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from factcheck.db import READ_ONLY
-from factcheck.factchecks import saved, services
+from factcheck.factchecks import features, saved, services
 from factcheck.factchecks.matching import Candidate, Matcher
 from factcheck.factchecks.models import VerifiedClaim
 from factcheck.settings import get_settings
@@ -160,8 +160,9 @@ def _build(session: Session, path: Path, revision: tuple[Any, ...]) -> Index:
     started = time.perf_counter()
     for leftover in path.parent.glob(f"{path.name}.*.tmp"):  # a builder that died
         leftover.unlink(missing_ok=True)
+    known = unchanged_terms(_previous(path))
     try:
-        size = saved.write(path, _candidates(session), _meta(revision))
+        size = saved.write(path, _candidates(session), _meta(revision), known)
         matcher = saved.read(path, _meta(revision))
     except (OSError, saved.Unusable) as problem:  # a full disk: serve from memory
         log.warning("matcher index: not kept (%s)", problem, extra={"path": str(path)})
@@ -171,6 +172,41 @@ def _build(session: Session, path: Path, revision: tuple[Any, ...]) -> Index:
     seconds = round(time.perf_counter() - started, 2)
     log.info("matcher index: built", extra={"path": str(path), "records": size, "seconds": seconds})
     return Index(revision, matcher)
+
+
+def _previous(path: Path) -> Matcher | None:
+    """The index this process had, else the one in the file, whatever its revision."""
+    had = _built.get(path)
+    if had is not None:
+        return had.matcher
+    try:
+        return saved.read(path, None) if path.exists() else None
+    except saved.Unusable:
+        return None
+
+
+def unchanged_terms(previous: Matcher | None) -> saved.Known | None:
+    """The terms of a record the previous index holds with the same claim and headline:
+    after an import, only the new and changed records are read (stemmed) again. Both
+    the previous index and the rows come in id order (``_candidates``), so one pass
+    through the previous index finds them."""
+    if previous is None:
+        return None
+    size, position = len(previous), 0
+    old = previous.candidates[0] if size else None
+
+    def known(candidate: Candidate) -> features.Record | None:
+        nonlocal position, old
+        key = int(candidate.id)
+        while old is not None and int(old.id) < key:  # rows gone since: withdrawn
+            position += 1
+            old = previous.candidates[position] if position < size else None
+        if old is None or (old.id, old.claim, old.title) != (
+            candidate.id, candidate.claim, candidate.title):  # fmt: skip
+            return None
+        return previous.records[position]
+
+    return known
 
 
 def _candidates(session: Session) -> Iterator[Candidate]:

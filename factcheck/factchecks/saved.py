@@ -22,7 +22,7 @@ import os
 import threading
 import zlib
 from array import array
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -69,21 +69,31 @@ class _StringsWriter:
         }
 
 
-def write(path: Path, candidates: Iterable[Candidate], meta: dict[str, Any]) -> int:
+# A candidate's terms if an earlier index has them (same id, same text), else None.
+Known = Callable[[Candidate], features.Record | None]
+
+
+def write(
+    path: Path, candidates: Iterable[Candidate], meta: dict[str, Any], known: Known | None = None
+) -> int:
     """Index the candidates (read one by one, e.g. from a database cursor) and keep the
     index in ``path`` with ``meta``. Returns how many records it holds."""
-    arrays = build(candidates)
+    arrays = build(candidates, known)
     save(path, arrays, meta)
     return int(arrays["size"][0])
 
 
-def build(candidates: Iterable[Candidate]) -> dict[str, np.ndarray]:
-    """The arrays of the index of the candidates, as ``save`` keeps them."""
+def build(candidates: Iterable[Candidate], known: Known | None = None) -> dict[str, np.ndarray]:
+    """The arrays of the index of the candidates, as ``save`` keeps them. ``known``
+    gives a candidate's terms when they are known already (an earlier index of the
+    same text), which saves reading them again, most of a build's cost."""
     columns = {name: _StringsWriter() for name in COLUMNS}
 
     def docs() -> Iterator[tuple[str, ...]]:
         for candidate in candidates:
-            record = features.Record.read(candidate.claim, candidate.title)
+            record = known(candidate) if known else None
+            if record is None:
+                record = features.Record.read(candidate.claim, candidate.title)
             values = (candidate.id, candidate.claim, candidate.title,
                       " ".join(record.claim), " ".join(record.title))  # fmt: skip
             for name, value in zip(COLUMNS, values, strict=True):
@@ -137,13 +147,13 @@ def _aligned(offset: int) -> int:
 # --- reading -----------------------------------------------------------------------------
 
 
-def read(path: Path, meta: dict[str, Any]) -> Matcher:
-    """The matcher kept in ``path``, if it was written with ``meta`` by this format;
-    ``Unusable`` otherwise (checked from the header before the arrays are mapped)."""
+def read(path: Path, meta: dict[str, Any] | None) -> Matcher:
+    """The matcher kept in ``path``, if it was written with ``meta`` (None: any) by
+    this format; ``Unusable`` otherwise (checked before the arrays are mapped)."""
     try:
         with open(path, "rb") as file:
             header, start = _header(file)
-            if header.get("format") != format_id() or header.get("meta") != meta:
+            if header.get("format") != format_id() or meta not in (None, header.get("meta")):
                 raise Unusable("built by another format or from another revision")
             if os.fstat(file.fileno()).st_size != start + header["size"]:
                 raise Unusable("truncated, or longer than its header says")
@@ -197,7 +207,10 @@ class Strings(Sequence[str]):
         return len(self.ends)
 
     def __getitem__(self, i):  # type: ignore[no-untyped-def, override]
-        i = range(len(self))[i]  # negative indices; IndexError past the end
+        size = len(self.ends)
+        i = i + size if i < 0 else i
+        if not 0 <= i < size:
+            raise IndexError(i)
         start = int(self.ends[i - 1]) if i else 0
         return self.data[start : int(self.ends[i])].tobytes().decode()
 

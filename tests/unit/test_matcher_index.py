@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from factcheck.db import Database
-from factcheck.factchecks import index, saved
+from factcheck.factchecks import features, index, saved
 from factcheck.factchecks import services as archive
 from factcheck.factchecks.formats import Record
 from factcheck.factchecks.matching import Candidate, Matcher
@@ -252,3 +252,30 @@ def test_with_no_writable_data_dir_the_index_is_built_in_memory(session, tmp_pat
     assert len(built.matcher) == len(claims())
     for query in QUERIES:
         assert matched_refs(session, built, query) == expected_refs(session, query)
+
+
+def test_a_rebuild_reads_again_only_new_and_changed_records(session, monkeypatch):
+    archive_ = claims()
+    import_claims(session, archive_)
+    index.current(session)
+    changed = Candidate(archive_[7].id, "Penguins invented the telephone in 1850.", "Phones")
+    import_claims(session, [changed, Candidate("new", "Aliens built the pyramids.", "")])
+    index.forget()  # a new process: it finds the previous terms in the file
+    read = []
+    original = features.Record.read.__func__
+
+    def counted(cls, claim, title):
+        read.append(claim)
+        return original(cls, claim, title)
+
+    monkeypatch.setattr(features.Record, "read", classmethod(counted))
+    rebuilt = index.current(session)
+    monkeypatch.undo()
+    assert sorted(read) == sorted([changed.claim, "Aliens built the pyramids."])
+    fresh = Matcher.build(index._candidates(session))
+    assert (rebuilt.matcher.index.weights == fresh.index.weights).all()
+    assert list(rebuilt.matcher.records) == fresh.records
+    assert matched_refs(session, rebuilt, "penguins and the telephone")[0] == changed.id
+    assert changed.id not in matched_refs(session, rebuilt, archive_[7].claim)
+    for query in QUERIES:
+        assert matched_refs(session, rebuilt, query) == expected_refs(session, query)
