@@ -32,14 +32,15 @@ class VerifiedClaimsConnector:
     reach = Reach.LOCAL
     archived = False  # the archive's own copies
     # The matcher's index is kept in the data dir (factchecks/index.py): a process loads
-    # it in 21 ms at 10,375 records, 47 ms at 100,000, 0.3 s at a million
+    # it in about 30 ms at 10,375 or 100,000 records and half a second at a million
     # (bench/claim_matching.py), and worker processes do so as they start. After an
-    # import, a builder thread rebuilds it while runs wait at most 5 s in all
-    # (index.WAIT), then the older index answers. Only a process with no index at all,
-    # on an archive never indexed, waits for a whole build (about 4 s at 10,375 records,
-    # 40 s at 100,000, 4-6 minutes at a million): past this limit the run times out and
-    # is retried, and the build goes on for the retry. Kept at the other local
-    # connectors' limit, which local batches share.
+    # import, a builder thread rebuilds it (stemming only new and changed records: 5 s at
+    # 100,000, 51 s at a million) while runs wait at most 5 s in all (index.WAIT), then
+    # the older index answers. Only a process with no index at all, on an archive never
+    # indexed, waits for a whole build (2-4 s at 10,375 records, 30-40 s at 100,000,
+    # 2-6 minutes at a million): past this limit the run times out and is retried, and
+    # the build goes on for the retry. Kept at the other local connectors' limit, which
+    # local batches share.
     time_limit = 10
 
     def __init__(self, database: Database, top_k: int = TOP_K) -> None:
