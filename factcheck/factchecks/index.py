@@ -1,21 +1,22 @@
 """The matcher's index over the archive: built once, kept in a file, loaded by each process.
 
-Building the index reads and stems every verified claim: about a second for ten
-thousand, a minute and a half for a million, far more than a query. So one process
+Building the index reads and stems every verified claim: seconds for ten thousand,
+minutes for a million, far more than a query. So one process
 builds it and keeps it in the data dir (``saved``: one file per database, tagged with
 the archive's revision, ``services.revision``), and the others load that file, which
 is mapped rather than read. A process keeps the index it has and looks again only when
-the revision moves (one indexed read per query).
+the revision moves (one indexed read per query). A rebuild stems only the records that
+are new or changed since the previous index (``unchanged_terms``).
 
 One builder at a time: a lock file beside the index (``flock``), held while a process
-loads or builds, so the web, the CLI and the Celery worker processes sharing a data dir
+loads or builds, so the CLI and the Celery worker processes sharing a data dir
 build once between them; one that waited finds the file built and loads it. Several
 machines on one PostgreSQL database do not share a data dir: each builds its own file.
 
 Two ways to ask:
 
 - ``current``: the index of the archive as the session sees it now, loaded or built in
-  the caller's thread (the CLI, a worker's warm-up, tests);
+  the caller's thread (the CLI, the builder thread, tests);
 - ``serving``: for a query under a time limit (the ``verified_claims`` connector). When
   the archive has changed, the process's builder thread brings the index up to date
   while the query waits at most ``WAIT`` seconds; then the query is answered from the
