@@ -4,7 +4,6 @@ Run from the repository root:
 
     .venv/bin/python bench/claim_matching.py [--data DIR] [--sizes 10375,100000]
         [--pg-size 1000000] [--memory-size 1000000] [--encoder] [--embeddings FILE]
-        [--kept-sizes 10375,100000] [--skip-quality] [--skip-speed]
 
 The data is read from ``--data`` (or ``FACTCHECK_CLAIM_MATCHING_DATA``; by default
 ``../shared/data/claim-matching/clef2020-task2`` beside the repository).
