@@ -42,6 +42,16 @@ the stored terms picks up to 100 rows per query holding two of the query's six
 rarest terms (one of the three rarest when that finds too few),
 and the same BM25 + re-ranker orders them in Python (``match_fetched``). It
 creates its own database (``factcheck_bench_claimmatch_<pid>``) and drops it.
+
+The kept index (``factcheck/factchecks/saved.py``), at ``--kept-sizes`` records (the
+same synthetic archives; ``--kept-sizes ""`` skips it): ``saved.build`` (reading and
+stemming every record; the service also reads the rows from its table first), then
+``saved.save``; then a fresh process (this script with ``--load-only``) maps the file
+(the page cache is warm: the file was just written), answers its first dev tweet, then
+the others once, then again with the postings copied into memory (what the mapping
+costs), and says how much it grew and how much of that is not file-backed (the
+vocabulary and Python's own objects; a mapped file's pages are shared by the processes
+that map it). ``--skip-speed`` skips the in-memory table.
 """
 
 from __future__ import annotations
@@ -52,9 +62,12 @@ import os
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")  # one core, before numpy loads
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 
+import json
 import random
 import re
+import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import replace
@@ -68,7 +81,7 @@ sys.path.insert(0, str(ROOT))
 
 from bench.common import percentile, postgres_database, table  # noqa: E402
 from factcheck.factchecks import encoder as minilm  # noqa: E402
-from factcheck.factchecks import features, lexical, text  # noqa: E402
+from factcheck.factchecks import features, lexical, saved, text  # noqa: E402
 from factcheck.factchecks.evaluation import (  # noqa: E402
     DEFAULT_DATA,
     Query,
@@ -81,6 +94,7 @@ from factcheck.factchecks.evaluation import (  # noqa: E402
     matches_without_gold,
     with_their_twins,
 )
+from factcheck.factchecks.index import unchanged_terms  # noqa: E402
 from factcheck.factchecks.lexical import Bm25Index  # noqa: E402
 from factcheck.factchecks.matching import (  # noqa: E402
     KEEP,
@@ -365,6 +379,84 @@ def speed(args: argparse.Namespace, real: list[Candidate]) -> None:
     print()
 
 
+# --- the index kept on disk ----------------------------------------------------------------
+
+KEPT_META = {"revision": ["bench"]}
+
+
+def anonymous_mb() -> float:
+    """This process's memory not backed by a file: what a mapped file's pages, shared
+    with every process mapping it and dropped under pressure, are not."""
+    with open("/proc/self/smaps_rollup") as f:
+        fields = dict(line.split(":", 1) for line in f)
+    return int(fields["Anonymous"].split()[0]) / 1000
+
+
+def load_only(path: Path, data: Path) -> None:
+    """In a fresh process: load the kept index, time its first query and the rest, then
+    the same with the postings copied into memory (what the mapping costs)."""
+    dev = load_queries("dev", data)
+    rss, anonymous = resident_mb(), anonymous_mb()
+    start = time.perf_counter()
+    matcher = saved.read(path, KEPT_META)
+    load_ms = (time.perf_counter() - start) * 1000
+    start = time.perf_counter()
+    matcher.match(dev[0].text)
+    first_ms = (time.perf_counter() - start) * 1000
+    wall, cpu = latencies(matcher.match, dev[1:], 1)
+    grown = {"rss": resident_mb() - rss, "anonymous": anonymous_mb() - anonymous}
+    for name in ("docs", "weights", "starts", "idf"):
+        setattr(matcher.index, name, np.array(getattr(matcher.index, name)))
+    _, cpu_in_memory = latencies(matcher.match, dev[1:], 1)
+    print(json.dumps({
+        "load_ms": load_ms, "first_ms": first_ms, "cells": timing_cells(wall, cpu),
+        "in_memory": percentile(cpu_in_memory, 50), **grown,
+    }))  # fmt: skip
+
+
+def rebuild_after_one_change(archive: list[Candidate], path: Path) -> float:
+    """Seconds to build the index again after one record changed, the others' terms
+    read back from the kept file (``index.unchanged_terms``), as after an import."""
+    middle = len(archive) // 2
+    archive[middle] = Candidate(str(middle), "A changed claim: 12 bridges closed in 2020.", "")
+    start = time.perf_counter()
+    saved.build(iter(archive), unchanged_terms(saved.read(path, KEPT_META)))
+    return time.perf_counter() - start
+
+
+def kept(args: argparse.Namespace, real: list[Candidate]) -> None:
+    rows = []
+    with tempfile.TemporaryDirectory() as directory:
+        for size in args.kept_sizes:
+            # Ids in order, as the service's rows come (``index._candidates``).
+            archive = [
+                Candidate(str(i), c.claim, c.title) for i, c in enumerate(synthetic(real, size))
+            ]
+            path = Path(directory) / "index.bin"
+            start = time.perf_counter()
+            arrays = saved.build(iter(archive))
+            built = time.perf_counter()
+            saved.save(path, arrays, KEPT_META)
+            save_s, build_s = time.perf_counter() - built, built - start
+            del arrays
+            rebuild_s = rebuild_after_one_change(archive, path)
+            del archive
+            command = [sys.executable, __file__, "--data", str(args.data), "--load-only", str(path)]
+            cold = json.loads(
+                subprocess.run(command, capture_output=True, text=True, check=True).stdout
+            )
+            rows.append([f"{size:,}", f"{build_s:.1f}", f"{save_s:.2f}", f"{rebuild_s:.1f}",
+                         f"{path.stat().st_size / 1e6:.0f}", f"{cold['load_ms']:.0f}",
+                         f"{cold['first_ms']:.1f}", *cold["cells"], f"{cold['in_memory']:.1f}",
+                         f"{cold['rss']:.0f}", f"{cold['anonymous']:.0f}"])  # fmt: skip
+            print(" | ".join(rows[-1]), file=sys.stderr, flush=True)  # a long run's progress
+    print("Kept index: built and saved here, loaded by a fresh process (one pass over dev)")
+    print(table(["records", "build s", "save s", "rebuild s, one record changed", "file MB",
+                 "load ms", "first query ms", *TIMING, "CPU p50 ms, postings copied to memory",
+                 "RSS grew MB", "not file-backed MB"], rows))  # fmt: skip
+    print()
+
+
 # --- PostgreSQL ------------------------------------------------------------------------
 
 SCHEMA = """
@@ -468,9 +560,15 @@ def main() -> None:
     parser.add_argument("--encoder", action="store_true", help="add the MiniLM stage")
     parser.add_argument("--embeddings", type=Path, help="cache of the archive's vectors")
     parser.add_argument("--skip-quality", action="store_true")
+    parser.add_argument("--skip-speed", action="store_true", help="no in-memory table")
+    parser.add_argument("--kept-sizes", default="10375,100000", help="kept index sizes")
+    parser.add_argument("--load-only", type=Path, help=argparse.SUPPRESS)  # kept(): the child
     parser.add_argument("--quality-only", action="store_true")
     parser.add_argument("--thresholds-only", action="store_true")
     args = parser.parse_args()
+    if args.load_only:
+        return load_only(args.load_only, args.data)
+    args.kept_sizes = [int(s) for s in args.kept_sizes.split(",") if s]
     args.sizes = [int(s) for s in args.sizes.split(",") if s] + (
         [args.memory_size] if args.memory_size else []
     )
@@ -483,7 +581,10 @@ def main() -> None:
         thresholds(args, real)
     if args.quality_only:
         return
-    speed(args, real)
+    if not args.skip_speed:
+        speed(args, real)
+    if args.kept_sizes:
+        kept(args, real)
     if args.pg_size:
         postgres(args, real)
 

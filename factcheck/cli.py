@@ -299,7 +299,7 @@ def fact_checks_match(top: int, format_: str) -> None:
     settings = _migrated_settings()
     bad = 0
     with get_database(settings.resolved_database_url()).read_scope() as session:
-        matcher = index.current(session).matcher
+        matcher = index.current(session, settings.data_dir).matcher
         for number, line in enumerate(sys.stdin, 1):
             if not line.strip():
                 continue

@@ -68,3 +68,23 @@ def import_and_match(env: dict[str, str], tmp_path: Path) -> None:
         assert scores == sorted(scores, reverse=True)
     bad = factcheck(env, "fact-checks", "match", stdin='not json\n{"id": 1, "text": "IDs"}\n')
     assert bad.returncode == 1 and "line 1" in bad.stderr and len(bad.stdout.splitlines()) == 1
+    kept_index_is_used(env, tmp_path, queries, matched.stdout)
+
+
+def kept_index_is_used(env: dict[str, str], tmp_path: Path, queries: str, answer: str) -> None:
+    """match keeps its index in the data dir: a second run loads it (the file is not
+    written again) and answers the same; after an import it is built again."""
+    (kept,) = Path(env["FACTCHECK_DATA_DIR"]).glob("matcher/index-*.bin")
+    before = kept.stat()
+    again = factcheck(env, "fact-checks", "match", "--top", "2", stdin=queries)
+    assert again.returncode == 0 and again.stdout == answer
+    assert (kept.stat().st_ino, kept.stat().st_mtime_ns) == (before.st_ino, before.st_mtime_ns)
+    more = tmp_path / "more.tsv"
+    more.write_text("\tvclaim\ttitle\n3\tAliens built the pyramids of Giza.\tPyramids\n")
+    added = factcheck(env, "fact-checks", "import", str(more), "--columns",
+                      "id=,claim=vclaim,title=title", "--publisher", "Snopes")  # fmt: skip
+    assert "1 new" in added.stdout, added.stderr
+    query = json_lines({"id": "q3", "text": "Did aliens build the pyramids?"})
+    found = factcheck(env, "fact-checks", "match", stdin=query)
+    assert json.loads(found.stdout)["matches"][0]["id"] == "3"
+    assert kept.stat().st_ino != before.st_ino

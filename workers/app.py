@@ -7,6 +7,7 @@ and are named by the job constants.
 
 from __future__ import annotations
 
+import threading
 import time
 from contextlib import AbstractContextManager
 from typing import Any
@@ -23,7 +24,7 @@ from kombu import Queue
 from kombu.transport import sqlalchemy as sqlalchemy_transport
 
 from factcheck import jobs, logs, metrics
-from factcheck.db import dispose_all, use_wal
+from factcheck.db import dispose_all, get_database, use_wal
 from factcheck.settings import Settings, get_settings
 
 
@@ -110,6 +111,21 @@ def _send_jobs_through_celery(**_kwargs: Any) -> None:
 def _fresh_connections_in_child(**_kwargs: Any) -> None:
     # A forked child must not share the parent's pooled database connections.
     dispose_all()
+    warm_matcher_index()
+
+
+def warm_matcher_index() -> threading.Thread | None:
+    """Load (or, the first time, build) the matcher's index as a worker process starts,
+    so that the first claim does not wait for it. In a thread: a child must report to
+    the pool within seconds of starting, and a build of a large archive takes minutes."""
+    # Imported here: the web imports this module to send tasks and needs neither.
+    from factcheck.factchecks import index
+    from factcheck.sources.registry import enabled_names
+
+    settings = get_settings()
+    if "verified_claims" not in enabled_names(settings):
+        return None
+    return index.warm(get_database(settings.resolved_database_url()).engine)
 
 
 @setup_logging.connect

@@ -57,6 +57,27 @@ class Bm25Index:
             total[self.docs[start:end]] += count * self.weights[start:end]
         return total
 
+    def arrays(self) -> dict[str, np.ndarray]:
+        """What the index is, as arrays (``saved``: kept on disk, read back with mmap).
+        The vocabulary's terms are in id order."""
+        return {
+            "size": np.array([self.size], dtype=np.int64),
+            "idf": self.idf,
+            "weights": self.weights,
+            "docs": self.docs,
+            "starts": self.starts,
+        }
+
+    @classmethod
+    def from_arrays(cls, arrays: Mapping[str, np.ndarray], terms: Sequence[str]) -> Bm25Index:
+        """The index ``arrays`` and its vocabulary's ``terms`` (in id order) describe."""
+        index = cls.__new__(cls)
+        index.vocabulary = {term: i for i, term in enumerate(terms)}
+        index.size = int(arrays["size"][0])
+        index.idf, index.weights = arrays["idf"], arrays["weights"]
+        index.docs, index.starts = arrays["docs"], arrays["starts"]
+        return index
+
     def nbytes(self) -> int:
         """Memory held by the postings arrays (the vocabulary dict not counted)."""
         return self.weights.nbytes + self.docs.nbytes + self.starts.nbytes + self.idf.nbytes

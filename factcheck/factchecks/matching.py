@@ -133,6 +133,10 @@ def why(
 class Matcher:
     """An in-memory index of verified claims."""
 
+    # Lists when built here; views of a file when read back (``from_parts``).
+    candidates: Sequence[Candidate]
+    records: Sequence[features.Record]
+
     def __init__(
         self,
         candidates: list[Candidate],
@@ -162,6 +166,18 @@ class Matcher:
         (one row per candidate, as ``encoder.encode`` gives), else they are computed
         here, which takes minutes for ten thousand claims."""
         return cls(list(candidates), encoder, embeddings=embeddings)
+
+    @classmethod
+    def from_parts(
+        cls, candidates: Sequence[Candidate], records: Sequence[features.Record], index: Bm25Index
+    ) -> Matcher:
+        """The lexical matcher over parts made elsewhere (``saved.read``: a file on
+        disk), one record per candidate, in the index's order; nothing is rebuilt."""
+        matcher = cls.__new__(cls)
+        matcher.candidates, matcher.records, matcher.index = candidates, records, index
+        matcher.encoder, matcher.embeddings = None, None
+        matcher.reranker = Reranker.from_json(_weights()["lexical"])
+        return matcher
 
     def __len__(self) -> int:
         return len(self.candidates)

@@ -36,12 +36,17 @@ CONNECTORS: dict[str, type[Connector]] = {
 def build_connectors(settings: Settings, database: Database) -> dict[str, Connector]:
     """The connectors named in ``FACTCHECK_CONNECTORS`` (``all``: every one listed
     here) that can run with these settings (Fact Check Tools only with an API key)."""
+    return {name: CONNECTORS[name].build(settings, database) for name in enabled_names(settings)}
+
+
+def enabled_names(settings: Settings) -> list[str]:
+    """The names of the connectors ``build_connectors`` builds."""
     named = settings.enabled_connectors()
-    return {
-        name: CONNECTORS[name].build(settings, database)
+    return [
+        name
         for name in (list(CONNECTORS) if named == ["all"] else named)
         if name in CONNECTORS and CONNECTORS[name].enabled(settings)
-    }
+    ]
 
 
 def is_local(name: str) -> bool:

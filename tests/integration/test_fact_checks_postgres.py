@@ -64,5 +64,8 @@ def test_gathering_gives_a_claim_its_earlier_fact_check(tmp_path, postgres_url, 
         details = found[0]["details"]
         assert details["strong"] and details["textual_rating"] == "Mostly True"
         assert details["checked_by"] == "Checkers" and details["shared_terms"]
+        # The worker kept the matcher's index in its data dir.
+        assert any('"matcher index: built"' in line for line in service.output)
+        assert list(tmp_path.glob("**/matcher/index-*.bin"))
     finally:
         service.stop()
