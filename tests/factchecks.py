@@ -50,10 +50,8 @@ def json_lines(*values: object) -> str:
 
 BOMBS = claim_review(BOMBS_URL, BOMBS_CLAIM)
 
-# A background archive of other fact-checks, as a desk's would be. The matcher's
-# probability is calibrated on an archive of ten thousand: its words weigh by their
-# rarity there, so in an archive of two even the same claim reads as an uncertain match
-# (docs/benchmarks.md, "Thresholds").
+# A background archive of other fact-checks, as a desk's would be: the matches compete
+# with a thousand others sharing their words ("the governor", "in Ohio").
 BACKGROUND = 1000
 _WHO = (
     "The governor",

@@ -47,7 +47,7 @@ def format_id() -> str:
     """The file's version and how its terms were made and weighed: a file written by
     code that stems or weighs differently is of another format, so it is built again."""
     recipe = hashlib.sha256(Path(text.__file__).read_bytes()).hexdigest()[:16]
-    return f"{VERSION}:k1={lexical.K1}:b={lexical.B}:text={recipe}"
+    return f"{VERSION}:k1={lexical.K1}:b={lexical.B}:min={lexical.MIN_ARCHIVE}:text={recipe}"
 
 
 # --- writing -----------------------------------------------------------------------------

@@ -9,7 +9,7 @@ from collections import Counter
 import numpy as np
 import pytest
 
-from factcheck.factchecks import encoder, evaluation, features, text, training
+from factcheck.factchecks import encoder, evaluation, features, lexical, text, training
 from factcheck.factchecks.matching import (
     KEEP,
     STRONG,
@@ -439,3 +439,12 @@ def test_the_semantic_calibration_builds_on_the_vectors_it_has() -> None:
     assert encoder.calls == before  # the archive's vectors are not encoded again
     np.testing.assert_array_equal(part.embeddings, semantic.embeddings[2:5])
     assert [c.id for c in part.candidates] == [c.id for c in ARCHIVE[2:5]]
+
+
+def test_a_small_archive_weighs_words_as_one_of_ten_thousand() -> None:
+    df = np.array([1.0, 2.0], dtype=np.float32)
+    assert np.array_equal(lexical.idf(2, df), lexical.idf(lexical.MIN_ARCHIVE, df))
+    assert lexical.idf(2, df)[0] > 8  # a word in one record of two is no common word
+    large = 4 * lexical.MIN_ARCHIVE  # a large archive is plain BM25
+    plain = np.log1p((large - df + 0.5) / (df + 0.5))
+    assert np.allclose(lexical.idf(large, df), plain)

@@ -266,11 +266,11 @@ def test_the_api_imports_for_admins_only_and_lists_what_it_holds(client, token):
 
 
 def test_the_connector_finds_the_earlier_check_and_says_why(session, database):
-    # A background of other checks: in an archive of two, even the same claim is an
-    # uncertain match (the probability is calibrated on an archive of ten thousand).
+    # An archive of two, as a desk's own first verdicts: the idf taken as of ten
+    # thousand records keeps the same claim restated a strong match.
     rows = [Record(BOMBS_URL, BOMBS_CLAIM, title="Sadr City", rating_text="True", rating="true",
                    publisher="Checkers", url=BOMBS_URL),
-            Record("2", "The moon is made of cheese."), *background()]  # fmt: skip
+            Record("2", "The moon is made of cheese.")]  # fmt: skip
     archive.import_records(session, rows, name="f", format="claimreview")
     session.commit()
     query = ClaimQuery(claim_id=1, text=factories.CAR_BOMBS, start=0, end=10)
@@ -304,9 +304,9 @@ def snopes_like(session, database):
     ("paraphrase", "earlier", "is_strong"),
     [
         # Numbers in words, a surname alone, the headline's words: the word share used
-        # before (0.12) dropped it; the matcher keeps it, short of strong.
+        # before (0.12) dropped it; the matcher calls it the same claim.
         ("Obama's Guantanamo releases: one hundred and twenty two back on the battlefield",
-         "gitmo", False),
+         "gitmo", True),
         # "Seventy percent" for "70 per cent", other words for the rest: the word share
         # (0.38) kept it but not as strong.
         ("Seventy percent of the people arrested at the Charlotte protests came from out of "
