@@ -1,6 +1,6 @@
 """Atomic claims: cut a sentence that makes several checkable statements, when cleanly possible.
 
-Three cuts, all conservative (a wrong cut is worse than none):
+The cuts, all conservative (a wrong cut is worse than none):
 
 - at a semicolon, when what follows is a clause with its own subject and verb:
   "Badr's Bayan Jabr built the death squads when he ran the ministry; he's
@@ -8,10 +8,19 @@ Three cuts, all conservative (a wrong cut is worse than none):
 - at ", and" / ", but", when both sides are clauses with their own verbs and
   the sentence does not open with a subordinate clause ("When X, and Y, Z"
   would leave "When X" on its own);
-- at ", which ..." / ", who ..." closing the sentence, only when the caller
-  says the clause is a fact of its own about the words before it ("the
-  Ministry of Health, which is run by one of Moqtada al-Sadr's followers.");
-  ``extraction`` cuts those that follow a name and are checkable.
+- at "and, the next day, was attacked": a verb that shares the named subject of
+  the clause before it (``standalone`` gives it back);
+- at ", which ..." / ", who ..." / ", whose ..." when the caller says the clause
+  is a fact of its own about the name before it: one closing the sentence ("the
+  Ministry of Health, which is run by ...", "Fadhlil, whose blog, Iraq the Model,
+  has ..."), or one inside it, cut before the main verb ("The Ministry of
+  Education, which still retains some Sunnis, | was attacked");
+- after an opening time clause: "just hours before X, Y" always (both happened),
+  "When X, Y" only when the caller says X is a fact and Y is not (an opinion
+  would hide the fact);
+- at a closing "when he ...", "while she ..." whose pronoun is the person of the
+  main clause ("Bayan Jabr built the death squads | when he ran the ministry");
+- at ", the other that ..." after "One side thought ...".
 
 Nothing is cut inside quotation marks or brackets. The conjunction is left out
 of the second claim; spans are offsets into the sentence.

@@ -3,8 +3,9 @@
 ``split(text, published_at)`` cuts the text into sentences (``segmentation``),
 cuts a sentence into atomic claims when it cleanly holds several (``atoms``),
 words each claim as a sentence of its own (``standalone``: "which is run by
-..." gets its antecedent, an opening "he" its name), scores each claim's
-wording among its neighbours (``checkworthiness``), and for each claim finds
+..." gets its antecedent, "was attacked by it" its subject and "it" its name),
+scores each claim's wording among its neighbours (``checkworthiness``; two claims
+cut from one sentence are scored apart), and for each claim finds
 its kind (``kinds``), quantities, dates and names in that wording. Every
 claim's ``start`` and ``end`` index the essay's own words, trimmed of white
 space; its ``text`` is the standalone wording, ``text[start:end]`` of the

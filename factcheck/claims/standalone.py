@@ -1,19 +1,36 @@
 """Claims that stand alone: the wording of an atomic claim as a sentence of its own.
 
-A claim cut from its sentence may lean on words it no longer has. Two repairs,
-both by rule and both conservative (a claim left as it was is better than one
-given the wrong subject):
+A claim cut from its sentence may lean on words it no longer has. The repairs are
+by rule and conservative (a claim left as it was is better than one given the wrong
+subject):
 
-- a closing relative clause gets its antecedent back: "..., which is run by one
-  of Moqtada al-Sadr's followers." after "attacked the Ministry of Health"
-  becomes "The Ministry of Health is run by one of Moqtada al-Sadr's
-  followers.";
+- a relative clause gets its antecedent back: "..., which is run by one of Moqtada
+  al-Sadr's followers." after "attacked the Ministry of Health" becomes "The
+  Ministry of Health is run by one of Moqtada al-Sadr's followers."; "Bayan Jabr,
+  who ran the ministry" (cut before the main verb) "Bayan Jabr ran the ministry";
+  "whose blog" the name's blog;
+- a claim that opens with its verb gets the named subject it shares: "the next
+  day, was attacked" after "the U.S. Army was defending ... and," or "is now
+  minister" after "Bayan Jabr, who ..., ";
+- a time clause cut out loses its "when" or "just hours before"; the main clause
+  after an opening one keeps the sentence's day ("On Thursday, ...");
+- "the other that ..." after "One side thought ..." gets "side thought" back;
+- a quotation that goes on from the sentence before gets that sentence's speaker
+  ('Mohammed wrote: "..."');
 - a subject pronoun (he, she, it, they) that opens the claim, perhaps after a
   time phrase ("Last week they ..."), is replaced by the named entity it points
   to in the same sentence or the previous one: he and she by the first person's
   name, they by two names joined by "and" or a plural subject that names
   something ("U.S. forces"), it by a singular named subject ("The Ministry of
-  Health was ..."). "It is hard to see ..." has no antecedent and stays.
+  Health was ..."). "It is hard to see ..." has no antecedent and stays;
+- a pronoun inside the claim (he, she, him, his, they, it) gets a name only when
+  the sentence so far, or else the sentence before, names exactly one of its kind:
+  one person for he, she, him and his; two names joined by "and" for they; one
+  body (an army, a ministry, a militia: not a place) for it, and not the claim's
+  own subject when "it" is an object ("was attacked by it"). "her" (his or him?)
+  and words inside quotation marks stay;
+- in a claim cut from its sentence, "the ministry" becomes the one ministry named
+  in the sentence or the one before.
 
 Only the wording changes; the claim's span in the essay stays the essay's own
 words, which is what the reader highlights.
@@ -28,6 +45,9 @@ from factcheck.claims.entities import TITLES, find_entities
 from factcheck.claims.lexicon import FUNCTION_WORDS, words
 from factcheck.claims.quotes import inside, quoted_regions
 
+# Each pronoun looks for its name in the sentence so far: the longest sentence worded
+# is bounded, so that the work stays linear in the essay (as ``atoms._MAX_SENTENCE``).
+_MAX_SENTENCE = 1_000
 _RELATIVE = re.compile(r"(?:which|who|whose)\b", re.IGNORECASE)
 _PLURAL_VERB = re.compile(r"(?:which|who)\s+(?:\w+ly\s+)?(?:are|were|have)\b", re.IGNORECASE)
 # The name a relative clause leans on: capitalised words closing the text before it,
@@ -136,7 +156,10 @@ def wording(sentence: str, start: int, end: int, previous: str = "") -> str:
     """``sentence[start:end]`` as a claim of its own; ``previous`` is the sentence before
     (in its standalone wording), where a pronoun may find its name."""
     claim = sentence[start:end]
+    if len(sentence) > _MAX_SENTENCE:
+        return claim  # a pasted table or a run-on: kept whole by ``atoms`` too
     before = sentence[:start]
+    previous = previous[-_MAX_SENTENCE:]  # a name is looked for near the claim
     cut = start > 0 or end < len(sentence.rstrip())
     repaired = _with_antecedent(claim, before) or _inner_relative(claim, cut) or claim
     if cut:
