@@ -31,6 +31,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+from factcheck.claims.entities import find_entities
 from factcheck.claims.lexicon import words
 from factcheck.claims.quotes import bracketed_regions, inside, merge, quoted_regions
 from factcheck.claims.standalone import (
@@ -71,6 +72,7 @@ _SUBJECTS = words(
     my your both each many most some several nobody everyone everybody someone somebody
     nothing everything none all"""
 )
+_FIRST_PERSONS = words("i we you")
 _SUBORDINATORS = words(
     """when while if although though because since after before as unless until once
     whereas whether"""
@@ -156,9 +158,15 @@ def _leading_cut(
         return 0
     if lead["interval"]:
         return lead.end()
-    if checkable is not None and checkable(clause) and not checkable(main):
-        return lead.end()
+    if checkable is not None and _names_something(clause) and checkable(clause):
+        return lead.end() if not checkable(main) else 0
     return 0
+
+
+def _names_something(clause: str) -> bool:
+    """ "When President Bush meets Nuri al-Maliki": a fact about someone named; "When we
+    have all of this" is none."""
+    return _words(clause)[0].lower() not in _FIRST_PERSONS and bool(find_entities(clause))
 
 
 def _opens_clause(text: str) -> bool:

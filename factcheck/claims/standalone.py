@@ -114,6 +114,8 @@ _EXPLETIVE_IT = re.compile(
     r"\s+(?:[\w-]+\s+){0,3}?(?:to|that|for|whether|how|time)\b",
     re.IGNORECASE,
 )
+# "made it impossible to", "find it hard that": "it" before an adjective and "to".
+_ANTICIPATORY_IT = re.compile(r"it\s+(?:[\w-]+\s+){1,2}?(?:to|that)\b", re.IGNORECASE)
 _NAMES_JOINED = re.compile(rf"\b({_NAME} and {_NAME})")
 _POSSESSIVE_END = re.compile(r"['’]s$")
 # The subject that opens a sentence: a few words up to its verb.
@@ -147,6 +149,7 @@ _POSSESSED_INSTITUTION = re.compile(
 # Pronouns inside a claim (lower case: an opening one is ``_OPENING_PRONOUN``'s);
 # "he's" and "her" (his or him?) are left alone.
 _INNER_PRONOUN = re.compile(r"\b(?:he|she|him|his|they|it)\b(?!['’])")
+_AFTER_RELATIVE = re.compile(r"\b(?:who|whom)\s+$", re.IGNORECASE)
 _OBJECT_PRONOUN = re.compile(
     r"\b(?:by|to|with|from|against|for|on|at|of|into|about)\s+$", re.IGNORECASE
 )
@@ -168,7 +171,7 @@ def wording(sentence: str, start: int, end: int, previous: str = "") -> str:
         repaired = _with_gapped_verb(repaired, sentence)
         repaired = _with_opening_time(repaired, before)
     else:
-        repaired = _with_speaker(repaired, previous)
+        repaired = _with_speaker(_with_full_speaker(repaired, previous), previous)
     repaired = _resolve_pronoun(repaired, before, previous)
     if cut:
         repaired = _resolve_institution(repaired, before, previous)
@@ -261,16 +264,25 @@ def _name_for(pronoun: str, text: str) -> str | None:
 
 
 def persons(text: str) -> list[str]:
-    """Names in ``text`` that look like people's: two or more words, or after a title."""
+    """Names in ``text`` that look like people's: two or more words, or after a title.
+    A title on its own ("our Vice President") names no one. A name met only as an
+    owner ("To fill Antonin Scalia's seat, we chose Neil Gorsuch. He ...") comes after
+    the others: a pronoun more often takes up the person the sentence was about."""
     found = []
     for name in find_entities(text):
         parts = name.split()
         if any(part.lower().strip(".") in _NOT_PERSONS for part in parts):
             continue
+        if all(part.lower().strip(".") in TITLES for part in parts):
+            continue
         titled = re.search(rf"\b(?:{_TITLE_PATTERN})\.?\s+{re.escape(name)}\b", text, re.I)
         if len(parts) >= 2 or titled:
             found.append(name)
-    return found
+    return sorted(found, key=lambda name: _only_as_owner(name, text))
+
+
+def _only_as_owner(name: str, text: str) -> bool:
+    return re.search(rf"\b{re.escape(name)}\b(?!['’]s\b)", text) is None
 
 
 _TITLE_PATTERN = "|".join(sorted(TITLES, key=len, reverse=True))
@@ -377,6 +389,18 @@ def _with_speaker(claim: str, previous: str) -> str:
     return f"{match['speaker']} {match['verb']}: {claim}"
 
 
+def _with_full_speaker(claim: str, previous: str) -> str:
+    """'"...," Mohammed wrote.' after "Omar and Mohammed Fadhlil threw in the towel."
+    names the one person of the sentence before that the first name starts."""
+    match = _SPEAKER_AT_END.search(claim)
+    if match is None or " " in match["speaker"]:
+        return claim
+    found = {name for name in persons(previous) if name.split()[0] == match["speaker"]}
+    if len(found) != 1:
+        return claim
+    return claim[: match.start("speaker")] + found.pop() + claim[match.end("speaker") :]
+
+
 def _resolve_institution(claim: str, before: str, previous: str) -> str:
     """ "the ministry" in a claim cut from its sentence becomes the one ministry named in
     that sentence or the one before ("the Ministry of the Interior"); with none or
@@ -400,8 +424,10 @@ def _resolve_inner_pronouns(claim: str, before: str, previous: str) -> str:
 
     def named(match: re.Match[str]) -> str:
         pronoun = match.group()
-        if match.start() == 0 or (pronoun == "it" and _EXPLETIVE_IT.match(claim, match.start())):
+        if match.start() == 0 or (pronoun == "it" and _points_at_nothing(claim, match.start())):
             return pronoun
+        if _AFTER_RELATIVE.search(claim, 0, match.start()):
+            return pronoun  # "Kislyak, who he was talking to": not the relative's name
         for context in (before + claim[: match.start()], previous):
             found = _candidates(pronoun, context, claim, match.start())
             if found:
@@ -427,6 +453,11 @@ def _candidates(pronoun: str, context: str, claim: str, position: int) -> list[s
     return found
 
 
+def _points_at_nothing(claim: str, position: int) -> bool:
+    """ "it is hard to", "made it impossible to": an "it" that stands for what follows."""
+    return bool(_EXPLETIVE_IT.match(claim, position) or _ANTICIPATORY_IT.match(claim, position))
+
+
 def _as_pronoun(pronoun: str, name: str) -> str:
     return name + "'s" if pronoun == "his" else name
 
@@ -437,7 +468,8 @@ def _institutions(text: str) -> list[str]:
     for match in _POSSESSED_INSTITUTION.finditer(text):
         found.setdefault(match.group().lower(), match.group())
     for name in find_entities(text):
-        if _INSTITUTION_HEADS & _lowered_words(name):
+        # "Army" alone, or "Hospital president ...", is a word, not a body's name.
+        if len(name.split()) > 1 and _INSTITUTION_HEADS & _lowered_words(name):
             article = re.search(rf"\bthe\s+{re.escape(name)}\b", text, re.IGNORECASE)
             found.setdefault(name.lower(), ("the " if article else "") + name)
     return [name for key, name in found.items() if not _inside_another(key, found)]

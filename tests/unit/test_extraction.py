@@ -85,7 +85,7 @@ def test_seed_spans_are_exact_and_cover_every_sentence():
         ("To speak, as the White House deputy press secretary", "quotation"),
         ("Who are the terrorists and who are the innocents?", "question"),
         ('"I believe that America would like to see Iraq', "quotation"),
-        ('Mohammed wrote: "But that cannot be done without', "quotation"),
+        ('Mohammed Fadhlil wrote: "But that cannot be done without', "quotation"),
         ("The American Army has more than enough troops", "comparison"),
         ("The problem is political, not military.", "opinion"),
         ("This month U.S. forces were forced by the Iraqi government", "event"),
@@ -172,7 +172,7 @@ def test_seed_pronouns_get_their_names():
     [
         "There is much moaning in Washington",  # ", who are allegedly pushing ..."
         "There can be no more doubt",  # ", in which leaders ..."
-        'Mohammed wrote: "But that cannot be done',  # inside a quotation
+        'Mohammed Fadhlil wrote: "But that cannot be done',  # inside a quotation
         "When U.S. forces tried to stop the carnage",  # the time clause frames the fact
         "We're in the middle of a civil war",  # "and are being shot at": names no one
     ],
