@@ -188,16 +188,18 @@ def _with_antecedent(claim: str, before: str) -> str | None:
     if relative is None or not before:
         return None
     named = antecedent(before, claim)
-    return (
-        None if named is None else _joined(named, relative.group().lower(), claim[relative.end() :])
-    )
+    if named is None:
+        return None
+    return _joined(named, relative.group().lower(), claim[relative.end() :])
 
 
 def _inner_relative(claim: str, cut: bool) -> str | None:
     """A name with the relative clause that follows it, cut from the sentence whose verb
     comes after: "Bayan Jabr, who ran the ministry" reads "Bayan Jabr ran the ministry"."""
+    if not cut:
+        return None
     match = _NAME_THEN_RELATIVE.fullmatch(claim.rstrip(" ,"))
-    if not cut or match is None:
+    if match is None:
         return None
     named = antecedent(match["name"], match["clause"])
     if named is None or named != match["name"].strip():
