@@ -12,6 +12,7 @@ from pathlib import Path
 from factcheck.claims.extraction import ExtractedClaim, split
 from factcheck.claims.quotes import inside, quoted_regions
 from factcheck.claims.segmentation import sentences
+from factcheck.publishing.services import marked_segments
 from tests.conftest import SEED_ESSAY
 
 LIST = Path(__file__).parent.parent / "data" / "seed_claims.json"
@@ -122,3 +123,13 @@ def _contexts(claim: ExtractedClaim, position: int) -> tuple[str, str]:
 
 def _named(people: dict[str, re.Pattern[str]], text: str) -> list[str]:
     return [person for person, pattern in people.items() if pattern.search(text)]
+
+
+def test_the_reader_marks_the_essays_own_words_not_the_wordings():
+    segments = marked_segments(SEED_ESSAY, list(found()))
+    assert "".join(text for text, _ in segments) == SEED_ESSAY
+    marked = [(text, claim) for text, claim in segments if claim is not None]
+    assert len(marked) == len(found())  # no two claims' spans overlap: each is marked
+    assert all(text == SEED_ESSAY[claim.start : claim.end] for text, claim in marked)
+    reworded = [claim for text, claim in marked if text != claim.text]
+    assert len(reworded) == sum("span" in entry for entry in hand_made())
