@@ -3,8 +3,9 @@
 ``split(text, published_at)`` cuts the text into sentences (``segmentation``),
 cuts a sentence into atomic claims when it cleanly holds several (``atoms``),
 words each claim as a sentence of its own (``standalone``: "which is run by
-..." gets its antecedent, an opening "he" its name), scores each claim's
-wording among its neighbours (``checkworthiness``), and for each claim finds
+..." gets its antecedent, "was attacked by it" its subject and "it" its name),
+scores each claim's wording among its neighbours (``checkworthiness``; two claims
+cut from one sentence are scored apart), and for each claim finds
 its kind (``kinds``), quantities, dates and names in that wording. Every
 claim's ``start`` and ``end`` index the essay's own words, trimmed of white
 space; its ``text`` is the standalone wording, ``text[start:end]`` of the
@@ -130,7 +131,7 @@ def _own_wording(
         return text[start:end]
     body = list(worded)
     index = body.index(sentence)
-    before = " ".join(unit.wording for unit in worded[body[index - 1]]) if index else ""
+    before = _joined_wordings(worded[body[index - 1]]) if index else ""
     sentence_text = text[sentence.start : sentence.end]
     own = text[start:end]
     repaired = wording_of(sentence_text, start - sentence.start, end - sentence.start, before)
@@ -165,15 +166,21 @@ def _units(text: str, found: list[_Sentence]) -> list[list[_Unit]]:
         spans = (
             [(0, len(body))]
             if is_question(body)
-            else atomic_spans(body, standalone=_is_standalone_fact)
+            else atomic_spans(body, standalone=_is_standalone_fact, checkable=_is_checkable)
         )
         atoms = [
             _Unit(sentence.start + a, sentence.start + b, wording_of(body, a, b, previous))
             for a, b in spans
         ]
-        previous = " ".join(unit.wording for unit in atoms)
+        previous = _joined_wordings(atoms)
         units.append(atoms)
     return units
+
+
+def _joined_wordings(atoms: list[_Unit]) -> str:
+    """A sentence's claims as the context of the next; "; " keeps a name that ends one
+    claim from running into one that opens the next."""
+    return "; ".join(unit.wording for unit in atoms)
 
 
 def _is_standalone_fact(before: str, clause: str) -> bool:
@@ -183,7 +190,11 @@ def _is_standalone_fact(before: str, clause: str) -> bool:
         return False
     sentence = f"{before}, {clause}"
     worded = wording_of(sentence, len(sentence) - len(clause), len(sentence))
-    return classify(worded) not in NOT_CHECKABLE_KINDS
+    return _is_checkable(worded)
+
+
+def _is_checkable(clause: str) -> bool:
+    return classify(clause) not in NOT_CHECKABLE_KINDS
 
 
 def _scores(wordings: list[str]) -> list[float]:

@@ -23,6 +23,7 @@ from factcheck.claims.extraction import (
 )
 from tests.adversarial import GROWING
 from tests.conftest import SEED_ESSAY
+from tests.wording import keeps_the_span
 from tests.work import growth
 
 PUBLISHED = date(2006, 11, 27)
@@ -43,14 +44,13 @@ def claim(prefix: str) -> ExtractedClaim:
 
 def assert_valid(text: str, claims: list[ExtractedClaim]) -> None:
     """Spans index ``text``, are trimmed, in order, and do not overlap; each wording is
-    the span's words unless it was repaired to stand alone."""
+    the span's words, or those words repaired to stand alone."""
     previous_end = 0
     for extracted in claims:
         span = text[extracted.start : extracted.end]
         assert span and span == span.strip()
         assert extracted.text and extracted.text == extracted.text.strip()
-        if extracted.text != span:  # a repaired wording ends as its span does
-            assert extracted.text.split()[-2:] == span.split()[-2:]
+        assert keeps_the_span(extracted.text, span), (extracted.text, span)
         assert previous_end <= extracted.start < extracted.end <= len(text)
         previous_end = extracted.end
         assert extracted.kind in KINDS
@@ -76,7 +76,8 @@ def test_seed_spans_are_exact_and_cover_every_sentence():
     ("prefix", "kind"),
     [
         ("If you want to understand the futility", "opinion"),
-        ("On Thursday, just hours before a series of car bombs", "statistic"),
+        ("On Thursday, a series of car bombs", "statistic"),
+        ("On Thursday, Sunni militants attacked", "event"),
         ("Within a couple of hours, American units arrived", "event"),
         ("The next day, Sadr's men began reprisals", "event"),
         ("There can be no more doubt that Iraq is in a civil war", "opinion"),
@@ -84,14 +85,15 @@ def test_seed_spans_are_exact_and_cover_every_sentence():
         ("To speak, as the White House deputy press secretary", "quotation"),
         ("Who are the terrorists and who are the innocents?", "question"),
         ('"I believe that America would like to see Iraq', "quotation"),
-        ('"But that cannot be done without', "quotation"),
+        ('Mohammed Fadhlil wrote: "But that cannot be done without', "quotation"),
         ("The American Army has more than enough troops", "comparison"),
         ("The problem is political, not military.", "opinion"),
         ("This month U.S. forces were forced by the Iraqi government", "event"),
         ("Will more troops change that?", "question"),
         ("That's why, in the most recent poll of Iraqis", "statistic"),
         ("While these are not conditions that suggest a political deal is likely", "prediction"),
-        ("When President Bush meets with Prime Minister Nuri al-Maliki", "opinion"),
+        ("President Bush meets with Prime Minister Nuri al-Maliki", "event"),
+        ("Bush should make clear", "opinion"),
         ("But Bush needs to deliver an ultimatum", "opinion"),
         ("In fact, even stability in Iraq is unattainable.", "opinion"),
         ("What we will soon need is a supreme act of realism", "opinion"),
@@ -113,27 +115,34 @@ def test_seed_title_is_metadata_not_claims():
     assert all(c.start > title_end for c in seed_claims())
 
 
-def test_seed_bayan_jabr_sentence_is_two_atomic_claims():
+def test_seed_bayan_jabr_sentence_is_three_atomic_claims():
     built = claim("Badr's Bayan Jabr built the death squads")
+    ran = claim("Bayan Jabr ran the Ministry of the Interior")
     office = claim("Bayan Jabr is now Iraq's Finance minister")
-    assert built.text == "Badr's Bayan Jabr built the death squads when he ran the ministry"
-    # The claim stands alone; its span is still the essay's own words.
+    assert built.text == "Badr's Bayan Jabr built the death squads"
+    # The claims stand alone; their spans are still the essay's own words.
+    assert SEED_ESSAY[ran.start : ran.end] == "when he ran the ministry"
+    assert ran.entities == ["Bayan Jabr", "Ministry of the Interior"]
+    assert len({built.checkworthiness, ran.checkworthiness, office.checkworthiness}) == 3
     assert office.text == "Bayan Jabr is now Iraq's Finance minister, in charge of its resources."
     assert SEED_ESSAY[office.start : office.end] == (
         "he's now Iraq's Finance minister, in charge of its resources."
     )
-    assert (built.kind, office.kind) == ("event", "attribution")
-    assert built.checkable and office.checkable
-    assert SEED_ESSAY[built.end] == ";" and office.start == built.end + 2
+    assert (built.kind, ran.kind, office.kind) == ("event", "event", "attribution")
+    assert built.checkable and ran.checkable and office.checkable
+    assert SEED_ESSAY[ran.end] == ";" and office.start == ran.end + 2
     assert built.checkworthiness != office.checkworthiness  # each scored on its own
     assert built.entities == ["Badr", "Bayan Jabr"]
     assert office.entities == ["Bayan Jabr", "Iraq", "Finance minister"]
 
 
 def test_seed_closing_relative_clause_that_names_an_office_is_its_own_claim():
-    attack = claim("On Thursday, just hours before")
+    attack = claim("On Thursday, Sunni militants attacked")
     run_by = claim("The Ministry of Health is run by")
-    assert attack.text.endswith("Sunni militants attacked the Ministry of Health")
+    assert attack.text == "On Thursday, Sunni militants attacked the Ministry of Health"
+    assert (
+        SEED_ESSAY[attack.start : attack.end] == "Sunni militants attacked the Ministry of Health"
+    )
     assert run_by.text == "The Ministry of Health is run by one of Moqtada al-Sadr's followers."
     assert SEED_ESSAY[run_by.start : run_by.end] == (
         "which is run by one of Moqtada al-Sadr's followers."
@@ -163,8 +172,9 @@ def test_seed_pronouns_get_their_names():
     [
         "There is much moaning in Washington",  # ", who are allegedly pushing ..."
         "There can be no more doubt",  # ", in which leaders ..."
-        '"But that cannot be done',  # inside a quotation
-        "In other words, one day the U.S. Army",  # "and, the next day, was attacked"
+        'Mohammed Fadhlil wrote: "But that cannot be done',  # inside a quotation
+        "When U.S. forces tried to stop the carnage",  # the time clause frames the fact
+        "We're in the middle of a civil war",  # "and are being shot at": names no one
     ],
 )
 def test_seed_sentences_that_are_not_split(prefix):
@@ -173,7 +183,7 @@ def test_seed_sentences_that_are_not_split(prefix):
 
 
 def test_seed_quantities():
-    assert claim("On Thursday, just hours").quantities == [
+    assert claim("On Thursday, a series of car bombs").quantities == [
         Quantity(200.0, "people", "more than", "more than 200 people")
     ]
     assert claim("That's why").quantities == [
@@ -183,8 +193,10 @@ def test_seed_quantities():
     assert claim("Within a couple of hours").quantities == [
         Quantity(2.0, "hours", None, "a couple of hours")
     ]
-    among = claim("Among the most pro-American voices").quantities
-    assert Quantity(3.0, "years", None, "three-year-old") in among
+    # The blog's age is in the claim cut from the "whose" clause.
+    assert claim("Omar and Mohammed Fadhlil's three-year-old blog").quantities == [
+        Quantity(3.0, "years", None, "three-year-old")
+    ]
     assert claim("But America's predicament").quantities == [
         Quantity(30.0, "years", "more than", "more than 30 years")
     ]
@@ -196,11 +208,13 @@ def test_seed_quantities():
 @pytest.mark.parametrize(
     ("prefix", "names"),
     [
-        ("On Thursday, just hours", ["Sadr City", "Ministry of Health"]),
+        ("On Thursday, a series of car bombs", ["Sadr City"]),
+        ("On Thursday, Sunni militants", ["Ministry of Health"]),
         ("When U.S. forces tried", ["U.S.", "Sadr", "Mahdi Army"]),
         ("The Ministry of the Interior houses", ["Ministry of the Interior", "Badr Brigades"]),
         ("To speak, as the White House", ["White House", "Iraq"]),
-        ("When President Bush meets", ["Bush", "Nuri al-Maliki", "Jordan", "Iraq"]),
+        ("President Bush meets", ["Bush", "Nuri al-Maliki", "Jordan"]),
+        ("Bush should make clear", ["Bush", "Iraq"]),
         ("Henry Kissinger's negotiations", ["Henry Kissinger", "Vietnam War"]),
         ("With a losing hand", ["Kissinger", "United States"]),
         ("Within a couple of hours, American units", []),  # an adjective, not a name
@@ -215,13 +229,15 @@ def test_seed_entities(prefix, names):
     ("prefix", "dates"),
     [
         ("If you want to understand", LAST_WEEK),
-        ("On Thursday, just hours", [date(2006, 11, 23)]),
+        ("On Thursday, a series of car bombs", [date(2006, 11, 23)]),
+        ("On Thursday, Sunni militants", [date(2006, 11, 23)]),  # the day is given to both
         ("The next day, Sadr's men", [date(2006, 11, 24)]),  # the day after that Thursday
         ("In other words, one day", []),  # "one day ..., the next day": no day to count from
+        ("The next day, the U.S. Army", []),
         ("Last week Omar and Mohammed Fadhlil threw in the towel.", LAST_WEEK),
         ("This month U.S. forces were forced", [date(2006, 11, 1), date(2006, 11, 30)]),
         ("That's why", [date(2006, 9, 1), date(2006, 9, 30)]),  # "taken in September"
-        ("When President Bush meets", [date(2006, 11, 27), date(2006, 12, 3)]),  # "this week"
+        ("President Bush meets", [date(2006, 11, 27), date(2006, 12, 3)]),  # "this week"
         ("But Bush needs to deliver", [date(2007, 1, 1), date(2007, 1, 31)]),  # "by January"
         ("A version of such a strategy", [PUBLISHED]),  # "in Iraq today"
         ("Henry Kissinger's negotiations", []),
@@ -299,7 +315,6 @@ def test_split_of_a_compound_sentence():
         "The plan failed (the army left; the police stayed) within a week.",
         'The plan (as he said, "the army left; the police stayed"; they fled) failed.',
         "He is smart, but not wise.",  # no subject of its own
-        "The Ministry of Education, which still retains some Sunnis, was attacked.",
         "Who attacked the ministry, and who paid them?",  # questions stay whole
     ],
 )

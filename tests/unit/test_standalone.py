@@ -90,3 +90,233 @@ def test_a_seed_claim_marked_by_hand_is_worded_and_scored_as_the_split_did():
             found.checkworthiness,
             found.entities,
         )
+
+
+def texts(text: str) -> list[str]:
+    return [claim.text for claim in split(text)]
+
+
+def spans(text: str) -> list[str]:
+    return [text[claim.start : claim.end] for claim in split(text)]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "The Ministry of Education, which still retains some Sunnis, was attacked on Tuesday.",
+            [
+                "The Ministry of Education still retains some Sunnis",
+                "The Ministry of Education was attacked on Tuesday.",
+            ],
+        ),
+        (
+            "Bayan Jabr, who ran the Interior Ministry, is now Iraq's Finance minister.",
+            ["Bayan Jabr ran the Interior Ministry", "Bayan Jabr is now Iraq's Finance minister."],
+        ),
+        (
+            "Reporters met Omar and Mohammed Fadhlil, whose blog, Iraq the Model, has run since"
+            " 2003.",
+            [
+                "Reporters met Omar and Mohammed Fadhlil",
+                "Omar and Mohammed Fadhlil's blog, Iraq the Model, has run since 2003.",
+            ],
+        ),
+    ],
+)
+def test_a_relative_clause_inside_the_sentence_is_a_claim_and_the_rest_keeps_its_subject(
+    text, expected
+):
+    assert texts(text) == expected
+    # The spans are the essay's words in order, with only the commas between them left out.
+    assert " ".join(spans(text)).replace(",", "").split() == text.replace(",", "").split()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The report said that Bayan Jabr, who ran the ministry, was wrong.",  # "Jabr" is no subject
+        'The "realists," like James Baker, who are pushing for a deal, were heard.',  # plural
+    ],
+)
+def test_a_relative_clause_that_is_not_the_subjects_stays(text):
+    assert texts(text) == [text]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "Last week the Labour Party was leading the polls and, the next day, was accused of"
+            " fraud by the Electoral Commission.",
+            [
+                "Last week the Labour Party was leading the polls",
+                "The next day, the Labour Party was accused of fraud by the Electoral Commission.",
+            ],
+        ),
+        (  # "it" is not the clause's own subject: the other body named before it
+            "One day the Lebanese Army was guarding the Health Ministry and, the next day, was"
+            " barred by it.",
+            [
+                "One day the Lebanese Army was guarding the Health Ministry",
+                "The next day, the Lebanese Army was barred by the Health Ministry.",
+            ],
+        ),
+    ],
+)
+def test_a_verb_that_shares_its_subject_is_a_claim_with_the_subject_repeated(text, expected):
+    assert texts(text) == expected
+    assert spans(text)[1].startswith("the next day, was")  # the essay's own words
+
+
+def test_a_shared_subject_that_names_nothing_is_not_cut():
+    text = "We were winning the war and, the next day, were losing it."
+    assert texts(text) == [text]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "Senator Maria Lopez wrote the bill when she chaired the Finance Committee.",
+            ["Senator Maria Lopez wrote the bill", "Maria Lopez chaired the Finance Committee."],
+        ),
+        (
+            "Two days after the mayor resigned, the police closed City Hall.",
+            ["The mayor resigned", "The police closed City Hall."],
+        ),
+        (
+            "On Thursday, just hours before a storm hit the coast, the governor ordered an"
+            " evacuation.",
+            [
+                "On Thursday, a storm hit the coast",
+                "On Thursday, the governor ordered an evacuation.",
+            ],
+        ),
+    ],
+)
+def test_a_time_clause_with_a_fact_of_its_own_is_a_claim(text, expected):
+    assert texts(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # The time clause frames the main fact: cut, the main one would lose its point.
+        "When U.S. forces tried to stop the carnage, goons began firing on American helicopters.",
+        "The army fled when they saw the rebels.",  # "they": no person to give it
+        "The storm hit the coast when he was asleep.",  # no person before "he"
+    ],
+)
+def test_a_time_clause_that_frames_the_main_fact_stays(text):
+    assert texts(text) == [text]
+
+
+def test_an_opinion_gives_up_the_fact_in_its_when_clause():
+    text = (
+        "When President Bush meets Nuri al-Maliki in Jordan this week, he should make clear"
+        " that the deadline is real."
+    )
+    assert texts(text) == [
+        "President Bush meets Nuri al-Maliki in Jordan this week",
+        "Bush should make clear that the deadline is real.",
+    ]
+
+
+def test_the_verb_a_contrast_leaves_out_is_given_back():
+    text = "Some critics said the law went too far, others that it did too little."
+    assert texts(text) == [
+        "Some critics said the law went too far",
+        "Others said that it did too little.",
+    ]
+
+
+def test_a_quotation_that_goes_on_names_its_speaker():
+    text = '"We will win," Maria Lopez said. "The polls are wrong."'
+    assert texts(text)[1] == 'Maria Lopez said: "The polls are wrong."'
+    assert spans(text)[1] == '"The polls are wrong."'
+    unattributed = 'The slogan was "we will win." "The polls are wrong."'
+    assert texts(unattributed)[1] == '"The polls are wrong."'
+
+
+@pytest.mark.parametrize(
+    ("sentence", "previous", "expected"),
+    [
+        (
+            "Critics say he moved too slowly.",
+            "Henry Kissinger negotiated the peace.",
+            "Critics say Henry Kissinger moved too slowly.",
+        ),
+        (
+            "Few saw the difficulty of his task.",
+            "Henry Kissinger's talks were criticised.",
+            "Few saw the difficulty of Henry Kissinger's task.",
+        ),
+        (
+            "Voters believe they could win.",
+            "Omar and Mohammed Fadhlil ran for office.",
+            "Voters believe Omar and Mohammed Fadhlil could win.",
+        ),
+        # Two people, or none, or the speaker's own words: left as they are.
+        ("Critics say he moved too slowly.", "Henry Kissinger met Le Duc Tho.", None),
+        ("Critics say he moved too slowly.", "The talks were long.", None),
+        ('Critics wrote "he moved too slowly."', "Henry Kissinger negotiated the peace.", None),
+        (
+            "America faced the one it lost.",
+            "The Defense Ministry and the U.S. Army disagreed.",
+            None,
+        ),
+    ],
+)
+def test_a_pronoun_inside_a_claim_gets_the_one_name_it_can_stand_for(sentence, previous, expected):
+    assert wording(sentence, 0, len(sentence), previous) == (expected or sentence)
+
+
+def test_a_pronoun_looks_in_its_own_sentence_before_the_one_before():
+    sentence = "Bayan Jabr said he would resign."
+    assert wording(sentence, 0, len(sentence), "Henry Kissinger spoke.") == (
+        "Bayan Jabr said Bayan Jabr would resign."
+    )
+
+
+def test_the_ministry_of_a_cut_claim_is_the_one_named_before():
+    sentence = "Bayan Jabr built the squads when he ran the ministry."
+    start = sentence.index("when")
+    one = "The Ministry of the Interior houses the Badr Brigades."
+    two = "The Ministry of the Interior and the Ministry of Health are rivals."
+    assert wording(sentence, start, len(sentence), one) == (
+        "Bayan Jabr ran the Ministry of the Interior."
+    )
+    assert wording(sentence, start, len(sentence), two) == "Bayan Jabr ran the ministry."
+
+
+def test_a_speakers_first_name_is_the_one_person_of_the_sentence_before_it_starts():
+    text = 'Last week Omar and Mohammed Fadhlil quit. "We are done," Mohammed wrote. "It is over."'
+    assert texts(text)[1:] == [
+        '"We are done," Mohammed Fadhlil wrote.',
+        'Mohammed Fadhlil wrote: "It is over."',
+    ]
+    two = 'Mohammed Ali and Mohammed Fadhlil quit. "We are done," Mohammed wrote.'
+    assert texts(two)[1] == '"We are done," Mohammed wrote.'
+
+
+@pytest.mark.parametrize(
+    ("sentence", "previous", "expected"),
+    [
+        (  # the person the sentence was about, before one named only as an owner
+            "He was confirmed unanimously.",
+            "To fill Antonin Scalia's seat, we have chosen Judge Neil Gorsuch.",
+            "Neil Gorsuch was confirmed unanimously.",
+        ),
+        ("Critics say he erred.", "The general briefed our Vice President.", None),  # a title
+        ("They named Sergey Kislyak, who he called twice.", "", None),  # not who "who" is
+        ("The decline made it impossible to hire nurses.", "The Mercy Hospital board met.", None),
+    ],
+)
+def test_a_pronoun_is_not_given_a_name_it_cannot_stand_for(sentence, previous, expected):
+    assert wording(sentence, 0, len(sentence), previous) == (expected or sentence)
+
+
+def test_a_when_clause_that_names_no_one_stays_with_its_opinion():
+    text = "When we have all of this, we will have made the city greater than ever."
+    assert texts(text) == [text]
