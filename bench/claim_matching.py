@@ -111,7 +111,7 @@ def full(matcher: Matcher) -> Ranker:
 
 def static_only(matcher: Matcher) -> Ranker:
     def rank(q: str) -> list[str]:
-        cosine = matcher.static.vectors @ matcher.static.query(q)  # type: ignore[union-attr]
+        cosine = matcher.static.vectors @ matcher.static.query(q).vector  # type: ignore[union-attr]
         return [matcher.candidates[i].id for i in lexical.best_first(cosine + 2.0, 10)]
 
     return rank

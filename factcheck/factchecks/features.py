@@ -33,6 +33,8 @@ NAMES = (
     "cosine_of_best",
     "static_cosine",
     "static_cosine_of_best",
+    "static_soft",
+    "static_soft_of_best",
 )
 
 
@@ -98,8 +100,11 @@ def _pair(query: Query, record: Record) -> list[float]:
     ]
 
 
+_LEXICAL = NAMES.index("cosine")  # the columns before the dense ones
+
+
 def _with_gap(cosine: np.ndarray | None, size: int) -> np.ndarray:
-    """Two columns: the cosine (zero when not computed) and its gap to the pool's best."""
+    """Two columns: a similarity (zero when not computed) and its gap to the pool's best."""
     cos = cosine if cosine is not None else np.zeros(size, dtype=np.float32)
     best = float(cos.max()) if len(cos) else 0.0
     return np.column_stack([cos, cos - best]).astype(np.float32)
@@ -111,6 +116,7 @@ def matrix(
     bm25: np.ndarray,
     cosine: np.ndarray | None,
     static_cosine: np.ndarray | None = None,
+    static_soft: np.ndarray | None = None,
 ) -> np.ndarray:
     """One row of ``NAMES`` per candidate; candidates come best BM25 first."""
     best = float(bm25[0]) if len(bm25) else 1.0
@@ -124,7 +130,6 @@ def matrix(
         ]
         for rank, (record, score) in enumerate(zip(records, bm25, strict=True))
     ]
-    lexical = np.array(rows, dtype=np.float32).reshape(len(records), len(NAMES) - 4)
-    return np.hstack(
-        [lexical, _with_gap(cosine, len(records)), _with_gap(static_cosine, len(records))]
-    )
+    lexical = np.array(rows, dtype=np.float32).reshape(len(records), _LEXICAL)
+    dense = [_with_gap(c, len(records)) for c in (cosine, static_cosine, static_soft)]
+    return np.hstack([lexical, *dense])

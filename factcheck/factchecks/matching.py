@@ -112,6 +112,7 @@ class Pool:
     bm25: np.ndarray
     cosine: np.ndarray | None = None
     static: np.ndarray | None = None
+    soft: np.ndarray | None = None  # static.StaticIndex.soft
 
 
 class Matcher:
@@ -184,18 +185,21 @@ class Matcher:
     def pool(self, query: str) -> Pool:
         """The query read, its pool, their BM25 scores and cosines."""
         parsed = features.Query.read(query)
-        vector = static_vector = None
+        vector = None
         if self.encoder is not None and self.embeddings is not None:
             vector = self.encoder.encode([query])[0]
-        if self.static is not None:
-            static_vector = self.static.query(query)
-        pool, bm25 = self.retrieve(parsed, vector, static_vector=static_vector)
+        if self.static is None:
+            pool, bm25 = self.retrieve(parsed, vector)
+            cosine = self.embeddings[pool] @ vector if vector is not None else None
+            return Pool(parsed, pool, bm25, cosine)
+        words = self.static.query(query)
+        pool, bm25 = self.retrieve(parsed, static_vector=words.vector)
         return Pool(
             parsed,
             pool,
             bm25,
-            cosine=self.embeddings[pool] @ vector if vector is not None else None,
-            static=self.static.vectors[pool] @ static_vector if static_vector is not None else None,
+            static=self.static.cosines(words, pool),
+            soft=self.static.soft(words, pool),
         )
 
     def match(self, query: str, top: int = 5) -> list[Match]:
@@ -203,7 +207,7 @@ class Matcher:
         found = self.pool(query)
         records = [self.records[i] for i in found.pool]
         ranked = rerank(
-            self.reranker, found.query, records, found.bm25, found.cosine, found.static
+            self.reranker, found.query, records, found.bm25, found.cosine, found.static, found.soft
         )[:top]
         return [matched(found.query, self.candidates[found.pool[j]], s) for j, s in ranked]
 
@@ -254,6 +258,7 @@ def rerank(
     bm25: np.ndarray,
     cosine: np.ndarray | None = None,
     static_cosine: np.ndarray | None = None,
+    static_soft: np.ndarray | None = None,
 ) -> list[tuple[int, float]]:
     """Stage 2: (position in the pool, score) best first.
 
@@ -262,7 +267,8 @@ def rerank(
     """
     if not records:
         return []
-    scores = reranker.score(features.matrix(query, records, bm25, cosine, static_cosine))
+    rows = features.matrix(query, records, bm25, cosine, static_cosine, static_soft)
+    scores = reranker.score(rows)
     best: dict[tuple, float] = {}
     for record, score in zip(records, scores, strict=True):
         key = (record.claim, record.title)

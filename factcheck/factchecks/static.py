@@ -19,6 +19,7 @@ import argparse
 import functools
 import re
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -65,6 +66,8 @@ class StaticTable:
         self.row_of = np.array([rows.get(p, self.missing) for p in pieces], dtype=np.int32)
         zero = np.zeros((1, vectors.shape[1]), dtype=np.float32)
         self.vectors = np.vstack([vectors.astype(np.float32), zero])
+        norms = np.linalg.norm(self.vectors, axis=1)
+        self.inverse_norms = np.divide(1.0, norms, out=np.zeros_like(norms), where=norms > 0)
 
     @classmethod
     def load(cls, path: Path = TABLE_PATH) -> StaticTable:
@@ -96,6 +99,10 @@ class StaticTable:
         rows = self.row_of[np.array(ids, dtype=np.int32)] if ids else np.zeros(0, np.int32)
         return rows[rows != self.missing]
 
+    def unit(self, rows: np.ndarray) -> np.ndarray:
+        """The rows' vectors at unit length (a missing row stays zero)."""
+        return self.vectors[rows] * self.inverse_norms[rows, None]
+
     def embed(self, rows: np.ndarray, weights: np.ndarray) -> np.ndarray:
         """The unit-length weighted mean of the rows' vectors (zero if there are none);
         ``weights`` holds one weight per table row."""
@@ -104,27 +111,60 @@ class StaticTable:
         return total / norm if norm else total
 
 
+@dataclass(frozen=True)
+class StaticQuery:
+    vector: np.ndarray  # unit length, or zero when no token has a row
+    rows: np.ndarray  # the distinct table rows of its tokens
+
+
 class StaticIndex:
     """The archive's vectors: each record's weighted mean of token vectors, where a
     token weighs its inverse document frequency in the archive (as BM25's), so that
-    "the" counts for little and "wombat" for much."""
+    "the" counts for little and "wombat" for much. Each record's distinct tokens are
+    kept too (int16: the table has fewer than 32,768 rows), for ``soft``."""
 
     def __init__(self, table: StaticTable, texts: Iterable[str]) -> None:
         self.table = table
-        rows = [table.rows(t) for t in texts]
+        rows = [table.rows(t) for t in texts]  # a repeated token counts again
+        distinct = [np.unique(r) for r in rows]
         df = np.zeros(table.missing + 1, dtype=np.float32)
-        for r in rows:
-            df[np.unique(r)] += 1
+        for r in distinct:
+            df[r] += 1
         self.weights = lexical.idf(len(rows), df)
         self.vectors = np.zeros((len(rows), table.dims), dtype=np.float32)
         for i, r in enumerate(rows):
             self.vectors[i] = table.embed(r, self.weights)
+        self.tokens = np.concatenate([np.zeros(0, np.int16), *distinct]).astype(np.int16)
+        self.starts = np.cumsum([0] + [len(r) for r in distinct], dtype=np.int64)
 
-    def query(self, query: str) -> np.ndarray:
-        return self.table.embed(self.table.rows(query), self.weights)
+    def query(self, query: str) -> StaticQuery:
+        rows = self.table.rows(query)
+        return StaticQuery(self.table.embed(rows, self.weights), np.unique(rows))
+
+    def cosines(self, query: StaticQuery, pool: np.ndarray) -> np.ndarray:
+        return self.vectors[pool] @ query.vector
+
+    def soft(self, query: StaticQuery, pool: np.ndarray) -> np.ndarray:
+        """For each record of the pool, how well its words cover the query's, allowing
+        synonyms: over the query's tokens (weighted as in the vectors), the mean of
+        each one's best cosine with one of the record's tokens ("physician" meets
+        "doctor" at 0.84, where BM25 sees nothing in common)."""
+        out = np.zeros(len(pool), dtype=np.float32)
+        segments = [self.tokens[self.starts[i] : self.starts[i + 1]] for i in pool]
+        lengths = np.array([len(s) for s in segments], dtype=np.int64)
+        weights = self.weights[query.rows]
+        if not lengths.any() or not weights.sum():
+            return out
+        rows = np.concatenate(segments).astype(np.int64)
+        cosines = self.table.unit(query.rows) @ self.table.unit(rows).T
+        starts = np.cumsum(lengths) - lengths
+        filled = lengths > 0
+        best = np.maximum.reduceat(cosines, starts[filled], axis=1)
+        out[filled] = weights @ best / weights.sum()
+        return out
 
     def nbytes(self) -> int:
-        return self.vectors.nbytes + self.weights.nbytes
+        return self.vectors.nbytes + self.weights.nbytes + self.tokens.nbytes + self.starts.nbytes
 
 
 @functools.lru_cache(maxsize=1)

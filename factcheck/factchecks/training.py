@@ -39,7 +39,11 @@ def pools(matcher: Matcher, queries: Sequence[Query]) -> tuple[np.ndarray, np.nd
     for query in queries:
         found = matcher.pool(query.text)
         records = [matcher.records[i] for i in found.pool]
-        rows.append(features.matrix(found.query, records, found.bm25, found.cosine, found.static))
+        rows.append(
+            features.matrix(
+                found.query, records, found.bm25, found.cosine, found.static, found.soft
+            )
+        )
         labels.extend(matcher.candidates[i].id in query.gold for i in found.pool)
     return np.concatenate(rows), np.array(labels, dtype=np.int64)
 

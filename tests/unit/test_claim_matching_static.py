@@ -154,3 +154,15 @@ def test_weights_fitted_before_a_feature_was_added_still_score() -> None:
     )
     rows = np.arange(2 * len(features.NAMES), dtype=np.float32).reshape(2, -1)
     assert reranker.score(rows).tolist() == [0.5, 0.5 + len(features.NAMES)]
+
+
+def test_soft_overlap_counts_synonyms_as_shared_words(table: static.StaticTable) -> None:
+    texts = ["Doctors say cars are dangerous.", "Bananas grow in Ecuador.", "", "!!!"]
+    index = static.StaticIndex(table, texts)
+    query = index.query("Physicians warn automobiles are risky")
+    soft = index.soft(query, np.array([0, 1, 2, 3]))
+    assert soft[0] > soft[1] + 0.3
+    assert soft[2] == soft[3] == 0.0  # no tokens, nothing in common
+    # The same text covers itself fully; the order of the pool is kept.
+    itself = index.soft(index.query(texts[1]), np.array([1, 0]))
+    assert itself[0] == pytest.approx(1.0, abs=1e-3) and itself[1] < 0.9
