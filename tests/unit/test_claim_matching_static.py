@@ -166,3 +166,18 @@ def test_soft_overlap_counts_synonyms_as_shared_words(table: static.StaticTable)
     # The same text covers itself fully; the order of the pool is kept.
     itself = index.soft(index.query(texts[1]), np.array([1, 0]))
     assert itself[0] == pytest.approx(1.0, abs=1e-3) and itself[1] < 0.9
+
+
+def test_the_fit_moves_the_table_toward_the_sentence_vectors() -> None:
+    from scipy import sparse
+
+    from factcheck.factchecks import static_build
+
+    prior = np.eye(3, 4)  # three tokens, four dimensions
+    # Two texts, each the mean of two tokens; the encoder saw them elsewhere.
+    design = sparse.csr_matrix(np.array([[0.5, 0.5, 0.0], [0.0, 0.5, 0.5]]))
+    targets = np.array([[0.0, 0.0, 0.0, 1.0], [0.0, 0.0, 1.0, 0.0]])
+    loose = static_build.fit(prior, design, targets, strength=1e-4)
+    np.testing.assert_allclose(design @ loose, targets, atol=1e-3)
+    firm = static_build.fit(prior, design, targets, strength=1e4)
+    np.testing.assert_allclose(firm, prior, atol=1e-3)
