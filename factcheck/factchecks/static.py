@@ -23,6 +23,9 @@ from factcheck.factchecks import lexical, text
 
 TABLE_PATH = Path(__file__).parent / "data" / "static-minilm-v1.npz"
 DIMS = 128
+# A query's distinct tokens that ``soft`` compares, the rarest first: a tweet has
+# about 30; a hostile text with thousands would make a matrix of millions per pool.
+SOFT_TOKENS = 256
 # Tokens worth a row: lower-case words and numbers, whole or as "##" pieces.
 # Punctuation, CJK characters and the [unused] slots are left out.
 _KEPT = re.compile(r"(##)?([a-z]+|[0-9]+)")
@@ -130,11 +133,14 @@ class StaticIndex:
         out = np.zeros(len(pool), dtype=np.float32)
         segments = [self.tokens[self.starts[i] : self.starts[i + 1]] for i in pool]
         lengths = np.array([len(s) for s in segments], dtype=np.int64)
-        weights = self.weights[query.rows]
+        mine = query.rows
+        if len(mine) > SOFT_TOKENS:
+            mine = mine[np.argsort(-self.weights[mine], kind="stable")[:SOFT_TOKENS]]
+        weights = self.weights[mine]
         if not lengths.any() or not weights.sum():
             return out
         rows = np.concatenate(segments).astype(np.int64)
-        cosines = self.table.unit(query.rows) @ self.table.unit(rows).T
+        cosines = self.table.unit(mine) @ self.table.unit(rows).T
         starts = np.cumsum(lengths) - lengths
         filled = lengths > 0
         best = np.maximum.reduceat(cosines, starts[filled], axis=1)

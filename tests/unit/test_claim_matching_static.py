@@ -181,3 +181,17 @@ def test_the_fit_moves_the_table_toward_the_sentence_vectors() -> None:
     np.testing.assert_allclose(design @ loose, targets, atol=1e-3)
     firm = static_build.fit(prior, design, targets, strength=1e4)
     np.testing.assert_allclose(firm, prior, atol=1e-3)
+
+
+def test_a_query_of_thousands_of_distinct_words_is_matched_in_bounded_work(
+    table: static.StaticTable,
+) -> None:
+    words = static.vocabulary([str(p) for p in np.load(static.TABLE_PATH)["pieces"]])
+    hostile = " ".join(w for w in words if not w.startswith("##"))[:200_000] + " Obama"
+    index = static.StaticIndex(table, [c.claim for c in ARCHIVE])
+    query = index.query(hostile)
+    assert len(query.rows) > 10 * static.SOFT_TOKENS
+    soft = index.soft(query, np.arange(len(ARCHIVE)))
+    assert soft.shape == (len(ARCHIVE),) and np.isfinite(soft).all()
+    found = Matcher.build(ARCHIVE).match(hostile, top=3)
+    assert 0 < len(found) <= 3
