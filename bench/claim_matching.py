@@ -151,7 +151,7 @@ def quality(args: argparse.Namespace, candidates: list[Candidate]) -> None:
     if paraphrase.static is not None:
         stages.append(("static alone: 10 nearest by static cosine", static_only(paraphrase)))
         stages.append(
-            (f"+ static: nearest {STATIC} pooled, cosine re-ranked (default)", full(paraphrase))
+            (f"+ static: nearest {STATIC} pooled, cosines re-ranked (default)", full(paraphrase))
         )
         timed.append(stages[-1])
     if args.encoder:
