@@ -145,7 +145,8 @@ def save(path: Path, arrays: dict[str, np.ndarray], meta: dict[str, Any]) -> Non
         values = np.ascontiguousarray(values)
         layout[name] = {"dtype": values.dtype.str, "shape": values.shape, "offset": offset}
         end = _aligned(offset + values.nbytes)
-        chunks += [values.data.cast("B"), b"\0" * (end - offset - values.nbytes)]
+        raw = values.reshape(-1).view(np.uint8)  # flat first: (0, 128) casts to no bytes
+        chunks += [raw.data, b"\0" * (end - offset - values.nbytes)]
         offset = end
     crc = 0
     for chunk in chunks:

@@ -67,6 +67,16 @@ def test_the_saved_index_gives_the_same_matches_as_a_fresh_build(tmp_path):
     np.testing.assert_array_equal(loaded.reranker.calibration[0], fresh.reranker.calibration[0])
 
 
+def test_an_empty_archive_is_kept_and_read_back(tmp_path):
+    # An empty archive (a new desk) keeps arrays with no rows, the static vectors too.
+    path = tmp_path / "index.bin"
+    assert saved.write(path, iter([]), META) == 0
+    loaded = saved.read(path, META)
+    assert len(loaded) == 0 and loaded.static is not None
+    assert loaded.match("Smith raised fuel taxes") == []
+    assert loaded.lexical().match("Smith raised fuel taxes") == []
+
+
 def test_a_saved_index_without_its_static_stage_is_lexical_and_not_read_with_it(
     tmp_path, monkeypatch
 ):
