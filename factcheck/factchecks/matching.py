@@ -11,7 +11,8 @@ encoder), the static stage does the same with MiniLM distilled into a table of w
 vectors (``static``): its nearest join the pool, and its cosine and soft word
 overlap are features. Each match carries
 the probability that it is the query's earlier fact-check (``Reranker.probability``,
-calibrated by the training script); ``KEEP`` and ``STRONG`` are the thresholds on it.
+calibrated by the training script for the stage that scored it); ``KEEP`` and
+``STRONG`` are the thresholds on the lexical stage's, which the connector reads.
 
 Records that say the same thing (the same terms in claim and headline) score the
 same; the one imported first ranks first.
@@ -35,7 +36,8 @@ POOL = 30  # candidates the re-ranker looks at
 DENSE = 10  # with an encoder: the nearest in meaning, added to the pool
 STATIC = 10  # with the static table: the nearest by its cosine, added to the pool
 WEIGHTS_PATH = Path(__file__).parent / "data" / "reranker-v1.json"
-# On the calibrated probability (``Reranker.probability``), chosen on the development
+# On the lexical stage's calibrated probability (``Reranker.probability``; the
+# connector reads ``Matcher.lexical()``), chosen on the development
 # tweets (bench/claim_matching.py, "thresholds"; docs/benchmarks.md): a match is kept
 # at KEEP or above, and the best one is shown as checked before at STRONG or above.
 KEEP = 0.3
