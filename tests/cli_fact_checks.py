@@ -64,6 +64,8 @@ def import_and_match(env: dict[str, str], tmp_path: Path) -> None:
     assert lines[0]["matches"][0]["id"] == "0" and len(lines[0]["matches"]) <= 2
     assert BOMBS_URL in [m["id"] for m in lines[1]["matches"]]
     for line in lines:
+        assert set(line) == {"id", "matches"}  # the contract's shape, nothing more
+        assert all(set(m) == {"id", "score"} for m in line["matches"])
         scores = [m["score"] for m in line["matches"]]
         assert scores == sorted(scores, reverse=True)
     bad = factcheck(env, "fact-checks", "match", stdin='not json\n{"id": 1, "text": "IDs"}\n')

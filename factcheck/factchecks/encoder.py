@@ -97,7 +97,9 @@ def _layer_norm(x: np.ndarray, weight: np.ndarray, bias: np.ndarray) -> np.ndarr
 
 def _gelu(x: np.ndarray) -> np.ndarray:
     # The tanh form: numpy has no erf; the difference is below 1e-3 per unit.
-    return 0.5 * x * (1 + np.tanh(0.7978845608 * (x + 0.044715 * x**3)))
+    # x * x * x, not x**3: numpy's power on float32 takes thirty times as long, and
+    # was a third of the time of a query.
+    return 0.5 * x * (1 + np.tanh(0.7978845608 * (x + 0.044715 * (x * x * x))))
 
 
 class Encoder:

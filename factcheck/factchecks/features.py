@@ -31,6 +31,10 @@ NAMES = (
     "year_shared",
     "cosine",
     "cosine_of_best",
+    "static_cosine",
+    "static_cosine_of_best",
+    "static_soft",
+    "static_soft_of_best",
 )
 
 
@@ -96,13 +100,26 @@ def _pair(query: Query, record: Record) -> list[float]:
     ]
 
 
+_LEXICAL = NAMES.index("cosine")  # the columns before the dense ones
+
+
+def _with_gap(cosine: np.ndarray | None, size: int) -> np.ndarray:
+    """Two columns: a similarity (zero when not computed) and its gap to the pool's best."""
+    cos = cosine if cosine is not None else np.zeros(size, dtype=np.float32)
+    best = float(cos.max()) if len(cos) else 0.0
+    return np.column_stack([cos, cos - best]).astype(np.float32)
+
+
 def matrix(
-    query: Query, records: Sequence[Record], bm25: np.ndarray, cosine: np.ndarray | None
+    query: Query,
+    records: Sequence[Record],
+    bm25: np.ndarray,
+    cosine: np.ndarray | None,
+    static_cosine: np.ndarray | None = None,
+    static_soft: np.ndarray | None = None,
 ) -> np.ndarray:
     """One row of ``NAMES`` per candidate; candidates come best BM25 first."""
     best = float(bm25[0]) if len(bm25) else 1.0
-    cos = cosine if cosine is not None else np.zeros(len(records), dtype=np.float32)
-    best_cos = float(cos.max()) if len(cos) else 0.0
     rows = [
         [
             float(score),
@@ -110,9 +127,9 @@ def matrix(
             best - float(score),
             1.0 / (rank + 1),
             *_pair(query, record),
-            float(c),
-            float(c) - best_cos,
         ]
-        for rank, (record, score, c) in enumerate(zip(records, bm25, cos, strict=True))
+        for rank, (record, score) in enumerate(zip(records, bm25, strict=True))
     ]
-    return np.array(rows, dtype=np.float32).reshape(len(records), len(NAMES))
+    lexical = np.array(rows, dtype=np.float32).reshape(len(records), _LEXICAL)
+    dense = [_with_gap(c, len(records)) for c in (cosine, static_cosine, static_soft)]
+    return np.hstack([lexical, *dense])

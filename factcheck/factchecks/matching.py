@@ -6,9 +6,13 @@ the best ``POOL`` candidates are scored again by a logistic regression over
 features a reviewer would check (``features``), fitted on the CLEF-2020 training
 tweets by ``python -m factcheck.factchecks.training``. When a sentence encoder is
 given (``encoder``: all-MiniLM-L6-v2 run by numpy), the pool also takes the
-claims nearest in meaning, and the cosine is one more feature. Each match carries
+claims nearest in meaning, and the cosine is one more feature. By default (no
+encoder), the static stage does the same with MiniLM distilled into a table of word
+vectors (``static``): its nearest join the pool, and its cosine and soft word
+overlap are features. Each match carries
 the probability that it is the query's earlier fact-check (``Reranker.probability``,
-calibrated by the training script); ``KEEP`` and ``STRONG`` are the thresholds on it.
+calibrated by the training script for the stage that scored it); ``KEEP`` and
+``STRONG`` are the thresholds on the lexical stage's, which the connector reads.
 
 Records that say the same thing (the same terms in claim and headline) score the
 same; the one imported first ranks first.
@@ -25,13 +29,15 @@ from typing import Protocol
 
 import numpy as np
 
-from factcheck.factchecks import features, lexical, text
+from factcheck.factchecks import features, lexical, static, text
 from factcheck.factchecks.lexical import Bm25Index
 
 POOL = 30  # candidates the re-ranker looks at
 DENSE = 10  # with an encoder: the nearest in meaning, added to the pool
+STATIC = 10  # with the static table: the nearest by its cosine, added to the pool
 WEIGHTS_PATH = Path(__file__).parent / "data" / "reranker-v1.json"
-# On the calibrated probability (``Reranker.probability``), chosen on the development
+# On the lexical stage's calibrated probability (``Reranker.probability``; the
+# connector reads ``Matcher.lexical()``), chosen on the development
 # tweets (bench/claim_matching.py, "thresholds"; docs/benchmarks.md): a match is kept
 # at KEEP or above, and the best one is shown as checked before at STRONG or above.
 KEEP = 0.3
@@ -78,6 +84,9 @@ class Reranker:
     coef: np.ndarray
     intercept: float
     calibration: tuple[np.ndarray, np.ndarray] | None = None
+    # The columns of ``features.NAMES`` it was fitted on (all when None): weights
+    # fitted before a feature was added keep working.
+    columns: np.ndarray | None = None
 
     @classmethod
     def from_json(cls, data: dict) -> Reranker:
@@ -87,9 +96,12 @@ class Reranker:
             np.array(data["coef"], dtype=np.float32),
             float(data["intercept"]),
             _steps(data.get("calibration")),
+            np.array([features.NAMES.index(name) for name in data["features"]]),
         )
 
     def score(self, rows: np.ndarray) -> np.ndarray:
+        if self.columns is not None:
+            rows = rows[:, self.columns]
         return ((rows - self.mean) / self.scale) @ self.coef + self.intercept
 
     def probability(self, score: float) -> float:
@@ -130,6 +142,19 @@ def why(
     )
 
 
+@dataclass(frozen=True)
+class Pool:
+    """A query's candidates (positions in the archive, best BM25 first) and what
+    retrieval knows of them: BM25, and the MiniLM and static cosines if computed."""
+
+    query: features.Query
+    pool: np.ndarray
+    bm25: np.ndarray
+    cosine: np.ndarray | None = None
+    static: np.ndarray | None = None
+    soft: np.ndarray | None = None  # static.StaticIndex.soft
+
+
 class Matcher:
     """An in-memory index of verified claims."""
 
@@ -143,6 +168,7 @@ class Matcher:
         encoder: SentenceEncoder | None = None,
         reranker: Reranker | None = None,
         embeddings: np.ndarray | None = None,
+        paraphrase: bool = True,
     ) -> None:
         self.candidates = candidates
         self.records = [features.Record.read(c.claim, c.title) for c in candidates]
@@ -151,7 +177,11 @@ class Matcher:
         if encoder is not None and embeddings is None:
             embeddings = encoder.encode([c.claim for c in candidates])
         self.embeddings = embeddings
-        stage = "semantic" if encoder else "lexical"
+        self.static = None
+        table = static.load() if paraphrase and encoder is None else None
+        if table is not None:
+            self.static = static.StaticIndex(table, (f"{c.claim} {c.title}" for c in candidates))
+        stage = "semantic" if encoder else "static" if self.static else "lexical"
         self.reranker = reranker or Reranker.from_json(_weights()[stage])
 
     @classmethod
@@ -160,59 +190,98 @@ class Matcher:
         candidates: Iterable[Candidate],
         encoder: SentenceEncoder | None = None,
         embeddings: np.ndarray | None = None,
+        paraphrase: bool = True,
     ) -> Matcher:
         """An index of the candidates. With an encoder (``encoder.load()``), the
         MiniLM stage too: ``embeddings`` are the claims' vectors if already known
         (one row per candidate, as ``encoder.encode`` gives), else they are computed
         here, which takes minutes for ten thousand claims."""
-        return cls(list(candidates), encoder, embeddings=embeddings)
+        return cls(list(candidates), encoder, embeddings=embeddings, paraphrase=paraphrase)
 
     @classmethod
     def from_parts(
-        cls, candidates: Sequence[Candidate], records: Sequence[features.Record], index: Bm25Index
+        cls,
+        candidates: Sequence[Candidate],
+        records: Sequence[features.Record],
+        index: Bm25Index,
+        static_index: static.StaticIndex | None = None,
     ) -> Matcher:
-        """The lexical matcher over parts made elsewhere (``saved.read``: a file on
-        disk), one record per candidate, in the index's order; nothing is rebuilt."""
+        """The matcher over parts made elsewhere (``saved.read``: a file on disk), one
+        record per candidate, in the index's order; nothing is rebuilt. With a static
+        index, the static stage (as ``Matcher.build`` makes by default), else the lexical."""
         matcher = cls.__new__(cls)
         matcher.candidates, matcher.records, matcher.index = candidates, records, index
-        matcher.encoder, matcher.embeddings = None, None
-        matcher.reranker = Reranker.from_json(_weights()["lexical"])
+        matcher.encoder, matcher.embeddings, matcher.static = None, None, static_index
+        stage = "static" if static_index is not None else "lexical"
+        matcher.reranker = Reranker.from_json(_weights()[stage])
         return matcher
+
+    def lexical(self) -> Matcher:
+        """The lexical stage over the same records and postings (no static table; its
+        own weights and calibration): what ``Matcher.build(..., paraphrase=False)``
+        would match. The verified_claims connector keeps and flags matches by its
+        probability: the static stage's is not yet sharp enough (docs/benchmarks.md,
+        "Thresholds")."""
+        return Matcher.from_parts(self.candidates, self.records, self.index)
 
     def __len__(self) -> int:
         return len(self.candidates)
 
     def retrieve(
-        self, query: features.Query, vector: np.ndarray | None = None, k: int = POOL
+        self,
+        query: features.Query,
+        vector: np.ndarray | None = None,
+        k: int = POOL,
+        static_vector: np.ndarray | None = None,
     ) -> tuple[np.ndarray, np.ndarray]:
         """Stage 1: the k best candidates by BM25, with (given the query's vector)
-        the ``DENSE`` nearest in meaning that BM25 missed; best BM25 first, ties in
+        the ``DENSE`` nearest in meaning and (given its static vector) the ``STATIC``
+        nearest by the static table that BM25 missed; best BM25 first, ties in
         import order. Returns the pool and its BM25 scores."""
         scores = self.index.scores(sorted(query.terms))
         pool = lexical.best_first(scores, k)
+        nearest = []
         if vector is not None and self.embeddings is not None and len(self):
-            nearest = lexical.best_first(self.embeddings @ vector + 2.0, DENSE)
-            pool = np.union1d(pool, nearest)
+            nearest.append(lexical.best_first(self.embeddings @ vector + 2.0, DENSE))
+        # Only a pool BM25 started: the static vector of noise ("zzzz") is as close
+        # to the archive as a real tweet's, so its neighbours alone mean nothing.
+        if static_vector is not None and self.static is not None and len(pool):
+            nearest.append(lexical.best_first(self.static.vectors @ static_vector + 2.0, STATIC))
+        if nearest:
+            pool = np.union1d(pool, np.concatenate(nearest))
             pool = pool[np.lexsort((pool, -scores[pool]))]
         return pool, scores[pool]
 
-    def pool(self, query: str) -> tuple[features.Query, np.ndarray, np.ndarray, np.ndarray | None]:
-        """The query read, its pool, their BM25 scores and (with an encoder) cosines."""
+    def pool(self, query: str) -> Pool:
+        """The query read, its pool, their BM25 scores and cosines."""
         parsed = features.Query.read(query)
         vector = None
         if self.encoder is not None and self.embeddings is not None:
             vector = self.encoder.encode([query])[0]
-        pool, bm25 = self.retrieve(parsed, vector)
-        cosine = self.embeddings[pool] @ vector if vector is not None else None
-        return parsed, pool, bm25, cosine
+        if self.static is None:
+            pool, bm25 = self.retrieve(parsed, vector)
+            cosine = self.embeddings[pool] @ vector if vector is not None else None
+            return Pool(parsed, pool, bm25, cosine)
+        words = self.static.query(query)
+        pool, bm25 = self.retrieve(parsed, static_vector=words.vector)
+        return Pool(
+            parsed,
+            pool,
+            bm25,
+            static=self.static.cosines(words, pool),
+            soft=self.static.soft(words, pool),
+        )
 
     def match(self, query: str, top: int = 5) -> list[Match]:
         """The ``top`` best earlier fact-checks for a query, best first."""
-        parsed, pool, bm25, cosine = self.pool(query)
-        records = [self.records[i] for i in pool]
-        ranked = rerank(self.reranker, parsed, records, bm25, cosine)[:top]
+        found = self.pool(query)
+        records = [self.records[i] for i in found.pool]
+        ranked = rerank(
+            self.reranker, found.query, records, found.bm25, found.cosine, found.static, found.soft
+        )[:top]
         return [
-            matched(parsed, self.candidates[pool[j]], score, self.reranker) for j, score in ranked
+            matched(found.query, self.candidates[found.pool[j]], score, self.reranker)
+            for j, score in ranked
         ]
 
 
@@ -261,6 +330,8 @@ def rerank(
     records: Sequence[features.Record],
     bm25: np.ndarray,
     cosine: np.ndarray | None = None,
+    static_cosine: np.ndarray | None = None,
+    static_soft: np.ndarray | None = None,
 ) -> list[tuple[int, float]]:
     """Stage 2: (position in the pool, score) best first.
 
@@ -269,7 +340,8 @@ def rerank(
     """
     if not records:
         return []
-    scores = reranker.score(features.matrix(query, records, bm25, cosine))
+    rows = features.matrix(query, records, bm25, cosine, static_cosine, static_soft)
+    scores = reranker.score(rows)
     best: dict[tuple, float] = {}
     for record, score in zip(records, scores, strict=True):
         key = (record.claim, record.title)

@@ -1,10 +1,15 @@
 """The matcher kept in a file: built once, then read back by any process with mmap.
 
 One file holds what ``Matcher.match`` reads: the BM25 postings (``Bm25Index.arrays``)
-and its vocabulary, and each record's id, claim, headline and terms (the re-ranker and
-"why it matched" read them for a query's pool of 30). Strings are kept as one UTF-8
-blob per column with the end of each string in it; a record is decoded only when a
-pool holds it. The file is mapped, not read: processes on one machine share its pages.
+and its vocabulary, each record's id, claim, headline and terms (the re-ranker and
+"why it matched" read them for a query's pool of 30), and, when the static table is
+installed, the static stage's arrays (``StaticIndex.arrays``: its token weights, each
+record's vector and distinct tokens), so that a matcher read back scores as
+``Matcher.build`` does. Those are built again in full at every build: a record's vector
+weighs its tokens by the whole archive's frequencies, which any import changes.
+Strings are kept as one UTF-8 blob per column with the end of each string in it; a
+record is decoded only when a pool holds it. The file is mapped, not read: processes
+on one machine share its pages.
 
 Layout: ``MAGIC``, the header's length (8 bytes, little-endian), the header (JSON:
 the format, what the file was built from, where each array starts, a CRC-32 of them
@@ -16,6 +21,7 @@ never half of one; a truncated or damaged file, or one of another format, is
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -29,13 +35,13 @@ from typing import Any, BinaryIO
 
 import numpy as np
 
-from factcheck.factchecks import features, lexical, text
+from factcheck.factchecks import features, lexical, static, text
 from factcheck.factchecks.lexical import Bm25Index
 from factcheck.factchecks.matching import Candidate, Matcher
 
 MAGIC = b"FCMATCH\n"
 ALIGN = 64
-VERSION = 1  # up by one whenever what the file holds changes
+VERSION = 2  # up by one whenever what the file holds changes (2: the static stage)
 COLUMNS = ("ids", "claims", "titles", "claim_terms", "title_terms")
 
 
@@ -45,9 +51,21 @@ class Unusable(Exception):
 
 def format_id() -> str:
     """The file's version and how its terms were made and weighed: a file written by
-    code that stems or weighs differently is of another format, so it is built again."""
+    code that stems or weighs differently, or with another static table (or none), is
+    of another format, so it is built again."""
     recipe = hashlib.sha256(Path(text.__file__).read_bytes()).hexdigest()[:16]
-    return f"{VERSION}:k1={lexical.K1}:b={lexical.B}:min={lexical.MIN_ARCHIVE}:text={recipe}"
+    lexical_part = f"k1={lexical.K1}:b={lexical.B}:min={lexical.MIN_ARCHIVE}:text={recipe}"
+    return f"{VERSION}:{lexical_part}:static={_static_recipe()}"
+
+
+@functools.lru_cache(maxsize=1)
+def _static_recipe() -> str:
+    """The static table and the code that reads it, or "none" without the table."""
+    if static.load() is None:
+        return "none"
+    digest = hashlib.sha256(Path(static.__file__).read_bytes())
+    digest.update(static.TABLE_PATH.read_bytes())
+    return digest.hexdigest()[:16]
 
 
 # --- writing -----------------------------------------------------------------------------
@@ -106,7 +124,17 @@ def build(candidates: Iterable[Candidate], known: Known | None = None) -> dict[s
     arrays["vocabulary"] = np.frombuffer(" ".join(index.vocabulary).encode(), dtype=np.uint8)
     for name, column in columns.items():
         arrays.update(column.arrays(name))
+    table = static.load()
+    if table is not None:
+        claims, titles = (_strings(arrays, name) for name in ("claims", "titles"))
+        texts = (f"{claim} {title}" for claim, title in zip(claims, titles, strict=True))
+        for name, values in static.StaticIndex(table, texts).arrays().items():
+            arrays[f"static.{name}"] = values  # as Matcher.build makes them
     return arrays
+
+
+def _strings(arrays: dict[str, np.ndarray], name: str) -> Strings:
+    return Strings(arrays[f"{name}.data"], arrays[f"{name}.ends"])
 
 
 def save(path: Path, arrays: dict[str, np.ndarray], meta: dict[str, Any]) -> None:
@@ -117,7 +145,8 @@ def save(path: Path, arrays: dict[str, np.ndarray], meta: dict[str, Any]) -> Non
         values = np.ascontiguousarray(values)
         layout[name] = {"dtype": values.dtype.str, "shape": values.shape, "offset": offset}
         end = _aligned(offset + values.nbytes)
-        chunks += [values.data.cast("B"), b"\0" * (end - offset - values.nbytes)]
+        raw = values.reshape(-1).view(np.uint8)  # flat first: (0, 128) casts to no bytes
+        chunks += [raw.data, b"\0" * (end - offset - values.nbytes)]
         offset = end
     crc = 0
     for chunk in chunks:
@@ -189,12 +218,33 @@ def _view(data: np.ndarray, spec: dict[str, Any]) -> np.ndarray:
 def _matcher(arrays: dict[str, np.ndarray]) -> Matcher:
     terms = arrays["vocabulary"].tobytes().decode().split()
     index = Bm25Index.from_arrays(arrays, terms)
-    column = {name: Strings(arrays[f"{name}.data"], arrays[f"{name}.ends"]) for name in COLUMNS}
+    column = {name: _strings(arrays, name) for name in COLUMNS}
     if len(terms) != len(index.idf) or any(len(c) != index.size for c in column.values()):
         raise Unusable("the records and the postings disagree")
     candidates = Candidates(column["ids"], column["claims"], column["titles"])
-    return Matcher.from_parts(candidates, Records(column["claim_terms"], column["title_terms"]),
-                              index)  # fmt: skip
+    records = Records(column["claim_terms"], column["title_terms"])
+    return Matcher.from_parts(candidates, records, index, _static_index(arrays, index.size))
+
+
+def _static_index(arrays: dict[str, np.ndarray], size: int) -> static.StaticIndex | None:
+    """The static stage kept in the file, if the static table is installed (the
+    format says whether it was when the file was written)."""
+    table = static.load()
+    if table is None:
+        return None
+    kept = {name: arrays[f"static.{name}"] for name in static.StaticIndex.ARRAYS}
+    starts, tokens = kept["starts"], kept["tokens"]
+    if (
+        kept["weights"].shape != (table.missing + 1,)
+        or kept["vectors"].shape != (size, table.dims)
+        or starts.shape != (size + 1,)
+        or int(starts[0]) != 0
+        or int(starts[-1]) != len(tokens)
+        or bool(np.any(np.diff(starts) < 0))
+        or (len(tokens) and not 0 <= int(tokens.min()) <= int(tokens.max()) < table.missing)
+    ):
+        raise Unusable("the static stage and the records disagree")
+    return static.StaticIndex.from_arrays(table, kept)
 
 
 class Strings(Sequence[str]):

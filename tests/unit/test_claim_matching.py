@@ -231,8 +231,10 @@ def test_hostile_input_is_only_text() -> None:
     assert {m.id for m in found} >= {"x", "gitmo"}
 
 
-def test_a_database_fetch_ranks_as_the_in_memory_matcher(matcher: Matcher) -> None:
-    """``match_fetched`` (PostgreSQL finds the rows) orders them as ``Matcher.match``."""
+def test_a_database_fetch_ranks_as_the_in_memory_matcher() -> None:
+    """``match_fetched`` (PostgreSQL finds the rows) orders them as ``Matcher.match``
+    without the static stage (the database path is lexical)."""
+    matcher = Matcher.build(ARCHIVE, paraphrase=False)
     records = [features.Record.read(c.claim, c.title) for c in ARCHIVE]
     df = Counter(t for r in records for t in set(r.claim + r.title))
     mean = sum(len(r.claim + r.title) for r in records) / len(records)
@@ -244,9 +246,12 @@ def test_a_database_fetch_ranks_as_the_in_memory_matcher(matcher: Matcher) -> No
 
 def test_reranker_weights_fit_the_features() -> None:
     weights = json.loads(WEIGHTS_PATH.read_text())
+    assert {"lexical", "static", "semantic"} <= set(weights)
     for stage in weights.values():
-        assert stage["features"] == list(features.NAMES)
-        assert len(stage["coef"]) == len(features.NAMES)
+        # In the order of NAMES; a stage fitted before a feature was added lacks it.
+        assert stage["features"] == [n for n in features.NAMES if n in stage["features"]]
+        assert len(stage["coef"]) == len(stage["mean"]) == len(stage["features"])
+    assert weights["static"]["features"] == list(features.NAMES)
 
 
 # --- the encoder's pieces, without the model --------------------------------------------
@@ -330,7 +335,9 @@ def test_the_calibration_reads_between_its_steps_and_holds_beyond_them() -> None
 def test_the_shipped_calibration_is_a_non_decreasing_probability() -> None:
     # The thresholds are on it: weights refitted without it would keep other matches.
     weights = json.loads(WEIGHTS_PATH.read_text())
-    assert "calibration" in weights["lexical"]
+    # Every stage a matcher uses without an encoder: static by default, lexical for
+    # a pool found by the database (match_fetched, match_pool).
+    assert "calibration" in weights["lexical"] and "calibration" in weights["static"]
     for stage in weights.values():
         if "calibration" in stage:
             steps = stage["calibration"]
@@ -416,17 +423,33 @@ CALIBRATION_QUERIES = [
 ]  # fmt: skip
 
 
+def lexical_build(candidates: list[Candidate]) -> Matcher:
+    return Matcher.build(candidates, paraphrase=False)
+
+
 def test_the_calibration_is_fitted_with_and_without_each_gold() -> None:
-    steps = training.calibrate(ARCHIVE, CALIBRATION_QUERIES, Matcher.build)
+    # The lexical stage: on these seven records its gold matches all outscore the best
+    # match left without them (the static one scores "obamacare" above one gold match).
+    steps = training.calibrate(ARCHIVE, CALIBRATION_QUERIES, lexical_build)
     probability = reranker_with(steps).probability
     gitmo = CALIBRATION_QUERIES[0]
-    (found,) = Matcher.build(ARCHIVE).match(gitmo.text, top=1)
-    (without,) = evaluation.matches_without_gold(ARCHIVE, [gitmo], Matcher.build, top=1)
+    (found,) = lexical_build(ARCHIVE).match(gitmo.text, top=1)
+    (without,) = evaluation.matches_without_gold(ARCHIVE, [gitmo], lexical_build, top=1)
     # Here every gold match ranks first and every other match is wrong: the score of a
     # gold one reads as likely, that of the best one left without it as unlikely.
     assert found.id == "gitmo" and without[0].id == "obamacare"
     assert probability(found.score) == training.MOST_LIKELY
     assert probability(without[0].score) == 0.0
+
+
+def test_each_stage_is_calibrated_on_matchers_of_that_stage() -> None:
+    weights = json.loads(WEIGHTS_PATH.read_text())
+    builds = training._builds(weights)
+    assert set(builds) == {"lexical", "static"}
+    assert builds["lexical"](ARCHIVE).static is None
+    with_static = builds["static"](ARCHIVE)
+    assert with_static.static is not None
+    assert with_static.reranker.coef.tolist() == pytest.approx(weights["static"]["coef"])
 
 
 def test_the_semantic_calibration_builds_on_the_vectors_it_has() -> None:

@@ -8,10 +8,11 @@ import multiprocessing
 import threading
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from factcheck.db import Database
-from factcheck.factchecks import features, index, saved
+from factcheck.factchecks import features, index, saved, static
 from factcheck.factchecks import services as archive
 from factcheck.factchecks.formats import Record
 from factcheck.factchecks.matching import Candidate, Matcher
@@ -57,6 +58,57 @@ def test_the_saved_index_gives_the_same_matches_as_a_fresh_build(tmp_path):
     assert fresh.match(QUERIES[0])[0].id == loaded.match(QUERIES[0])[0].id  # not empty
     assert [loaded.candidates[i] for i in (0, 5, -1)] == [archive_[i] for i in (0, 5, -1)]
     assert (loaded.index.weights == fresh.index.weights).all()
+    # The default stage, static, is read back too, with its own re-ranker and calibration.
+    assert fresh.static is not None and loaded.static is not None
+    for name, values in fresh.static.arrays().items():
+        np.testing.assert_array_equal(getattr(loaded.static, name), values)
+    np.testing.assert_array_equal(loaded.reranker.coef, fresh.reranker.coef)
+    assert loaded.reranker.calibration is not None
+    np.testing.assert_array_equal(loaded.reranker.calibration[0], fresh.reranker.calibration[0])
+
+
+def test_an_empty_archive_is_kept_and_read_back(tmp_path):
+    # An empty archive (a new desk) keeps arrays with no rows, the static vectors too.
+    path = tmp_path / "index.bin"
+    assert saved.write(path, iter([]), META) == 0
+    loaded = saved.read(path, META)
+    assert len(loaded) == 0 and loaded.static is not None
+    assert loaded.match("Smith raised fuel taxes") == []
+    assert loaded.lexical().match("Smith raised fuel taxes") == []
+
+
+def test_a_saved_index_without_its_static_stage_is_lexical_and_not_read_with_it(
+    tmp_path, monkeypatch
+):
+    archive_ = claims()
+    path = tmp_path / "index.bin"
+    with monkeypatch.context() as without_table:
+        without_table.setattr(static, "load", lambda: None)
+        saved._static_recipe.cache_clear()
+        saved.write(path, iter(archive_), META)
+        loaded = saved.read(path, META)
+        assert loaded.static is None
+        lexical = Matcher.build(archive_, paraphrase=False)
+        for query in QUERIES:
+            assert loaded.match(query, top=10) == lexical.match(query, top=10)
+    saved._static_recipe.cache_clear()
+    with pytest.raises(saved.Unusable, match="format"):
+        saved.read(path, META)  # written without the table, which is now installed
+
+
+def test_static_arrays_that_disagree_with_the_records_are_unusable(tmp_path):
+    path = tmp_path / "index.bin"
+    good = saved.build(iter(claims()))
+    missing = static.load().missing  # the row of tokens the table has no vector for
+    no_row = np.full_like(good["static.tokens"], missing)
+    for name, broken in (("static.vectors", good["static.vectors"][:-1]),
+                         ("static.starts", good["static.starts"][::-1]),
+                         ("static.tokens", no_row)):  # fmt: skip
+        saved.save(path, {**good, name: broken}, META)
+        with pytest.raises(saved.Unusable, match="static"):
+            saved.read(path, META)
+    saved.save(path, good, META)
+    assert saved.read(path, META).static is not None
 
 
 def test_a_file_of_another_revision_or_format_or_damaged_is_unusable(tmp_path, monkeypatch):
