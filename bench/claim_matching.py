@@ -29,7 +29,8 @@ against the 10,375 Snopes fact-checks, for each stage:
   file); then the latency of this stage on 50 dev tweets.
 
 Thresholds, for each stage with its own calibration (``STAGE_THRESHOLDS``: the
-lexical one the connector keeps and flags by, and the static default): what two
+lexical one the connector keeps and flags by, the static default, and the static
+stage with the absolute model's probability, ``Matcher.with_absolute``): what two
 thresholds on the calibrated probability (the connector's ``matching.KEEP`` and
 ``matching.STRONG``; for static, what the same rule picks) do on the development
 tweets, each matched with its fact-check in the archive and again with it (and its
@@ -257,11 +258,18 @@ def lexical_build(candidates: list[Candidate]) -> Matcher:
     return Matcher.build(candidates, paraphrase=False)
 
 
+def absolute_build(candidates: list[Candidate]) -> Matcher:
+    """The static stage, its probability from the absolute model (``with_absolute``)."""
+    return Matcher.build(candidates).with_absolute()
+
+
 # Each stage's thresholds, on its own calibration: the connector's (lexical, KEEP and
-# STRONG), and what the same rule picks on the static stage (the default matcher's).
+# STRONG), and what the same rule picks on the static stage (the default matcher's) and
+# on the static stage's absolute model.
 STAGE_THRESHOLDS: tuple[tuple[str, Build, float, float], ...] = (
     ("lexical (the connector's)", lexical_build, KEEP, STRONG),
     ("static (the default matcher's)", Matcher.build, 0.3, 0.85),
+    ("static, absolute probability", absolute_build, 0.3, 0.7),
 )
 
 

@@ -13,6 +13,9 @@ overlap are features. Each match carries
 the probability that it is the query's earlier fact-check (``Reranker.probability``,
 calibrated by the training script for the stage that scored it); ``KEEP`` and
 ``STRONG`` are the thresholds on the lexical stage's, which the connector reads.
+``Matcher.with_absolute`` gives the static stage's matches, ranked the same, the
+probability of an absolute model that reads no feature relative to the pool (measured
+against the lexical stage's, not used by the connector: docs/benchmarks.md, "Thresholds").
 
 Records that say the same thing (the same terms in claim and headline) score the
 same; the one imported first ranks first.
@@ -20,10 +23,11 @@ same; the one imported first ranks first.
 
 from __future__ import annotations
 
+import copy
 import functools
 import json
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Protocol
 
@@ -42,6 +46,15 @@ WEIGHTS_PATH = Path(__file__).parent / "data" / "reranker-v1.json"
 # at KEEP or above, and the best one is shown as checked before at STRONG or above.
 KEEP = 0.3
 STRONG = 0.8
+# The features that say where a candidate stands in its pool. The re-rankers lean on
+# them, so the best of any pool scores high whether or not the archive holds the
+# claim's fact-check; the absolute model (``Matcher.with_absolute``) reads the others.
+_OF_THE_POOL = frozenset(
+    {"bm25_of_best", "bm25_gap", "reciprocal_rank", "cosine_of_best"}
+    | {"static_cosine_of_best", "static_soft_of_best"}
+)
+# ... and without the MiniLM cosine, which the static stage does not compute.
+ABSOLUTE = tuple(name for name in features.NAMES if name not in _OF_THE_POOL | {"cosine"})
 
 
 @dataclass(frozen=True)
@@ -124,6 +137,12 @@ def _weights() -> dict[str, dict]:
     return json.loads(WEIGHTS_PATH.read_text())
 
 
+def _absolute(stage: str) -> Reranker | None:
+    """The stage's absolute model, if the training script fitted one."""
+    data = _weights().get(stage, {}).get("absolute")
+    return Reranker.from_json(data) if data else None
+
+
 def why(
     query_terms: frozenset[str], candidate: Candidate
 ) -> tuple[tuple[str, ...], tuple[str, ...]]:
@@ -183,6 +202,8 @@ class Matcher:
             self.static = static.StaticIndex(table, (f"{c.claim} {c.title}" for c in candidates))
         stage = "semantic" if encoder else "static" if self.static else "lexical"
         self.reranker = reranker or Reranker.from_json(_weights()[stage])
+        self.stage = stage
+        self.absolute: Reranker | None = None  # see ``with_absolute``
 
     @classmethod
     def build(
@@ -214,15 +235,26 @@ class Matcher:
         matcher.encoder, matcher.embeddings, matcher.static = None, None, static_index
         stage = "static" if static_index is not None else "lexical"
         matcher.reranker = Reranker.from_json(_weights()[stage])
+        matcher.stage, matcher.absolute = stage, None
         return matcher
 
     def lexical(self) -> Matcher:
         """The lexical stage over the same records and postings (no static table; its
         own weights and calibration): what ``Matcher.build(..., paraphrase=False)``
         would match. The verified_claims connector keeps and flags matches by its
-        probability: the static stage's is not yet sharp enough (docs/benchmarks.md,
-        "Thresholds")."""
+        probability: the static stage's, even the absolute model's, keeps fewer of the
+        right matches on the dev tweets (docs/benchmarks.md, "Thresholds")."""
         return Matcher.from_parts(self.candidates, self.records, self.index)
+
+    def with_absolute(self) -> Matcher:
+        """The same matcher, ranking as it does, whose matches' probability is its
+        stage's absolute model's when the training script fitted one (the static stage):
+        that a candidate is the query's earlier fact-check from the ``ABSOLUTE``
+        features alone, fitted on training pools with and without the fact-check.
+        Measured against the lexical stage's in docs/benchmarks.md ("Thresholds")."""
+        matcher = copy.copy(self)
+        matcher.absolute = _absolute(self.stage)
+        return matcher
 
     def __len__(self) -> int:
         return len(self.candidates)
@@ -272,17 +304,40 @@ class Matcher:
             soft=self.static.soft(words, pool),
         )
 
-    def match(self, query: str, top: int = 5) -> list[Match]:
-        """The ``top`` best earlier fact-checks for a query, best first."""
+    def scored(self, query: str, top: int = 5) -> tuple[features.Query, list[Scored]]:
+        """The query read, and its ``top`` best candidates, best first."""
         found = self.pool(query)
         records = [self.records[i] for i in found.pool]
-        ranked = rerank(
-            self.reranker, found.query, records, found.bm25, found.cosine, found.static, found.soft
-        )[:top]
-        return [
-            matched(found.query, self.candidates[found.pool[j]], score, self.reranker)
-            for j, score in ranked
-        ]
+        rows = features.matrix(
+            found.query, records, found.bm25, found.cosine, found.static, found.soft
+        )
+        ranked = ranked_rows(self.reranker, records, rows)[:top]
+        return found.query, [Scored(int(found.pool[j]), score, rows[j]) for j, score in ranked]
+
+    def match(self, query: str, top: int = 5) -> list[Match]:
+        """The ``top`` best earlier fact-checks for a query, best first. Ranked by the
+        re-ranker; the probability is its calibration's (``with_absolute``: the
+        absolute model's)."""
+        parsed, best = self.scored(query, top)
+        return [self._matched(parsed, found) for found in best]
+
+    def _matched(self, query: features.Query, found: Scored) -> Match:
+        candidate = self.candidates[found.position]
+        match = matched(query, candidate, found.score, self.reranker)
+        if self.absolute is None:
+            return match
+        score = float(self.absolute.score(found.row[None, :])[0])
+        return replace(match, probability=round(self.absolute.probability(score), 4))
+
+
+@dataclass(frozen=True)
+class Scored:
+    """A candidate as the re-ranker saw it: its place in the archive, its score and its
+    feature row (``features.NAMES``)."""
+
+    position: int
+    score: float
+    row: np.ndarray
 
 
 @dataclass(frozen=True)
@@ -341,6 +396,15 @@ def rerank(
     if not records:
         return []
     rows = features.matrix(query, records, bm25, cosine, static_cosine, static_soft)
+    return ranked_rows(reranker, records, rows)
+
+
+def ranked_rows(
+    reranker: Reranker, records: Sequence[features.Record], rows: np.ndarray
+) -> list[tuple[int, float]]:
+    """``rerank`` for feature rows already computed (one per record)."""
+    if not records:
+        return []
     scores = reranker.score(rows)
     best: dict[tuple, float] = {}
     for record, score in zip(records, scores, strict=True):

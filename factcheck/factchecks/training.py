@@ -22,6 +22,14 @@ on the training tweets). The isotonic step is fitted on each training tweet's be
 has an earlier fact-check in the archive half the time. (A Platt step, a logistic
 over the score, was tried first: too flat where it matters, it said 0.39 where 24%
 of the dev matches were right, and 0.59 where 88% were.)
+
+The static stage also gets an absolute model (``absolute``, read by
+``Matcher.with_absolute``): a logistic regression over ``matching.ABSOLUTE``, the
+features that do not depend on the rest of the pool, fitted on the same best
+``CALIBRATION_TOP`` candidates with and without the fact-check. The re-ranker leans on
+the gap to the pool's best and the rank, so its best candidate scores high whether or
+not the archive holds the claim's fact-check; the absolute model cannot. ``--calibrate-only
+static`` refits it too.
 """
 
 from __future__ import annotations
@@ -43,7 +51,7 @@ from factcheck.factchecks.evaluation import (
     matches_without_gold,
     with_their_twins,
 )
-from factcheck.factchecks.matching import WEIGHTS_PATH, Candidate, Matcher, Reranker
+from factcheck.factchecks.matching import ABSOLUTE, WEIGHTS_PATH, Candidate, Matcher, Reranker
 
 CALIBRATION_TOP = 10  # the matches the verified_claims connector reads per claim
 # Never quite certain: above this, 800 training tweets cannot tell.
@@ -73,15 +81,22 @@ def pools(matcher: Matcher, queries: Sequence[Query]) -> tuple[np.ndarray, np.nd
     return np.concatenate(rows), np.array(labels, dtype=np.int64)
 
 
-def fit(rows: np.ndarray, labels: np.ndarray, C: float = 1.0) -> dict[str, list[float] | float]:
+def fit(
+    rows: np.ndarray,
+    labels: np.ndarray,
+    C: float = 1.0,
+    names: Sequence[str] = features.NAMES,
+) -> dict[str, list[float] | float]:
+    """A logistic regression over the ``names`` columns of ``features.NAMES`` rows."""
     from sklearn.linear_model import LogisticRegression
 
+    rows = rows[:, [features.NAMES.index(name) for name in names]]
     mean = rows.mean(0)
     scale = rows.std(0)
     scale[scale == 0] = 1.0
     model = LogisticRegression(C=C, max_iter=2000).fit((rows - mean) / scale, labels)
     return {
-        "features": list(features.NAMES),
+        "features": list(names),
         "mean": [round(float(v), 6) for v in mean],
         "scale": [round(float(v), 6) for v in scale],
         "coef": [round(float(v), 6) for v in model.coef_[0]],
@@ -118,6 +133,47 @@ def calibrate(
     return isotonic(scores, np.array([m.id in gold for m, gold in found], dtype=np.int64))
 
 
+def judged_rows(
+    candidates: list[Candidate],
+    queries: Sequence[Query],
+    build: Callable[[list[Candidate]], Matcher],
+    folds: int = 10,
+) -> tuple[np.ndarray, np.ndarray]:
+    """The feature rows of each query's best ``CALIBRATION_TOP`` candidates and whether
+    each is a gold one: with the query's fact-check in the archive, and then without it
+    (as ``evaluation.matches_without_gold``: one archive per group of queries)."""
+    queries = with_their_twins(candidates, queries)
+    rows, labels = [], []
+
+    def add(matcher: Matcher, query: Query, gold: frozenset[str]) -> None:
+        for found in matcher.scored(query.text, CALIBRATION_TOP)[1]:
+            rows.append(found.row)
+            labels.append(matcher.candidates[found.position].id in gold)
+
+    matcher = build(candidates)
+    for query in queries:
+        add(matcher, query, query.gold)
+    for fold in range(folds):
+        group = queries[fold::folds]
+        gold = frozenset().union(*(q.gold for q in group))
+        matcher = build([c for c in candidates if c.id not in gold])
+        for query in group:
+            add(matcher, query, frozenset())
+    return np.array(rows, dtype=np.float32), np.array(labels, dtype=np.int64)
+
+
+def fit_absolute(
+    candidates: list[Candidate],
+    queries: Sequence[Query],
+    build: Callable[[list[Candidate]], Matcher],
+) -> dict:
+    """The absolute model: is this candidate the query's earlier fact-check, from the
+    ``ABSOLUTE`` features of the re-ranker's best candidates, with and without the
+    fact-check in the archive; its logistic is the probability (half the queries have
+    their fact-check in the archive, as for the calibrations)."""
+    return fit(*judged_rows(candidates, queries, build), names=ABSOLUTE)
+
+
 def train(data_dir: Path, encoder: minilm.Encoder | None) -> dict[str, dict]:
     candidates = load_verified_claims(data_dir)
     queries = load_queries("train", data_dir)
@@ -128,6 +184,10 @@ def train(data_dir: Path, encoder: minilm.Encoder | None) -> dict[str, dict]:
         weights["static"] = fit(*pools(Matcher(candidates, reranker=_NEUTRAL), queries))
     for stage, build in _builds(weights).items():
         weights[stage]["calibration"] = calibrate(candidates, queries, build)
+    if "static" in _builds(weights):
+        weights["static"]["absolute"] = fit_absolute(
+            candidates, queries, _builds(weights)["static"]
+        )
     if encoder is not None:
         semantic = Matcher(candidates, encoder=encoder, reranker=_NEUTRAL)
         weights["semantic"] = fit(*pools(semantic, queries))
@@ -158,6 +218,8 @@ def recalibrate(data_dir: Path, weights: dict[str, dict], stages: Sequence[str])
     builds = _builds(weights)
     for stage in stages:
         weights[stage]["calibration"] = calibrate(candidates, queries, builds[stage])
+        if stage == "static":
+            weights[stage]["absolute"] = fit_absolute(candidates, queries, builds[stage])
 
 
 def _semantic_build(semantic: Matcher, reranker: Reranker) -> Callable[[list[Candidate]], Matcher]:

@@ -8,7 +8,7 @@ import socket
 import numpy as np
 import pytest
 
-from factcheck.factchecks import encoder, features, matching, static
+from factcheck.factchecks import encoder, features, matching, static, training
 from factcheck.factchecks.matching import Candidate, Matcher, Reranker
 from tests.unit.test_claim_matching import ARCHIVE
 
@@ -210,3 +210,75 @@ def test_a_query_of_thousands_of_distinct_words_is_matched_in_bounded_work(
     assert soft.shape == (len(ARCHIVE),) and np.isfinite(soft).all()
     found = Matcher.build(ARCHIVE).match(hostile, top=3)
     assert 0 < len(found) <= 3
+
+
+# --- the absolute model: a probability that does not lean on the rest of the pool ------
+
+
+def absolute_model() -> Reranker:
+    model = Matcher.build(ARCHIVE).with_absolute().absolute
+    assert model is not None, "reranker-v1.json: the static stage has no absolute model"
+    return model
+
+
+def test_the_absolute_model_loads_and_reads_no_feature_of_the_pool() -> None:
+    model = absolute_model()
+    assert model.columns is not None
+    names = [features.NAMES[i] for i in model.columns]
+    assert names == list(matching.ABSOLUTE)
+    assert not any("best" in name or "gap" in name or "rank" in name for name in names)
+    assert len(model.coef) == len(model.mean) == len(model.scale) == len(names)
+
+
+def a_row(**values: float) -> np.ndarray:
+    row = np.zeros((1, len(features.NAMES)), dtype=np.float32)
+    for name, value in values.items():
+        row[0, features.NAMES.index(name)] = value
+    return row
+
+
+@pytest.mark.parametrize("feature", ["bm25", "static_cosine", "query_covered"])
+def test_the_absolute_probability_rises_with_the_evidence(feature: str) -> None:
+    model = absolute_model()
+    base = {"bm25": 10.0, "static_cosine": 0.5, "static_soft": 0.5, "query_covered": 0.3}
+    probabilities = []
+    for step in range(4):
+        row = a_row(**{**base, feature: base[feature] * (1 + step)})
+        probabilities.append(model.probability(float(model.score(row)[0])))
+    assert probabilities == sorted(probabilities) and probabilities[-1] > probabilities[0]
+
+
+def test_the_best_of_a_pool_of_strangers_is_not_likely_by_the_absolute_model() -> None:
+    # No fact-check in the archive says wombats are cute: the wombat one shares a word
+    # and is the pool's best, which the re-ranker's calibration reads as likely.
+    matcher = Matcher.build(ARCHIVE)
+    query = "Wombats are cute"
+    assert ids(matcher.match(query, top=1)) == ["wombats"]
+    found = matcher.with_absolute().match(query, top=1)[0]
+    assert found.id == "wombats" and found.probability < matching.KEEP
+    assert matcher.match(query, top=1)[0].probability > found.probability
+
+
+def test_the_absolute_model_keeps_the_ranking_and_finds_a_restatement_likely() -> None:
+    matcher = Matcher.build(ARCHIVE)
+    absolute = matcher.with_absolute()
+    query = "Obama's Guantanamo releases: one hundred and twenty two back on the battlefield"
+    assert [m.score for m in absolute.match(query)] == [m.score for m in matcher.match(query)]
+    assert ids(absolute.match(query)) == ids(matcher.match(query))
+    assert absolute.match(query, top=1)[0].probability >= matching.STRONG
+    assert matcher.absolute is None  # with_absolute left the matcher as it was
+
+
+def test_a_fit_on_some_columns_scores_full_rows_by_those_alone() -> None:
+    rng = np.random.default_rng(18)
+    rows = rng.normal(size=(200, len(features.NAMES))).astype(np.float32)
+    bm25 = features.NAMES.index("bm25")
+    labels = (rows[:, bm25] > 0.5).astype(np.int64)
+    model = Reranker.from_json(training.fit(rows, labels, names=matching.ABSOLUTE))
+    assert model.coef[list(matching.ABSOLUTE).index("bm25")] > 0
+    shuffled = rows.copy()
+    shuffled[:, features.NAMES.index("bm25_gap")] = rng.normal(size=200)  # not read
+    assert model.score(shuffled).tolist() == model.score(rows).tolist()
+    changed = rows.copy()
+    changed[:, bm25] += 1.0
+    assert (model.score(changed) > model.score(rows)).all()
