@@ -28,10 +28,12 @@ subject):
   one person for he, she, him and his; two names joined by "and" for they; for
   it, one body (an army, a ministry, a militia) or country ("the United States",
   "America's": a short list, ``COUNTRIES``), and not the claim's own subject when
-  "it" is an object ("was attacked by it"). A country named as a place ("in
-  Iraq") or before a noun ("U.S. forces") is not one "it" stands for; "it" that
-  points at nothing ("it is hard to", "made it impossible to"), "her" (his or
-  him?) and words inside quotation marks stay;
+  "it" is an object ("was attacked by it"). A country is given only to an "it"
+  that is the subject of a verb other than be or do ("the one it faced"), from
+  the claim's own sentence; one named as a place ("in Iraq") or before a noun
+  ("U.S. forces") does not count. "it" that points at nothing ("it is hard to",
+  "made it impossible to"), "her" (his or him?) and words inside quotation marks
+  stay;
 - in a claim cut from its sentence, "the ministry" becomes the one ministry named
   in the sentence or the one before.
 
