@@ -362,11 +362,13 @@ def test_it_gets_the_one_country_its_sentence_names(sentence, expected):
         # Inside quotation marks: the speaker's own words.
         ('Critics wrote that Canada "cannot pay what it promised."', ""),
         ('"Mexico will pay," he said, "because it promised."', ""),
+        ('The slogan "America first" was dropped when it failed.', ""),  # a quoted country
         # A country only in the sentence before, or only as a noun's word or an object.
         ("Critics say it failed.", "Japan signed the treaty."),
         ("U.S. forces left because it ordered them out.", ""),
         ("We sold Canada the plan and it worked.", ""),  # "it" the plan, not Canada
         ("Critics of China say we must stop it.", ""),
+        ("Canada signed the deal because it is cheap.", ""),  # "it is": the deal, often
     ],
 )
 def test_it_is_left_when_no_one_country_is_what_it_stands_for(sentence, previous):
