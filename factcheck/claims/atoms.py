@@ -32,7 +32,7 @@ import re
 from collections.abc import Callable
 
 from factcheck.claims.entities import find_entities
-from factcheck.claims.lexicon import words
+from factcheck.claims.lexicon import COMMON_VERBS, words
 from factcheck.claims.quotes import bracketed_regions, inside, merge, quoted_regions
 from factcheck.claims.standalone import (
     INTERVAL,
@@ -76,13 +76,6 @@ _FIRST_PERSONS = words("i we you")
 _SUBORDINATORS = words(
     """when while if although though because since after before as unless until once
     whereas whether"""
-)
-_VERBS = words(
-    """is are was were be been has have had will would can could may might must should
-    shall did does do remains remained became becomes began begins built ran runs made said
-    says took came went got gave found saw told won lost led left held brought thought kept
-    met paid put sent set spent stood fell fought hit knew wrote grew rose drew threw sold
-    bought taught caught struck shot fled spoke broke chose"""
 )
 _SUBORDINATOR_WORD = re.compile(r"\s*(?:when|while)\s+", re.IGNORECASE)
 _CONTRACTED_VERB = re.compile(r"['’](?:s|re|ve|ll|d|m)$", re.IGNORECASE)
@@ -279,7 +272,7 @@ def _is_clause(text: str) -> bool:
 
 def _is_verb(word: str) -> bool:
     lower = word.lower()
-    return lower in _VERBS or _PAST_TENSE.match(lower) is not None
+    return lower in COMMON_VERBS or _PAST_TENSE.match(lower) is not None
 
 
 def _words(text: str, limit: int | None = None) -> list[str]:

@@ -149,3 +149,14 @@ def words_to_number(phrase: str) -> float | None:
             return None
         seen = True
     return float(total + current) if seen else None
+
+
+# Verbs a clause opens with after its subject: the finite forms of the common verbs
+# (words in -ed are told by their ending).
+COMMON_VERBS = words(
+    """is are was were be been has have had will would can could may might must should
+    shall did does do remains remained became becomes began begins built ran runs made said
+    says took came went got gave found saw told won lost led left held brought thought kept
+    met paid put sent set spent stood fell fought hit knew wrote grew rose drew threw sold
+    bought taught caught struck shot fled spoke broke chose"""
+)

@@ -25,10 +25,15 @@ subject):
   Health was ..."). "It is hard to see ..." has no antecedent and stays;
 - a pronoun inside the claim (he, she, him, his, they, it) gets a name only when
   the sentence so far, or else the sentence before, names exactly one of its kind:
-  one person for he, she, him and his; two names joined by "and" for they; one
-  body (an army, a ministry, a militia: not a place) for it, and not the claim's
-  own subject when "it" is an object ("was attacked by it"). "her" (his or him?)
-  and words inside quotation marks stay;
+  one person for he, she, him and his; two names joined by "and" for they; for
+  it, one body (an army, a ministry, a militia) or country ("the United States",
+  "America's": a short list, ``COUNTRIES``), and not the claim's own subject when
+  "it" is an object ("was attacked by it"). A country is given only to an "it"
+  that is the subject of a verb other than be or do ("the one it faced"), from
+  the claim's own sentence; one named as a place ("in Iraq") or before a noun
+  ("U.S. forces") does not count. "it" that points at nothing ("it is hard to",
+  "made it impossible to"), "her" (his or him?) and words inside quotation marks
+  stay;
 - in a claim cut from its sentence, "the ministry" becomes the one ministry named
   in the sentence or the one before.
 
@@ -40,9 +45,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from pathlib import Path
 
 from factcheck.claims.entities import TITLES, find_entities
-from factcheck.claims.lexicon import FUNCTION_WORDS, words
+from factcheck.claims.lexicon import COMMON_VERBS, FUNCTION_WORDS, words
 from factcheck.claims.quotes import inside, quoted_regions
 
 # Each pronoun looks for its name in the sentence so far: the longest sentence worded
@@ -142,6 +148,28 @@ _INSTITUTION_HEADS = words(
     movement group network administration"""
 )
 _INSTITUTION = "|".join(sorted(_INSTITUTION_HEADS))
+# Countries and nations "it" may stand for: a plain list, one name a line.
+COUNTRIES = frozenset(
+    line.strip()
+    for line in (Path(__file__).parent / "data" / "countries.txt").read_text().splitlines()
+    if line.strip() and not line.startswith("#")
+)
+# "in Iraq": a country named as the place where something happens is the setting, not
+# the actor "it" takes up ("America's predicament in Iraq ... the one it faced").
+_LOCATIVE_BEFORE = re.compile(
+    r"\b(?:in|into|inside|within|across|throughout|to|from|at)\s+(?:the\s+)?$", re.IGNORECASE
+)
+_PUNCTUATION_NEXT = re.compile(r"\s*(?:[,.;:!?)\]—–]|-{2}|$)")
+_NOT_NOUNS = FUNCTION_WORDS | COMMON_VERBS | words("out up down off back away")
+# "it" as the subject of a verb: "it faced", "it could not achieve".
+_ADVERBS = r"(?:(?:\w+ly|not|never|also|even|still|just)\s+)*"
+_SUBJECT_IT = re.compile(
+    rf"it\s+{_ADVERBS}(?P<verb>[a-z]+)\b(?!['’])(?:\s+{_ADVERBS}(?P<next>\w+))?"
+)
+_VERBS_OF_IT = COMMON_VERBS - words("is are was were be been do does did")
+_PAST_TENSE = re.compile(r"\w{3,}ed")
+_THE_BEFORE = re.compile(r"\bthe\s+$", re.IGNORECASE)
+_NEXT_WORD = re.compile(r"(?P<possessive>['’]s\b)?\s*(?P<word>[\w-]*)")
 _DEFINITE_INSTITUTION = re.compile(rf"\b[Tt]he\s+(?P<head>{_INSTITUTION})\b")
 _POSSESSED_INSTITUTION = re.compile(
     rf"\b[A-Z][\w.-]*(?:\s+[A-Z][\w.-]*)*['’]s\s+(?:{_INSTITUTION})\b"
@@ -430,10 +458,12 @@ def _resolve_inner_pronouns(claim: str, before: str, previous: str) -> str:
             return pronoun
         if _AFTER_RELATIVE.search(claim, 0, match.start()):
             return pronoun  # "Kislyak, who he was talking to": not the relative's name
-        for context in (before + claim[: match.start()], previous):
+        for context, own in ((before + claim[: match.start()], True), (previous, False)):
             found = _candidates(pronoun, context, claim, match.start())
+            if len(found) == 1 and _may_stand_for(found[0], claim, match.start(), own):
+                return _as_pronoun(pronoun, found[0])
             if found:
-                return _as_pronoun(pronoun, found[0]) if len(found) == 1 else pronoun
+                return pronoun
         return pronoun
 
     return _outside_quotes(claim, _INNER_PRONOUN, named)
@@ -447,7 +477,7 @@ def _candidates(pronoun: str, context: str, claim: str, position: int) -> list[s
         return list({name.split()[-1]: name for name in found}.values())
     if pronoun == "they":
         return list(dict.fromkeys(_joined_names(context)))
-    found = _institutions(context)
+    found = _institutions(context) + _countries(context, quoted_regions(context))
     if _OBJECT_PRONOUN.search(claim[:position]):
         # "the U.S. Army was attacked by it": an object is not its own clause's subject.
         subject = claim[: _verb_position(claim)].lower()
@@ -475,6 +505,65 @@ def _institutions(text: str) -> list[str]:
             article = re.search(rf"\bthe\s+{re.escape(name)}\b", text, re.IGNORECASE)
             found.setdefault(name.lower(), ("the " if article else "") + name)
     return [name for key, name in found.items() if not _inside_another(key, found)]
+
+
+def _may_stand_for(name: str, claim: str, position: int, own_sentence: bool) -> bool:
+    """May the pronoun at ``position`` be given ``name``, the one candidate? A country
+    is no one's name for he or she ("Saudi Arabia" read as a person's), and is given
+    only to an "it" that does something, in the claim's own sentence: on other prose
+    (debates), an "it" that is an object ("do it"), that "is" ("it was not enough") or
+    that looks back a sentence was more often a deal, a law or a situation than the
+    country named. A country still competes with a body for "it" either way."""
+    if name.removeprefix("the ") not in COUNTRIES:
+        return True
+    return own_sentence and _does_something(claim, position)
+
+
+def _does_something(claim: str, position: int) -> bool:
+    """Is the "it" at ``position`` the subject of a verb that is not "be" or "do" ("the
+    one it faced", "it could not achieve"), rather than an object or "it was ..."?"""
+    match = _SUBJECT_IT.match(claim, position)
+    if match is None or match["next"] in ("be", "been"):
+        return False
+    verb = match["verb"]
+    return verb in _VERBS_OF_IT or _PAST_TENSE.fullmatch(verb) is not None
+
+
+def _countries(text: str, quoted: list[tuple[int, int]]) -> list[str]:
+    """Countries named in ``text`` (outside the ``quoted`` regions) that "it" may stand
+    for: "the United States", "America's"; not one named only as a place ("in Iraq",
+    "to America") or before a noun ("U.S. forces", "the Iraq war", "America First")."""
+    found = []
+    for name in find_entities(text):
+        if name not in COUNTRIES:
+            continue
+        mentions = re.finditer(rf"(?<![\w.]){re.escape(name)}(?!\w)", text)
+        actor = next(
+            (m for m in mentions if not inside(quoted, m.start()) and _names_an_actor(text, m)),
+            None,
+        )
+        if actor is not None:
+            article = _THE_BEFORE.search(text, 0, actor.start())
+            found.append(("the " if article else "") + name)
+    return found
+
+
+def _names_an_actor(text: str, mention: re.Match[str]) -> bool:
+    """Is this mention of a country the country itself, not a place or a noun's word?"""
+    if _LOCATIVE_BEFORE.search(text, 0, mention.start()):
+        return False
+    if _PUNCTUATION_NEXT.match(text, mention.end()):
+        return True  # a comma or a stop after it
+    following = _NEXT_WORD.match(text, mention.end())  # always matches, maybe empty
+    word = following["word"]
+    if following["possessive"]:
+        return True  # "America's predicament"
+    if not word or word in ("the", "a", "an"):
+        return False  # "Iran $150 billion", "sold Canada the plan": an object
+    if word[0].isupper():
+        return False  # a longer name: "America First"
+    lower = word.lower()  # a verb after it, not a noun: "America lost", not "U.S. forces"
+    return lower in _NOT_NOUNS or re.fullmatch(_FINITE_VERB, lower) is not None
 
 
 def _inside_another(key: str, found: dict[str, str]) -> bool:

@@ -75,6 +75,17 @@ def test_no_claim_merges_two_checkable_facts_but_the_recorded_gaps():
     assert merged == []  # every sentence with two facts is cut
 
 
+def test_no_claim_is_left_with_a_gap():
+    """Every claim stands alone: the list records no gap, merged facts or otherwise (the
+    last two, "it" for America and for the United States, are resolved), and the
+    split's wordings are the list's (``test_the_split_gives_the_hand_made_claims_in_order``)."""
+    gaps = [entry["text"] for entry in hand_made() if "gap" in entry]
+    assert gaps == []
+    resolved = [claim.text for claim in found() if " it " in SEED_ESSAY[claim.start : claim.end]]
+    assert any("the one America faced" in text for text in resolved)
+    assert any("in which the United States could not" in text for text in resolved)
+
+
 def test_no_pronoun_is_left_where_the_essay_names_the_one_person_it_stands_for():
     """he, she, him or his in a claim, outside quotation marks, with exactly one of the
     essay's people (listed by hand) named before it in its sentence or, if none is, in

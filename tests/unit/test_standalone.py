@@ -261,8 +261,8 @@ def test_a_quotation_that_goes_on_names_its_speaker():
         ("Critics say he moved too slowly.", "Henry Kissinger met Le Duc Tho.", None),
         ("Critics say he moved too slowly.", "The talks were long.", None),
         ('Critics wrote "he moved too slowly."', "Henry Kissinger negotiated the peace.", None),
-        (
-            "America faced the one it lost.",
+        (  # two bodies the sentence before: no country in the claim's own to prefer
+            "Critics faced the one it lost.",
             "The Defense Ministry and the U.S. Army disagreed.",
             None,
         ),
@@ -320,3 +320,56 @@ def test_a_pronoun_is_not_given_a_name_it_cannot_stand_for(sentence, previous, e
 def test_a_when_clause_that_names_no_one_stays_with_its_opinion():
     text = "When we have all of this, we will have made the city greater than ever."
     assert texts(text) == [text]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        (
+            "Britain's debt after the war in India was larger than the one it carried in 1900.",
+            "Britain's debt after the war in India was larger than the one Britain carried in"
+            " 1900.",
+        ),
+        (
+            "Diplomats pulled the United States out of a war in which it could not win.",
+            "Diplomats pulled the United States out of a war in which the United States could"
+            " not win.",
+        ),
+        (  # a country named as a place ("in Iraq") is not the actor "it" takes up
+            "The U.S.-led coalition in Iraq lost the support that America had when it invaded.",
+            "The U.S.-led coalition in Iraq lost the support that America had when America"
+            " invaded.",
+        ),
+    ],
+)
+def test_it_gets_the_one_country_its_sentence_names(sentence, expected):
+    assert wording(sentence, 0, len(sentence), "Mexico and Canada were not asked.") == expected
+
+
+@pytest.mark.parametrize(
+    ("sentence", "previous"),
+    [
+        # Two countries before "it".
+        ("France lost more men than Germany, and the war it started ruined both.", ""),
+        ("After Spain's treaty with Portugal, it could not claim the islands.", ""),
+        # "it" that points at nothing.
+        ("Critics say America made it impossible to leave.", ""),
+        ("The United States knew that it was clear that the war was lost.", ""),
+        ("When Vietnam fell, it was hard to say who had won.", ""),
+        # A named body competes with the country.
+        ("The Defense Ministry told Britain that it could not pay.", ""),
+        ("America's quarrel with the U.S. Army began when it cut the budget.", ""),
+        # Inside quotation marks: the speaker's own words.
+        ('Critics wrote that Canada "cannot pay what it promised."', ""),
+        ('"Mexico will pay," he said, "because it promised."', ""),
+        ('The slogan "America first" was dropped when it failed.', ""),  # a quoted country
+        # A country only in the sentence before, or only as a noun's word or an object.
+        ("Critics say it failed.", "Japan signed the treaty."),
+        ("U.S. forces left because it ordered them out.", ""),
+        ("We sold Canada the plan and it worked.", ""),  # "it" the plan, not Canada
+        ("Critics of China say we must stop it.", ""),
+        ("Canada signed the deal because it is cheap.", ""),  # "it is": the deal, often
+    ],
+)
+def test_it_is_left_when_no_one_country_is_what_it_stands_for(sentence, previous):
+    assert wording(sentence, 0, len(sentence), previous) == sentence
