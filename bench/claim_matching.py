@@ -29,10 +29,10 @@ against the 10,375 Snopes fact-checks, for each stage:
   file); then the latency of this stage on 50 dev tweets.
 
 Thresholds, for each stage with its own calibration (``STAGE_THRESHOLDS``: the
-lexical one the connector keeps and flags by, the static default, and the static
-stage with the absolute model's probability, ``Matcher.with_absolute``): what two
-thresholds on the calibrated probability (the connector's ``matching.KEEP`` and
-``matching.STRONG``; for static, what the same rule picks) do on the development
+lexical one the connector keeps by, the static default, and the static stage with
+the absolute model's probability, ``Matcher.with_absolute``, which the connector
+calls a match strong by; then the connector's rule itself, ``connector_rule``): what
+two thresholds on the calibrated probability (what the rule picks on each) do on the development
 tweets, each matched with its fact-check in the archive and again with it (and its
 twins) taken out: the precision and recall of the kept matches and of the strong
 top one, and the share of the no-fact-check queries that still get a kept or strong
@@ -263,14 +263,15 @@ def absolute_build(candidates: list[Candidate]) -> Matcher:
     return Matcher.build(candidates).with_absolute()
 
 
-# Each stage's thresholds, on its own calibration: the connector's (lexical, KEEP and
-# STRONG), and what the same rule picks on the static stage (the default matcher's) and
-# on the static stage's absolute model.
+# Each stage's thresholds, on its own calibration: what the rule picks on the lexical
+# stage (whose KEEP the connector reads), on the static stage (the default matcher's)
+# and on the static stage's absolute model (whose STRONG the connector reads).
 STAGE_THRESHOLDS: tuple[tuple[str, Build, float, float], ...] = (
-    ("lexical (the connector's)", lexical_build, KEEP, STRONG),
+    ("lexical", lexical_build, KEEP, 0.8),
     ("static (the default matcher's)", Matcher.build, 0.3, 0.85),
-    ("static, absolute probability", absolute_build, 0.3, 0.7),
+    ("static, absolute probability", absolute_build, 0.3, STRONG),
 )
+CONNECTOR_STRONG = (0.5, 0.6, 0.7, 0.8)  # the absolute model's, tried for the connector
 
 
 def judged_runs(
@@ -298,6 +299,38 @@ def thresholds(args: argparse.Namespace, candidates: list[Candidate]) -> None:
     for stage, build, keep, strong in STAGE_THRESHOLDS:
         print(f"## {stage} stage")
         stage_thresholds(candidates, dev, build, keep, strong)
+    connector_rule(candidates, dev)
+
+
+def connector_rule(candidates: list[Candidate], dev: Sequence[Query]) -> None:
+    """The connector's rule: the lexical stage's matches kept at KEEP, the first one
+    strong when the absolute model gives its record STRONG (``matching.strong``),
+    against the lexical stage alone (0.8 on its own probability)."""
+    rows = []
+    for size in (len(candidates), *SMALLER):
+        archive = candidates if size == len(candidates) else smaller_archive(candidates, dev, size)
+        found, missing = judged_runs(archive, dev, lexical_build)
+        sure_found, sure_missing = judged_runs(archive, dev, absolute_build)
+        sure = (
+            [{m.id: m.probability for m in ms} for ms, _ in sure_found],
+            [{m.id: m.probability for m in ms} for ms in sure_missing],
+        )
+        name = f"{len(archive):,} records"
+        at = at_thresholds(found, missing, KEEP, 0.8, TOP_K)
+        rows.append(threshold_cells(f"{name}, lexical {KEEP} / 0.8", at))
+        for strong in CONNECTOR_STRONG:
+            at = at_thresholds(found, missing, KEEP, strong, TOP_K, sure)
+            label = (
+                f"**{name}, the connector: {KEEP} / absolute {strong}**"
+                if strong == STRONG
+                else f"{name}, {KEEP} / absolute {strong}"
+            )
+            rows.append(threshold_cells(label, at))
+    heads = ["archive, rule", "kept precision", "kept recall", "strong precision",
+             "strong recall", "no gold: kept", "no gold: strong"]  # fmt: skip
+    print("## the connector's rule: kept by the lexical stage, strong by the absolute model")
+    print(table(heads, rows))
+    print()
 
 
 def stage_thresholds(

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import csv
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -141,11 +141,20 @@ def at_thresholds(
     keep: float,
     strong: float,
     top_k: int,
+    sure: tuple[Sequence[Mapping[str, float]], Sequence[Mapping[str, float]]] | None = None,
 ) -> Thresholds:
     """``found``: each query's matches (best first) with its gold ids, the gold in the
-    archive; ``missing``: each query's matches, its gold taken out of the archive."""
+    archive; ``missing``: each query's matches, its gold taken out of the archive.
+    ``sure``: for each query of ``found`` and of ``missing``, another model's
+    probability of each record; given, the first kept match is strong when its
+    record's is at ``strong`` or above (the connector's rule, ``matching.strong``)."""
+    sure_found, sure_missing = sure or ([None] * len(found), [None] * len(missing))
     kept = [(_kept(matches, keep, top_k), gold) for matches, gold in found]
-    strong_ids = [(ms[0].id, gold) for ms, gold in kept if ms and ms[0].probability >= strong]
+    strong_ids = [
+        (ms[0].id, gold)
+        for (ms, gold), other in zip(kept, sure_found, strict=True)
+        if _is_strong(ms, other, strong)
+    ]
     right_kept = sum(m.id in gold for ms, gold in kept for m in ms)
     right_strong = sum(i in gold for i, gold in strong_ids)
     kept_missing = [_kept(matches, keep, top_k) for matches in missing]
@@ -158,9 +167,21 @@ def at_thresholds(
         strong_recall=_share(right_strong, len(found)),
         kept_false_alarms=_share(sum(bool(ms) for ms in kept_missing), len(missing)),
         strong_false_alarms=_share(
-            sum(bool(ms) and ms[0].probability >= strong for ms in kept_missing), len(missing)
+            sum(
+                _is_strong(ms, other, strong)
+                for ms, other in zip(kept_missing, sure_missing, strict=True)
+            ),
+            len(missing),
         ),
     )
+
+
+def _is_strong(kept: Sequence[Match], sure: Mapping[str, float] | None, strong: float) -> bool:
+    if not kept:
+        return False
+    if sure is None:
+        return kept[0].probability >= strong
+    return sure.get(kept[0].id, 0.0) >= strong
 
 
 def _kept(matches: Sequence[Match], keep: float, top_k: int) -> list[Match]:

@@ -11,11 +11,11 @@ encoder), the static stage does the same with MiniLM distilled into a table of w
 vectors (``static``): its nearest join the pool, and its cosine and soft word
 overlap are features. Each match carries
 the probability that it is the query's earlier fact-check (``Reranker.probability``,
-calibrated by the training script for the stage that scored it); ``KEEP`` and
-``STRONG`` are the thresholds on the lexical stage's, which the connector reads.
+calibrated by the training script for the stage that scored it).
 ``Matcher.with_absolute`` gives the static stage's matches, ranked the same, the
-probability of an absolute model that reads no feature relative to the pool (measured
-against the lexical stage's, not used by the connector: docs/benchmarks.md, "Thresholds").
+probability of an absolute model that reads no feature relative to the pool. The
+connector keeps the lexical stage's matches at ``KEEP`` and shows the first one as
+checked before when the absolute model gives that record ``STRONG`` (``strong``).
 
 Records that say the same thing (the same terms in claim and headline) score the
 same; the one imported first ranks first.
@@ -40,12 +40,15 @@ POOL = 30  # candidates the re-ranker looks at
 DENSE = 10  # with an encoder: the nearest in meaning, added to the pool
 STATIC = 10  # with the static table: the nearest by its cosine, added to the pool
 WEIGHTS_PATH = Path(__file__).parent / "data" / "reranker-v1.json"
-# On the lexical stage's calibrated probability (``Reranker.probability``; the
-# connector reads ``Matcher.lexical()``), chosen on the development
-# tweets (bench/claim_matching.py, "thresholds"; docs/benchmarks.md): a match is kept
-# at KEEP or above, and the best one is shown as checked before at STRONG or above.
+# Chosen on the development tweets (bench/claim_matching.py, "thresholds";
+# docs/benchmarks.md). A match is kept at KEEP or above of the lexical stage's
+# calibrated probability (``Reranker.probability``; the connector reads
+# ``Matcher.lexical()``); the first kept one is shown as checked before when the static
+# stage's absolute model (``Matcher.with_absolute``) gives the same record STRONG or
+# above: it reads no feature relative to the pool, so the best of a pool that lacks
+# the claim's fact-check is seldom called strong.
 KEEP = 0.3
-STRONG = 0.8
+STRONG = 0.7
 # The features that say where a candidate stands in its pool. The re-rankers lean on
 # them, so the best of any pool scores high whether or not the archive holds the
 # claim's fact-check; the absolute model (``Matcher.with_absolute``) reads the others.
@@ -77,8 +80,10 @@ def kept(match: Match) -> bool:
     return match.probability >= KEEP
 
 
-def strong(match: Match) -> bool:
-    return match.probability >= STRONG
+def strong(match: Match, sure: Mapping[str, float]) -> bool:
+    """The match is kept and the absolute model (``sure``: record id to its
+    probability) gives its record ``STRONG`` or above."""
+    return kept(match) and sure.get(match.id, 0.0) >= STRONG
 
 
 class SentenceEncoder(Protocol):

@@ -20,8 +20,8 @@ from factcheck.sources.connectors import ClaimQuery, Found, Reach
 TOP_K = 3
 CANDIDATES = 10  # matches read from the matcher before the weak ones are dropped
 # Which matches are kept, and when the best is strong (shown at the top of the
-# reviewer's page as checked before), is the matcher's to say: its calibrated
-# probability against ``matching.KEEP`` and ``matching.STRONG``, chosen on data.
+# reviewer's page as checked before), is the matcher's to say: ``matching.kept`` and
+# ``matching.strong``, thresholds chosen on data.
 
 
 class VerifiedClaimsConnector:
@@ -56,9 +56,12 @@ class VerifiedClaimsConnector:
         if not query.text.strip():
             return []
         with self.database.read_scope() as session:
-            # The lexical stage: its calibration is the one KEEP and STRONG are set on.
-            matcher = index.serving(session).matcher.lexical()
-            matches = matcher.match(query.text, top=CANDIDATES)
+            serving = index.serving(session).matcher
+            # The lexical stage's matches and calibration, the one KEEP is set on; the
+            # absolute model's probability of the same records for STRONG.
+            matches = serving.lexical().match(query.text, top=CANDIDATES)
+            absolute = serving.with_absolute().match(query.text, top=CANDIDATES)
+            sure = {match.id: match.probability for match in absolute}
             rows = archive.by_ids(session, [int(match.id) for match in matches])
         found = []
         for match in matches:
@@ -66,8 +69,8 @@ class VerifiedClaimsConnector:
             if row is None or row.withdrawn_at is not None or _is_itself(row, query):
                 continue
             if matching.kept(match):
-                strong = not found and matching.strong(match)
-                found.append(_found(row, match, strong=strong))
+                strong = not found and matching.strong(match, sure)
+                found.append(_found(row, match, sure.get(match.id), strong=strong))
             if len(found) == self.top_k:
                 break
         return found
@@ -78,7 +81,7 @@ def _is_itself(row: VerifiedClaim, query: ClaimQuery) -> bool:
     return row.source == "desk" and row.ref.endswith(f"#claim-{query.claim_id}")
 
 
-def _found(row: VerifiedClaim, match: Match, *, strong: bool) -> Found:
+def _found(row: VerifiedClaim, match: Match, sure: float | None, *, strong: bool) -> Found:
     rated = row.rating_text or (ratings.label_of(row.rating) if row.rating else "")
     who = row.publisher or "an unnamed fact-checker"
     when = f" on {row.reviewed_on.isoformat()}" if row.reviewed_on else ""
@@ -105,6 +108,7 @@ def _found(row: VerifiedClaim, match: Match, *, strong: bool) -> Found:
             "shared_numbers": list(match.shared_numbers),
             "match_score": match.score,
             "probability": match.probability,
+            "absolute_probability": sure,  # the absolute model's, which ``strong`` reads
             "strong": strong,
             "source": row.source,
         },

@@ -348,10 +348,11 @@ def test_the_shipped_calibration_is_a_non_decreasing_probability() -> None:
 
 def test_a_match_is_kept_and_strong_from_its_threshold_up() -> None:
     assert 0.0 < KEEP < STRONG < 1.0
-    assert kept(Match("a", 0.0, probability=KEEP)) and not strong(Match("a", 0.0, probability=KEEP))
-    assert not kept(Match("a", 0.0, probability=KEEP - 0.001))
-    assert strong(Match("a", 0.0, probability=STRONG))
-    assert not strong(Match("a", 0.0, probability=STRONG - 0.001))
+    match = Match("a", 0.0, probability=KEEP)
+    assert kept(match) and not kept(Match("a", 0.0, probability=KEEP - 0.001))
+    assert strong(match, {"a": STRONG}) and not strong(match, {"a": STRONG - 0.001})
+    assert not strong(match, {"b": 1.0})  # the absolute model did not find this record
+    assert not strong(Match("a", 0.0, probability=KEEP - 0.001), {"a": 1.0})  # not kept
 
 
 def test_matches_carry_the_calibrated_probability_of_their_score(matcher: Matcher) -> None:
@@ -387,6 +388,22 @@ def test_thresholds_count_right_and_wrong_matches_and_false_alarms() -> None:
     assert (t.kept_false_alarms, t.strong_false_alarms) == (2 / 3, 1 / 3)
     one = evaluation.at_thresholds(found, missing, keep=0.3, strong=0.8, top_k=1)
     assert (one.kept_precision, one.kept_recall) == (1 / 3, 1 / 3)  # a, c, e
+
+
+def test_strong_by_another_models_probability_reads_the_first_kept_records() -> None:
+    found = [
+        ([likely("a", 0.9), likely("b", 0.4)], frozenset({"a"})),
+        ([likely("c", 0.35)], frozenset({"d"})),
+        ([likely("e", 0.6)], frozenset({"e"})),
+    ]
+    missing = [[likely("x", 0.85)], [likely("y", 0.5)]]
+    # The other model: a is unsure (strong by its own 0.9 no longer), c and e are sure,
+    # b is sure but not first; of the missing, y is sure.
+    sure = ([{"a": 0.2, "b": 0.9}, {"c": 0.8}, {"e": 0.75}], [{"x": 0.1}, {"y": 0.95}])
+    t = evaluation.at_thresholds(found, missing, keep=0.3, strong=0.7, top_k=3, sure=sure)
+    assert (t.kept_precision, t.kept_recall) == (2 / 4, 2 / 3)  # the kept are unchanged
+    assert (t.strong_precision, t.strong_recall) == (1 / 2, 1 / 3)  # c wrong, e right
+    assert (t.kept_false_alarms, t.strong_false_alarms) == (1.0, 1 / 2)  # y
 
 
 def test_records_saying_the_same_as_the_gold_one_count_as_gold() -> None:

@@ -278,7 +278,8 @@ def test_the_connector_finds_the_earlier_check_and_says_why(session, database):
     assert [f.url for f in found] == [BOMBS_URL]
     details = found[0].details
     assert details["strong"] and details["textual_rating"] == "True"
-    assert found[0].score == details["probability"] >= STRONG
+    assert found[0].score == details["probability"] >= KEEP
+    assert details["absolute_probability"] >= STRONG
     assert details["match_score"] > 0
     assert "200" in details["shared_numbers"] and "bombs" in details["shared_terms"]
     assert 'Rated "True" by Checkers' in found[0].snapshot_text
