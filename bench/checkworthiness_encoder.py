@@ -61,6 +61,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.checkworthiness import FIRST_TEST_YEARS, year  # noqa: E402
 from factcheck.claims import training  # noqa: E402
 from factcheck.claims.checkworthiness import Model, smooth  # noqa: E402
 
@@ -68,7 +69,6 @@ Documents = Sequence[training.Document]
 C = training.C
 WEIGHTS = (0.0, 0.1, 0.2, 0.35, 0.5, 0.75, 1.0)
 INNER_FOLDS = 4
-FIRST_TEST_YEARS = (2017, 2018)
 EVALUATIONS = ("2016->2017-19", "2016-17->2018-19", "LOO (19)")
 
 # Set before the worker processes fork (as training._DOCS): folds pass indices.
@@ -308,8 +308,8 @@ def splits(docs: Documents) -> list[list[tuple[tuple[int, ...], int]]]:
     """Per evaluation, the (training indices, test index) folds."""
     out = []
     for first in FIRST_TEST_YEARS:
-        train = tuple(i for i, d in enumerate(docs) if int(d.name[:4]) < first)
-        out.append([(train, j) for j, d in enumerate(docs) if int(d.name[:4]) >= first])
+        train = tuple(i for i, d in enumerate(docs) if year(d) < first)
+        out.append([(train, j) for j, d in enumerate(docs) if year(d) >= first])
     everyone = range(len(docs))
     out.append([(tuple(i for i in everyone if i != j), j) for j in everyone])
     return out

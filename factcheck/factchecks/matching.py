@@ -142,6 +142,14 @@ def _weights() -> dict[str, dict]:
     return json.loads(WEIGHTS_PATH.read_text())
 
 
+@functools.cache
+def _reranker(stage: str) -> Reranker:
+    """The stage's shipped re-ranker, read once per process: the connector makes a
+    matcher of a stage for every claim (``Matcher.lexical``)."""
+    return Reranker.from_json(_weights()[stage])
+
+
+@functools.cache
 def _absolute(stage: str) -> Reranker | None:
     """The stage's absolute model, if the training script fitted one."""
     data = _weights().get(stage, {}).get("absolute")
@@ -206,7 +214,7 @@ class Matcher:
         if table is not None:
             self.static = static.StaticIndex(table, (f"{c.claim} {c.title}" for c in candidates))
         stage = "semantic" if encoder else "static" if self.static else "lexical"
-        self.reranker = reranker or Reranker.from_json(_weights()[stage])
+        self.reranker = reranker or _reranker(stage)
         self.stage = stage
         self.absolute: Reranker | None = None  # see ``with_absolute``
 
@@ -239,24 +247,24 @@ class Matcher:
         matcher.candidates, matcher.records, matcher.index = candidates, records, index
         matcher.encoder, matcher.embeddings, matcher.static = None, None, static_index
         stage = "static" if static_index is not None else "lexical"
-        matcher.reranker = Reranker.from_json(_weights()[stage])
+        matcher.reranker = _reranker(stage)
         matcher.stage, matcher.absolute = stage, None
         return matcher
 
     def lexical(self) -> Matcher:
         """The lexical stage over the same records and postings (no static table; its
         own weights and calibration): what ``Matcher.build(..., paraphrase=False)``
-        would match. The verified_claims connector keeps and flags matches by its
-        probability: the static stage's, even the absolute model's, keeps fewer of the
-        right matches on the dev tweets (docs/benchmarks.md, "Thresholds")."""
+        would match. The verified_claims connector keeps matches by its probability:
+        the static stage's, even the absolute model's, keeps fewer of the right matches
+        on the dev tweets (docs/benchmarks.md, "Thresholds")."""
         return Matcher.from_parts(self.candidates, self.records, self.index)
 
     def with_absolute(self) -> Matcher:
         """The same matcher, ranking as it does, whose matches' probability is its
         stage's absolute model's when the training script fitted one (the static stage):
         that a candidate is the query's earlier fact-check from the ``ABSOLUTE``
-        features alone, fitted on training pools with and without the fact-check.
-        Measured against the lexical stage's in docs/benchmarks.md ("Thresholds")."""
+        features alone, fitted on training pools with and without the fact-check. The
+        verified_claims connector calls a match strong by it (``strong``)."""
         matcher = copy.copy(self)
         matcher.absolute = _absolute(self.stage)
         return matcher
@@ -379,7 +387,7 @@ def match_pool(
     """Stage 2 for a pool retrieved elsewhere (best BM25 first, ties in import order),
     e.g. from an index in memory whose records are kept in a database."""
     parsed = features.Query.read(query)
-    reranker = reranker or Reranker.from_json(_weights()["lexical"])
+    reranker = reranker or _reranker("lexical")
     ranked = rerank(reranker, parsed, [record for _, record in pool], bm25)[:top]
     return [matched(parsed, pool[j][0], score, reranker) for j, score in ranked]
 
