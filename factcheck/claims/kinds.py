@@ -22,6 +22,11 @@ allies", "the price would be catastrophic") unless a judgment says more ("that
 would be a mistake" is an opinion). An arrangement announced in the future tense is
 no forecast: "I will send this Congress a budget" and "the emergency room will
 remain open" are events, checked like any other.
+
+The rules miss opinion stated in the grammar of fact ("the State of the Union is
+strong"). A small learned model (``opinion``) reads each sentence the rules call a
+plain fact and makes it an opinion when it is confident; ``read`` gives the rules'
+kind alone, with the cues the model is trained on.
 """
 
 from __future__ import annotations
