@@ -2,7 +2,8 @@
 
 Each document is a TSV file of ``kind``, ``checkable`` and ``sentence``;
 ``documents.json`` names its source, licence and split: ``dev`` to build the
-rules on, ``test`` held aside (a third of the sentences, whole documents); and
+rules on, ``test`` held aside (a third of the evaluation sentences, whole
+documents), ``train`` only to fit the opinion model (with ``dev``); and
 whether the text is ``real`` (published prose) or written for the project.
 """
 
@@ -39,7 +40,8 @@ def documents(split: str | None = None, real: bool | None = None) -> list[dict]:
 def sentences(
     split: str | None = None, document: str | None = None, real: bool | None = None
 ) -> list[Labelled]:
-    """The labelled sentences of a split (``dev`` or ``test``), of real texts, or of one file."""
+    """The labelled sentences of a split (``train``, ``dev`` or ``test``), of real texts,
+    or of one file; all of them when no split is named."""
     found = []
     for record in documents(split, real):
         if document is not None and record["file"] != document:

@@ -22,6 +22,11 @@ allies", "the price would be catastrophic") unless a judgment says more ("that
 would be a mistake" is an opinion). An arrangement announced in the future tense is
 no forecast: "I will send this Congress a budget" and "the emergency room will
 remain open" are events, checked like any other.
+
+The rules miss opinion stated in the grammar of fact ("the State of the Union is
+strong"). A small learned model (``opinion``) reads each sentence the rules call a
+plain fact and makes it an opinion when it is confident; ``read`` gives the rules'
+kind alone, with the cues the model is trained on.
 """
 
 from __future__ import annotations
@@ -29,6 +34,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+from factcheck.claims import opinion
 from factcheck.claims.dates import find_dates
 from factcheck.claims.lexicon import words
 from factcheck.claims.quantities import Quantity, find_quantities, is_statistic
@@ -180,8 +186,48 @@ _NORMATIVE = re.compile(
 )
 
 
+# The kinds the learned check may turn into an opinion: plain statements of fact.
+# Questions, quotations and reports keep their kind (what is checked is that they were
+# asked or said), figures stay checkable whatever the sentence around them says (hiding
+# a figure from the desk costs more than a reviewer's minute), and forecasts and the
+# rules' own opinions are not checkable already.
+REFINED_KINDS = frozenset({"event", "comparison", "causal"})
+# With no report framing it, a sentence holds none of these if the rules found a plain fact.
+_ABSENT_FROM_FACTS = frozenset({"recommendation", "stance", "normative", "office"})
+_OPENS_WITH_SPEAKER = re.compile(r"^\W*(?:I|we|our|my)\b", re.IGNORECASE)
+
+
 def classify(sentence: str, quantities: list[Quantity] | None = None) -> str:
-    """The kind of one sentence or clause (see KINDS); ``quantities`` if already found."""
+    """The kind of one sentence or clause (see KINDS); ``quantities`` if already found.
+
+    The rules decide, and the learned model of ``opinion`` may turn a plain statement
+    of fact into an opinion (the speeches' "the state of our Union is strong").
+    """
+    kind, outside, reported, quantities = _rules(sentence, quantities)
+    if kind not in REFINED_KINDS:
+        return kind
+    # The rules reached a plain fact only past these cues: they are absent, and not
+    # looked for again (the features are the same as ``read``'s, in less time).
+    cues = _cues(outside, reported, quantities, skip=_ABSENT_FROM_FACTS)
+    model = opinion.model()
+    return refined(kind, model.probability(opinion.features(sentence, kind, cues)), model.threshold)
+
+
+def refined(kind: str, probability: float, threshold: float) -> str:
+    """The rules' ``kind``, or an opinion when the model's ``probability`` reaches ``threshold``."""
+    return "opinion" if kind in REFINED_KINDS and probability >= threshold else kind
+
+
+def read(sentence: str, quantities: list[Quantity] | None = None) -> tuple[str, list[str]]:
+    """The kind by the rules alone, and the names of the rules' cues the sentence holds."""
+    kind, outside, reported, quantities = _rules(sentence, quantities)
+    return kind, _cues(outside, reported, quantities)
+
+
+def _rules(
+    sentence: str, quantities: list[Quantity] | None
+) -> tuple[str, str, bool, list[Quantity]]:
+    """The rules' kind, the writer's own words, whether a report frames them, the quantities."""
     if quantities is None:
         dates = [(m.start, m.end) for m in find_dates(sentence) if not m.duration]
         quantities = find_quantities(sentence, skip=dates)
@@ -205,7 +251,37 @@ def classify(sentence: str, quantities: list[Quantity] | None = None) -> str:
         ("comparison", lambda: _COMPARISON.search(outside)),
         ("causal", lambda: _CAUSAL.search(outside)),
     )
-    return next((kind for kind, matches in rules if matches()), "event")
+    kind = next((kind for kind, matches in rules if matches()), "event")
+    return kind, outside, report is not None, quantities
+
+
+def _cues(
+    outside: str, reported: bool, quantities: list[Quantity], skip: frozenset[str] = frozenset()
+) -> list[str]:
+    """The rules' cues found in the writer's words, by name, whichever rule won.
+
+    ``skip`` names cues known to be absent, not looked for.
+    """
+    patterns = {
+        "recommendation": _RECOMMENDATION,
+        "prediction": _PREDICTION,
+        "speculation": _SPECULATION,
+        "arrangement": _ARRANGEMENT,
+        "stance": _STANCE,
+        "normative": _NORMATIVE,
+        "office": _ATTRIBUTION,
+        "comparison": _COMPARISON,
+        "causal": _CAUSAL,
+        "speaker-first": _OPENS_WITH_SPEAKER,
+    }
+    found = [
+        name for name, pattern in patterns.items() if name not in skip and pattern.search(outside)
+    ]
+    if reported:
+        found.append("report")
+    if quantities:
+        found.append("quantity")
+    return found
 
 
 def _is_forecast(outside: str, own: Callable[[re.Pattern[str]], bool]) -> bool:

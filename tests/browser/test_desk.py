@@ -106,7 +106,7 @@ def test_editor_reviewer_and_approver_work_the_seed_essay(page, service):
     screenshot(page, "desk-essay")
 
     # The editor discards a claim, then adds it back by selecting its words in the text.
-    wording = "Iraq is not Vietnam."
+    wording = "U.S. forces have been repeatedly blocked from going after Mahdi leaders."
     row = page.locator("li.claim-row", has_text=wording).first
     row.get_by_text(re.compile("^Edit claim")).click()
     row.get_by_text(re.compile(r"^Discard claim \d+…$")).click()
@@ -116,7 +116,7 @@ def test_editor_reviewer_and_approver_work_the_seed_essay(page, service):
     assert page.locator("#add-preview").inner_text() == f"“{wording}”"
     page.get_by_role("button", name="Add as a claim").click()
     expect_flash(page, "Claim added.")
-    page.wait_for_selector("mark.claim.status-awaiting_review >> text=Iraq is not Vietnam.")
+    page.wait_for_selector(f"mark.claim.status-awaiting_review >> text={wording}")
     sign_out(page)
 
     # A reviewer takes the most urgent task, cites a selected passage and submits.

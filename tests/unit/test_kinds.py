@@ -19,11 +19,14 @@ from tests.kinds_data import FOLDER, documents, evaluate, sentences
 
 def test_the_set_has_three_hundred_labelled_sentences_from_real_texts_with_sources():
     rows = sentences()
-    assert len(sentences(real=True)) >= 300  # the texts written for the project are extra
+    # Evaluation sentences, without the training documents; those written for the
+    # project are extra.
+    assert len(sentences("dev", real=True) + sentences("test", real=True)) >= 300
     assert {row.kind for row in rows} <= set(KINDS) - {"heading"}
     assert all(row.checkable == (row.kind not in NOT_CHECKABLE_KINDS) for row in rows)
     for record in documents():
-        assert record["source"] and record["licence"] and record["split"] in ("dev", "test")
+        assert record["source"] and record["licence"]
+        assert record["split"] in ("train", "dev", "test")  # train: the opinion model's only
         assert isinstance(record["real"], bool)
         assert (FOLDER / record["file"]).is_file()
     assert sorted(path.name for path in FOLDER.glob("*.tsv")) == sorted(
@@ -39,23 +42,37 @@ def test_a_third_of_it_is_held_aside_by_whole_documents(real):
     assert "seed.tsv" not in {row.document for row in test}
 
 
+def test_the_training_documents_are_real_public_domain_texts_apart_from_the_held_aside():
+    train = documents("train")
+    assert len(sentences("train")) >= 400
+    assert all(record["real"] and "public domain" in record["licence"] for record in train)
+    held_aside = {record["file"] for record in documents("test")}
+    assert not {record["file"] for record in train} & held_aside
+    # No training sentence is a held-aside or development sentence.
+    others = {row.sentence for row in sentences("test") + sentences("dev")}
+    assert not {row.sentence for row in sentences("train")} & others
+
+
 def test_the_seed_rows_are_the_essays_sentences_without_its_title():
     title = heading_lines(SEED_ESSAY)[0]
     essay = [SEED_ESSAY[a:b] for a, b in segment(SEED_ESSAY) if a >= title[1]]
     assert [row.sentence for row in sentences(document="seed.tsv")] == essay
 
 
-# The measured level (docs/benchmarks.md, "Claim kinds"), so that a rule that loses
-# ground fails here. The held-aside figures are below the target of 0.90:
-# the floors hold the rules where they are, they do not say the target is met.
+# The measured level (docs/benchmarks.md, "Claim kinds"), so that a rule or a model that
+# loses ground fails here. The held-aside figures (the rules with the opinion model, the
+# set's third measurement) are below the target of 0.90: the floors hold the
+# kinds where they are, they do not say the target is met. The development figures are
+# in-sample for the model (it is fitted on those documents; bench/kinds.py prints the
+# leave-one-document-out figures).
 @pytest.mark.parametrize(
     ("split", "real", "document", "floor"),
     [
-        ("test", None, None, 0.85),
-        ("test", True, None, 0.71),
-        ("dev", None, None, 0.90),
-        ("dev", True, None, 0.84),
-        (None, None, "seed.tsv", 0.96),
+        ("test", None, None, 0.86),
+        ("test", True, None, 0.72),
+        ("dev", None, None, 0.97),
+        ("dev", True, None, 0.96),
+        (None, None, "seed.tsv", 0.98),
     ],
 )
 def test_checkable_against_opinion_f1_holds_its_measured_level(split, real, document, floor):

@@ -1,0 +1,91 @@
+"""Opinion stated in the grammar of fact: a small learned check on the kind rules.
+
+The rules of ``kinds`` see the marks of opinion ("should", "I believe", "a failure")
+but not the speeches' rhetoric that reads like a report ("The shadow of crisis has
+passed, and the State of the Union is strong."). A logistic regression over a
+sentence's words and word pairs, the kind the rules gave it and the rules' cues,
+trained on labelled speeches, essays and reports (``factcheck.claims.opinion_training``
+rebuilds it), gives the probability that a sentence is not checkable. ``kinds``
+asks it only about sentences the rules call a plain fact (event, comparison, cause)
+and turns those above the threshold into opinions; questions, quotations, reported
+speech, figures, forecasts and the rules' own opinions stay as the rules say.
+
+The weights are a JSON file of some 14,000 named features: no numpy, no hashing,
+and a lookup per feature.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import math
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+
+from factcheck.claims.checkworthiness import ngrams_of, tokens
+
+WEIGHTS_PATH = Path(__file__).parent / "data" / "opinion-v1.json"
+# Adjectives that mostly judge ("superb", "painful", "necessary"), with their mean
+# subjectivity in [0.5, 1], from the Pattern/TextBlob English sentiment lexicon
+# (Tom De Smedt and Walter Daelemans, CLiPS; PDDL); ``opinion_training`` derives it.
+LEXICON_PATH = Path(__file__).parent / "data" / "subjective-adjectives.tsv"
+_STRONGLY_SUBJECTIVE = 0.8
+
+
+def features(sentence: str, kind: str, cues: Iterable[str]) -> list[str]:
+    """The sentence's features: word 1-2 grams, its first word, the rules' kind and cues."""
+    words = tokens(sentence)
+    found = [f"w:{gram}" for gram in ngrams_of(words)]
+    found.append(f"first:{words[0]}" if words else "first:")
+    found.append(f"kind:{kind}")
+    found.extend(f"cue:{cue}" for cue in cues)
+    found.extend(_lexicon_features(words))
+    return found
+
+
+def _lexicon_features(words: list[str]) -> list[str]:
+    """How many judging adjectives the sentence holds: the words the training set lacks."""
+    scores = [score for score in map(_lexicon().get, words) if score is not None]
+    found = []
+    if scores:
+        found.append("lex:subjective")
+    if len(scores) >= 2:
+        found.append("lex:subjective2")
+    if any(score >= _STRONGLY_SUBJECTIVE for score in scores):
+        found.append("lex:strong")
+    return found
+
+
+@functools.cache
+def _lexicon() -> dict[str, float]:
+    lines = LEXICON_PATH.read_text(encoding="utf-8").splitlines()
+    return {word: float(score) for word, score in (line.split("\t") for line in lines)}
+
+
+class Model:
+    """A logistic regression over named binary features, and the threshold it is used at."""
+
+    def __init__(self, weights: Mapping[str, float], bias: float, threshold: float) -> None:
+        self.weights = dict(weights)
+        self.bias = bias
+        self.threshold = threshold
+
+    @classmethod
+    def load(cls, path: Path = WEIGHTS_PATH) -> Model:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return cls(data["weights"], data["bias"], data["threshold"])
+
+    def probability(self, found: Iterable[str]) -> float:
+        """The probability that a sentence with these features is not checkable."""
+        weight = self.weights.get
+        # A feature counts once, as in training, however often a word repeats.
+        z = self.bias + sum(weight(name, 0.0) for name in set(found))
+        if z < 0:  # the form that cannot overflow
+            return math.exp(z) / (1.0 + math.exp(z))
+        return 1.0 / (1.0 + math.exp(-z))
+
+
+@functools.cache
+def model() -> Model:
+    """The shipped model, read once per process."""
+    return Model.load()

@@ -1,0 +1,107 @@
+"""The learned opinion check of the kind rules (factcheck.claims.opinion): shipped as
+package data, read without a network, reproducible from its training module, and
+turning opinion stated as fact into opinion while plain facts stay checkable."""
+
+from __future__ import annotations
+
+import importlib.resources
+import socket
+
+import pytest
+
+from factcheck.claims import opinion
+from factcheck.claims.kinds import NOT_CHECKABLE_KINDS, REFINED_KINDS, classify, read, refined
+from tests.kinds_data import sentences
+
+# From the development documents (never the held-aside ones): the rules read these as
+# plain facts; a reader, and now the model, as the speaker's or writer's judgment.
+OPINION_AS_FACT = [
+    "Members of the Congress, the Constitution makes us not rivals for power but partners "
+    "for progress.",
+    "But recession is only one enemy of a free economy - inflation is another.",
+    "And tonight, thanks to them, we are winning the war on terror.",
+    "But this is a thing more ardently to be wished than seriously to be expected.",
+    "For those families, a bus that does not come is a wall between them and a job.",
+]
+FACTS = [
+    "The American flag flies again over our embassy in Kabul.",
+    "Harmon County has not approved a single new public housing project since 2011.",
+    "The nurses' union filed a complaint with the state labor board on Tuesday.",
+    "Within a couple of hours, American units arrived at the scene and chased off the attackers.",
+    "The public comment period ended eighteen months ago.",
+]
+
+
+def test_the_model_is_package_data_read_without_a_network(monkeypatch):
+    data = importlib.resources.files("factcheck.claims") / "data"
+    assert (data / opinion.WEIGHTS_PATH.name).is_file()
+    assert (data / opinion.LEXICON_PATH.name).is_file()
+
+    def no_network(*args, **kwargs):
+        raise AssertionError("the opinion model must not reach the network")
+
+    monkeypatch.setattr(socket, "socket", no_network)
+    monkeypatch.setattr(socket, "create_connection", no_network)
+    model = opinion.Model.load()
+    assert len(model.weights) > 1000 and 0.5 <= model.threshold < 1
+    assert "superb" in opinion._lexicon()
+
+
+@pytest.mark.parametrize("sentence", OPINION_AS_FACT)
+def test_opinion_stated_as_fact_is_an_opinion(sentence):
+    assert read(sentence)[0] in REFINED_KINDS  # the rules alone call it a fact
+    assert classify(sentence) == "opinion"
+
+
+@pytest.mark.parametrize("sentence", FACTS)
+def test_plain_facts_stay_checkable(sentence):
+    assert classify(sentence) not in NOT_CHECKABLE_KINDS
+
+
+def test_the_examples_are_development_sentences():
+    development = {row.sentence: row for row in sentences("dev")}
+    for sentence in OPINION_AS_FACT + FACTS:
+        row = development[sentence]
+        assert row.checkable == (sentence in FACTS)
+
+
+def test_the_model_only_refines_plain_facts():
+    # A figure, a report, a quotation and a question keep the rules' kind whatever the model.
+    for sentence, kind in [
+        ("Turnout fell to 41 percent, according to the commission.", "statistic"),
+        ("The mayor said the city is strong.", "attribution"),
+        ('"Our cause is just," the senator said.', "quotation"),
+        ("Is the state of our Union strong?", "question"),
+    ]:
+        assert classify(sentence) == kind
+
+
+def test_classify_reads_the_features_training_reads():
+    # classify skips the cues a plain fact cannot hold; the model must see what it was
+    # trained on all the same.
+    model = opinion.model()
+    for row in sentences():
+        kind, cues = read(row.sentence)
+        probability = model.probability(opinion.features(row.sentence, kind, cues))
+        assert classify(row.sentence) == refined(kind, probability, model.threshold)
+
+
+def test_probabilities_are_bounded_for_extreme_scores():
+    model = opinion.Model({"a": 1000.0, "b": -1000.0}, 0.0, 0.5)
+    assert model.probability(["a"]) == 1.0
+    assert model.probability(["b"]) == 0.0
+    assert model.probability(["a", "a", "b"]) == 0.5  # a feature counts once
+
+
+def test_training_rebuilds_the_shipped_weights():
+    training = pytest.importorskip("factcheck.claims.opinion_training")
+    pytest.importorskip("sklearn")
+    rebuilt = training.fit(training.examples())
+    shipped = opinion.Model.load()
+    assert rebuilt.threshold == shipped.threshold
+    assert rebuilt.bias == pytest.approx(shipped.bias, abs=1e-3)
+    assert rebuilt.weights.keys() == shipped.weights.keys()
+    assert all(
+        rebuilt.weights[name] == pytest.approx(weight, abs=1e-3)
+        for name, weight in shipped.weights.items()
+    )
