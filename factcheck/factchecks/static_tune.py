@@ -1,6 +1,6 @@
 """Fine-tune the static table on claims and their earlier fact-checks: build time only.
 
-    python -m factcheck.factchecks.static_tune [--data DIR] [--start PATH] [--out PATH]
+    python -m factcheck.factchecks.static_tune --start V1 [--data DIR] [--out PATH]
 
 ``static_build`` fits the table without labels (to MiniLM's sentence vectors). This
 step then reads the training tweets' gold fact-checks: the table's rows move so
@@ -12,8 +12,10 @@ keep their meaning. Rows of tokens in no tweet and no record never move.
 
 Texts are embedded as ``static.StaticIndex`` does at run time (the weighted mean of
 their token rows, weights the archive's idf, at unit length). Full-batch Adam from
-the start table: deterministic, so a rerun gives the same table (no seed to set).
-numpy and scipy (the ``train`` extra).
+the start table: deterministic, so a rerun gives the same table (no seed to set);
+about 35 s of CPU. numpy and scipy (the ``train`` extra). The re-ranker is fitted on
+the same training tweets, so it is fitted out of fold (``training --untuned V1``).
+Settings chosen on the dev tweets: docs/benchmarks.md, "Tuning the table".
 """
 
 from __future__ import annotations
