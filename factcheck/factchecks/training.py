@@ -51,6 +51,7 @@ import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -309,6 +310,19 @@ def _semantic_build(semantic: Matcher, reranker: Reranker) -> Callable[[list[Can
     return build
 
 
+def with_kept(
+    fitted: dict[str, Any], before: dict[str, Any], keep: Sequence[str]
+) -> dict[str, Any]:
+    """The weight sets to write: those just fitted, but the stages in ``keep`` and a
+    stage not refitted (MiniLM's, with ``--lexical-only``) as they were in ``before``;
+    a stage in neither is left out."""
+    weights = dict(fitted)
+    for stage in ["semantic" if "semantic" not in fitted else "", *keep]:
+        if stage:
+            weights[stage] = before.get(stage)
+    return {stage: w for stage, w in weights.items() if w}
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
@@ -340,10 +354,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         return
     weights = train(args.data, None if args.lexical_only else minilm.load(), args.untuned)
     before = json.loads(args.out.read_text()) if args.out.exists() else {}
-    for stage in ["semantic" if "semantic" not in weights else "", *args.keep.split(",")]:
-        if stage:  # kept: not refitted, or asked to stay
-            weights[stage] = before.get(stage)
-    weights = {stage: w for stage, w in weights.items() if w}
+    weights = with_kept(weights, before, args.keep.split(","))
     args.out.write_text(json.dumps(weights, indent=1) + "\n")
     print(f"wrote {args.out} ({', '.join(weights)})")
 

@@ -123,3 +123,17 @@ def test_each_fold_s_queries_are_matched_with_its_own_table() -> None:
     assert [list(q) for q, _ in groups] == [list(f.queries) for f in held]
     for (_, build), table in zip(groups, tables, strict=True):
         assert build(RECORDS).static.table is table
+
+
+def test_kept_stages_stay_as_they_were_and_the_others_are_refitted() -> None:
+    fitted = {"lexical": {"w": 2}, "static": {"w": 3}}
+    before = {"lexical": {"w": 1}, "static": {"w": 0}, "semantic": {"w": 9}}
+    written = training.with_kept(fitted, before, ["lexical"])
+    assert written == {"lexical": {"w": 1}, "static": {"w": 3}, "semantic": {"w": 9}}
+    assert list(written) == ["lexical", "static", "semantic"]  # the file's order holds
+
+
+def test_nothing_kept_writes_what_was_fitted_and_no_empty_stage() -> None:
+    fitted = {"lexical": {"w": 2}, "static": {"w": 3}, "semantic": {"w": 4}}
+    assert training.with_kept(fitted, {}, [""]) == fitted
+    assert training.with_kept({"lexical": {"w": 2}}, {}, ["static"]) == {"lexical": {"w": 2}}
