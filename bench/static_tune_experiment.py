@@ -32,7 +32,9 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from factcheck.factchecks import lexical, matching, static, static_tune, training  # noqa: E402
+from bench.claim_matching import full, static_only  # noqa: E402
+from bench.common import percentile  # noqa: E402
+from factcheck.factchecks import matching, static, static_tune, training  # noqa: E402
 from factcheck.factchecks.evaluation import (  # noqa: E402
     DEFAULT_DATA,
     evaluate,
@@ -103,14 +105,9 @@ def main() -> None:
         return table
 
     def report(name: str, m: Matcher) -> None:
-        runs = [([x.id for x in m.match(q.text, top=10)], q.gold) for q in dev]
-        s = evaluate(runs)
-        alone = []
-        for q in dev:
-            cos = m.static.vectors @ m.static.query(q.text).vector  # type: ignore[union-attr]
-            alone.append(([candidates[i].id for i in lexical.best_first(cos + 2.0, 10)], q.gold))
-        a = evaluate(alone)
-        tr = evaluate([([x.id for x in m.match(q.text, top=10)], q.gold) for q in train])
+        s = evaluate([(full(m)(q.text), q.gold) for q in dev])
+        a = evaluate([(static_only(m)(q.text), q.gold) for q in dev])
+        tr = evaluate([(full(m)(q.text), q.gold) for q in train])
         print(
             f"{name}: dev MAP@5 {s.map5:.3f} P@1 {s.p1:.3f} MRR {s.mrr:.3f} | "
             f"static alone {a.map5:.3f} | train MAP@5 {tr.map5:.3f}",
@@ -132,9 +129,8 @@ def main() -> None:
     if not args.no_crossfit:
         rows, labels = [], []
         for fold in range(args.folds):
-            held = train[fold :: args.folds]
-            kept = [q for i, q in enumerate(train) if i % args.folds != fold]
-            fm = matcher_of((tuned(kept)), training._NEUTRAL)
+            held, kept = training.fold_split(train, fold, args.folds)
+            fm = matcher_of(tuned(kept), training._NEUTRAL)
             r, lab = training.pools(fm, held)
             rows.append(r)
             labels.append(lab)
@@ -163,7 +159,7 @@ def timing(candidates, dev, start: static.StaticTable, rounds: int = 3) -> None:
                 m.match(q.text)
                 cpu[name].append((time.process_time() - t0) * 1000)
     for name, ms in cpu.items():
-        print(f"{name}: CPU p50 {np.percentile(ms, 50):.1f} ms, p99 {np.percentile(ms, 99):.1f} ms")
+        print(f"{name}: CPU p50 {percentile(ms, 50):.1f} ms, p99 {percentile(ms, 99):.1f} ms")
 
 
 if __name__ == "__main__":

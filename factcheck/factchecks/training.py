@@ -221,15 +221,18 @@ def folds(
         table = static.load()
         return [Fold(queries, table)] if table is not None else []
     start = static.StaticTable.load(untuned)
-    return [
-        Fold(
-            queries[k::FOLDS],
-            static_tune.tuned(
-                start, candidates, [q for i, q in enumerate(queries) if i % FOLDS != k]
-            )[0],
-        )
-        for k in range(FOLDS)
-    ]
+    split = [fold_split(queries, k) for k in range(FOLDS)]
+    return [Fold(held, static_tune.tuned(start, candidates, kept)[0]) for held, kept in split]
+
+
+def fold_split(
+    queries: Sequence[Query], k: int, folds: int = FOLDS
+) -> tuple[list[Query], list[Query]]:
+    """Group ``k`` of ``folds`` (every ``folds``-th tweet from the ``k``-th) and the
+    other groups' tweets, which its table is tuned on."""
+    held = list(queries[k::folds])
+    kept = [q for i, q in enumerate(queries) if i % folds != k]
+    return held, kept
 
 
 def train(
