@@ -442,7 +442,7 @@ TIMING = ["p50 ms", "p99 ms", "CPU p50 ms", "CPU p99 ms"]
 
 def speed(args: argparse.Namespace, real: list[Candidate]) -> None:
     dev = load_queries("dev", args.data)
-    rows = []
+    rows, connector_rows = [], []
     for size in args.sizes:
         archive = synthetic(real, size)
         before = resident_mb()
@@ -451,6 +451,7 @@ def speed(args: argparse.Namespace, real: list[Candidate]) -> None:
         build = time.perf_counter() - start
         grown = resident_mb() - before
         timing = timing_cells(*latencies(matcher.match, dev, args.rounds))
+        connector_rows += connector_reads(matcher, dev, args.rounds, f"{size:,}")
         quality_at = run(full(matcher), dev).map5
         rows.append(
             [
@@ -480,6 +481,30 @@ def speed(args: argparse.Namespace, real: list[Candidate]) -> None:
         )
     )
     print()
+    print("The verified_claims connector's reads per claim (the lexical stage's 10 best")
+    print("and the absolute model's probability of the static stage's 10 best)")
+    print(table(["archive", "how", *TIMING], connector_rows))
+    print()
+
+
+def connector_reads(
+    matcher: Matcher, dev: Sequence[Query], rounds: int, archive: str
+) -> list[list[str]]:
+    """The connector's two readings of a claim, as two matches (each scoring the
+    archive's BM25) and as ``kept_and_sure`` (one retrieval), timed in turn."""
+    lexical, absolute = matcher.lexical(), matcher.with_absolute()
+
+    def two_matches(query: str) -> None:
+        lexical.match(query, top=10)
+        absolute.match(query, top=10)
+
+    def one_retrieval(query: str) -> None:
+        matcher.kept_and_sure(query, top=10)
+
+    return [
+        [archive, how, *timing_cells(*latencies(read, dev, rounds))]
+        for how, read in (("two matches", two_matches), ("kept_and_sure", one_retrieval))
+    ]
 
 
 # --- the index kept on disk ----------------------------------------------------------------

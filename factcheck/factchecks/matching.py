@@ -321,7 +321,10 @@ class Matcher:
 
     def scored(self, query: str, top: int = 5) -> tuple[features.Query, list[Scored]]:
         """The query read, and its ``top`` best candidates, best first."""
-        found = self.pool(query)
+        return self.ranked(self.pool(query), top)
+
+    def ranked(self, found: Pool, top: int = 5) -> tuple[features.Query, list[Scored]]:
+        """The ``top`` best of a pool this matcher's index retrieved, best first."""
         records = [self.records[i] for i in found.pool]
         rows = features.matrix(
             found.query, records, found.bm25, found.cosine, found.static, found.soft
@@ -336,6 +339,20 @@ class Matcher:
         parsed, best = self.scored(query, top)
         return [self._matched(parsed, found) for found in best]
 
+    def kept_and_sure(self, query: str, top: int = 5) -> tuple[list[Match], dict[str, float]]:
+        """What the verified_claims connector reads, from one retrieval: the lexical
+        stage's ``top`` matches (``lexical().match``, whose probability KEEP is set on)
+        and, by record id, the absolute model's probability of this stage's ``top``
+        (``with_absolute().match``, which STRONG reads)."""
+        found = self.pool(query)
+        lexical = self.lexical()
+        parsed, best = lexical.ranked(lexical_part(found), top)
+        matches = [lexical._matched(parsed, scored) for scored in best]
+        absolute = self.with_absolute()
+        parsed, best = absolute.ranked(found, top)
+        sure = [absolute._matched(parsed, scored) for scored in best]
+        return matches, {match.id: match.probability for match in sure}
+
     def _matched(self, query: features.Query, found: Scored) -> Match:
         candidate = self.candidates[found.position]
         match = matched(query, candidate, found.score, self.reranker)
@@ -343,6 +360,15 @@ class Matcher:
             return match
         score = float(self.absolute.score(found.row[None, :])[0])
         return replace(match, probability=round(self.absolute.probability(score), 4))
+
+
+def lexical_part(found: Pool) -> Pool:
+    """The pool the lexical stage retrieves for the same query: BM25's ``POOL`` best.
+    A pool comes best BM25 first, ties in import order, as ``lexical.best_first``
+    orders them, so they are its first records with a BM25 score; the static
+    neighbours BM25 missed come after them."""
+    scored = np.flatnonzero(found.bm25 > 0)[:POOL]
+    return Pool(found.query, found.pool[scored], found.bm25[scored])
 
 
 @dataclass(frozen=True)

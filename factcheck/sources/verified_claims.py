@@ -59,9 +59,7 @@ class VerifiedClaimsConnector:
             serving = index.serving(session).matcher
             # The lexical stage's matches and calibration, the one KEEP is set on; the
             # absolute model's probability of the same records for STRONG.
-            matches = serving.lexical().match(query.text, top=CANDIDATES)
-            absolute = serving.with_absolute().match(query.text, top=CANDIDATES)
-            sure = {match.id: match.probability for match in absolute}
+            matches, sure = serving.kept_and_sure(query.text, top=CANDIDATES)
             rows = archive.by_ids(session, [int(match.id) for match in matches])
         found = []
         for match in matches:

@@ -10,8 +10,10 @@ import numpy as np
 import pytest
 
 from factcheck.factchecks import encoder, evaluation, features, lexical, static, text, training
+from factcheck.factchecks.lexical import Bm25Index
 from factcheck.factchecks.matching import (
     KEEP,
+    POOL,
     STRONG,
     WEIGHTS_PATH,
     Candidate,
@@ -20,6 +22,7 @@ from factcheck.factchecks.matching import (
     Matcher,
     Reranker,
     kept,
+    lexical_part,
     match_fetched,
     strong,
 )
@@ -242,6 +245,72 @@ def test_a_database_fetch_ranks_as_the_in_memory_matcher() -> None:
     fetched = list(zip(ARCHIVE, records, strict=True))
     for query in ("Obama 122 Guantanamo", "70 percent Charlotte", TWEET):
         assert match_fetched(query, fetched, stats) == matcher.match(query)
+
+
+def crowded_archive(size: int = 120, seed: int = 7) -> list[Candidate]:
+    """Records sharing words at random, so that a query scores more than ``POOL`` of
+    them and the static stage adds neighbours BM25 missed."""
+    words = ARCHIVE_WORDS.split()
+    rng = np.random.default_rng(seed)
+    return [
+        Candidate(f"r{i}", " ".join(rng.choice(words, 9)), " ".join(rng.choice(words, 4)))
+        for i in range(size)
+    ]
+
+
+ARCHIVE_WORDS = (
+    "Obama Biden Guantanamo detainees released protesters arrested Charlotte lottery "
+    "Ohio premiums wombats fires eclipse senator governor taxes wages border vaccine "
+    "hospital election ballots million percent doctors schools crime police"
+)
+
+
+def connector_reads_of(matcher: Matcher, query: str) -> tuple[list[Match], dict[str, float]]:
+    """What the connector read before ``kept_and_sure``: each stage matched on its own."""
+    matches = matcher.lexical().match(query, top=10)
+    sure = {m.id: m.probability for m in matcher.with_absolute().match(query, top=10)}
+    return matches, sure
+
+
+def test_the_connector_reads_both_stages_from_one_retrieval(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """``kept_and_sure`` gives what the lexical and the absolute matches gave apart,
+    from one BM25 scoring of the archive instead of two."""
+    matcher = Matcher.build([*crowded_archive(), *ARCHIVE])
+    assert matcher.stage == "static"
+    rng = np.random.default_rng(11)
+    queries = [" ".join(rng.choice(ARCHIVE_WORDS.split(), 6)) for _ in range(25)]
+    # Words of one record each: the static neighbours join with no BM25 at all.
+    queries += ["burrows to escape in Australia", "Total Eclipse of the Sun", TWEET, "zzzz"]
+    more_than_the_lexical_pool = neighbours_without_bm25 = 0
+    for query in queries:
+        assert matcher.kept_and_sure(query, top=10) == connector_reads_of(matcher, query)
+        found, lexical_pool = matcher.pool(query), matcher.lexical().pool(query)
+        assert np.array_equal(lexical_part(found).pool, lexical_pool.pool)
+        assert np.array_equal(lexical_part(found).bm25, lexical_pool.bm25)
+        more_than_the_lexical_pool += np.count_nonzero(found.bm25 > 0) > POOL
+        neighbours_without_bm25 += bool(np.any(found.bm25 == 0))
+    assert more_than_the_lexical_pool and neighbours_without_bm25
+
+    calls = Counter()
+    scores = Bm25Index.scores
+
+    def counted(index: Bm25Index, query: list[str]) -> np.ndarray:
+        calls["scores"] += 1
+        return scores(index, query)
+
+    monkeypatch.setattr(Bm25Index, "scores", counted)
+    matcher.kept_and_sure(TWEET, top=10)
+    assert calls["scores"] == 1
+    connector_reads_of(matcher, TWEET)
+    assert calls["scores"] == 3
+
+
+def test_the_lexical_matcher_reads_both_from_its_own_pool() -> None:
+    matcher = Matcher.build(ARCHIVE, paraphrase=False)
+    for query in ("Obama 122 Guantanamo", "70 percent Charlotte", TWEET):
+        assert matcher.kept_and_sure(query, top=10) == connector_reads_of(matcher, query)
 
 
 def test_reranker_weights_fit_the_features() -> None:
