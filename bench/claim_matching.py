@@ -4,7 +4,7 @@ Run from the repository root:
 
     .venv/bin/python bench/claim_matching.py [--data DIR] [--sizes 10375,100000]
         [--pg-size 1000000] [--memory-size 1000000] [--encoder] [--embeddings FILE]
-        [--quality-only | --thresholds-only]
+        [--quality-only | --thresholds-only | --service-pg-size 1000000]
 
 The data is read from ``--data`` (or ``FACTCHECK_CLAIM_MATCHING_DATA``; by default
 ``../shared/data/claim-matching/clef2020-task2`` beside the repository).
@@ -62,11 +62,21 @@ the others once, then again with the postings copied into memory (what the mappi
 costs), and says how much it grew and how much of that is not file-backed (the
 vocabulary and Python's own objects; a mapped file's pages are shared by the processes
 that map it). ``--skip-speed`` skips the in-memory table.
+
+The service's own path on PostgreSQL, alone (``--service-pg-size N``): the same
+synthetic archive of N records written as a TSV file, imported into the service's
+tables in a new database as ``factcheck fact-checks import`` does; the matcher's index
+built from the table and kept in a data dir (``index.current``, the static stage
+included); then a fresh process loads that index and answers the dev tweets, as
+``Matcher.match`` and as the ``verified_claims`` connector reads them
+(``kept_and_sure``).
 """
 
 from __future__ import annotations
 
 import argparse
+import csv
+import io
 import os
 
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")  # one core, before numpy loads
@@ -85,13 +95,17 @@ from itertools import pairwise
 from pathlib import Path
 
 import numpy as np
+from sqlalchemy import select
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.common import percentile, postgres_database, table  # noqa: E402
+from factcheck import migrate  # noqa: E402
+from factcheck.db import Database  # noqa: E402
 from factcheck.factchecks import encoder as minilm  # noqa: E402
-from factcheck.factchecks import features, lexical, saved, text  # noqa: E402
+from factcheck.factchecks import features, formats, index, lexical, saved, text  # noqa: E402
+from factcheck.factchecks import services as archive_services  # noqa: E402
 from factcheck.factchecks.evaluation import (  # noqa: E402
     DEFAULT_DATA,
     Query,
@@ -116,6 +130,7 @@ from factcheck.factchecks.matching import (  # noqa: E402
     Matcher,
     match_pool,
 )
+from factcheck.factchecks.models import VerifiedClaim  # noqa: E402
 from factcheck.sources.text import overlap  # noqa: E402
 from factcheck.sources.verified_claims import CANDIDATES, TOP_K  # noqa: E402
 
@@ -678,6 +693,88 @@ def postgres(args: argparse.Namespace, real: list[Candidate]) -> None:
     print()
 
 
+# --- the service's own path on PostgreSQL ------------------------------------------------
+
+
+def as_tsv(archive: Sequence[Candidate]) -> str:
+    """The records as a TSV file of the importer's named columns, quoted as csv does."""
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter="\t", lineterminator="\n")
+    writer.writerow(["id", "claim", "title"])
+    writer.writerows((c.id, c.claim, c.title) for c in archive)
+    return out.getvalue()
+
+
+def service_postgres(args: argparse.Namespace, real: list[Candidate]) -> None:
+    """The service's path: the records imported into its own tables
+    (``services.import_records``, as ``factcheck fact-checks import`` does), the
+    matcher's index built from the table and kept in a data dir (``index.current``),
+    then a fresh process loads it and answers the dev tweets, both as ``match`` and as
+    the connector reads them (``kept_and_sure``)."""
+    size = args.service_pg_size
+    dump = as_tsv(synthetic(real, size))
+    with postgres_database("matchservice") as url, tempfile.TemporaryDirectory() as data_dir:
+        migrate.upgrade(url)
+        database = Database(url)
+        try:
+            start = time.perf_counter()
+            with database.scope() as session:
+                result = archive_services.import_records(
+                    session, formats.read(dump, "tsv"), name="bench.tsv", format="tsv"
+                )
+            import_s = time.perf_counter() - start
+            assert result.new == size, result.summary()
+            del dump
+            index.forget()
+            start = time.perf_counter()
+            with database.read_scope() as session:
+                index.current(session, data_dir=Path(data_dir))
+            build_s = time.perf_counter() - start
+        finally:
+            database.dispose()
+        command = [sys.executable, __file__, "--data", str(args.data)]
+        command += ["--service-load", f"{url} {data_dir}"]
+        done = subprocess.run(command, capture_output=True, text=True)
+    if done.returncode:
+        sys.exit(f"the fresh process failed:\n{done.stderr}")
+    child = json.loads(done.stdout)
+    print(f"The service on PostgreSQL: {size:,} records imported, indexed, then matched")
+    print(f"by a fresh process (the dev tweets x{args.rounds})")
+    headers = ["import s", "records/s", "index build s", "load ms", "how", *TIMING, "dev MAP@5"]
+    first = [f"{import_s:.0f}", f"{size / import_s:,.0f}", f"{build_s:.0f}", child["load_ms"]]
+    rows = [[*(first if i == 0 else [""] * 4), *row] for i, row in enumerate(child["rows"])]
+    print(table(headers, rows))
+    print()
+
+
+def service_load(where: str, data: Path, rounds: int) -> None:
+    """In a fresh process: the service's kept index of the database loaded, then timed."""
+    url, data_dir = where.split(" ", 1)
+    dev = load_queries("dev", data)
+    database = Database(url)
+    with database.read_scope() as session:
+        start = time.perf_counter()
+        matcher = index.current(session, data_dir=Path(data_dir)).matcher
+        load_ms = (time.perf_counter() - start) * 1000
+        # Every row's own id (``services.refs`` asks by key, too many keys at a million).
+        stored = session.execute(select(VerifiedClaim.id, VerifiedClaim.ref))
+        refs = {row.id: row.ref for row in stored}
+    database.dispose()
+
+    def ranked(query: str) -> list[str]:
+        return [refs[int(m.id)] for m in matcher.match(query, top=10)]
+
+    def connector(query: str) -> None:
+        matcher.kept_and_sure(query, top=10)
+
+    match_map = f"{run(ranked, dev).map5:.3f}"
+    rows = [
+        ["match", *timing_cells(*latencies(matcher.match, dev, rounds)), match_map],
+        ["kept_and_sure", *timing_cells(*latencies(connector, dev, rounds)), ""],
+    ]
+    print(json.dumps({"load_ms": f"{load_ms:.0f}", "rows": rows}))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
@@ -693,14 +790,23 @@ def main() -> None:
     parser.add_argument("--load-only", type=Path, help=argparse.SUPPRESS)  # kept(): the child
     parser.add_argument("--quality-only", action="store_true")
     parser.add_argument("--thresholds-only", action="store_true")
+    parser.add_argument(
+        "--service-pg-size", type=int, default=0, help="the service's path on PostgreSQL, alone"
+    )
+    parser.add_argument("--service-load", help=argparse.SUPPRESS)  # service_postgres's child
     args = parser.parse_args()
     if args.load_only:
         return load_only(args.load_only, args.data)
+    if args.service_load:
+        return service_load(args.service_load, args.data, args.rounds)
     args.kept_sizes = [int(s) for s in args.kept_sizes.split(",") if s]
     args.sizes = [int(s) for s in args.sizes.split(",") if s] + (
         [args.memory_size] if args.memory_size else []
     )
     real = load_verified_claims(args.data)
+    if args.service_pg_size:
+        service_postgres(args, real)
+        return
     if args.thresholds_only:
         thresholds(args, real)
         return
