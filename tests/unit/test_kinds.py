@@ -76,19 +76,20 @@ def test_the_seed_rows_are_the_essays_sentences_without_its_title():
 
 
 # The measured level (docs/benchmarks.md, "Claim kinds"), so that a rule or a model that
-# loses ground fails here. The held-aside figures (the rules with the opinion model, the
-# set's third measurement) are below the issue's target of 0.90: the floors hold the
-# kinds where they are, they do not say the target is met. The development figures are
-# in-sample for the model (it is fitted on those documents; bench/kinds.py prints the
-# leave-one-document-out figures).
+# loses ground fails here. The held-aside figures (the rules with the opinion model; the
+# first held-aside set's fourth measurement, test2's first) are below the issue's target
+# of 0.90: the floors hold the kinds where they are, they do not say the target is met.
+# The development figures are in-sample for the model (it is fitted on those documents;
+# bench/kinds.py prints the leave-one-document-out figures).
 @pytest.mark.parametrize(
     ("split", "real", "document", "floor"),
     [
         ("test", None, None, 0.86),
-        ("test", True, None, 0.72),
-        ("dev", None, None, 0.97),
-        ("dev", True, None, 0.96),
-        (None, None, "seed.tsv", 0.98),
+        ("test", True, None, 0.73),
+        ("test2", None, None, 0.75),
+        ("dev", None, None, 0.95),
+        ("dev", True, None, 0.93),
+        (None, None, "seed.tsv", 0.96),
     ],
 )
 def test_checkable_against_opinion_f1_holds_its_measured_level(split, real, document, floor):
