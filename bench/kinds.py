@@ -5,12 +5,14 @@ Run from the repository root:
     .venv/bin/python bench/kinds.py
 
 For the held-aside third (whole documents, never used to write the rules or fit
-the opinion model), the development set, each of them on its real texts only
-(published prose, without the texts written for the project), the seed essay alone
-and the training documents, it prints per-kind precision and recall of
-``factcheck.claims.kinds.classify`` (the rules and the learned opinion check) and
-the precision, recall and F1 of "checkable" against the rest (opinion, prediction,
-question), for the rules alone and for the rules with the model. The baseline row
+the opinion model), the second held-aside set (real news and op-eds, whole
+documents, added in December 2026) and both held-aside sets together, the
+development set, each of them on its real texts only (published prose, without the
+texts written for the project), the seed essay alone and the training documents,
+it prints per-kind precision and recall of ``factcheck.claims.kinds.classify`` (the
+rules and the learned opinion check) and the precision, recall and F1 of
+"checkable" against the rest (opinion, prediction, question), for the rules alone
+and for the rules with the model. The baseline row
 calls every sentence checkable, as a splitter without kinds would.
 
 The shipped model was fitted on the development and training documents, so its
@@ -35,6 +37,8 @@ from tests.kinds_data import Labelled, evaluate, sentences  # noqa: E402
 SETS = {
     "held-aside test": lambda: sentences("test"),
     "held-aside test, real texts only": lambda: sentences("test", real=True),
+    "held-aside test2 (news and op-eds, added December 2026)": lambda: sentences("test2"),
+    "both held-aside sets": lambda: sentences("test") + sentences("test2"),
     "development": lambda: sentences("dev"),
     "development, real texts only": lambda: sentences("dev", real=True),
     "seed essay": lambda: sentences(document="seed.tsv"),

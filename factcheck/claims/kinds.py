@@ -57,9 +57,11 @@ NOT_CHECKABLE_KINDS = frozenset({"prediction", "opinion", "question", "heading"}
 _TRAILING_CLOSERS = "\"'”’»)]"
 _MIN_QUOTED_WORDS = 3  # a shorter quotation is a scare quote ("realists"), not a quotation
 
-# Advice and obligation: "should", "must", "need to", "we will need", an imperative.
+# Advice and obligation: "should", "must", "need to", "we will need", an imperative. "Did not
+# need to" tells what was not required, not what should be done.
 _RECOMMENDATION = re.compile(
-    r"\b(?:should|must|ought to|needs? to|ha(?:s|ve) to(?! do with)|it is time to|let['’]s|let us"
+    r"\b(?:should|must|ought to|(?<!did not )(?<!didn['’]t )needs? to|ha(?:s|ve) to(?! do with)"
+    r"|it is time to|let['’]s|let us"
     r"|we (?:will |would |)(?:soon |)need|what we need|is the only way"
     r"|(?:I|we) (?:\w+ly )?(?:urge|ask|call on)|(?:can|could)(?:not|n['’]t) afford|no reason to)\b"
     r"|^\W*(?:think|consider|imagine|remember|look at|note that|don['’]t|do not|stop)\b",
@@ -138,7 +140,7 @@ _REPORTING_VERB = re.compile(
     r"|denied|denies|believe[sd]?|think|thinks|thought|expects|expected|estimated|found"
     r"|concluded|accused|urged|predicted|maintains|maintained|agreed|complained|promised"
     r"|pledged|vowed|asserted|confirmed|explained|recalled|suggested|suggests|remarked"
-    r"|reported|pointed out)\b",
+    r"|reported|pointed out|speculated)\b",
     re.IGNORECASE,
 )
 _ACCORDING_TO = re.compile(r"\baccording to\b", re.IGNORECASE)
@@ -181,7 +183,9 @@ _NORMATIVE = re.compile(
     r"|\b(?:my|our) (?:\w+ )?(?:task|duty|obligation|goal|first line of defense)"
     r"(?: [\w'’]+){0,4} is\b"
     r"|\bequally important\b|\b(?:is|are) (?:\w+ )?important\b|\b(?:I|we) (?:mean|intend) to\b"
-    r"|\bposes? (?:an? )?(?:\w+ (?:and )?){0,3}(?:danger|threat)\b",
+    r"|\bposes? (?:an? )?(?:\w+ (?:and )?){0,3}(?:danger|threat)\b"
+    # What could have been done: a judgment of the past ("could have been prevented").
+    r"|\bcould have\b",
     re.IGNORECASE,
 )
 

@@ -3,7 +3,7 @@
 The rules of ``kinds`` see the marks of opinion ("should", "I believe", "a failure")
 but not the speeches' rhetoric that reads like a report ("The shadow of crisis has
 passed, and the State of the Union is strong."). A logistic regression over a
-sentence's words and word pairs, the kind the rules gave it and the rules' cues,
+sentence's words, the kind the rules gave it and the rules' cues,
 trained on labelled speeches, essays and reports (``factcheck.claims.opinion_training``
 rebuilds it), gives the probability that a sentence is not checkable. ``kinds``
 asks it only about sentences the rules call a plain fact (event, comparison, cause)
@@ -22,7 +22,7 @@ import math
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
-from factcheck.claims.checkworthiness import ngrams_of, tokens
+from factcheck.claims.checkworthiness import tokens
 
 WEIGHTS_PATH = Path(__file__).parent / "data" / "opinion-v1.json"
 # Adjectives that mostly judge ("superb", "painful", "necessary"), with their mean
@@ -33,9 +33,13 @@ _STRONGLY_SUBJECTIVE = 0.8
 
 
 def features(sentence: str, kind: str, cues: Iterable[str]) -> list[str]:
-    """The sentence's features: word 1-2 grams, its first word, the rules' kind and cues."""
+    """The sentence's features: its words, its first word, the rules' kind and cues.
+
+    Words alone, not word pairs: pairs scored no better by leave-one-document-out and
+    made a model several times larger (docs/benchmarks.md, "Claim kinds").
+    """
     words = tokens(sentence)
-    found = [f"w:{gram}" for gram in ngrams_of(words)]
+    found = [f"w:{word}" for word in words]
     found.append(f"first:{words[0]}" if words else "first:")
     found.append(f"kind:{kind}")
     found.extend(f"cue:{cue}" for cue in cues)

