@@ -10,7 +10,7 @@ asks it only about sentences the rules call a plain fact (event, comparison, cau
 and turns those above the threshold into opinions; questions, quotations, reported
 speech, figures, forecasts and the rules' own opinions stay as the rules say.
 
-The weights are a JSON file of some 14,000 named features: no numpy, no hashing,
+The weights are a JSON file of some 6,400 named features: no numpy, no hashing,
 and a lookup per feature.
 """
 
