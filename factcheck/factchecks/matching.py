@@ -2,8 +2,9 @@
 
 Stage 1, retrieval: BM25 over the verified claim and its headline, on cleaned,
 number-normalised, stemmed terms (``text``, ``lexical``). Stage 2, re-ranking:
-the best ``POOL`` candidates are scored again by a logistic regression over
-features a reviewer would check (``features``), fitted on the CLEF-2020 training
+the best ``POOL`` candidates are scored again over features a reviewer would check
+(``features``), by a logistic regression (``Reranker``) or, in the static stage,
+boosted trees evaluated with numpy (``Trees``), fitted on the CLEF-2020 training
 tweets by ``python -m factcheck.factchecks.training``. When a sentence encoder is
 given (``encoder``: all-MiniLM-L6-v2 run by numpy), the pool also takes the
 claims nearest in meaning, and the cosine is one more feature. By default (no
@@ -114,7 +115,7 @@ class Reranker:
             np.array(data["coef"], dtype=np.float32),
             float(data["intercept"]),
             _steps(data.get("calibration")),
-            np.array([features.NAMES.index(name) for name in data["features"]]),
+            _columns(data["features"]),
         )
 
     def score(self, rows: np.ndarray) -> np.ndarray:
@@ -124,10 +125,92 @@ class Reranker:
 
     def probability(self, score: float) -> float:
         """That a candidate with this score is the query's earlier fact-check."""
-        if self.calibration is None:
-            return float(1.0 / (1.0 + np.exp(-score)))
-        scores, probabilities = self.calibration
-        return float(np.interp(score, scores, probabilities))
+        return _probability(self.calibration, score)
+
+
+@dataclass(frozen=True)
+class Trees:
+    """Boosted regression trees (the static stage's re-ranker): scikit-learn's
+    GradientBoostingClassifier at training time, dumped to JSON by the training script
+    and evaluated here with numpy. The score is a log-odds as the logistic regression's
+    (the base plus each tree's leaf); its calibration is read the same way.
+
+    The trees' nodes are laid end to end (``roots``: where each tree starts); a leaf
+    tests feature 0 against infinity and leads to itself, so ``depth`` steps from the
+    roots reach every row's leaf in every tree at once."""
+
+    base: float
+    roots: np.ndarray
+    feature: np.ndarray  # per node
+    threshold: np.ndarray  # a row goes left when its feature is at or below it
+    left: np.ndarray  # the children's places among all the nodes
+    right: np.ndarray
+    value: np.ndarray  # a leaf's share of the score (times the learning rate)
+    depth: int
+    calibration: tuple[np.ndarray, np.ndarray] | None = None
+    columns: np.ndarray | None = None
+
+    @classmethod
+    def from_json(cls, data: dict) -> Trees:
+        trees = data["trees"]
+        sizes = [len(tree) for tree in trees["left"]]
+        roots = np.cumsum([0, *sizes[:-1]])
+        own = np.concatenate([np.array(tree) for tree in trees["left"]]) >= 0
+        # scikit-learn's leaves have no children (-1): each leads to itself.
+        itself = np.arange(sum(sizes))
+        offset = np.repeat(roots, sizes)
+
+        def nodes(name: str) -> np.ndarray:
+            return np.concatenate([np.array(tree, dtype=np.float64) for tree in trees[name]])
+
+        return cls(
+            float(trees["base"]),
+            roots,
+            np.where(own, nodes("feature"), 0).astype(np.int64),
+            np.where(own, nodes("threshold"), np.inf),
+            np.where(own, nodes("left") + offset, itself).astype(np.int64),
+            np.where(own, nodes("right") + offset, itself).astype(np.int64),
+            nodes("value"),
+            int(trees["depth"]),
+            _steps(data.get("calibration")),
+            _columns(data["features"]),
+        )
+
+    def score(self, rows: np.ndarray) -> np.ndarray:
+        if self.columns is not None:
+            rows = rows[:, self.columns]
+        rows = np.ascontiguousarray(rows, dtype=np.float64)  # float32 rows compare exactly
+        start = (np.arange(len(rows)) * rows.shape[1])[:, None]  # each row's place in ravel()
+        node = np.broadcast_to(self.roots, (len(rows), len(self.roots)))
+        for _ in range(self.depth):
+            at_or_below = rows.ravel()[start + self.feature[node]] <= self.threshold[node]
+            node = np.where(at_or_below, self.left[node], self.right[node])
+        return self.base + self.value[node].sum(axis=1)
+
+    def probability(self, score: float) -> float:
+        """That a candidate with this score is the query's earlier fact-check."""
+        return _probability(self.calibration, score)
+
+
+# A stage's re-ranker: the static stage's is trees, the others' logistic regressions.
+Scoring = Reranker | Trees
+
+
+def scoring_from_json(data: dict) -> Scoring:
+    """The re-ranker a stage's weights describe: trees if they hold trees."""
+    return Trees.from_json(data) if "trees" in data else Reranker.from_json(data)
+
+
+def _columns(names: Sequence[str]) -> np.ndarray:
+    return np.array([features.NAMES.index(name) for name in names])
+
+
+def _probability(calibration: tuple[np.ndarray, np.ndarray] | None, score: float) -> float:
+    """The calibrated probability of a score (without a calibration, its logistic)."""
+    if calibration is None:
+        return float(1.0 / (1.0 + np.exp(-score)))
+    scores, probabilities = calibration
+    return float(np.interp(score, scores, probabilities))
 
 
 def _steps(calibration: dict | None) -> tuple[np.ndarray, np.ndarray] | None:
@@ -143,10 +226,10 @@ def _weights() -> dict[str, dict]:
 
 
 @functools.cache
-def _reranker(stage: str) -> Reranker:
+def _reranker(stage: str) -> Scoring:
     """The stage's shipped re-ranker, read once per process: the connector makes a
     matcher of a stage for every claim (``Matcher.lexical``)."""
-    return Reranker.from_json(_weights()[stage])
+    return scoring_from_json(_weights()[stage])
 
 
 @functools.cache
@@ -198,7 +281,7 @@ class Matcher:
         self,
         candidates: list[Candidate],
         encoder: SentenceEncoder | None = None,
-        reranker: Reranker | None = None,
+        reranker: Scoring | None = None,
         embeddings: np.ndarray | None = None,
         paraphrase: bool = True,
         table: static.StaticTable | None = None,
@@ -410,7 +493,7 @@ def match_pool(
     pool: Sequence[tuple[Candidate, features.Record]],
     bm25: np.ndarray,
     top: int = 5,
-    reranker: Reranker | None = None,
+    reranker: Scoring | None = None,
 ) -> list[Match]:
     """Stage 2 for a pool retrieved elsewhere (best BM25 first, ties in import order),
     e.g. from an index in memory whose records are kept in a database."""
@@ -421,7 +504,7 @@ def match_pool(
 
 
 def rerank(
-    reranker: Reranker,
+    reranker: Scoring,
     query: features.Query,
     records: Sequence[features.Record],
     bm25: np.ndarray,
@@ -441,7 +524,7 @@ def rerank(
 
 
 def ranked_rows(
-    reranker: Reranker, records: Sequence[features.Record], rows: np.ndarray
+    reranker: Scoring, records: Sequence[features.Record], rows: np.ndarray
 ) -> list[tuple[int, float]]:
     """``rerank`` for feature rows already computed (one per record)."""
     if not records:
@@ -455,7 +538,7 @@ def ranked_rows(
     return sorted(ranked, key=lambda pair: (-pair[1], pair[0]))
 
 
-def matched(query: features.Query, candidate: Candidate, score: float, reranker: Reranker) -> Match:
+def matched(query: features.Query, candidate: Candidate, score: float, reranker: Scoring) -> Match:
     words, numbers = why(query.terms, candidate)
     score = round(score, 4)  # as shown; the probability is that of the score shown
     return Match(candidate.id, score, words, numbers, round(reranker.probability(score), 4))

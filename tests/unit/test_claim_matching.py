@@ -9,7 +9,16 @@ from collections import Counter
 import numpy as np
 import pytest
 
-from factcheck.factchecks import encoder, evaluation, features, lexical, static, text, training
+from factcheck.factchecks import (
+    encoder,
+    evaluation,
+    features,
+    lexical,
+    matching,
+    static,
+    text,
+    training,
+)
 from factcheck.factchecks.lexical import Bm25Index
 from factcheck.factchecks.matching import (
     KEEP,
@@ -319,7 +328,11 @@ def test_reranker_weights_fit_the_features() -> None:
     for stage in weights.values():
         # In the order of NAMES; a stage fitted before a feature was added lacks it.
         assert stage["features"] == [n for n in features.NAMES if n in stage["features"]]
-        assert len(stage["coef"]) == len(stage["mean"]) == len(stage["features"])
+        if "trees" in stage:  # the static stage's: each split reads one of its features
+            splits = [f for tree in stage["trees"]["feature"] for f in tree if f >= 0]
+            assert splits and max(splits) < len(stage["features"])
+        else:
+            assert len(stage["coef"]) == len(stage["mean"]) == len(stage["features"])
     assert weights["static"]["features"] == list(features.NAMES)
 
 
@@ -539,7 +552,8 @@ def test_each_stage_is_calibrated_on_matchers_of_that_stage() -> None:
     with_static = build(ARCHIVE)
     assert static_queries == queries and with_static.static is not None
     assert with_static.static.table is static.load()  # the shipped table
-    assert with_static.reranker.coef.tolist() == pytest.approx(weights["static"]["coef"])
+    assert isinstance(with_static.reranker, matching.Trees)
+    assert with_static.reranker.base == weights["static"]["trees"]["base"]
 
 
 def test_the_semantic_calibration_builds_on_the_vectors_it_has() -> None:

@@ -1,0 +1,287 @@
+"""Experiment: a stronger static-stage re-ranker than the logistic regression?
+
+    .venv/bin/python bench/reranker_cv.py --untuned V1 [--cache /tmp/reranker-cv.npz]
+        [--dev]
+
+V1 is the untuned static table (``git show ddc58f9:factcheck/factchecks/data/
+static-minilm-v1.npz``). The candidates are compared by grouped cross-validation over
+the 800 training tweets' out-of-fold pools, the rows ``training --untuned V1`` fits
+the shipped re-ranker on: the tweets go in ``training.FOLDS`` groups
+(``training.fold_split``), each group's pools and static features come from a table
+tuned on the other groups. Each candidate is fitted on four groups' rows and ranks the
+fifth group's pools as the matcher does (``matching.ranked_rows``: records that say the
+same take the best score, ties in import order); MAP@5 per held group, and each
+candidate's paired difference with the logistic regression. The rows take about five
+minutes to build (five tunings) and are cached (``--cache``); the models then take a
+minute or two.
+
+``--dev`` then fits each candidate on all 800 tweets' rows and ranks the dev tweets'
+pools from the shipped table: the confirmation, to be read once, after the choice.
+
+The candidates were fixed before any result was read:
+
+- ``lr``: the shipped logistic regression (``training.fit``, C 1);
+- ``lr+x``: the same over the features and ``INTERACTIONS`` (products of two);
+- ``gbt``: scikit-learn's GradientBoostingClassifier (200 trees of depth 3, step 0.05,
+  at least 20 rows a leaf; ``training.TREES``), scored as the matcher does, with numpy
+  (``matching.Trees``): adopted, the static stage's re-ranker since 2026-12-07;
+- ``hgb``: HistGradientBoostingClassifier (200 iterations, depth 3, step 0.05, at
+  least 20 rows a leaf, L2 1, no early stopping).
+
+Figures in docs/benchmarks.md ("Claim matching", the re-ranker).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+
+import math
+import sys
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.common import table  # noqa: E402
+from factcheck.factchecks import features, training  # noqa: E402
+from factcheck.factchecks.evaluation import (  # noqa: E402
+    DEFAULT_DATA,
+    Query,
+    evaluate,
+    load_queries,
+    load_verified_claims,
+)
+from factcheck.factchecks.matching import (  # noqa: E402
+    Candidate,
+    Matcher,
+    Reranker,
+    Trees,
+    ranked_rows,
+)
+
+# Pairs of features whose product ``lr+x`` reads: agreement between the lexical and
+# the static evidence, which a linear score can only add.
+INTERACTIONS = (
+    ("bm25_of_best", "static_cosine_of_best"),
+    ("bm25_of_best", "static_soft_of_best"),
+    ("static_cosine", "static_soft"),
+    ("claim_covered", "static_cosine"),
+    ("reciprocal_rank", "static_cosine_of_best"),
+)
+
+
+@dataclass(frozen=True)
+class Pools:
+    """Every query's pool: feature rows, labels, the query each row is of, and the
+    candidate (position in the archive) it is."""
+
+    rows: np.ndarray
+    labels: np.ndarray
+    query: np.ndarray
+    position: np.ndarray
+
+    def of(self, queries: np.ndarray) -> Pools:
+        keep = np.isin(self.query, queries)
+        return Pools(self.rows[keep], self.labels[keep], self.query[keep], self.position[keep])
+
+
+def pools_of(matcher: Matcher, queries: Sequence[Query]) -> list[np.ndarray]:
+    """Rows, labels, query numbers (their place in ``queries``) and positions of the
+    queries' pools (``training.pools``, with where each row comes from)."""
+    rows, labels, number, positions = [], [], [], []
+    for i, query in enumerate(queries):
+        found = matcher.pool(query.text)
+        records = [matcher.records[p] for p in found.pool]
+        rows.append(
+            features.matrix(
+                found.query, records, found.bm25, found.cosine, found.static, found.soft
+            )
+        )
+        labels += [matcher.candidates[p].id in query.gold for p in found.pool]
+        number += [i] * len(found.pool)
+        positions.append(found.pool)
+    return [np.concatenate(rows), np.array(labels), np.array(number), np.concatenate(positions)]
+
+
+def build(data: Path, untuned: Path) -> dict[str, np.ndarray]:
+    """The training tweets' out-of-fold pools (query numbers: their place in the
+    training file) and the dev tweets' pools from the shipped table."""
+    candidates = load_verified_claims(data)
+    queries = load_queries("train", data)
+    parts: list[list[np.ndarray]] = []
+    for k, fold in enumerate(training.folds(candidates, queries, untuned)):
+        matcher = Matcher(candidates, reranker=training._NEUTRAL, table=fold.table)
+        rows, labels, number, positions = pools_of(matcher, fold.queries)
+        # fold.queries are every FOLDS-th tweet from the k-th: back to their place.
+        parts.append([rows, labels, number * training.FOLDS + k, positions])
+        print(f"fold {k}: {len(fold.queries)} tweets, {len(rows)} rows", flush=True)
+    dev = pools_of(Matcher(candidates, reranker=training._NEUTRAL), load_queries("dev", data))
+    train = [np.concatenate(column) for column in zip(*parts, strict=True)]
+    names = ("rows", "labels", "query", "position")
+    return {f"train_{n}": a for n, a in zip(names, train, strict=True)} | {
+        f"dev_{n}": a for n, a in zip(names, dev, strict=True)
+    }
+
+
+# --- the candidates ------------------------------------------------------------------
+
+
+class Scorer:
+    """Anything ``ranked_rows`` can rank with: a score per feature row."""
+
+    def __init__(self, score: Callable[[np.ndarray], np.ndarray]) -> None:
+        self.score = score
+
+
+def with_interactions(rows: np.ndarray) -> np.ndarray:
+    column = features.NAMES.index
+    products = [rows[:, column(a)] * rows[:, column(b)] for a, b in INTERACTIONS]
+    return np.column_stack([rows, *products]).astype(np.float32)
+
+
+def fit_lr(rows: np.ndarray, labels: np.ndarray) -> Scorer:
+    return Scorer(Reranker.from_json(training.fit(rows, labels)).score)
+
+
+def fit_lr_interactions(rows: np.ndarray, labels: np.ndarray) -> Scorer:
+    from sklearn.linear_model import LogisticRegression
+
+    wide = with_interactions(rows)
+    mean, scale = wide.mean(0), wide.std(0)
+    scale[scale == 0] = 1.0
+    model = LogisticRegression(C=1.0, max_iter=2000).fit((wide - mean) / scale, labels)
+    return Scorer(lambda r: model.decision_function((with_interactions(r) - mean) / scale))
+
+
+def fit_gbt(rows: np.ndarray, labels: np.ndarray) -> Scorer:
+    """The trees the static stage ships (``training.fit_trees``), scored with numpy."""
+    return Scorer(Trees.from_json(training.fit_trees(rows, labels)).score)
+
+
+def fit_hgb(rows: np.ndarray, labels: np.ndarray) -> Scorer:
+    from sklearn.ensemble import HistGradientBoostingClassifier
+
+    model = HistGradientBoostingClassifier(
+        max_iter=200,
+        max_depth=3,
+        learning_rate=0.05,
+        min_samples_leaf=20,
+        l2_regularization=1.0,
+        early_stopping=False,
+        random_state=0,
+    ).fit(rows, labels)
+    return Scorer(model.decision_function)
+
+
+CANDIDATES: dict[str, Callable[[np.ndarray, np.ndarray], Scorer]] = {
+    "lr": fit_lr,
+    "lr+x": fit_lr_interactions,
+    "gbt": fit_gbt,
+    "hgb": fit_hgb,
+}
+
+
+# --- ranking and scoring -------------------------------------------------------------
+
+
+def map5(
+    scorer: Scorer,
+    pools: Pools,
+    queries: Sequence[Query],
+    numbers: np.ndarray,
+    candidates: Sequence[Candidate],
+    records: Sequence[features.Record],
+) -> float:
+    """MAP@5 of the queries numbered ``numbers``, their pools ranked as the matcher does."""
+    runs = []
+    for number in numbers:
+        mine = pools.query == number
+        positions = pools.position[mine]
+        ranked = ranked_rows(scorer, [records[p] for p in positions], pools.rows[mine])  # type: ignore[arg-type]
+        runs.append(([candidates[positions[j]].id for j, _ in ranked[:5]], queries[number].gold))
+    return evaluate(runs).map5
+
+
+def cross_validate(
+    pools: Pools,
+    queries: Sequence[Query],
+    candidates: Sequence[Candidate],
+    records: Sequence[features.Record],
+) -> dict[str, list[float]]:
+    """Each candidate's MAP@5 on each held group, fitted on the other groups' rows."""
+    scores: dict[str, list[float]] = {name: [] for name in CANDIDATES}
+    everyone = np.arange(len(queries))
+    for k in range(training.FOLDS):
+        held = everyone[k :: training.FOLDS]
+        kept = pools.of(everyone[everyone % training.FOLDS != k])
+        for name, fit in CANDIDATES.items():
+            scorer = fit(kept.rows, kept.labels)
+            scores[name].append(map5(scorer, pools, queries, held, candidates, records))
+        print(f"group {k}: " + ", ".join(f"{n} {s[-1]:.3f}" for n, s in scores.items()), flush=True)
+    return scores
+
+
+def standard_error(values: Sequence[float]) -> float:
+    mean = sum(values) / len(values)
+    return math.sqrt(sum((v - mean) ** 2 for v in values) / (len(values) - 1) / len(values))
+
+
+def report(scores: dict[str, list[float]]) -> None:
+    rows = []
+    base = scores["lr"]
+    for name, per_fold in scores.items():
+        diff = [a - b for a, b in zip(per_fold, base, strict=True)]
+        rows.append(
+            [
+                name,
+                *(f"{s:.3f}" for s in per_fold),
+                f"{np.mean(per_fold):.4f}",
+                " / ".join(f"{d:+.3f}" for d in diff) if name != "lr" else "",
+                f"{np.mean(diff):+.4f} ± {standard_error(diff):.4f}" if name != "lr" else "",
+                f"{sum(d > 0 for d in diff)}/{len(diff)}" if name != "lr" else "",
+            ]
+        )
+    groups = [f"group {k}" for k in range(training.FOLDS)]
+    headers = ["re-ranker", *groups, "mean", "vs lr per group", "vs lr mean ± s.e.", "better"]
+    print(table(headers, rows))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
+    parser.add_argument("--untuned", type=Path, help="the untuned static table (v1)")
+    parser.add_argument("--cache", type=Path, default=Path("/tmp/reranker-cv.npz"))
+    parser.add_argument("--dev", action="store_true", help="then the dev confirmation")
+    args = parser.parse_args()
+    if not args.cache.exists():
+        if args.untuned is None:
+            parser.error("--untuned is needed to build the rows")
+        np.savez(args.cache, **build(args.data, args.untuned))
+    cached = np.load(args.cache)
+    train, dev = (
+        Pools(*(cached[f"{split}_{n}"] for n in ("rows", "labels", "query", "position")))
+        for split in ("train", "dev")
+    )
+    candidates = load_verified_claims(args.data)
+    records = [features.Record.read(c.claim, c.title) for c in candidates]
+    queries = load_queries("train", args.data)
+    report(cross_validate(train, queries, candidates, records))
+    if args.dev:
+        dev_queries = load_queries("dev", args.data)
+        numbers = np.arange(len(dev_queries))
+        for name, fit in CANDIDATES.items():
+            scorer = fit(train.rows, train.labels)
+            found = map5(scorer, dev, dev_queries, numbers, candidates, records)
+            print(f"dev MAP@5, {name}: {found:.4f}")
+
+
+if __name__ == "__main__":
+    main()
