@@ -214,7 +214,9 @@ def classify(sentence: str, quantities: list[Quantity] | None = None) -> str:
     # looked for again (the features are the same as ``read``'s, in less time).
     cues = _cues(outside, reported, quantities, skip=_ABSENT_FROM_FACTS)
     model = opinion.model()
-    return refined(kind, model.probability(opinion.features(sentence, kind, cues)), model.threshold)
+    found = opinion.features(sentence, kind, cues)
+    probability = model.probability(found, opinion.vector(sentence))
+    return refined(kind, probability, model.threshold)
 
 
 def refined(kind: str, probability: float, threshold: float) -> str:

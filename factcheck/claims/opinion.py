@@ -3,15 +3,17 @@
 The rules of ``kinds`` see the marks of opinion ("should", "I believe", "a failure")
 but not the speeches' rhetoric that reads like a report ("The shadow of crisis has
 passed, and the State of the Union is strong."). A logistic regression over a
-sentence's words, the kind the rules gave it and the rules' cues,
-trained on labelled speeches, essays and reports (``factcheck.claims.opinion_training``
-rebuilds it), gives the probability that a sentence is not checkable. ``kinds``
-asks it only about sentences the rules call a plain fact (event, comparison, cause)
-and turns those above the threshold into opinions; questions, quotations, reported
-speech, figures, forecasts and the rules' own opinions stay as the rules say.
+sentence's words, the kind the rules gave it, the rules' cues and the sentence's
+mean static MiniLM vector (the claim matcher's table, ``factcheck.factchecks.static``:
+it carries words the training set never saw), trained on labelled speeches, essays
+and reports (``factcheck.claims.opinion_training`` rebuilds it), gives the
+probability that a sentence is not checkable. ``kinds`` asks it only about sentences
+the rules call a plain fact (event, comparison, cause) and turns those above the
+threshold into opinions; questions, quotations, reported speech, figures, forecasts
+and the rules' own opinions stay as the rules say.
 
-The weights are a JSON file of some 6,400 named features: no numpy, no hashing,
-and a lookup per feature.
+The weights are a JSON file of some 6,400 named features (a lookup each) and one
+weight per dimension of the static vectors (a dot product).
 """
 
 from __future__ import annotations
@@ -19,10 +21,13 @@ from __future__ import annotations
 import functools
 import json
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
+import numpy as np
+
 from factcheck.claims.checkworthiness import tokens
+from factcheck.factchecks import static
 
 WEIGHTS_PATH = Path(__file__).parent / "data" / "opinion-v1.json"
 # Adjectives that mostly judge ("superb", "painful", "necessary"), with their mean
@@ -60,6 +65,20 @@ def _lexicon_features(words: list[str]) -> list[str]:
     return found
 
 
+def vector(sentence: str) -> np.ndarray:
+    """The sentence's plain mean of static token vectors, at unit length (zero without
+    tokens). The table is the matcher's, read once per process and shared with it."""
+    table = static.load()
+    if table is None:
+        raise FileNotFoundError(f"the static table is package data: {static.TABLE_PATH}")
+    return table.embed(table.rows(sentence), _equal_weights(table.missing + 1))
+
+
+@functools.cache
+def _equal_weights(rows: int) -> np.ndarray:
+    return np.ones(rows, dtype=np.float32)
+
+
 @functools.cache
 def _lexicon() -> dict[str, float]:
     lines = LEXICON_PATH.read_text(encoding="utf-8").splitlines()
@@ -67,23 +86,35 @@ def _lexicon() -> dict[str, float]:
 
 
 class Model:
-    """A logistic regression over named binary features, and the threshold it is used at."""
+    """A logistic regression over named binary features and a dense sentence vector,
+    and the threshold it is used at."""
 
-    def __init__(self, weights: Mapping[str, float], bias: float, threshold: float) -> None:
+    def __init__(
+        self,
+        weights: Mapping[str, float],
+        bias: float,
+        threshold: float,
+        dense: Sequence[float] = (),
+    ) -> None:
         self.weights = dict(weights)
         self.bias = bias
         self.threshold = threshold
+        # One weight per dimension of ``vector``; none for a model of named features only.
+        self.dense = np.array(dense, dtype=np.float64)
 
     @classmethod
     def load(cls, path: Path = WEIGHTS_PATH) -> Model:
         data = json.loads(path.read_text(encoding="utf-8"))
-        return cls(data["weights"], data["bias"], data["threshold"])
+        return cls(data["weights"], data["bias"], data["threshold"], data["dense"])
 
-    def probability(self, found: Iterable[str]) -> float:
-        """The probability that a sentence with these features is not checkable."""
+    def probability(self, found: Iterable[str], sentence_vector: np.ndarray) -> float:
+        """The probability that a sentence with these features and this vector (its
+        ``vector``) is not checkable."""
         weight = self.weights.get
         # A feature counts once, as in training, however often a word repeats.
         z = self.bias + sum(weight(name, 0.0) for name in set(found))
+        if len(self.dense):
+            z += float(self.dense @ sentence_vector)
         if z < 0:  # the form that cannot overflow
             return math.exp(z) / (1.0 + math.exp(z))
         return 1.0 / (1.0 + math.exp(-z))

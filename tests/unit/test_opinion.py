@@ -7,10 +7,12 @@ from __future__ import annotations
 import importlib.resources
 import socket
 
+import numpy as np
 import pytest
 
 from factcheck.claims import opinion
 from factcheck.claims.kinds import NOT_CHECKABLE_KINDS, REFINED_KINDS, classify, read, refined
+from factcheck.factchecks import static
 from tests.kinds_data import sentences
 
 # From the development documents (never the held-aside ones): the rules read these as
@@ -43,6 +45,7 @@ def test_the_model_is_package_data_read_without_a_network(monkeypatch):
     monkeypatch.setattr(socket, "create_connection", no_network)
     model = opinion.Model.load()
     assert len(model.weights) > 1000 and 0.5 <= model.threshold < 1
+    assert len(model.dense) == static.load().dims  # one weight per dimension of the vectors
     assert "superb" in opinion._lexicon()
 
 
@@ -81,15 +84,45 @@ def test_classify_reads_the_features_training_reads():
     model = opinion.model()
     for row in sentences():
         kind, cues = read(row.sentence)
-        probability = model.probability(opinion.features(row.sentence, kind, cues))
+        found = opinion.features(row.sentence, kind, cues)
+        probability = model.probability(found, opinion.vector(row.sentence))
         assert classify(row.sentence) == refined(kind, probability, model.threshold)
 
 
 def test_probabilities_are_bounded_for_extreme_scores():
     model = opinion.Model({"a": 1000.0, "b": -1000.0}, 0.0, 0.5)
-    assert model.probability(["a"]) == 1.0
-    assert model.probability(["b"]) == 0.0
-    assert model.probability(["a", "a", "b"]) == 0.5  # a feature counts once
+    nowhere = np.array([1.0, 0.0])  # a model without dense weights ignores the vector
+    assert model.probability(["a"], nowhere) == 1.0
+    assert model.probability(["b"], nowhere) == 0.0
+    assert model.probability(["a", "a", "b"], nowhere) == 0.5  # a feature counts once
+
+
+def test_the_dense_weights_score_the_sentence_vector():
+    model = opinion.Model({"a": 1.0}, -1.0, 0.5, dense=[2.0, -3.0])
+    assert model.probability(["a"], np.array([0.0, 0.0])) == 0.5
+    assert model.probability([], np.array([1.0, 0.0])) == pytest.approx(1 / (1 + np.exp(-1.0)))
+    assert model.probability(["a"], np.array([0.6, 0.8])) == pytest.approx(
+        1 / (1 + np.exp(-(1.0 - 1.0 + 1.2 - 2.4)))
+    )
+
+
+def test_the_sentence_vector_is_the_unit_mean_of_its_tokens_rows():
+    table = static.load()
+    sentence = "The committee's decision was an extraordinary betrayal of voters."
+    rows = table.rows(sentence)
+    mean = table.vectors[rows].mean(axis=0)
+    found = opinion.vector(sentence)
+    assert found == pytest.approx(mean / np.linalg.norm(mean), abs=1e-5)
+    assert np.linalg.norm(found) == pytest.approx(1.0, abs=1e-5)
+    # Words the training set never saw still land near their neighbours.
+    assert np.linalg.norm(opinion.vector("Zorblax quixotically flummoxed.")) > 0.99
+    assert not opinion.vector("... !!! ---").any()  # no token with a row: zero
+
+
+def test_the_sentence_vector_needs_the_static_table(monkeypatch):
+    monkeypatch.setattr(static, "load", lambda: None)
+    with pytest.raises(FileNotFoundError):
+        opinion.vector("The bridge opened in 1932.")
 
 
 def test_training_rebuilds_the_shipped_weights():
@@ -104,3 +137,4 @@ def test_training_rebuilds_the_shipped_weights():
         rebuilt.weights[name] == pytest.approx(weight, abs=1e-3)
         for name, weight in shipped.weights.items()
     )
+    assert rebuilt.dense == pytest.approx(shipped.dense, abs=1e-3)
