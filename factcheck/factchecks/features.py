@@ -133,3 +133,48 @@ def matrix(
     lexical = np.array(rows, dtype=np.float32).reshape(len(records), _LEXICAL)
     dense = [_with_gap(c, len(records)) for c in (cosine, static_cosine, static_soft)]
     return np.hstack([lexical, *dense])
+
+
+# Tried for issue 18 (bench/reranker_cv.py --experiment features): what the pool and
+# the words' counts say beyond the columns above, for the static stage's trees. The
+# list was fixed before any result was read.
+SHAPE = (
+    "static_rank",  # reciprocal rank by the static cosine within the pool (0: not computed)
+    "query_terms",  # the query's distinct terms
+    "record_terms",  # the candidate's distinct terms (claim and headline)
+    "query_in_claim",  # share of the query's terms found in the claim
+    "query_in_title",  # ... and in the headline
+    "from_bm25",  # 1 if BM25's own pool (its ``lexical_pool`` best) holds it
+)
+
+
+def _reciprocal_ranks(scores: np.ndarray) -> np.ndarray:
+    """1 / (rank + 1) of each score among them, best first; ties in pool order."""
+    ranks = np.empty(len(scores), dtype=np.float64)
+    ranks[np.argsort(-scores, kind="stable")] = np.arange(len(scores))
+    return 1.0 / (ranks + 1.0)
+
+
+def _share(query: Query, part: Sequence[str]) -> float:
+    return len(query.terms & set(part)) / len(query.terms) if query.terms else 0.0
+
+
+def shape(
+    query: Query,
+    records: Sequence[Record],
+    bm25: np.ndarray,
+    static_cosine: np.ndarray | None,
+    lexical_pool: int,
+) -> np.ndarray:
+    """One row of ``SHAPE`` per candidate of a pool (best BM25 first, ties in import
+    order, as ``matching.Matcher.retrieve`` gives it): BM25's own pool is its first
+    ``lexical_pool`` candidates with a BM25 score."""
+    size = len(records)
+    static_rank = np.zeros(size) if static_cosine is None else _reciprocal_ranks(static_cosine)
+    from_bm25 = (np.asarray(bm25) > 0) & (np.arange(size) < lexical_pool)
+    rows = [
+        [len(query.terms), len(r.terms), _share(query, r.claim), _share(query, r.title)]
+        for r in records
+    ]
+    counts = np.array(rows, dtype=np.float64).reshape(size, 4)
+    return np.column_stack([static_rank, counts, from_bm25]).astype(np.float32)
