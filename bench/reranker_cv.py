@@ -1,7 +1,7 @@
 """Experiment: a stronger static-stage re-ranker than the logistic regression?
 
     .venv/bin/python bench/reranker_cv.py --untuned V1 [--cache /tmp/reranker-cv.npz]
-        [--dev]
+        [--dev] [--experiment features]
 
 V1 is the untuned static table (``git show ddc58f9:factcheck/factchecks/data/
 static-minilm-v1.npz``). The candidates are compared by grouped cross-validation over
@@ -19,10 +19,11 @@ minute or two.
 pools from the shipped table: the confirmation, to be read once, after the choice.
 
 ``--experiment features`` (issue 18) compares, by the same groups, the trees over the
-features before (``BASE``) with the same trees over them and ``features.SHAPE``
+features (``features.NAMES``) with the same trees over them and ``SHAPE``
 (computed from the cached rows, the queries and the records: the cache is the same);
 the rule, fixed before: adopted only if better in at least 4 of 5 groups by more than
-the standard error of the mean difference, and then dev read once.
+the standard error of the mean difference, and then dev read once. Not adopted
+(3 groups of 5 better, mean -0.001 ± 0.003), so the six live here only.
 
 The candidates were fixed before any result was read:
 
@@ -265,30 +266,74 @@ def report(scores: dict[str, list[float]], against: str = "lr") -> None:
 
 # --- issue 18: more features for the trees ----------------------------------------
 
-# The features before issue 18, and those with ``features.SHAPE`` after them.
-BASE = tuple(name for name in features.NAMES if name not in features.SHAPE)
-WIDE = (*BASE, *features.SHAPE)
+# Tried for issue 18 (``--experiment features``), not adopted: what the pool and the
+# words' counts say beyond ``features.NAMES``, for the static stage's trees. The list
+# was fixed before any result was read.
+SHAPE = (
+    "static_rank",  # reciprocal rank by the static cosine within the pool (0: not computed)
+    "query_terms",  # the query's distinct terms
+    "record_terms",  # the candidate's distinct terms (claim and headline)
+    "query_in_claim",  # share of the query's terms found in the claim
+    "query_in_title",  # ... and in the headline
+    "from_bm25",  # 1 if BM25's own pool (its ``lexical_pool`` best) holds it
+)
+
+
+def _reciprocal_ranks(scores: np.ndarray) -> np.ndarray:
+    """1 / (rank + 1) of each score among them, best first; ties in pool order."""
+    ranks = np.empty(len(scores), dtype=np.float64)
+    ranks[np.argsort(-scores, kind="stable")] = np.arange(len(scores))
+    return 1.0 / (ranks + 1.0)
+
+
+def _share(query: features.Query, part: Sequence[str]) -> float:
+    return len(query.terms & set(part)) / len(query.terms) if query.terms else 0.0
+
+
+def shape(
+    query: features.Query,
+    records: Sequence[features.Record],
+    bm25: np.ndarray,
+    static_cosine: np.ndarray | None,
+    lexical_pool: int,
+) -> np.ndarray:
+    """One row of ``SHAPE`` per candidate of a pool (best BM25 first, ties in import
+    order, as ``Matcher.retrieve`` gives it): BM25's own pool is its first
+    ``lexical_pool`` candidates with a BM25 score."""
+    size = len(records)
+    static_rank = np.zeros(size) if static_cosine is None else _reciprocal_ranks(static_cosine)
+    from_bm25 = (np.asarray(bm25) > 0) & (np.arange(size) < lexical_pool)
+    rows = [
+        [len(query.terms), len(r.terms), _share(query, r.claim), _share(query, r.title)]
+        for r in records
+    ]
+    counts = np.array(rows, dtype=np.float64).reshape(size, 4)
+    return np.column_stack([static_rank, counts, from_bm25]).astype(np.float32)
+
+
+# The features of the rows (as cached), and with ``SHAPE`` after them.
+BASE = features.NAMES
+WIDE = (*BASE, *SHAPE)
 
 
 def widened(
     pools: Pools, queries: Sequence[Query], records: Sequence[features.Record]
 ) -> np.ndarray:
-    """The cached rows over ``WIDE``: their ``BASE`` columns and ``features.SHAPE``
-    computed from each query's pool (the rows are in pool order, query by query)."""
+    """The cached rows over ``WIDE``: ``SHAPE`` computed from each query's pool and
+    added to them (the rows are in pool order, query by query)."""
     column = features.NAMES.index
-    base = pools.rows[:, [column(name) for name in BASE]]
-    shape = np.zeros((len(base), len(features.SHAPE)), dtype=np.float32)
+    extra = np.zeros((len(pools.rows), len(SHAPE)), dtype=np.float32)
     for number in np.unique(pools.query):
         mine = np.flatnonzero(pools.query == number)
         rows = pools.rows[mine]
-        shape[mine] = features.shape(
+        extra[mine] = shape(
             features.Query.read(queries[number].text),
             [records[p] for p in pools.position[mine]],
             rows[:, column("bm25")],
             rows[:, column("static_cosine")],
             POOL,
         )
-    return np.hstack([base, shape])
+    return np.hstack([pools.rows, extra])
 
 
 def fit_trees_over(names: Sequence[str]) -> Callable[[np.ndarray, np.ndarray], Scorer]:
@@ -322,7 +367,7 @@ def main() -> None:
         "--experiment",
         choices=("rerankers", "features"),
         default="rerankers",
-        help="the re-rankers compared, or the trees with and without features.SHAPE",
+        help="the re-rankers compared, or the trees with and without SHAPE",
     )
     args = parser.parse_args()
     if not args.cache.exists():

@@ -1,10 +1,12 @@
-"""The pool-shape features tried for the static stage's trees (``features.shape``)."""
+"""The pool-shape features tried for the static stage's trees and not adopted
+(``bench/reranker_cv.py --experiment features``): each computes what it says, so the
+benchmark's table can be trusted and reproduced."""
 
 from __future__ import annotations
 
 import numpy as np
 
-from factcheck.factchecks import features
+from bench import reranker_cv
 from factcheck.factchecks.features import Query, Record
 
 
@@ -13,7 +15,7 @@ def query_of(*terms: str) -> Query:
 
 
 def column(rows: np.ndarray, name: str) -> list[float]:
-    return rows[:, features.SHAPE.index(name)].tolist()
+    return rows[:, reranker_cv.SHAPE.index(name)].tolist()
 
 
 def shape_of(
@@ -25,7 +27,7 @@ def shape_of(
 ) -> np.ndarray:
     scores = np.array(bm25 if bm25 is not None else [1.0] * len(records), dtype=np.float32)
     cosine = None if static_cosine is None else np.array(static_cosine, dtype=np.float32)
-    return features.shape(query, records, scores, cosine, lexical_pool)
+    return reranker_cv.shape(query, records, scores, cosine, lexical_pool)
 
 
 def test_static_rank_is_the_reciprocal_rank_by_static_cosine_within_the_pool() -> None:
