@@ -156,9 +156,8 @@ def speed(docs: Documents, repeats: int) -> None:
     texts = [s for doc in docs for s in doc.sentences]
     megabytes = sum(len(s.encode("utf-8")) for s in texts) / 1e6
     essay = seed_sentences()
-    cold = best_cpu_ms(lambda: kind_columns(essay[:1], True), 1)  # loads the opinion model
-    score(essay)
-    print(f"Speed (one core; CPU, best of {repeats}); first classify call {cold:.0f} ms (loading)")
+    score(essay)  # loads v2's weights (the kinds' models are loaded by now)
+    print(f"Speed (one core; MB/s in one pass, CPU per seed essay best of {repeats})")
     print(f"{'step':<34} {'MB/s':>6} {'CPU ms per seed essay':>22}")
     for name, work in (
         ("score() (v2)", lambda texts: score(texts)),
