@@ -1,4 +1,4 @@
-"""The kind features tried for check-worthiness and not adopted
+"""The kind features tried for check-worthiness, (b) adopted as v3
 (``bench/checkworthiness_kinds.py``): they compute what the benchmark's table says,
 so that it can be trusted and reproduced."""
 
