@@ -280,6 +280,7 @@ class Model:
         if self.claimbuster is not None and self.claimbuster_weight:
             parts.append((self.claimbuster, self.claimbuster_weight))
         # Classifying costs most of the scoring's CPU: once, and only if a part uses it.
+        with_kinds = hand
         if any(part.with_kinds for part, _ in parts):
             with_kinds = np.hstack([hand, kind_features(sentences)])
         return sum(
