@@ -20,13 +20,15 @@ Methods:
 - CLEF SVM (``--clef-svm``, slow): the task's own baseline (unigram tf-idf, RBF
   SVM), 0.121 on the 2019 test split: how far these figures run above that split;
 - n-gram LR: word 1-2 and character 2-5 gram tf-idf, logistic regression;
-- v1: the previous model's recipe (CLEF model alone);
-- v2: the shipped recipe, ``training.ours`` (CLEF model plus the ClaimBuster
-  model). ClaimBuster rows that also occur in a test document are dropped from
-  that fold's training (hundreds of lines of the 2016 debates are in both).
+- v1: the first model's recipe (CLEF model alone);
+- v2: the previous model's recipe, ``training.previous_v2`` (CLEF model plus the
+  ClaimBuster model). ClaimBuster rows that also occur in a test document are
+  dropped from that fold's training (hundreds of lines of the 2016 debates are in both);
+- v3: the shipped recipe, ``training.ours``: v2 with the one-hot of the claim kind
+  (``kinds.classify``) among the CLEF model's hand features.
 
 Every model is scored through the same numpy code as production
-(``checkworthiness.Model``). Then the scoring speed of v1 and v2 (both trained on
+(``checkworthiness.Model``). Then the scoring speed of v1, v2 and v3 (trained on
 all documents here): MB/s of text over the training documents, and CPU
 milliseconds per call of ``score`` on the seed essay's sentences (5 KB), the
 check-worthiness share of the pipeline's CPU per essay.
@@ -121,8 +123,9 @@ def main() -> None:
     methods: dict[str, Callable[[], Sequence[training.Ranker]]] = {
         "random": lambda: [training.random_ranking(seed) for seed in range(args.seeds)],
         "n-gram LR": lambda: [training.ngram_lr_baseline],
-        "v1 (previous)": lambda: [training.previous],
-        "v2 (shipped)": lambda: [training.ours(claimbuster_path)],
+        "v1 (first)": lambda: [training.previous],
+        "v2 (previous)": lambda: [training.previous_v2(claimbuster_path)],
+        "v3 (shipped)": lambda: [training.ours(claimbuster_path)],
     }
     if args.clef_svm:
         methods["CLEF SVM"] = lambda: [training.clef_official_baseline]
@@ -138,8 +141,9 @@ def main() -> None:
     print("Scoring speed (trained on all documents; one core)")
     print(f"{'model':<14} {'MB/s':>6} {'CPU ms per seed essay (5 KB)':>29}")
     for name, blend in (
-        ("v1 (previous)", training.fit_blend(docs, None)),
-        ("v2 (shipped)", training.fit_blend(docs, claimbuster)),
+        ("v1 (first)", training.fit_blend(docs, None, with_kinds=False)),
+        ("v2 (previous)", training.fit_blend(docs, claimbuster, with_kinds=False)),
+        ("v3 (shipped)", training.fit_blend(docs, claimbuster)),
     ):
         mb_per_s, cpu_ms = speed(Model(training.export(blend)), docs, args.repeats)
         print(f"{name:<14} {mb_per_s:>6.2f} {cpu_ms:>29.1f}")

@@ -184,7 +184,9 @@ def _standardised(decide: Callable, train: Documents) -> Callable[[training.Docu
 
 def _fit_all(train: Documents, tests: Documents) -> dict[str, Callable]:
     """v2 and every embedding model fitted on ``train``, each decision over its training std."""
-    v2 = Model(training.export(training.fit_blend(train, _claimbuster_rows(tests))))
+    v2 = Model(
+        training.export(training.fit_blend(train, _claimbuster_rows(tests), with_kinds=False))
+    )
     fitted = {"v2": _standardised(lambda doc: v2.decision(doc.sentences), train)}
     for name, (claimbuster, context) in BLENDED.items():
         fitted[name] = _standardised(fit_embedding_lr(train, tests, claimbuster, context), train)
@@ -299,8 +301,8 @@ def concatenated(train: Documents, test: training.Document) -> np.ndarray:
 
 
 def v2(train: Documents, test: training.Document) -> np.ndarray:
-    """The shipped recipe, as ``training.ours``, with this run's ClaimBuster rows."""
-    blend = training.fit_blend(train, _claimbuster_rows([test]))
+    """v2's recipe, as ``training.previous_v2``, with this run's ClaimBuster rows."""
+    blend = training.fit_blend(train, _claimbuster_rows([test]), with_kinds=False)
     return Model(training.export(blend)).probabilities(test.sentences)
 
 

@@ -4,16 +4,17 @@ The model blends two logistic regressions over word 1-2 gram tf-idf plus a dozen
 hand features: one trained on the CLEF-2019 CheckThat! Task 1 debates and speeches
 (what a newsroom checked), one on the ClaimBuster crowd's labels of other
 presidential debates (what readers found factual and important), by
-``factcheck.claims.training``. Only numpy is needed here: the feature extraction
-(tokens, n-grams, tf-idf, scaling) is reimplemented so that scikit-learn stays a
-training-time dependency. ``training`` imports ``tokens``, ``ngrams_of`` and
-``hand_features`` from this module, so both sides featurise with the same code.
+``factcheck.claims.training``. The CLEF model's hand features also hold a one-hot
+of the sentence's claim kind (``kinds.classify``; v3). Only numpy is needed here:
+the feature extraction (tokens, n-grams, tf-idf, scaling) is reimplemented so that
+scikit-learn stays a training-time dependency. ``training`` imports ``tokens``,
+``ngrams_of``, ``hand_features`` and ``kind_features`` from this module, so both
+sides featurise with the same code.
 """
 
 from __future__ import annotations
 
 import functools
-import itertools
 import json
 import re
 from collections.abc import Mapping, Sequence
@@ -21,38 +22,10 @@ from pathlib import Path
 
 import numpy as np
 
-WEIGHTS_PATH = Path(__file__).parent / "data" / "checkworthiness-v2.npz"
+from factcheck.claims import kinds
+from factcheck.claims.tokenising import ngrams_of, tokens
 
-# Numbers are replaced by their kind before tokenising: "33,000 people" and
-# "10 million jobs" then share n-grams with the training claims, where exact
-# values never repeat. Words keep an inner apostrophe ("didn't") so that
-# negations survive as single tokens.
-_NUMBER_TOKEN = re.compile(r"\$?\d+(?:[.,]\d+)*%?")
-_YEAR = re.compile(r"(?:19|20)\d\d")
-_TOKEN = re.compile(r"\w+(?:'\w+)?|[$%?!]")
-
-
-def _number_kind(match: re.Match[str]) -> str:
-    number = match.group()
-    if number[0] == "$":
-        return " _money_ "
-    if number[-1] == "%":
-        return " _pct_ "
-    if _YEAR.fullmatch(number):
-        return " _year_ "
-    return " _num_ "
-
-
-def tokens(sentence: str) -> list[str]:
-    """Lower-cased word tokens with numbers replaced by their kind."""
-    text = _NUMBER_TOKEN.sub(_number_kind, sentence.lower().replace("’", "'"))
-    return _TOKEN.findall(text)
-
-
-def ngrams_of(toks: list[str]) -> list[str]:
-    """Unigrams and bigrams of an already tokenised sentence."""
-    return toks + [a + " " + b for a, b in itertools.pairwise(toks)]
-
+WEIGHTS_PATH = Path(__file__).parent / "data" / "checkworthiness-v3.npz"
 
 # Hand features: cues a fact-checker looks for (figures, named things,
 # comparisons) and against (opinion, politeness, questions, stage directions).
@@ -192,6 +165,21 @@ def hand_features(
     return np.column_stack(columns).astype(np.float64).reshape(len(sentences), -1)
 
 
+# The claim kind as features, one column per kind: what the kind rules and the
+# opinion model read (reported speech, forecasts, rhetoric that reads like a report)
+# beyond the word counts above. Only the CLEF model has them (v3's recipe).
+KIND_FEATURES = tuple(f"kind_{kind}" for kind in kinds.KINDS)
+_KIND_COLUMN = {kind: column for column, kind in enumerate(kinds.KINDS)}
+
+
+def kind_features(sentences: Sequence[str]) -> np.ndarray:
+    """One-hot of each sentence's ``kinds.classify``, columns in ``KIND_FEATURES`` order."""
+    one_hot = np.zeros((len(sentences), len(KIND_FEATURES)))
+    for row, sentence in enumerate(sentences):
+        one_hot[row, _KIND_COLUMN[kinds.classify(sentence)]] = 1.0
+    return one_hot
+
+
 def smooth(raw: np.ndarray, window: int, weight: float) -> np.ndarray:
     """Blend each score with the mean of its ``window`` neighbours on each side.
 
@@ -225,6 +213,8 @@ class Linear:
         self.hand_coef = np.asarray(arrays[prefix + "hand_coef"], dtype=np.float64)
         self.intercept = float(meta["intercept"])
         self.hand_weight = float(meta["hand_weight"])
+        # Whether ``kind_features`` follow ``hand_features`` in this model's hand columns.
+        self.with_kinds = bool(meta.get("with_kinds", False))
 
     def decision(self, token_lists: Sequence[list[str]], hand: np.ndarray) -> np.ndarray:
         return self._term_scores(token_lists) + self._hand_scores(hand) + self.intercept
@@ -286,10 +276,17 @@ class Model:
         """The blended linear decision values, sentence by sentence, no context."""
         token_lists = [tokens(s) for s in sentences]
         hand = hand_features(sentences, token_lists)
-        debates = self.debates.decision(token_lists, hand)
-        if self.claimbuster is None or self.claimbuster_weight == 0:
-            return debates
-        return debates + self.claimbuster_weight * self.claimbuster.decision(token_lists, hand)
+        parts = [(self.debates, 1.0)]
+        if self.claimbuster is not None and self.claimbuster_weight:
+            parts.append((self.claimbuster, self.claimbuster_weight))
+        # Classifying costs most of the scoring's CPU: once, and only if a part uses it.
+        with_kinds = hand
+        if any(part.with_kinds for part, _ in parts):
+            with_kinds = np.hstack([hand, kind_features(sentences)])
+        return sum(
+            weight * part.decision(token_lists, with_kinds if part.with_kinds else hand)
+            for part, weight in parts
+        )
 
     def probabilities(self, sentences: Sequence[str]) -> np.ndarray:
         """Context-smoothed scores in [0, 1] for the sentences of one document."""

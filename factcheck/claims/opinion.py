@@ -26,7 +26,7 @@ from pathlib import Path
 
 import numpy as np
 
-from factcheck.claims.checkworthiness import tokens
+from factcheck.claims.tokenising import tokens
 from factcheck.factchecks import static
 
 WEIGHTS_PATH = Path(__file__).parent / "data" / "opinion-v1.json"

@@ -1,7 +1,7 @@
 """Train the check-worthiness model; the rankers and metrics its benchmark compares.
 
 Run ``python -m factcheck.claims.training [--data DIR] [--claimbuster TSV] [--out PATH]``
-to rebuild ``factcheck/claims/data/checkworthiness-v2.npz`` from the CLEF-2019
+to rebuild ``factcheck/claims/data/checkworthiness-v3.npz`` from the CLEF-2019
 CheckThat! Task 1 training documents and the ClaimBuster crowd-labelled debate
 sentences (Arslan, Hassan, Li and Tremayne, ICWSM 2020; CC BY 4.0). scikit-learn is
 needed here only (the ``train`` extra); inference in ``checkworthiness`` is numpy
@@ -30,9 +30,11 @@ import numpy as np
 
 from factcheck.claims.checkworthiness import (
     HAND_FEATURES,
+    KIND_FEATURES,
     WEIGHTS_PATH,
     Model,
     hand_features,
+    kind_features,
     ngrams_of,
     tokens,
 )
@@ -41,7 +43,7 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 SHARED_DATA = REPO_ROOT / ".." / "shared" / "data" / "checkworthiness"
 DEFAULT_DATA = SHARED_DATA / "clef2019-train"
 DEFAULT_CLAIMBUSTER = SHARED_DATA / "claimbuster" / "claimbuster_kfold25.tsv"
-VERSION = "checkworthiness-v2"
+VERSION = "checkworthiness-v3"
 
 # The recipe, fixed before the final evaluation (see bench/checkworthiness.py).
 MIN_DF = 2  # a term seen in one training sentence only is noise, and bloats the file
@@ -67,6 +69,7 @@ class Document:
     # Features depend on the sentence only, so LOO-CV computes them once per document.
     _ngrams: list[list[str]] | None = field(default=None, repr=False)
     _hand: np.ndarray | None = field(default=None, repr=False)
+    _kinds: np.ndarray | None = field(default=None, repr=False)
 
     def ngrams(self) -> list[list[str]]:
         self._featurise()
@@ -81,6 +84,16 @@ class Document:
             token_lists = [tokens(s) for s in self.sentences]
             self._ngrams = [ngrams_of(toks) for toks in token_lists]
             self._hand = hand_features(self.sentences, token_lists)
+
+    def kinds(self) -> np.ndarray:
+        """``kind_features``, computed on first use: the ClaimBuster rows never need them."""
+        if self._kinds is None:
+            self._kinds = kind_features(self.sentences)
+        return self._kinds
+
+    def hand_columns(self, with_kinds: bool) -> np.ndarray:
+        """The hand features, followed by the kind one-hot when ``with_kinds``."""
+        return np.hstack([self.hand(), self.kinds()]) if with_kinds else self.hand()
 
 
 # --- data -------------------------------------------------------------------
@@ -154,6 +167,8 @@ def without(doc: Document, others: Sequence[str]) -> Document:
     if doc._ngrams is not None and doc._hand is not None:
         kept._ngrams = [doc._ngrams[i] for i in keep]
         kept._hand = doc._hand[keep]
+    if doc._kinds is not None:
+        kept._kinds = doc._kinds[keep]
     return kept
 
 
@@ -194,10 +209,11 @@ class Fitted:
     scaler: object
     classifier: object
     prior_logit: float
+    with_kinds: bool = False
 
 
 def _identity(terms: list[str]) -> list[str]:
-    # The vectorizer gets pre-computed n-gram lists (checkworthiness.ngrams_of), so
+    # The vectorizer gets pre-computed n-gram lists (checkworthiness.ngrams_of, from tokenising), so
     # training and inference share one tokeniser.
     return terms
 
@@ -215,15 +231,16 @@ def _document_balanced_weights(docs: Sequence[Document]) -> np.ndarray:
     return weights * len(weights) / weights.sum()
 
 
-def fit(docs: Sequence[Document], c: float = C) -> Fitted:
-    """Fit tf-idf, the hand-feature scaler and the logistic regression on ``docs``."""
+def fit(docs: Sequence[Document], c: float = C, with_kinds: bool = False) -> Fitted:
+    """Fit tf-idf, the hand-feature scaler and the logistic regression on ``docs``;
+    with the kind one-hot among the hand features when ``with_kinds``."""
     from scipy import sparse
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.linear_model import LogisticRegression
     from sklearn.preprocessing import StandardScaler
 
     terms = [t for doc in docs for t in doc.ngrams()]
-    hand = np.vstack([doc.hand() for doc in docs])
+    hand = np.vstack([doc.hand_columns(with_kinds) for doc in docs])
     labels = np.concatenate([doc.labels for doc in docs])
     vectorizer = TfidfVectorizer(
         analyzer=_identity, min_df=MIN_DF, sublinear_tf=True, dtype=np.float64
@@ -236,7 +253,7 @@ def fit(docs: Sequence[Document], c: float = C) -> Fitted:
     classifier.fit(features, labels, sample_weight=_document_balanced_weights(docs))
     base_rate = float(labels.mean())
     prior_logit = math.log(base_rate / (1.0 - base_rate)) if 0 < base_rate < 1 else 0.0
-    return Fitted(vectorizer, scaler, classifier, prior_logit)
+    return Fitted(vectorizer, scaler, classifier, prior_logit, with_kinds)
 
 
 @dataclass
@@ -249,15 +266,20 @@ class Blend:
 
 
 def fit_blend(
-    docs: Sequence[Document], claimbuster: Document | None, weight: float = CLAIMBUSTER_WEIGHT
+    docs: Sequence[Document],
+    claimbuster: Document | None,
+    weight: float = CLAIMBUSTER_WEIGHT,
+    with_kinds: bool = True,
 ) -> Blend:
     """Fit the CLEF model on ``docs`` and, unless ``claimbuster`` is None, the ClaimBuster one.
 
     The ClaimBuster rows are one balanced pseudo-document, so positives and
-    negatives weigh the same there too.
+    negatives weigh the same there too. Only the CLEF model gets the kind one-hot
+    (``with_kinds``, v3's recipe; v1 and v2 had none): that is the variant benchmarked.
     """
     extra = fit([claimbuster], CLAIMBUSTER_C) if claimbuster is not None else None
-    return Blend(fit(docs), extra, weight if extra is not None else 0.0)
+    debates = fit(docs, with_kinds=with_kinds)
+    return Blend(debates, extra, weight if extra is not None else 0.0)
 
 
 def _linear_decision(fitted: Fitted, sentences: Sequence[str]) -> np.ndarray:
@@ -266,6 +288,8 @@ def _linear_decision(fitted: Fitted, sentences: Sequence[str]) -> np.ndarray:
     token_lists = [tokens(s) for s in sentences]
     terms = [ngrams_of(toks) for toks in token_lists]
     hand = hand_features(sentences, token_lists)
+    if fitted.with_kinds:
+        hand = np.hstack([hand, kind_features(sentences)])
     features = sparse.hstack(
         [fitted.vectorizer.transform(terms), fitted.scaler.transform(hand) * HAND_WEIGHT],
         format="csr",
@@ -290,7 +314,14 @@ def _export_linear(fitted: Fitted, prefix: str) -> tuple[dict[str, np.ndarray], 
         raise ValueError("a term contains a newline; the term list is newline-separated")
     n_terms = len(terms)
     coef = fitted.classifier.coef_.ravel()
-    meta = {"intercept": float(fitted.classifier.intercept_[0]), "hand_weight": HAND_WEIGHT}
+    meta = {
+        "intercept": float(fitted.classifier.intercept_[0]),
+        "hand_weight": HAND_WEIGHT,
+        "hand_features": list(
+            HAND_FEATURES + KIND_FEATURES if fitted.with_kinds else HAND_FEATURES
+        ),
+        "with_kinds": fitted.with_kinds,
+    }
     arrays = {
         "terms": np.frombuffer("\n".join(terms).encode("utf-8"), dtype=np.uint8),
         "idf": fitted.vectorizer.idf_.astype(np.float32),
@@ -307,7 +338,6 @@ def export(blend: Blend) -> dict[str, np.ndarray]:
     arrays, debates_meta = _export_linear(blend.debates, "debates.")
     meta = {
         "version": VERSION,
-        "hand_features": list(HAND_FEATURES),
         "debates": debates_meta,
         "claimbuster_weight": blend.claimbuster_weight,
         "prior_logit": blend.debates.prior_logit,
@@ -340,22 +370,31 @@ def save_weights(arrays: dict[str, np.ndarray], path: Path) -> None:
 Ranker = Callable[[Sequence[Document], Document], np.ndarray]
 
 
-def _blended(claimbuster: Path, train: Sequence[Document], test: Document) -> np.ndarray:
+def _blended(
+    claimbuster: Path, with_kinds: bool, train: Sequence[Document], test: Document
+) -> np.ndarray:
     rows = without(load_claimbuster(claimbuster), test.sentences)
-    return Model(export(fit_blend(train, rows))).probabilities(test.sentences)
+    blend = fit_blend(train, rows, with_kinds=with_kinds)
+    return Model(export(blend)).probabilities(test.sentences)
 
 
 def ours(claimbuster: Path = DEFAULT_CLAIMBUSTER) -> Ranker:
-    """Our model (v2), scored through the numpy inference path exactly as in production.
+    """Our model (v3), scored through the numpy inference path exactly as in production.
 
     Its ClaimBuster rows are read from ``claimbuster``, less any line of the test document.
     """
-    return functools.partial(_blended, claimbuster)
+    return functools.partial(_blended, claimbuster, True)
+
+
+def previous_v2(claimbuster: Path = DEFAULT_CLAIMBUSTER) -> Ranker:
+    """The previous model's recipe (v2): ``ours`` without the kind one-hot."""
+    return functools.partial(_blended, claimbuster, False)
 
 
 def previous(train: Sequence[Document], test: Document) -> np.ndarray:
-    """The previous model's recipe (v1): the CLEF model alone."""
-    return Model(export(fit_blend(train, None))).probabilities(test.sentences)
+    """The first model's recipe (v1): the CLEF model alone, without the kind one-hot."""
+    blend = fit_blend(train, None, with_kinds=False)
+    return Model(export(blend)).probabilities(test.sentences)
 
 
 def ngram_lr_baseline(train: Sequence[Document], test: Document) -> np.ndarray:
@@ -429,6 +468,7 @@ def leave_one_out(docs: Sequence[Document], ranker: Ranker, workers: int = 1) ->
     global _DOCS
     for doc in docs:  # fill the feature caches once, before any fork
         doc.ngrams()
+        doc.kinds()
     _DOCS = docs
     folds = [(ranker, i) for i in range(len(docs))]
     if workers <= 1:

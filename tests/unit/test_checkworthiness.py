@@ -8,9 +8,17 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from factcheck.claims import score
+from factcheck.claims import kinds, score
 from factcheck.claims import training as tr
-from factcheck.claims.checkworthiness import HAND_FEATURES, WEIGHTS_PATH, Model, smooth, tokens
+from factcheck.claims.checkworthiness import (
+    HAND_FEATURES,
+    KIND_FEATURES,
+    WEIGHTS_PATH,
+    Model,
+    kind_features,
+    smooth,
+    tokens,
+)
 
 WORTHY = "Unemployment fell from 10 percent to 4.9 percent in 2016."
 PLEASANTRY = "Thank you all very much, it is great to be here."
@@ -81,12 +89,42 @@ def test_numbers_become_their_kind() -> None:
 def test_committed_weights_match_the_code() -> None:
     model = Model.load(WEIGHTS_PATH)
     assert model.meta["version"] == tr.VERSION
-    assert model.meta["hand_features"] == list(HAND_FEATURES)
+    assert WEIGHTS_PATH.name == f"{tr.VERSION}.npz"
     assert model.claimbuster is not None and model.claimbuster_weight > 0
-    for part in (model.debates, model.claimbuster):
+    # v3: the CLEF model reads the kind one-hot after the hand features; ClaimBuster's does not.
+    columns = {"debates": HAND_FEATURES + KIND_FEATURES, "claimbuster": HAND_FEATURES}
+    for name, part in (("debates", model.debates), ("claimbuster", model.claimbuster)):
+        assert model.meta[name]["hand_features"] == list(columns[name])
+        assert part.with_kinds == (name == "debates")
         assert len(part.index) == len(part.idf) == len(part.term_coef)
-        assert len(part.hand_coef) == len(HAND_FEATURES)
+        assert len(part.hand_coef) == len(part.hand_mean) == len(columns[name])
     assert WEIGHTS_PATH.stat().st_size < 2 * 1024 * 1024
+
+
+# --- the claim kind as features -----------------------------------------------
+
+
+def test_kind_features_are_a_one_hot_of_classify() -> None:
+    found = kind_features(DOCUMENT)
+    assert found.shape == (len(DOCUMENT), len(KIND_FEATURES))
+    np.testing.assert_array_equal(found.sum(axis=1), 1.0)
+    for row, sentence in zip(found, DOCUMENT, strict=True):
+        assert KIND_FEATURES[int(np.argmax(row))] == f"kind_{kinds.classify(sentence)}"
+
+
+def test_the_kind_reaches_the_clef_models_score(monkeypatch: pytest.MonkeyPatch) -> None:
+    model = Model.load(WEIGHTS_PATH)
+    kind = kinds.classify(WORTHY)
+    before = model.decision([WORTHY])
+    monkeypatch.setattr(kinds, "classify", lambda sentence, quantities=None: "opinion")
+    after = model.decision([WORTHY])
+    # Only the CLEF model's kind columns move: by their coefficients over their scale.
+    part = model.debates
+    column = {name: i for i, name in enumerate(HAND_FEATURES + KIND_FEATURES)}
+    weights = part.hand_coef / part.hand_scale * part.hand_weight
+    expected = weights[column["kind_opinion"]] - weights[column[f"kind_{kind}"]]
+    assert kind != "opinion" and abs(expected) > 0.01
+    np.testing.assert_allclose(after - before, expected, rtol=1e-6, atol=1e-9)
 
 
 # --- context smoothing ------------------------------------------------------
@@ -190,6 +228,7 @@ def test_numpy_scorer_reproduces_the_sklearn_model(tmp_path: Path) -> None:
     docs = _synthetic_documents()
     # The third document stands in for the ClaimBuster rows.
     blend = tr.fit_blend(docs[:2], docs[2], weight=0.4)
+    assert blend.debates.with_kinds  # the parity covers the kind columns
     path = tmp_path / "weights.npz"
     tr.save_weights(tr.export(blend), path)
     model = Model.load(path)
@@ -226,7 +265,7 @@ def test_claimbuster_rows_load_and_drop_the_test_documents_lines(tmp_path: Path)
     assert tr.without(rows_doc, ["Good night."]) is rows_doc
 
 
-def test_the_v2_ranker_reads_its_claimbuster_rows_and_ranks_a_new_document(
+def test_the_v3_ranker_reads_its_claimbuster_rows_and_ranks_a_new_document(
     tmp_path: Path,
 ) -> None:
     pytest.importorskip("sklearn")
@@ -240,3 +279,5 @@ def test_the_v2_ranker_reads_its_claimbuster_rows_and_ranks_a_new_document(
     assert len(scores) == len(docs[0].sentences)
     assert tr.average_precision(scores, docs[0].labels) > 0.9
     assert not np.allclose(scores, tr.previous([docs[1]], docs[0]))
+    # v2's recipe differs from v3's only by the kind one-hot, and that changes the scores.
+    assert not np.allclose(scores, tr.previous_v2(path)([docs[1]], docs[0]))
