@@ -63,6 +63,11 @@ costs), and says how much it grew and how much of that is not file-backed (the
 vocabulary and Python's own objects; a mapped file's pages are shared by the processes
 that map it). ``--skip-speed`` skips the in-memory table.
 
+The static neighbours' inverted file, alone (``--ivf-size N``, at least
+``static.IVF_MIN``): the synthetic archive of N records kept, read back, then every dev
+tweet once with the exact scan and at each of ``--nprobes`` lists: the search's CPU, its
+recall of the exact neighbours, the whole match's CPU and dev MAP@5.
+
 The service's own path on PostgreSQL, alone (``--service-pg-size N``): the same
 synthetic archive of N records written as a TSV file, imported into the service's
 tables in a new database as ``factcheck fact-checks import`` does; the matcher's index
