@@ -63,6 +63,11 @@ costs), and says how much it grew and how much of that is not file-backed (the
 vocabulary and Python's own objects; a mapped file's pages are shared by the processes
 that map it). ``--skip-speed`` skips the in-memory table.
 
+The static neighbours' inverted file, alone (``--ivf-size N``, at least
+``static.IVF_MIN``): the synthetic archive of N records kept, read back, then every dev
+tweet once with the exact scan and at each of ``--nprobes`` lists: the search's CPU, its
+recall of the exact neighbours, the whole match's CPU and dev MAP@5.
+
 The service's own path on PostgreSQL, alone (``--service-pg-size N``): the same
 synthetic archive of N records written as a TSV file, imported into the service's
 tables in a new database as ``factcheck fact-checks import`` does; the matcher's index
@@ -104,7 +109,7 @@ from bench.common import percentile, postgres_database, table  # noqa: E402
 from factcheck import migrate  # noqa: E402
 from factcheck.db import Database  # noqa: E402
 from factcheck.factchecks import encoder as minilm  # noqa: E402
-from factcheck.factchecks import features, formats, index, lexical, saved, text  # noqa: E402
+from factcheck.factchecks import features, formats, index, lexical, saved, static, text  # noqa: E402
 from factcheck.factchecks import services as archive_services  # noqa: E402
 from factcheck.factchecks.evaluation import (  # noqa: E402
     DEFAULT_DATA,
@@ -600,6 +605,63 @@ def kept(args: argparse.Namespace, real: list[Candidate]) -> None:
     print()
 
 
+def ivf(args: argparse.Namespace, real: list[Candidate]) -> None:
+    """The static neighbours at ``--ivf-size`` records, in the kept index (built, saved,
+    read back): the exact scan against the inverted file at each ``--nprobes``."""
+    dev = load_queries("dev", args.data)
+    with tempfile.TemporaryDirectory() as directory:
+        path = Path(directory) / "index.bin"
+        arrays = saved.build(iter(synthetic(real, args.ivf_size)))  # the real ids kept
+        saved.save(path, arrays, KEPT_META)
+        start = time.perf_counter()
+        static.Lists.build(arrays["static.vectors"])  # again, to time it alone
+        lists_s = time.perf_counter() - start
+        names = ("static.centroids", "static.members", "static.list_starts")
+        lists_mb = sum(arrays[name].nbytes for name in names) / 1e6
+        del arrays
+        matcher = saved.read(path, KEPT_META)
+        rows = [ivf_row("exact", matcher, dev, None)]
+        rows += [ivf_row(str(n), matcher, dev, n) for n in args.nprobes]
+        count = len(matcher.static.centroids)  # type: ignore[union-attr]
+    print(f"Static neighbours at {args.ivf_size:,} records, kept index, one pass over dev: "
+          f"{count} lists, built in {lists_s:.1f} s, {lists_mb:.1f} MB of the file")  # fmt: skip
+    print(table(["nprobe", "neighbours CPU p50 ms", "neighbours CPU p99 ms",
+                 f"recall of the exact {STATIC}", "match CPU p50 ms", "match CPU p99 ms",
+                 "match p99 ms", "dev MAP@5"], rows))  # fmt: skip
+    print()
+
+
+def ivf_row(name: str, matcher: Matcher, dev: Sequence[Query], nprobe: int | None) -> list[str]:
+    """One search's figures: ``nprobe`` lists, or None for the exact scan."""
+    index = matcher.static
+    assert index is not None and len(index.centroids), "--ivf-size: below static.IVF_MIN"
+    lists = index.centroids
+    if nprobe is None:
+        index.centroids = lists[:0]  # no lists: the exact scan
+    static.NPROBE, default = nprobe or 0, static.NPROBE
+    try:
+        search_cpu, recalls, wall, cpu, runs = [], [], [], [], []
+        for q in dev:
+            vector = index.query(q.text).vector
+            exact = lexical.best_first(index.vectors @ vector + 2.0, STATIC)
+            start = time.process_time()
+            found = index.nearest(vector, STATIC)
+            search_cpu.append((time.process_time() - start) * 1000)
+            recalls.append(len(np.intersect1d(found, exact)) / max(len(exact), 1))
+            start, start_cpu = time.perf_counter(), time.process_time()
+            ids = [m.id for m in matcher.match(q.text, top=10)]
+            wall.append((time.perf_counter() - start) * 1000)
+            cpu.append((time.process_time() - start_cpu) * 1000)
+            runs.append((ids, q.gold))
+    finally:
+        index.centroids, static.NPROBE = lists, default
+    cells = [f"{percentile(search_cpu, p):.1f}" for p in (50, 99)]
+    cells += [f"{np.mean(recalls):.3f}", *(f"{percentile(cpu, p):.1f}" for p in (50, 99))]
+    row = [name, *cells, f"{percentile(wall, 99):.1f}", f"{evaluate(runs).map5:.4f}"]
+    print(" | ".join(row), file=sys.stderr, flush=True)  # a long run's progress
+    return row
+
+
 # --- PostgreSQL ------------------------------------------------------------------------
 
 SCHEMA = """
@@ -787,6 +849,8 @@ def main() -> None:
     parser.add_argument("--skip-quality", action="store_true")
     parser.add_argument("--skip-speed", action="store_true", help="no in-memory table")
     parser.add_argument("--kept-sizes", default="10375,100000", help="kept index sizes")
+    parser.add_argument("--ivf-size", type=int, default=0, help="static lists, e.g. 1000000")
+    parser.add_argument("--nprobes", default="8,16,32,64", help="lists searched, for --ivf-size")
     parser.add_argument("--load-only", type=Path, help=argparse.SUPPRESS)  # kept(): the child
     parser.add_argument("--quality-only", action="store_true")
     parser.add_argument("--thresholds-only", action="store_true")
@@ -804,6 +868,10 @@ def main() -> None:
         [args.memory_size] if args.memory_size else []
     )
     real = load_verified_claims(args.data)
+    if args.ivf_size:
+        args.nprobes = [int(s) for s in args.nprobes.split(",") if s]
+        ivf(args, real)
+        return
     if args.service_pg_size:
         service_postgres(args, real)
         return

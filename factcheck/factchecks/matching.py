@@ -376,7 +376,7 @@ class Matcher:
         # Only a pool BM25 started: the static vector of noise ("zzzz") is as close
         # to the archive as a real tweet's, so its neighbours alone mean nothing.
         if static_vector is not None and self.static is not None and len(pool):
-            nearest.append(lexical.best_first(self.static.vectors @ static_vector + 2.0, STATIC))
+            nearest.append(self.static.nearest(static_vector, STATIC))
         if nearest:
             pool = np.union1d(pool, np.concatenate(nearest))
             pool = pool[np.lexsort((pool, -scores[pool]))]

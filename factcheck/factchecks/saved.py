@@ -4,9 +4,10 @@ One file holds what ``Matcher.match`` reads: the BM25 postings (``Bm25Index.arra
 and its vocabulary, each record's id, claim, headline and terms (the re-ranker and
 "why it matched" read them for a query's pool of 30), and, when the static table is
 installed, the static stage's arrays (``StaticIndex.arrays``: its token weights, each
-record's vector and distinct tokens), so that a matcher read back scores as
-``Matcher.build`` does. Those are built again in full at every build: a record's vector
-weighs its tokens by the whole archive's frequencies, which any import changes.
+record's vector and distinct tokens, and a large archive's inverted file), so that a
+matcher read back scores as ``Matcher.build`` does. Those are built again in full at
+every build: a record's vector weighs its tokens by the whole archive's frequencies,
+which any import changes.
 Strings are kept as one UTF-8 blob per column with the end of each string in it; a
 record is decoded only when a pool holds it. The file is mapped, not read: processes
 on one machine share its pages.
@@ -41,7 +42,7 @@ from factcheck.factchecks.matching import Candidate, Matcher
 
 MAGIC = b"FCMATCH\n"
 ALIGN = 64
-VERSION = 2  # up by one whenever what the file holds changes (2: the static stage)
+VERSION = 3  # up by one whenever what the file holds changes (2: the static stage, 3: its lists)
 COLUMNS = ("ids", "claims", "titles", "claim_terms", "title_terms")
 
 
@@ -242,9 +243,27 @@ def _static_index(arrays: dict[str, np.ndarray], size: int) -> static.StaticInde
         or int(starts[-1]) != len(tokens)
         or bool(np.any(np.diff(starts) < 0))
         or (len(tokens) and not 0 <= int(tokens.min()) <= int(tokens.max()) < table.missing)
+        or not _lists_fit(kept, size, table.dims)
     ):
         raise Unusable("the static stage and the records disagree")
     return static.StaticIndex.from_arrays(table, kept)
+
+
+def _lists_fit(kept: dict[str, np.ndarray], size: int, dims: int) -> bool:
+    """Whether the static stage's inverted file (none, or every record in one list)
+    fits the records."""
+    centroids, members, starts = kept["centroids"], kept["members"], kept["list_starts"]
+    if centroids.ndim != 2 or centroids.shape[1] != dims or starts.shape != (len(centroids) + 1,):
+        return False
+    if not len(centroids):
+        return len(members) == 0 and int(starts[0]) == 0
+    return (
+        members.shape == (size,)
+        and int(starts[0]) == 0
+        and int(starts[-1]) == size
+        and not bool(np.any(np.diff(starts) < 0))
+        and (not size or 0 <= int(members.min()) <= int(members.max()) < size)
+    )
 
 
 class Strings(Sequence[str]):

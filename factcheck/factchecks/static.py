@@ -32,6 +32,12 @@ SOFT_TOKENS = 256
 # Tokens worth a row: lower-case words and numbers, whole or as "##" pieces.
 # Punctuation, CJK characters and the [unused] slots are left out.
 _KEPT = re.compile(r"(##)?([a-z]+|[0-9]+)")
+# From this many records the nearest by static cosine are searched in an inverted file
+# (``Lists``) instead of over every record: at a million the exact scan took most of a
+# query (issue 18). Below it the scan is exact and cheap. Read when an index is built.
+IVF_MIN = 200_000
+# The lists a query searches, the closest to it first (docs/benchmarks.md chose it).
+NPROBE = 64
 
 
 def vocabulary(pieces: Sequence[str]) -> list[str]:
@@ -116,7 +122,8 @@ class StaticIndex:
     """The archive's vectors: each record's weighted mean of token vectors, where a
     token weighs its inverse document frequency in the archive (as BM25's), so that
     "the" counts for little and "wombat" for much. Each record's distinct tokens are
-    kept too (int16: the table has fewer than 32,768 rows), for ``soft``."""
+    kept too (int16: the table has fewer than 32,768 rows), for ``soft``. From
+    ``IVF_MIN`` records the vectors are split into ``Lists`` too, for ``nearest``."""
 
     def __init__(self, table: StaticTable, texts: Iterable[str]) -> None:
         self.table = table
@@ -131,9 +138,12 @@ class StaticIndex:
             self.vectors[i] = table.embed(r, self.weights)
         self.tokens = np.concatenate([np.zeros(0, np.int16), *distinct]).astype(np.int16)
         self.starts = np.cumsum([0] + [len(r) for r in distinct], dtype=np.int64)
+        large = len(rows) >= max(IVF_MIN, 1)
+        lists = Lists.build(self.vectors) if large else Lists.none(table.dims)
+        self.centroids, self.members, self.list_starts = lists.arrays()
 
     # The arrays ``saved`` keeps in the matcher's file (the table is package data).
-    ARRAYS = ("weights", "vectors", "tokens", "starts")
+    ARRAYS = ("weights", "vectors", "tokens", "starts", "centroids", "members", "list_starts")
 
     def arrays(self) -> dict[str, np.ndarray]:
         return {name: getattr(self, name) for name in self.ARRAYS}
@@ -150,6 +160,18 @@ class StaticIndex:
     def query(self, query: str) -> StaticQuery:
         rows = self.table.rows(query)
         return StaticQuery(self.table.embed(rows, self.weights), np.unique(rows))
+
+    def nearest(self, vector: np.ndarray, k: int, nprobe: int | None = None) -> np.ndarray:
+        """The k records nearest to a unit ``vector`` by cosine, best first, ties to the
+        lower index: all of them scanned, or, for an archive with lists, the records of
+        the ``nprobe`` lists nearest to it (approximate: a neighbour in another list is
+        missed)."""
+        if not len(self.centroids):
+            return lexical.best_first(self.vectors @ vector + 2.0, k)
+        lists = Lists(self.centroids, self.members, self.list_starts)
+        searched = lists.searched(vector, NPROBE if nprobe is None else nprobe)
+        # +2: a cosine of 0 is a score, not a record best_first leaves out.
+        return searched[lexical.best_first(self.vectors[searched] @ vector + 2.0, k)]
 
     def cosines(self, query: StaticQuery, pool: np.ndarray) -> np.ndarray:
         return self.vectors[pool] @ query.vector
@@ -177,7 +199,70 @@ class StaticIndex:
         return out
 
     def nbytes(self) -> int:
-        return self.vectors.nbytes + self.weights.nbytes + self.tokens.nbytes + self.starts.nbytes
+        return sum(values.nbytes for values in self.arrays().values())
+
+
+# k-means: Lloyd's iterations on a sample of the records, the seed fixed so that a build
+# is repeatable; the lists are about as many as a list has records.
+KMEANS_ROUNDS = 6
+KMEANS_SAMPLE_PER_LIST = 64
+KMEANS_SEED = 18
+_CHUNK = 16_384  # records assigned at a time: a chunk's cosines are 64 MB at 1,000 lists
+
+
+@dataclass(frozen=True)
+class Lists:
+    """An inverted file over unit vectors: the records split by their nearest centroid
+    (spherical k-means); ``members`` holds each list's records in ascending order, list
+    j's from ``starts[j]`` to ``starts[j + 1]``."""
+
+    centroids: np.ndarray  # (lists, dims) float32, unit length
+    members: np.ndarray  # (records,) int32
+    starts: np.ndarray  # (lists + 1,) int64
+
+    @classmethod
+    def none(cls, dims: int) -> Lists:
+        """No lists: the archive is scanned whole."""
+        return cls(np.zeros((0, dims), np.float32), np.zeros(0, np.int32), np.zeros(1, np.int64))
+
+    @classmethod
+    def build(cls, vectors: np.ndarray) -> Lists:
+        count = max(1, round(len(vectors) ** 0.5))
+        rng = np.random.default_rng(KMEANS_SEED)
+        sample_size = min(len(vectors), count * KMEANS_SAMPLE_PER_LIST)
+        sample = vectors[np.sort(rng.choice(len(vectors), sample_size, replace=False))]
+        centroids = sample[rng.choice(len(sample), count, replace=False)].copy()
+        for _ in range(KMEANS_ROUNDS):
+            centroids = _centroids(sample, _assigned(sample, centroids), centroids)
+        assigned = _assigned(vectors, centroids)
+        members = np.argsort(assigned, kind="stable").astype(np.int32)
+        starts = np.concatenate([[0], np.cumsum(np.bincount(assigned, minlength=count))])
+        return cls(centroids, members, starts.astype(np.int64))
+
+    def arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        return self.centroids, self.members, self.starts
+
+    def searched(self, vector: np.ndarray, nprobe: int) -> np.ndarray:
+        """The records of the ``nprobe`` lists nearest to ``vector``, ascending."""
+        nearest = lexical.best_first(self.centroids @ vector + 2.0, nprobe)
+        parts = [self.members[self.starts[j] : self.starts[j + 1]] for j in nearest]
+        return np.sort(np.concatenate([np.zeros(0, np.int32), *parts]))
+
+
+def _assigned(vectors: np.ndarray, centroids: np.ndarray) -> np.ndarray:
+    """Each vector's nearest centroid by cosine (ties to the first)."""
+    out = np.zeros(len(vectors), dtype=np.int64)
+    for start in range(0, len(vectors), _CHUNK):
+        out[start : start + _CHUNK] = np.argmax(vectors[start : start + _CHUNK] @ centroids.T, 1)
+    return out
+
+
+def _centroids(vectors: np.ndarray, assigned: np.ndarray, old: np.ndarray) -> np.ndarray:
+    """Each list's mean direction; a list left empty keeps its old centroid."""
+    sums = np.zeros_like(old)
+    np.add.at(sums, assigned, vectors)
+    norms = np.linalg.norm(sums, axis=1, keepdims=True)
+    return np.where(norms > 0, sums / np.where(norms > 0, norms, 1.0), old).astype(np.float32)
 
 
 @functools.lru_cache(maxsize=1)
