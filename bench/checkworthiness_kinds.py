@@ -42,33 +42,18 @@ sys.path.insert(0, str(ROOT))
 
 from bench.checkworthiness import FIRST_TEST_YEARS, seed_sentences, year  # noqa: E402
 from bench.checkworthiness_encoder import paired  # noqa: E402
-from factcheck.claims import kinds, opinion, training  # noqa: E402
+from factcheck.claims import kinds, training  # noqa: E402
 from factcheck.claims.checkworthiness import Model, score, smooth, tokens  # noqa: E402
 
 Documents = list[training.Document]
 VARIANTS = ("(a) v2", "(b) v2 + kind one-hot", "(c) v2 + kind one-hot + opinion p")
 
 
-def kind_and_probability(sentence: str) -> tuple[str, float]:
-    """``kinds.classify``'s kind and the opinion model's probability (0 where not asked).
-
-    The same steps as ``classify``, keeping the probability it throws away.
-    """
-    kind, outside, reported, quantities = kinds._rules(sentence, None)
-    if kind not in kinds.REFINED_KINDS:
-        return kind, 0.0
-    cues = kinds._cues(outside, reported, quantities, skip=kinds._ABSENT_FROM_FACTS)
-    model = opinion.model()
-    found = opinion.features(sentence, kind, cues)
-    probability = model.probability(found, opinion.vector(sentence))
-    return kinds.refined(kind, probability, model.threshold), probability
-
-
 def kind_columns(sentences: Sequence[str], with_probability: bool) -> np.ndarray:
     """One-hot of the kind (``kinds.KINDS`` order), and the probability if asked."""
     rows = []
     for sentence in sentences:
-        kind, probability = kind_and_probability(sentence)
+        kind, probability = kinds.classified(sentence)
         row = [float(kind == k) for k in kinds.KINDS]
         if with_probability:
             row.append(probability)

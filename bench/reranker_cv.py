@@ -101,24 +101,6 @@ class Pools:
         return Pools(self.rows[keep], self.labels[keep], self.query[keep], self.position[keep])
 
 
-def pools_of(matcher: Matcher, queries: Sequence[Query]) -> list[np.ndarray]:
-    """Rows, labels, query numbers (their place in ``queries``) and positions of the
-    queries' pools (``training.pools``, with where each row comes from)."""
-    rows, labels, number, positions = [], [], [], []
-    for i, query in enumerate(queries):
-        found = matcher.pool(query.text)
-        records = [matcher.records[p] for p in found.pool]
-        rows.append(
-            features.matrix(
-                found.query, records, found.bm25, found.cosine, found.static, found.soft
-            )
-        )
-        labels += [matcher.candidates[p].id in query.gold for p in found.pool]
-        number += [i] * len(found.pool)
-        positions.append(found.pool)
-    return [np.concatenate(rows), np.array(labels), np.array(number), np.concatenate(positions)]
-
-
 def build(data: Path, untuned: Path) -> dict[str, np.ndarray]:
     """The training tweets' out-of-fold pools (query numbers: their place in the
     training file) and the dev tweets' pools from the shipped table."""
@@ -127,11 +109,13 @@ def build(data: Path, untuned: Path) -> dict[str, np.ndarray]:
     parts: list[list[np.ndarray]] = []
     for k, fold in enumerate(training.folds(candidates, queries, untuned)):
         matcher = Matcher(candidates, reranker=training._NEUTRAL, table=fold.table)
-        rows, labels, number, positions = pools_of(matcher, fold.queries)
+        rows, labels, number, positions = training.pooled(matcher, fold.queries)
         # fold.queries are every FOLDS-th tweet from the k-th: back to their place.
         parts.append([rows, labels, number * training.FOLDS + k, positions])
         print(f"fold {k}: {len(fold.queries)} tweets, {len(rows)} rows", flush=True)
-    dev = pools_of(Matcher(candidates, reranker=training._NEUTRAL), load_queries("dev", data))
+    dev = training.pooled(
+        Matcher(candidates, reranker=training._NEUTRAL), load_queries("dev", data)
+    )
     train = [np.concatenate(column) for column in zip(*parts, strict=True)]
     names = ("rows", "labels", "query", "position")
     return {f"train_{n}": a for n, a in zip(names, train, strict=True)} | {

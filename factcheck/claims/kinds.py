@@ -207,16 +207,22 @@ def classify(sentence: str, quantities: list[Quantity] | None = None) -> str:
     The rules decide, and the learned model of ``opinion`` may turn a plain statement
     of fact into an opinion (the speeches' "the state of our Union is strong").
     """
+    return classified(sentence, quantities)[0]
+
+
+def classified(sentence: str, quantities: list[Quantity] | None = None) -> tuple[str, float]:
+    """``classify``'s kind and the opinion model's probability that the sentence is not
+    checkable (0 where the model is not asked: the rules' kind is not a plain fact)."""
     kind, outside, reported, quantities = _rules(sentence, quantities)
     if kind not in REFINED_KINDS:
-        return kind
+        return kind, 0.0
     # The rules reached a plain fact only past these cues: they are absent, and not
     # looked for again (the features are the same as ``read``'s, in less time).
     cues = _cues(outside, reported, quantities, skip=_ABSENT_FROM_FACTS)
     model = opinion.model()
     found = opinion.features(sentence, kind, cues)
     probability = model.probability(found, opinion.vector(sentence))
-    return refined(kind, probability, model.threshold)
+    return refined(kind, probability, model.threshold), probability
 
 
 def refined(kind: str, probability: float, threshold: float) -> str:

@@ -96,8 +96,17 @@ _NEUTRAL = Reranker(
 
 def pools(matcher: Matcher, queries: Sequence[Query]) -> tuple[np.ndarray, np.ndarray]:
     """Feature rows and labels (1 = a gold match) of every query's candidate pool."""
-    rows, labels = [], []
-    for query in queries:
+    rows, labels, _, _ = pooled(matcher, queries)
+    return rows, labels
+
+
+def pooled(
+    matcher: Matcher, queries: Sequence[Query]
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """``pools``, with where each row comes from: its query's place in ``queries`` and
+    its candidate's place in the archive."""
+    rows, labels, numbers, positions = [], [], [], []
+    for number, query in enumerate(queries):
         found = matcher.pool(query.text)
         records = [matcher.records[i] for i in found.pool]
         rows.append(
@@ -106,7 +115,14 @@ def pools(matcher: Matcher, queries: Sequence[Query]) -> tuple[np.ndarray, np.nd
             )
         )
         labels.extend(matcher.candidates[i].id in query.gold for i in found.pool)
-    return np.concatenate(rows), np.array(labels, dtype=np.int64)
+        numbers.extend([number] * len(found.pool))
+        positions.append(found.pool)
+    return (
+        np.concatenate(rows),
+        np.array(labels, dtype=np.int64),
+        np.array(numbers, dtype=np.int64),
+        np.concatenate(positions),
+    )
 
 
 def fit(

@@ -1,6 +1,6 @@
 """The kind features tried for check-worthiness, (b) adopted as v3
-(``bench/checkworthiness_kinds.py``): they compute what the benchmark's table says,
-so that it can be trusted and reproduced."""
+(``bench/checkworthiness_kinds.py``, which reads ``kinds.classified``): they compute
+what the benchmark's table says, so that it can be trusted and reproduced."""
 
 from __future__ import annotations
 
@@ -24,21 +24,21 @@ SENTENCES = [
 
 @pytest.mark.parametrize("sentence", SENTENCES)
 def test_the_kind_is_classifys(sentence: str) -> None:
-    # The bench copies classify's steps to keep the probability: they must not drift.
-    kind, _ = bench.kind_and_probability(sentence)
+    # ``classified`` keeps the probability that ``classify`` drops; the kind is the same.
+    kind, _ = kinds.classified(sentence)
     assert kind == kinds.classify(sentence)
 
 
 def test_the_model_turns_a_plain_fact_into_an_opinion() -> None:
     sentence = SENTENCES[-1]
     assert kinds.read(sentence)[0] == "event"
-    assert bench.kind_and_probability(sentence)[0] == "opinion"
+    assert kinds.classified(sentence)[0] == "opinion"
 
 
 def test_the_probability_is_given_only_where_the_model_is_asked() -> None:
     for sentence in SENTENCES:
         rules_kind, _ = kinds.read(sentence)
-        _, probability = bench.kind_and_probability(sentence)
+        _, probability = kinds.classified(sentence)
         if rules_kind in kinds.REFINED_KINDS:
             assert 0.0 < probability < 1.0
         else:
@@ -50,7 +50,7 @@ def test_columns_are_a_one_hot_of_the_kind_then_the_probability() -> None:
     assert columns.shape == (len(SENTENCES), len(kinds.KINDS) + 1)
     np.testing.assert_array_equal(columns[:, :-1].sum(axis=1), 1.0)
     for row, sentence in zip(columns, SENTENCES, strict=True):
-        kind, probability = bench.kind_and_probability(sentence)
+        kind, probability = kinds.classified(sentence)
         assert kinds.KINDS[int(np.argmax(row[:-1]))] == kind
         assert row[-1] == probability
     assert bench.kind_columns(SENTENCES, with_probability=False).shape[1] == len(kinds.KINDS)

@@ -575,3 +575,20 @@ def test_a_small_archive_weighs_words_as_one_of_ten_thousand() -> None:
     large = 4 * lexical.MIN_ARCHIVE  # a large archive is plain BM25
     plain = np.log1p((large - df + 0.5) / (df + 0.5))
     assert np.allclose(lexical.idf(large, df), plain)
+
+
+def test_pooled_rows_say_their_query_and_their_candidate() -> None:
+    matcher = Matcher.build(ARCHIVE)
+    queries = [
+        evaluation.Query("q0", "Obama 122 Guantanamo", frozenset({"gitmo"})),
+        evaluation.Query("q1", "70 percent Charlotte", frozenset({"charlotte"})),
+    ]
+    rows, labels, numbers, positions = training.pooled(matcher, queries)
+    assert len(rows) == len(labels) == len(numbers) == len(positions)
+    for number, query in enumerate(queries):
+        mine = numbers == number
+        assert np.array_equal(positions[mine], matcher.pool(query.text).pool)
+        gold = [matcher.candidates[p].id in query.gold for p in positions[mine]]
+        assert labels[mine].tolist() == gold and any(gold)
+    plain_rows, plain_labels = training.pools(matcher, queries)
+    assert np.array_equal(plain_rows, rows) and np.array_equal(plain_labels, labels)
