@@ -26,8 +26,9 @@ def test_the_set_has_three_hundred_labelled_sentences_from_real_texts_with_sourc
     assert all(row.checkable == (row.kind not in NOT_CHECKABLE_KINDS) for row in rows)
     for record in documents():
         assert record["source"] and record["licence"]
-        # train: the opinion model's only; test2: the second held-aside set (news, op-eds)
-        assert record["split"] in ("train", "dev", "test", "test2")
+        # train: the opinion model's only; test2, test3: the second and third held-aside
+        # sets (news, op-eds)
+        assert record["split"] in ("train", "dev", "test", "test2", "test3")
         assert isinstance(record["real"], bool)
         assert (FOLDER / record["file"]).is_file()
     assert sorted(path.name for path in FOLDER.glob("*.tsv")) == sorted(
@@ -43,6 +44,9 @@ def test_a_third_of_it_is_held_aside_by_whole_documents(real):
     assert "seed.tsv" not in {row.document for row in test}
 
 
+HELD_ASIDE = ("test", "test2", "test3")
+
+
 def _openly_licensed(licence: str) -> bool:
     return "public domain" in licence or licence.startswith("CC BY")
 
@@ -51,22 +55,23 @@ def test_the_training_documents_are_real_open_texts_apart_from_the_held_aside():
     train = documents("train")
     assert len(train) >= 26 and len(sentences("train")) >= 1300
     assert all(record["real"] and _openly_licensed(record["licence"]) for record in train)
-    held_aside = {record["file"] for record in documents("test") + documents("test2")}
+    held_aside = {record["file"] for split in HELD_ASIDE for record in documents(split)}
     assert not {record["file"] for record in train} & held_aside
     # No training sentence is a held-aside or development sentence.
-    others = {row.sentence for row in sentences("test") + sentences("test2") + sentences("dev")}
+    others = {row.sentence for split in (*HELD_ASIDE, "dev") for row in sentences(split)}
     assert not {row.sentence for row in sentences("train")} & others
 
 
-def test_the_second_held_aside_set_is_real_news_and_op_ed_prose_of_its_own():
-    records = documents("test2")
-    assert len(sentences("test2")) >= 150
+@pytest.mark.parametrize(("split", "size"), [("test2", 150), ("test3", 180)])
+def test_the_later_held_aside_sets_are_real_news_and_op_ed_prose_of_their_own(split, size):
+    records = documents(split)
+    assert len(sentences(split)) >= size
     assert {record["genre"] for record in records} >= {"news", "op-ed"}
     assert all(record["real"] and _openly_licensed(record["licence"]) for record in records)
     # Whole documents: none is in another split, and no sentence is either.
     elsewhere = [row for row in sentences() if row.document not in {r["file"] for r in records}]
     assert not {row.document for row in elsewhere} & {record["file"] for record in records}
-    assert not {row.sentence for row in elsewhere} & {row.sentence for row in sentences("test2")}
+    assert not {row.sentence for row in elsewhere} & {row.sentence for row in sentences(split)}
 
 
 def test_the_seed_rows_are_the_essays_sentences_without_its_title():
