@@ -82,8 +82,10 @@ def test_the_seed_rows_are_the_essays_sentences_without_its_title():
 
 # The measured level (docs/benchmarks.md, "Claim kinds"), so that a rule or a model that
 # loses ground fails here. The held-aside figures (the rules with the opinion model; the
-# first held-aside set's sixth measurement, test2's third) are below the issue's target
-# of 0.90: the floors hold the kinds where they are, they do not say the target is met.
+# first held-aside set's sixth measurement, test2's third, test3's first) are below the
+# issue's target of 0.90: the floors hold the kinds where they are, they do not say the
+# target is met. test3's first measurement (0.756) is below its all-checkable baseline
+# (0.770), so its row does not assert that it beats it.
 # The development figures are in-sample for the model (it is fitted on those documents;
 # bench/kinds.py prints the leave-one-document-out figures).
 @pytest.mark.parametrize(
@@ -92,6 +94,7 @@ def test_the_seed_rows_are_the_essays_sentences_without_its_title():
         ("test", None, None, 0.87, True),
         ("test", True, None, 0.74, True),
         ("test2", None, None, 0.77, True),
+        ("test3", None, None, 0.75, False),
         ("dev", None, None, 0.95, True),
         ("dev", True, None, 0.92, True),
         (None, None, "seed.tsv", 0.96, True),
