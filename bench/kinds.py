@@ -6,8 +6,9 @@ Run from the repository root:
 
 For the held-aside third (whole documents, never used to write the rules or fit
 the opinion model), the second held-aside set (real news and op-eds, whole
-documents, added in December 2026) and both held-aside sets together, the
-development set, each of them on its real texts only (published prose, without the
+documents, added in December 2026) and both held-aside sets together, the third
+held-aside set (the same kind of prose, added on 7 December 2026) and all three
+together, the development set, each of them on its real texts only (published prose, without the
 texts written for the project), the seed essay alone and the training documents,
 it prints per-kind precision and recall of ``factcheck.claims.kinds.classify`` (the
 rules and the learned opinion check) and the precision, recall and F1 of
@@ -39,6 +40,8 @@ SETS = {
     "held-aside test, real texts only": lambda: sentences("test", real=True),
     "held-aside test2 (news and op-eds, added December 2026)": lambda: sentences("test2"),
     "both held-aside sets": lambda: sentences("test") + sentences("test2"),
+    "held-aside test3 (news and op-eds, added 7 December 2026)": lambda: sentences("test3"),
+    "all held-aside sets": lambda: sentences("test") + sentences("test2") + sentences("test3"),
     "development": lambda: sentences("dev"),
     "development, real texts only": lambda: sentences("dev", real=True),
     "seed essay": lambda: sentences(document="seed.tsv"),

@@ -23,8 +23,8 @@ before any score was seen (docs/benchmarks.md, "Claim kinds"):
 each on C 0.3 / 1 / 3, the MiniLM vector's scale 1 / 3 / 10, threshold 0.5-0.9. Scores
 and folds are ``bench/kinds_dense.py``'s: S1 (the ``--select`` score) and S2 (pooled
 checkable F1 over the Conversation training documents), leave-one-document-out over the
-34 ``train`` and ``dev`` documents; never ``test`` or ``test2``, whose sentences are
-neither embedded nor read. The pre-registered rule: a MiniLM recipe earns its cost only
+34 ``train`` and ``dev`` documents; never ``test``, ``test2`` or ``test3``, whose sentences
+are neither embedded nor read. The pre-registered rule: a MiniLM recipe earns its cost only
 if, with the int8 embeddings, it beats the current recipe on both S1 and S2 by at least
 0.010 each; among those, the highest S1 + S2 (int8) wins.
 
@@ -224,7 +224,7 @@ def main() -> None:
     if args.speed:
         int8_speed(args.cache)
         return
-    data = examples()  # train and dev only: test and test2 are never read here
+    data = examples()  # train and dev only: the held-aside sets are never read here
     texts = [e.row.sentence for e in data]
     table: StaticTable | None = load()
     if table is None:

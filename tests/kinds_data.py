@@ -3,9 +3,10 @@
 Each document is a TSV file of ``kind``, ``checkable`` and ``sentence``;
 ``documents.json`` names its source, licence and split: ``dev`` to build the
 rules on, ``test`` held aside (a third of the evaluation sentences, whole
-documents), ``test2`` a second held-aside set (real news and op-eds added in
-December 2026, whole documents), ``train`` only to fit the opinion model (with
-``dev``); and whether the text is ``real`` (published prose) or written for the project.
+documents), ``test2`` and ``test3`` a second and a third held-aside set (real
+news and op-eds added in December 2026, whole documents), ``train`` only to fit
+the opinion model (with ``dev``); and whether the text is ``real`` (published
+prose) or written for the project.
 """
 
 from __future__ import annotations
@@ -41,8 +42,8 @@ def documents(split: str | None = None, real: bool | None = None) -> list[dict]:
 def sentences(
     split: str | None = None, document: str | None = None, real: bool | None = None
 ) -> list[Labelled]:
-    """The labelled sentences of a split (``train``, ``dev``, ``test`` or ``test2``), of real texts,
-    or of one file; all of them when no split is named."""
+    """The labelled sentences of a split (``train``, ``dev``, ``test``, ``test2`` or
+    ``test3``), of real texts, or of one file; all of them when no split is named."""
     found = []
     for record in documents(split, real):
         if document is not None and record["file"] != document:

@@ -172,11 +172,21 @@ KIND_FEATURES = tuple(f"kind_{kind}" for kind in kinds.KINDS)
 _KIND_COLUMN = {kind: column for column, kind in enumerate(kinds.KINDS)}
 
 
-def kind_features(sentences: Sequence[str]) -> np.ndarray:
-    """One-hot of each sentence's ``kinds.classify``, columns in ``KIND_FEATURES`` order."""
+def kind_features(
+    sentences: Sequence[str], sentence_kinds: Sequence[str] | None = None
+) -> np.ndarray:
+    """One-hot of each sentence's ``kinds.classify``, columns in ``KIND_FEATURES`` order;
+    ``sentence_kinds`` gives the kinds when the caller has already classified the sentences."""
+    found = (
+        sentence_kinds
+        if sentence_kinds is not None
+        else [kinds.classify(sentence) for sentence in sentences]
+    )
+    if len(found) != len(sentences):
+        raise ValueError(f"{len(found)} kinds for {len(sentences)} sentences")
     one_hot = np.zeros((len(sentences), len(KIND_FEATURES)))
-    for row, sentence in enumerate(sentences):
-        one_hot[row, _KIND_COLUMN[kinds.classify(sentence)]] = 1.0
+    for row, kind in enumerate(found):
+        one_hot[row, _KIND_COLUMN[kind]] = 1.0
     return one_hot
 
 
@@ -272,8 +282,11 @@ class Model:
         with np.load(path, allow_pickle=False) as arrays:
             return cls({key: arrays[key] for key in arrays.files})
 
-    def decision(self, sentences: Sequence[str]) -> np.ndarray:
-        """The blended linear decision values, sentence by sentence, no context."""
+    def decision(
+        self, sentences: Sequence[str], sentence_kinds: Sequence[str] | None = None
+    ) -> np.ndarray:
+        """The blended linear decision values, sentence by sentence, no context
+        (``sentence_kinds``: the sentences' kinds, if already classified)."""
         token_lists = [tokens(s) for s in sentences]
         hand = hand_features(sentences, token_lists)
         parts = [(self.debates, 1.0)]
@@ -282,15 +295,17 @@ class Model:
         # Classifying costs most of the scoring's CPU: once, and only if a part uses it.
         with_kinds = hand
         if any(part.with_kinds for part, _ in parts):
-            with_kinds = np.hstack([hand, kind_features(sentences)])
+            with_kinds = np.hstack([hand, kind_features(sentences, sentence_kinds)])
         return sum(
             weight * part.decision(token_lists, with_kinds if part.with_kinds else hand)
             for part, weight in parts
         )
 
-    def probabilities(self, sentences: Sequence[str]) -> np.ndarray:
+    def probabilities(
+        self, sentences: Sequence[str], sentence_kinds: Sequence[str] | None = None
+    ) -> np.ndarray:
         """Context-smoothed scores in [0, 1] for the sentences of one document."""
-        logits = smooth(self.decision(sentences), self.window, self.context_weight)
+        logits = smooth(self.decision(sentences, sentence_kinds), self.window, self.context_weight)
         # Training weighted positives and negatives equally; adding back the
         # base rate's log-odds makes the score read roughly as a probability.
         # Clipping only keeps np.exp from overflowing on absurd inputs.
@@ -303,12 +318,14 @@ def _model() -> Model:
     return Model.load()
 
 
-def score(sentences: Sequence[str]) -> list[float]:
+def score(sentences: Sequence[str], *, sentence_kinds: Sequence[str] | None = None) -> list[float]:
     """Score pre-split sentences of one document, in order; higher is more worth checking.
 
     Scores are in [0, 1]; neighbouring sentences inform each score, so pass the
-    whole document's sentences at once rather than one at a time.
+    whole document's sentences at once rather than one at a time. A caller that has
+    already classified the sentences (``kinds.classify``) passes their kinds as
+    ``sentence_kinds``, so that each sentence is classified once.
     """
     if not sentences:
         return []
-    return [float(p) for p in _model().probabilities(list(sentences))]
+    return [float(p) for p in _model().probabilities(list(sentences), sentence_kinds)]

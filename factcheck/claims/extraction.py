@@ -24,7 +24,7 @@ from __future__ import annotations
 import itertools
 import math
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 from factcheck.claims.atoms import atomic_spans
@@ -83,7 +83,6 @@ def split(text: str, published_at: date | None = None) -> list[ExtractedClaim]:
     found = [sentence for sentence in _sentences(text) if not sentence.heading]
     known = capitalised_inside(text[s.start : s.end] for s in found)
     units = _units(text, found)
-    scores = _scores([unit.wording for unit in itertools.chain.from_iterable(units)])
     reader = DateReader(published_at)
     claims = []
     previous_end = 0
@@ -91,9 +90,10 @@ def split(text: str, published_at: date | None = None) -> list[ExtractedClaim]:
         if paragraph_break_between(text, previous_end, sentence.start):
             reader.new_paragraph()
         previous_end = sentence.end
-        for unit in atoms:
-            claims.append(_claim(unit, scores[len(claims)], False, reader, known))
-    return claims
+        claims.extend(_claim(unit, False, reader, known) for unit in atoms)
+    # Scored with the kinds just found: classifying is most of the scoring's CPU.
+    scores = _scores([claim.text for claim in claims], [claim.kind for claim in claims])
+    return [_with_worthiness(claim, value) for claim, value in zip(claims, scores, strict=True)]
 
 
 def describe(
@@ -116,7 +116,7 @@ def describe(
     worthiness = _scores([*before, wording, *after])[len(before)]
     heading = sentence is not None and sentence.heading
     unit = _Unit(start, end, wording)
-    return _claim(unit, worthiness, heading, DateReader(published_at), known)
+    return _with_worthiness(_claim(unit, heading, DateReader(published_at), known), worthiness)
 
 
 def _own_wording(
@@ -197,14 +197,20 @@ def _is_checkable(clause: str) -> bool:
     return classify(clause) not in NOT_CHECKABLE_KINDS
 
 
-def _scores(wordings: list[str]) -> list[float]:
-    """Check-worthiness of each claim's wording among its neighbours, in [0, 1]."""
-    return [_unit_interval(value) for value in score(wordings)] if wordings else []
+def _scores(wordings: list[str], kinds: list[str] | None = None) -> list[float]:
+    """Check-worthiness of each claim's wording among its neighbours, in [0, 1]
+    (``kinds``: the wordings' kinds, when already classified)."""
+    if not wordings:
+        return []
+    return [_unit_interval(value) for value in score(wordings, sentence_kinds=kinds)]
 
 
-def _claim(
-    unit: _Unit, worthiness: float, heading: bool, reader: DateReader, known: frozenset[str]
-) -> ExtractedClaim:
+def _with_worthiness(claim: ExtractedClaim, worthiness: float) -> ExtractedClaim:
+    return replace(claim, checkworthiness=round(worthiness, 4))
+
+
+def _claim(unit: _Unit, heading: bool, reader: DateReader, known: frozenset[str]) -> ExtractedClaim:
+    """The claim of ``unit``, described; its check-worthiness is set after (0 here)."""
     clause = unit.wording
     mentions = reader.read(clause)
     # A calendar date's digits are not a quantity; "30 years ago" is both.
@@ -222,7 +228,7 @@ def _claim(
         start=unit.start,
         end=unit.end,
         kind=kind,
-        checkworthiness=round(worthiness, 4),
+        checkworthiness=0.0,
         checkable=kind not in NOT_CHECKABLE_KINDS,
         entities=entities,
         quantities=quantities,

@@ -6,7 +6,7 @@ Run from the repository root (it reads ``tests/data/kinds``, which is not shippe
 
 It fits a logistic regression (scikit-learn, the ``train`` extra; inference needs
 numpy only) on every sentence of the ``train`` and ``dev`` documents,
-never on the held-aside ``test`` and ``test2`` ones, and writes
+never on the held-aside ``test``, ``test2`` and ``test3`` ones, and writes
 ``factcheck/claims/data/opinion-v1.json``. The recipe below (C, threshold, the scale of
 the dense vector; the features of ``opinion.features``, word unigrams, were preferred
 to word 1-2 grams by the same refits, and the dense vector of ``opinion.vector`` was
@@ -35,7 +35,7 @@ from factcheck.claims.opinion import LEXICON_PATH, WEIGHTS_PATH, Model, features
 from tests.kinds_data import Labelled, evaluate, sentences
 
 VERSION = "opinion-v1"
-FIT_SPLITS = ("train", "dev")  # never "test" or "test2": those are held aside
+FIT_SPLITS = ("train", "dev")  # never "test", "test2" or "test3": held aside
 # The recipe, chosen by leave-one-document-out (``--select``; docs/benchmarks.md).
 C = 0.3  # inverse L2 strength of the logistic regression
 MIN_DOCUMENTS = 1  # every feature seen in training (2 documents or more: no better by LODO)

@@ -127,6 +127,30 @@ def test_the_kind_reaches_the_clef_models_score(monkeypatch: pytest.MonkeyPatch)
     np.testing.assert_allclose(after - before, expected, rtol=1e-6, atol=1e-9)
 
 
+def test_kinds_given_by_the_caller_stand_in_for_classifying() -> None:
+    found = [kinds.classify(sentence) for sentence in DOCUMENT]
+    assert score(DOCUMENT, sentence_kinds=found) == score(DOCUMENT)
+    other = ["opinion" if kind != "opinion" else "event" for kind in found]
+    assert score(DOCUMENT, sentence_kinds=other) != score(DOCUMENT)
+    with pytest.raises(ValueError, match="kinds for"):
+        score(DOCUMENT, sentence_kinds=found[:-1])
+
+
+def test_split_classifies_each_claim_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The claims' kinds reach the scorer: it never classifies a sentence again."""
+    from factcheck.claims.extraction import split
+
+    expected = split(" ".join(DOCUMENT[:6]))
+
+    def again(sentence: str, quantities: object = None) -> str:
+        raise AssertionError(f"classified again: {sentence!r}")
+
+    monkeypatch.setattr(kinds, "classify", again)  # what the scorer calls, not split
+    found = split(" ".join(DOCUMENT[:6]))
+    assert [c.checkworthiness for c in found] == [c.checkworthiness for c in expected]
+    assert len(found) >= 4
+
+
 # --- context smoothing ------------------------------------------------------
 
 

@@ -26,8 +26,9 @@ def test_the_set_has_three_hundred_labelled_sentences_from_real_texts_with_sourc
     assert all(row.checkable == (row.kind not in NOT_CHECKABLE_KINDS) for row in rows)
     for record in documents():
         assert record["source"] and record["licence"]
-        # train: the opinion model's only; test2: the second held-aside set (news, op-eds)
-        assert record["split"] in ("train", "dev", "test", "test2")
+        # train: the opinion model's only; test2, test3: the second and third held-aside
+        # sets (news, op-eds)
+        assert record["split"] in ("train", "dev", "test", "test2", "test3")
         assert isinstance(record["real"], bool)
         assert (FOLDER / record["file"]).is_file()
     assert sorted(path.name for path in FOLDER.glob("*.tsv")) == sorted(
@@ -43,6 +44,9 @@ def test_a_third_of_it_is_held_aside_by_whole_documents(real):
     assert "seed.tsv" not in {row.document for row in test}
 
 
+HELD_ASIDE = ("test", "test2", "test3")
+
+
 def _openly_licensed(licence: str) -> bool:
     return "public domain" in licence or licence.startswith("CC BY")
 
@@ -51,22 +55,23 @@ def test_the_training_documents_are_real_open_texts_apart_from_the_held_aside():
     train = documents("train")
     assert len(train) >= 26 and len(sentences("train")) >= 1300
     assert all(record["real"] and _openly_licensed(record["licence"]) for record in train)
-    held_aside = {record["file"] for record in documents("test") + documents("test2")}
+    held_aside = {record["file"] for split in HELD_ASIDE for record in documents(split)}
     assert not {record["file"] for record in train} & held_aside
     # No training sentence is a held-aside or development sentence.
-    others = {row.sentence for row in sentences("test") + sentences("test2") + sentences("dev")}
+    others = {row.sentence for split in (*HELD_ASIDE, "dev") for row in sentences(split)}
     assert not {row.sentence for row in sentences("train")} & others
 
 
-def test_the_second_held_aside_set_is_real_news_and_op_ed_prose_of_its_own():
-    records = documents("test2")
-    assert len(sentences("test2")) >= 150
+@pytest.mark.parametrize(("split", "size"), [("test2", 150), ("test3", 180)])
+def test_the_later_held_aside_sets_are_real_news_and_op_ed_prose_of_their_own(split, size):
+    records = documents(split)
+    assert len(sentences(split)) >= size
     assert {record["genre"] for record in records} >= {"news", "op-ed"}
     assert all(record["real"] and _openly_licensed(record["licence"]) for record in records)
     # Whole documents: none is in another split, and no sentence is either.
     elsewhere = [row for row in sentences() if row.document not in {r["file"] for r in records}]
     assert not {row.document for row in elsewhere} & {record["file"] for record in records}
-    assert not {row.sentence for row in elsewhere} & {row.sentence for row in sentences("test2")}
+    assert not {row.sentence for row in elsewhere} & {row.sentence for row in sentences(split)}
 
 
 def test_the_seed_rows_are_the_essays_sentences_without_its_title():
@@ -77,8 +82,10 @@ def test_the_seed_rows_are_the_essays_sentences_without_its_title():
 
 # The measured level (docs/benchmarks.md, "Claim kinds"), so that a rule or a model that
 # loses ground fails here. The held-aside figures (the rules with the opinion model; the
-# first held-aside set's sixth measurement, test2's third) are below the issue's target
-# of 0.90: the floors hold the kinds where they are, they do not say the target is met.
+# first held-aside set's sixth measurement, test2's third, test3's first) are below the
+# issue's target of 0.90: the floors hold the kinds where they are, they do not say the
+# target is met. test3's first measurement (0.756) is below its all-checkable baseline
+# (0.770), so its row does not assert that it beats it.
 # The development figures are in-sample for the model (it is fitted on those documents;
 # bench/kinds.py prints the leave-one-document-out figures).
 @pytest.mark.parametrize(
@@ -87,6 +94,7 @@ def test_the_seed_rows_are_the_essays_sentences_without_its_title():
         ("test", None, None, 0.87, True),
         ("test", True, None, 0.74, True),
         ("test2", None, None, 0.77, True),
+        ("test3", None, None, 0.75, False),
         ("dev", None, None, 0.95, True),
         ("dev", True, None, 0.92, True),
         (None, None, "seed.tsv", 0.96, True),
