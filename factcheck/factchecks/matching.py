@@ -464,45 +464,6 @@ class Scored:
     row: np.ndarray
 
 
-@dataclass(frozen=True)
-class CorpusStats:
-    """What BM25 needs to know of a whole archive kept elsewhere (a database)."""
-
-    size: int
-    mean_length: float
-    df: Mapping[str, int]
-
-
-def match_fetched(
-    query: str,
-    fetched: Sequence[tuple[Candidate, features.Record]],
-    stats: CorpusStats,
-    top: int = 5,
-) -> list[Match]:
-    """Rank candidates that a database found, in import order: BM25 from the
-    archive's statistics picks the pool, then ``match_pool``."""
-    parsed = features.Query.read(query)
-    docs = [record.claim + record.title for _, record in fetched]
-    scores = lexical.bm25(sorted(parsed.terms), docs, stats.df, stats.size, stats.mean_length)
-    pool = lexical.best_first(scores, POOL)
-    return match_pool(query, [fetched[i] for i in pool], scores[pool], top)
-
-
-def match_pool(
-    query: str,
-    pool: Sequence[tuple[Candidate, features.Record]],
-    bm25: np.ndarray,
-    top: int = 5,
-    reranker: Scoring | None = None,
-) -> list[Match]:
-    """Stage 2 for a pool retrieved elsewhere (best BM25 first, ties in import order),
-    e.g. from an index in memory whose records are kept in a database."""
-    parsed = features.Query.read(query)
-    reranker = reranker or _reranker("lexical")
-    ranked = rerank(reranker, parsed, [record for _, record in pool], bm25)[:top]
-    return [matched(parsed, pool[j][0], score, reranker) for j, score in ranked]
-
-
 def rerank(
     reranker: Scoring,
     query: features.Query,

@@ -26,13 +26,11 @@ from factcheck.factchecks.matching import (
     STRONG,
     WEIGHTS_PATH,
     Candidate,
-    CorpusStats,
     Match,
     Matcher,
     Reranker,
     kept,
     lexical_part,
-    match_fetched,
     strong,
 )
 from tests.work import CountingPattern, Work
@@ -243,19 +241,6 @@ def test_hostile_input_is_only_text() -> None:
     assert {m.id for m in found} >= {"x", "gitmo"}
 
 
-def test_a_database_fetch_ranks_as_the_in_memory_matcher() -> None:
-    """``match_fetched`` (PostgreSQL finds the rows) orders them as ``Matcher.match``
-    without the static stage (the database path is lexical)."""
-    matcher = Matcher.build(ARCHIVE, paraphrase=False)
-    records = [features.Record.read(c.claim, c.title) for c in ARCHIVE]
-    df = Counter(t for r in records for t in set(r.claim + r.title))
-    mean = sum(len(r.claim + r.title) for r in records) / len(records)
-    stats = CorpusStats(size=len(records), mean_length=mean, df=df)
-    fetched = list(zip(ARCHIVE, records, strict=True))
-    for query in ("Obama 122 Guantanamo", "70 percent Charlotte", TWEET):
-        assert match_fetched(query, fetched, stats) == matcher.match(query)
-
-
 def crowded_archive(size: int = 120, seed: int = 7) -> list[Candidate]:
     """Records sharing words at random, so that a query scores more than ``POOL`` of
     them and the static stage adds neighbours BM25 missed."""
@@ -418,7 +403,7 @@ def test_the_shipped_calibration_is_a_non_decreasing_probability() -> None:
     # The thresholds are on it: weights refitted without it would keep other matches.
     weights = json.loads(WEIGHTS_PATH.read_text())
     # Every stage a matcher uses without an encoder: static by default, lexical for
-    # a pool found by the database (match_fetched, match_pool).
+    # the connector's kept matches and a matcher built with paraphrase=False.
     assert "calibration" in weights["lexical"] and "calibration" in weights["static"]
     for stage in weights.values():
         if "calibration" in stage:

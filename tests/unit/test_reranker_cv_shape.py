@@ -70,3 +70,61 @@ def test_from_bm25_marks_bm25_s_own_pool() -> None:
     assert column(rows, "from_bm25") == [1.0, 1.0, 0.0, 0.0]
     rows = shape_of(query_of("a"), records, bm25=[3.0, 0.0, 0.0, 0.0], lexical_pool=2)
     assert column(rows, "from_bm25") == [1.0, 0.0, 0.0, 0.0]
+
+
+# --- issue 18, second round (``--experiment more``): the month, the pools' sizes ---
+
+SIGNED = "Migrants held under a bridge — Nick Miroff (@NickMiroff) March 27, 2019"
+
+
+def test_month_shared_needs_the_tweet_s_month_and_year_in_the_record() -> None:
+    records = [
+        Record.read("Migrants were housed under a bridge in March 2019.", ""),
+        Record.read("Migrants were housed under a bridge in March 2018.", ""),
+        Record.read("Migrants were housed under a bridge in 2019.", "In March?"),
+        Record.read("Migrants were housed under a bridge in April 2019.", ""),
+        Record.read("Migrants were housed under a bridge.", ""),
+    ]
+    assert reranker_cv.month_shared(SIGNED, records).tolist() == [1.0, 0.0, 1.0, 0.0, 0.0]
+
+
+def test_month_shared_is_zero_without_a_signature() -> None:
+    records = [Record.read("Something happened in March 2019.", "")]
+    assert reranker_cv.month_shared("Something happened in March 2019", records).tolist() == [0.0]
+    assert reranker_cv.month_shared(SIGNED, records).tolist() == [1.0]
+
+
+def test_with_month_adds_one_column_per_query_s_rows() -> None:
+    from factcheck.factchecks.evaluation import Query as Tweet
+
+    records = [Record.read("In March 2019", ""), Record.read("In April 2019", "")]
+    queries = [Tweet("q0", "Nothing dated", frozenset()), Tweet("q1", SIGNED, frozenset())]
+    pools = reranker_cv.Pools(
+        rows=np.zeros((4, 2), dtype=np.float32),
+        labels=np.zeros(4, dtype=np.int64),
+        query=np.array([0, 0, 1, 1]),
+        position=np.array([0, 1, 1, 0]),
+    )
+    widened = reranker_cv.with_month(pools, queries, records)
+    assert widened.rows.shape == (4, 3)
+    assert widened.rows[:, -1].tolist() == [0.0, 0.0, 0.0, 1.0]
+
+
+def test_sized_matcher_pools_bm25_s_lexical_k_best() -> None:
+    from factcheck.factchecks.features import Query as Read
+    from factcheck.factchecks.matching import Candidate
+
+    candidates = [Candidate(str(i), f"apple pie number {i}") for i in range(40)]
+    matcher = reranker_cv._Sized(candidates, paraphrase=False)
+    query = Read.read("apple pie")
+    assert len(matcher.retrieve(query)[0]) == 30
+    try:
+        reranker_cv._Sized.lexical_k = 35
+        assert len(matcher.retrieve(query)[0]) == 35
+    finally:
+        reranker_cv._Sized.lexical_k = 30
+
+
+def test_misses_sorts_the_gold_s_places_into_the_four_classes() -> None:
+    found = reranker_cv.misses([0, 0, 1, 4, 5, 29, None])
+    assert found == {"first": 2, "2nd to 5th": 2, "below 5th": 2, "not in the pool": 1}
