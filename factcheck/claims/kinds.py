@@ -24,9 +24,12 @@ no forecast: "I will send this Congress a budget" and "the emergency room will
 remain open" are events, checked like any other.
 
 The rules miss opinion stated in the grammar of fact ("the State of the Union is
-strong"). A small learned model (``opinion``) reads each sentence the rules call a
-plain fact and makes it an opinion when it is confident; ``read`` gives the rules'
-kind alone, with the cues the model is trained on.
+strong"). Two learned models read each sentence the rules call a plain fact: a
+logistic regression over its words and the rules' cues (``opinion``) and
+all-MiniLM-L6-v2 fine-tuned on the same labelled sentences (``finetuned``, int8 ONNX
+run by onnxruntime). The mean of their probabilities makes the sentence an opinion at
+or above ``finetuned.threshold()``; ``read`` gives the rules' kind alone, with the cues
+the regression is trained on.
 """
 
 from __future__ import annotations
@@ -34,7 +37,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from factcheck.claims import opinion
+from factcheck.claims import finetuned, opinion
 from factcheck.claims.dates import find_dates
 from factcheck.claims.lexicon import words
 from factcheck.claims.quantities import Quantity, find_quantities, is_statistic
@@ -211,18 +214,19 @@ def classify(sentence: str, quantities: list[Quantity] | None = None) -> str:
 
 
 def classified(sentence: str, quantities: list[Quantity] | None = None) -> tuple[str, float]:
-    """``classify``'s kind and the opinion model's probability that the sentence is not
-    checkable (0 where the model is not asked: the rules' kind is not a plain fact)."""
+    """``classify``'s kind and the opinion check's probability that the sentence is not
+    checkable (0 where it is not asked: the rules' kind is not a plain fact): the mean of
+    the logistic regression's (``opinion``) and the fine-tuned MiniLM's (``finetuned``)."""
     kind, outside, reported, quantities = _rules(sentence, quantities)
     if kind not in REFINED_KINDS:
         return kind, 0.0
     # The rules reached a plain fact only past these cues: they are absent, and not
     # looked for again (the features are the same as ``read``'s, in less time).
     cues = _cues(outside, reported, quantities, skip=_ABSENT_FROM_FACTS)
-    model = opinion.model()
     found = opinion.features(sentence, kind, cues)
-    probability = model.probability(found, opinion.vector(sentence))
-    return refined(kind, probability, model.threshold), probability
+    regression = opinion.model().probability(found, opinion.vector(sentence))
+    probability = (regression + finetuned.probability(sentence)) / 2
+    return refined(kind, probability, finetuned.threshold()), probability
 
 
 def refined(kind: str, probability: float, threshold: float) -> str:

@@ -8,9 +8,13 @@ mean static MiniLM vector (the claim matcher's table, ``factcheck.factchecks.sta
 it carries words the training set never saw), trained on labelled speeches, essays
 and reports (``factcheck.claims.opinion_training`` rebuilds it), gives the
 probability that a sentence is not checkable. ``kinds`` asks it only about sentences
-the rules call a plain fact (event, comparison, cause) and turns those above the
-threshold into opinions; questions, quotations, reported speech, figures, forecasts
-and the rules' own opinions stay as the rules say.
+the rules call a plain fact (event, comparison, cause), averages it with the
+fine-tuned MiniLM's (``finetuned``) and turns those at or above the blend's threshold
+(``finetuned.threshold()``) into opinions; questions, quotations, reported speech,
+figures, forecasts and the rules' own opinions stay as the rules say. The threshold
+saved with these weights (0.7) is the one the regression was chosen at alone
+(``opinion_training --select``, and the experiments that compare against it);
+``kinds`` does not read it.
 
 The weights are a JSON file of some 6,400 named features (a lookup each) and one
 weight per dimension of the static vectors (a dot product).

