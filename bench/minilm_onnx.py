@@ -30,34 +30,13 @@ sys.path.insert(0, str(ROOT))
 from bench.checkworthiness import seed_sentences  # noqa: E402
 from bench.minilm_torch import MiniLM, batches  # noqa: E402
 from factcheck.claims import training  # noqa: E402
+from factcheck.claims.finetuned import open_session  # noqa: E402
+from factcheck.claims.opinion_finetune import onnx_export  # noqa: E402
 from factcheck.factchecks import encoder  # noqa: E402
 
 
 def export(path: Path) -> None:
-    import torch
-
-    model = MiniLM().eval()
-    ids = torch.ones((2, 16), dtype=torch.int64)
-    keep = torch.ones((2, 16), dtype=torch.float32)
-    torch.onnx.export(
-        model,
-        (ids, keep),
-        str(path),
-        input_names=["ids", "keep"],
-        output_names=["embedding"],
-        dynamic_axes={"ids": {0: "batch", 1: "length"}, "keep": {0: "batch", 1: "length"}},
-        opset_version=17,
-        dynamo=False,
-    )
-
-
-def session(path: Path):
-    import onnxruntime
-
-    options = onnxruntime.SessionOptions()
-    options.intra_op_num_threads = 1
-    options.inter_op_num_threads = 1
-    return onnxruntime.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+    onnx_export(MiniLM().eval(), path, "embedding")
 
 
 def onnx_encode(sess, tokenizer: encoder.WordPiece, texts: list[str]) -> np.ndarray:
@@ -104,7 +83,7 @@ def main() -> None:
     size = weights.stat().st_size / 1e6
     print(f"{'numpy fp32':<14} {size:>8.1f} {ms / len(essay):>12.1f} {ms:>9.0f} {1.0:>8.3f}")
     for name, path in (("onnx fp32", fp32), ("onnx int8", int8)):
-        sess = session(path)
+        sess = open_session(path)
 
         def run(texts: list[str], sess=sess) -> np.ndarray:
             return onnx_encode(sess, tokenizer, texts)
@@ -115,7 +94,7 @@ def main() -> None:
         print(f"{name:<14} {size:>8.1f} {ms / len(essay):>12.1f} {ms:>9.0f} {cos:>8.3f}")
 
     if args.embed:
-        sess = session(int8)
+        sess = open_session(int8)
         docs = training.load_documents(args.data)
         claimbuster = training.load_claimbuster(args.claimbuster)
         for name, texts in (

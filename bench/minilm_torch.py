@@ -98,13 +98,7 @@ def batches(tokenizer: minilm.WordPiece, texts: Sequence[str], size: int):
     order = sorted(range(len(tokens)), key=lambda i: len(tokens[i]))
     for start in range(0, len(order), size):
         rows = order[start : start + size]
-        length = max(len(tokens[i]) for i in rows)
-        ids = np.zeros((len(rows), length), dtype=np.int64)
-        keep = np.zeros((len(rows), length), dtype=np.float32)
-        for r, i in enumerate(rows):
-            ids[r, : len(tokens[i])] = tokens[i]
-            keep[r, : len(tokens[i])] = 1
-        yield rows, ids, keep
+        yield rows, *minilm.padded([tokens[i] for i in rows])
 
 
 @torch.no_grad()

@@ -19,9 +19,8 @@ import functools
 import json
 from pathlib import Path
 
-import numpy as np
-
 from factcheck.factchecks import static
+from factcheck.factchecks.encoder import padded
 
 DATA = Path(__file__).parent / "data"
 MODEL_PATH = DATA / "opinion-minilm-int8.onnx"
@@ -34,16 +33,18 @@ MAX_TOKENS = 64  # as trained
 
 @functools.cache
 def session():  # -> onnxruntime.InferenceSession
-    """The model's session, made once per process: one thread, since the workers are
-    one process per core."""
+    """The model's session, made once per process."""
+    return open_session(MODEL_PATH)
+
+
+def open_session(path: Path):  # -> onnxruntime.InferenceSession
+    """An ONNX file's session on one thread, since the workers are one process per core."""
     import onnxruntime  # here, not at import: only the sentences of plain fact need it
 
     options = onnxruntime.SessionOptions()
     options.intra_op_num_threads = 1
     options.inter_op_num_threads = 1
-    return onnxruntime.InferenceSession(
-        str(MODEL_PATH), options, providers=["CPUExecutionProvider"]
-    )
+    return onnxruntime.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
 
 
 @functools.cache
@@ -57,6 +58,5 @@ def probability(sentence: str) -> float:
     table = static.load()
     if table is None:
         raise FileNotFoundError(f"the static table is package data: {static.TABLE_PATH}")
-    ids = np.array([table.tokenizer.encode(sentence, MAX_TOKENS)], dtype=np.int64)
-    keep = np.ones(ids.shape, dtype=np.float32)
+    ids, keep = padded([table.tokenizer.encode(sentence, MAX_TOKENS)])
     return float(session().run(None, {"ids": ids, "keep": keep})[0][0])

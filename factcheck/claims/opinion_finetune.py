@@ -43,6 +43,7 @@ from torch import nn
 from bench.minilm_torch import MiniLM
 from factcheck.claims.finetuned import MAX_TOKENS, MODEL_PATH
 from factcheck.claims.opinion_training import examples
+from factcheck.factchecks.encoder import padded
 
 SEED = 17
 EPOCHS = 3
@@ -84,17 +85,6 @@ class Probability(nn.Module):
         return torch.softmax(self.model(ids, keep), dim=1)[:, 1]
 
 
-def pad(tokens: Sequence[list[int]]) -> tuple[np.ndarray, np.ndarray]:
-    """Token id lists as a zero-padded id array and its 0/1 float mask."""
-    length = max(len(t) for t in tokens)
-    ids = np.zeros((len(tokens), length), dtype=np.int64)
-    keep = np.zeros((len(tokens), length), dtype=np.float32)
-    for r, t in enumerate(tokens):
-        ids[r, : len(t)] = t
-        keep[r, : len(t)] = 1
-    return ids, keep
-
-
 def finetune(
     texts: Sequence[str], labels: Sequence[bool], seed: int = SEED, encoder_lr: float = ENCODER_LR
 ) -> Classifier:
@@ -121,7 +111,7 @@ def finetune(
         total = 0.0
         for start in range(0, len(order), BATCH):
             rows = order[start : start + BATCH]
-            ids, keep = pad([tokens[i] for i in rows])
+            ids, keep = padded([tokens[i] for i in rows])
             logits = model(torch.from_numpy(ids), torch.from_numpy(keep))
             loss = torch.nn.functional.cross_entropy(logits, y[rows])
             optimizer.zero_grad()
@@ -141,7 +131,7 @@ def predict(model: Classifier, texts: Sequence[str]) -> np.ndarray:
     with torch.no_grad():
         for start in range(0, len(order), 64):
             rows = order[start : start + 64]
-            ids, keep = pad([tokens[i] for i in rows])
+            ids, keep = padded([tokens[i] for i in rows])
             logits = model(torch.from_numpy(ids), torch.from_numpy(keep))
             out[rows] = torch.softmax(logits, dim=1)[:, 1].numpy()
     return out
@@ -149,13 +139,19 @@ def predict(model: Classifier, texts: Sequence[str]) -> np.ndarray:
 
 def export(model: Classifier, path: Path) -> None:
     """The classifier with its softmax as float32 ONNX (any batch size and length)."""
+    onnx_export(Probability(model).eval(), path, "probability")
+
+
+def onnx_export(module: nn.Module, path: Path, output: str) -> None:
+    """A MiniLM module taking ``ids`` and ``keep`` (``encoder.padded``) as float32 ONNX,
+    any batch size and length, with one output named ``output``."""
     example = (torch.ones((2, 16), dtype=torch.int64), torch.ones((2, 16)))
     torch.onnx.export(
-        Probability(model).eval(),
+        module,
         example,
         str(path),
         input_names=["ids", "keep"],
-        output_names=["probability"],
+        output_names=[output],
         dynamic_axes={"ids": {0: "batch", 1: "length"}, "keep": {0: "batch", 1: "length"}},
         opset_version=17,
         dynamo=False,

@@ -46,6 +46,18 @@ def read_safetensors(path: Path) -> dict[str, np.ndarray]:
     return tensors
 
 
+def padded(token_ids: Sequence[Sequence[int]]) -> tuple[np.ndarray, np.ndarray]:
+    """Token id lists as one zero-padded int64 id array and its 0/1 float32 mask: the
+    inputs of MiniLM here, in torch and in ONNX."""
+    length = max(len(tokens) for tokens in token_ids)
+    ids = np.zeros((len(token_ids), length), dtype=np.int64)
+    keep = np.zeros((len(token_ids), length), dtype=np.float32)
+    for row, tokens in enumerate(token_ids):
+        ids[row, : len(tokens)] = tokens
+        keep[row, : len(tokens)] = 1
+    return ids, keep
+
+
 class WordPiece:
     """BERT's uncased tokenizer: lower case, accents off, punctuation split, WordPiece."""
 
@@ -138,12 +150,8 @@ class Encoder:
         )
 
     def _batch(self, token_ids: list[list[int]]) -> np.ndarray:
-        length = max(len(t) for t in token_ids)
-        ids = np.zeros((len(token_ids), length), dtype=np.int64)
-        keep = np.zeros((len(token_ids), length), dtype=np.float32)
-        for row, tokens in enumerate(token_ids):
-            ids[row, : len(tokens)] = tokens
-            keep[row, : len(tokens)] = 1
+        ids, keep = padded(token_ids)
+        length = ids.shape[1]
         w = self.w
         x = (
             w["embeddings.word_embeddings.weight"][ids]

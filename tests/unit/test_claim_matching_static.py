@@ -282,3 +282,11 @@ def test_a_fit_on_some_columns_scores_full_rows_by_those_alone() -> None:
     changed = rows.copy()
     changed[:, bm25] += 1.0
     assert (model.score(changed) > model.score(rows)).all()
+
+
+def test_padded_token_ids_keep_each_list_and_mask_the_rest() -> None:
+    """``encoder.padded``: the inputs of MiniLM in numpy, torch and ONNX alike."""
+    ids, keep = encoder.padded([[101, 7, 102], [101, 102]])
+    assert ids.dtype == np.int64 and keep.dtype == np.float32
+    assert ids.tolist() == [[101, 7, 102], [101, 102, 0]]
+    assert keep.tolist() == [[1, 1, 1], [1, 1, 0]]
