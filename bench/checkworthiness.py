@@ -3,6 +3,7 @@
 Run from the repository root:
 
     .venv/bin/python bench/checkworthiness.py [--data DIR] [--workers N] [--seeds N]
+        [--finetuned [--finetune-cache DIR]]
 
 It needs scikit-learn (the ``train`` extra), the CLEF-2019 CheckThat! Task 1
 training documents and the ClaimBuster sentences (read from ../shared/data, never
@@ -21,15 +22,20 @@ Methods:
   SVM), 0.121 on the 2019 test split: how far these figures run above that split;
 - n-gram LR: word 1-2 and character 2-5 gram tf-idf, logistic regression;
 - v1: the first model's recipe (CLEF model alone);
-- v2: the previous model's recipe, ``training.previous_v2`` (CLEF model plus the
+- v2: the recipe before v3, ``training.previous_v2`` (CLEF model plus the
   ClaimBuster model). ClaimBuster rows that also occur in a test document are
   dropped from that fold's training (hundreds of lines of the 2016 debates are in both);
-- v3: the shipped recipe, ``training.ours``: v2 with the one-hot of the claim kind
-  (``kinds.classify``) among the CLEF model's hand features.
+- v3: the previous recipe, ``training.ours``: v2 with the one-hot of the claim kind
+  (``kinds.classify``) among the CLEF model's hand features;
+- v4 (``--finetuned``, slow: a fine-tune of MiniLM per fold, about 3 min of one core
+  each, 21 in all): the shipped recipe, ``checkworthiness_finetune.Ranker``: v3 with
+  MiniLM fine-tuned on the fold's training documents averaged in, run through its int8
+  ONNX file. Each fold's file is kept in ``--finetune-cache``, so a second run only
+  scores.
 
-Every model is scored through the same numpy code as production
-(``checkworthiness.Model``). Then the scoring speed of v1, v2 and v3 (trained on
-all documents here): MB/s of text over the training documents, and CPU
+Every model is scored through the same code as production (``checkworthiness.Model``).
+Then the scoring speed of v1, v2 and v3 (trained on all documents here) and of the
+shipped v4 (the package files): MB/s of text over the training documents, and CPU
 milliseconds per call of ``score`` on the seed essay's sentences (5 KB), the
 check-worthiness share of the pipeline's CPU per essay.
 """
@@ -38,6 +44,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import tempfile
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -50,6 +57,7 @@ sys.path.insert(0, str(ROOT))
 from bench.common import SEED  # noqa: E402
 from factcheck.claims import training  # noqa: E402
 from factcheck.claims.checkworthiness import WEIGHTS_PATH, Model  # noqa: E402
+from factcheck.claims.finetuned import CHECKWORTHINESS_PATH  # noqa: E402
 from factcheck.claims.segmentation import sentences  # noqa: E402
 
 Documents = list[training.Document]
@@ -106,6 +114,13 @@ def main() -> None:
     parser.add_argument("--seeds", type=int, default=20, help="random rankings to average")
     parser.add_argument("--clef-svm", action="store_true", help="add the CLEF baseline")
     parser.add_argument("--repeats", type=int, default=5, help="speed runs (best is kept)")
+    parser.add_argument("--finetuned", action="store_true", help="add v4's folds (slow)")
+    parser.add_argument(
+        "--finetune-cache",
+        type=Path,
+        default=Path(tempfile.gettempdir()) / "factcheck-checkworthiness-minilm",
+        help="where v4's fine-tuned fold models are kept between runs",
+    )
     args = parser.parse_args()
 
     docs = training.load_documents(args.data)
@@ -124,9 +139,15 @@ def main() -> None:
         "random": lambda: [training.random_ranking(seed) for seed in range(args.seeds)],
         "n-gram LR": lambda: [training.ngram_lr_baseline],
         "v1 (first)": lambda: [training.previous],
-        "v2 (previous)": lambda: [training.previous_v2(claimbuster_path)],
-        "v3 (shipped)": lambda: [training.ours(claimbuster_path)],
+        "v2": lambda: [training.previous_v2(claimbuster_path)],
+        "v3 (previous)": lambda: [training.ours(claimbuster_path)],
     }
+    if args.finetuned:
+        from factcheck.claims import checkworthiness_finetune
+
+        methods["v4 (shipped)"] = lambda: [
+            checkworthiness_finetune.Ranker(claimbuster_path, args.finetune_cache)
+        ]
     if args.clef_svm:
         methods["CLEF SVM"] = lambda: [training.clef_official_baseline]
     header = f"{'method':<14} {'2016->2017-19':>13} {'2016-17->2018-19':>16} {'LOO (19)':>9}"
@@ -140,14 +161,17 @@ def main() -> None:
     print()
     print("Scoring speed (trained on all documents; one core)")
     print(f"{'model':<14} {'MB/s':>6} {'CPU ms per seed essay (5 KB)':>29}")
-    for name, blend in (
-        ("v1 (first)", training.fit_blend(docs, None, with_kinds=False)),
-        ("v2 (previous)", training.fit_blend(docs, claimbuster, with_kinds=False)),
-        ("v3 (shipped)", training.fit_blend(docs, claimbuster)),
-    ):
-        mb_per_s, cpu_ms = speed(Model(training.export(blend)), docs, args.repeats)
+    models = {
+        "v1 (first)": Model(training.export(training.fit_blend(docs, None, with_kinds=False))),
+        "v2": Model(training.export(training.fit_blend(docs, claimbuster, with_kinds=False))),
+        "v3 (previous)": Model(training.export(training.fit_blend(docs, claimbuster))),
+        "v4 (shipped)": Model.load(),
+    }
+    for name, model in models.items():
+        mb_per_s, cpu_ms = speed(model, docs, args.repeats)
         print(f"{name:<14} {mb_per_s:>6.2f} {cpu_ms:>29.1f}")
-    print(f"weights: {WEIGHTS_PATH.name}, {WEIGHTS_PATH.stat().st_size / 1024:.0f} KiB")
+    print(f"weights: {WEIGHTS_PATH.name}, {WEIGHTS_PATH.stat().st_size / 1024:.0f} KiB;")
+    print(f"{CHECKWORTHINESS_PATH.name}, {CHECKWORTHINESS_PATH.stat().st_size / 1e6:.1f} MB")
 
 
 if __name__ == "__main__":

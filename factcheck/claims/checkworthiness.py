@@ -5,11 +5,14 @@ hand features: one trained on the CLEF-2019 CheckThat! Task 1 debates and speech
 (what a newsroom checked), one on the ClaimBuster crowd's labels of other
 presidential debates (what readers found factual and important), by
 ``factcheck.claims.training``. The CLEF model's hand features also hold a one-hot
-of the sentence's claim kind (``kinds.classify``; v3). Only numpy is needed here:
-the feature extraction (tokens, n-grams, tf-idf, scaling) is reimplemented so that
-scikit-learn stays a training-time dependency. ``training`` imports ``tokens``,
-``ngrams_of``, ``hand_features`` and ``kind_features`` from this module, so both
-sides featurise with the same code.
+of the sentence's claim kind (``kinds.classify``; v3). v4 averages in
+all-MiniLM-L6-v2 fine-tuned on the CLEF debates (``Finetuned``: an int8 ONNX file run
+by ``finetuned``, built by ``checkworthiness_finetune``), which reads the sentence as a
+whole where the linear models read its words. Only numpy (and onnxruntime, for the
+fine-tuned part) is needed here: the feature extraction (tokens, n-grams, tf-idf,
+scaling) is reimplemented so that scikit-learn stays a training-time dependency.
+``training`` imports ``tokens``, ``ngrams_of``, ``hand_features`` and
+``kind_features`` from this module, so both sides featurise with the same code.
 """
 
 from __future__ import annotations
@@ -22,10 +25,13 @@ from pathlib import Path
 
 import numpy as np
 
-from factcheck.claims import kinds
+from factcheck.claims import finetuned, kinds
 from factcheck.claims.tokenising import ngrams_of, tokens
 
 WEIGHTS_PATH = Path(__file__).parent / "data" / "checkworthiness-v3.npz"
+# How the fine-tuned MiniLM enters the decision (v4): written beside its ONNX file by
+# ``checkworthiness_finetune``.
+BLEND_PATH = Path(__file__).parent / "data" / "checkworthiness-minilm.json"
 
 # Hand features: cues a fact-checker looks for (figures, named things,
 # comparisons) and against (opinion, politeness, questions, stage directions).
@@ -255,17 +261,59 @@ class Linear:
         return scaled @ self.hand_coef
 
 
+class Finetuned:
+    """The fine-tuned MiniLM as a part of the decision (v4).
+
+    Its logit is mapped onto the linear decision's scale (``scale``, ``shift``: the
+    linear decision's spread and centre over training sentences) and averaged in with
+    ``weight``, so the blend stays on the scale the prior and the smoothing expect.
+    """
+
+    def __init__(self, path: Path, weight: float, scale: float, shift: float) -> None:
+        self.path = path
+        self.weight = weight
+        self.scale = scale
+        self.shift = shift
+
+    @classmethod
+    def load(cls, path: Path = finetuned.CHECKWORTHINESS_PATH) -> Finetuned:
+        settings = json.loads(BLEND_PATH.read_text(encoding="utf-8"))
+        return cls(path, float(settings["weight"]), settings["scale"], settings["shift"])
+
+    @classmethod
+    def mapped(
+        cls, path: Path, weight: float, linear: Model, sentences: Sequence[str]
+    ) -> Finetuned:
+        """The part whose mapped logit has the spread and centre of ``linear``'s
+        decision over ``sentences`` (training sentences)."""
+        target = linear.linear_decision(sentences)
+        logit = finetuned.outputs(path, sentences)
+        scale = float(target.std() / logit.std())
+        return cls(path, weight, scale, float(target.mean() - scale * logit.mean()))
+
+    def settings(self) -> dict[str, float]:
+        return {"weight": self.weight, "scale": self.scale, "shift": self.shift}
+
+    def decision(self, sentences: Sequence[str]) -> np.ndarray:
+        return self.scale * finetuned.outputs(self.path, sentences) + self.shift
+
+
 class Model:
-    """The trained scorer: two linear models blended, then smoothed over the context.
+    """The trained scorer: two linear models blended, the fine-tuned MiniLM averaged in,
+    then smoothed over the context.
 
     ``debates`` learnt what a newsroom checked in CLEF-2019's debates and speeches;
     ``claimbuster`` learnt what the ClaimBuster crowd found factual and important in
     other presidential debates. The second is broader and noisier, so it only
-    nudges the first: its decision enters with ``claimbuster_weight``.
+    nudges the first: its decision enters with ``claimbuster_weight``. ``finetuned``,
+    when given, reads the sentence as a whole, where the linear models read its words.
     """
 
-    def __init__(self, arrays: Mapping[str, np.ndarray]) -> None:
+    def __init__(
+        self, arrays: Mapping[str, np.ndarray], finetuned_part: Finetuned | None = None
+    ) -> None:
         meta = json.loads(bytes(arrays["meta"]).decode("utf-8"))
+        self.arrays = arrays
         self.meta = meta
         self.debates = Linear(arrays, "debates.", meta["debates"])
         # Without a ClaimBuster part (the v1 recipe, benchmarked) the blend is the CLEF model.
@@ -276,17 +324,30 @@ class Model:
         self.prior_logit = float(meta["prior_logit"])
         self.window = int(meta["context_window"])
         self.context_weight = float(meta["context_weight"])
+        self.finetuned = finetuned_part
 
     @classmethod
-    def load(cls, path: Path = WEIGHTS_PATH) -> Model:
+    def load(cls, path: Path = WEIGHTS_PATH, with_finetuned: bool = True) -> Model:
+        """The shipped model (v4); ``with_finetuned=False``, its linear part alone (v3)."""
         with np.load(path, allow_pickle=False) as arrays:
-            return cls({key: arrays[key] for key in arrays.files})
+            loaded = {key: arrays[key] for key in arrays.files}
+        return cls(loaded, Finetuned.load() if with_finetuned else None)
 
     def decision(
         self, sentences: Sequence[str], sentence_kinds: Sequence[str] | None = None
     ) -> np.ndarray:
-        """The blended linear decision values, sentence by sentence, no context
+        """The blended decision values, sentence by sentence, no context
         (``sentence_kinds``: the sentences' kinds, if already classified)."""
+        linear = self.linear_decision(sentences, sentence_kinds)
+        if self.finetuned is None or len(sentences) == 0:
+            return linear
+        weight = self.finetuned.weight
+        return (linear + weight * self.finetuned.decision(sentences)) / (1.0 + weight)
+
+    def linear_decision(
+        self, sentences: Sequence[str], sentence_kinds: Sequence[str] | None = None
+    ) -> np.ndarray:
+        """The linear models' blended decision values (v3's), sentence by sentence."""
         token_lists = [tokens(s) for s in sentences]
         hand = hand_features(sentences, token_lists)
         parts = [(self.debates, 1.0)]

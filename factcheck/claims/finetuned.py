@@ -1,15 +1,22 @@
-"""The opinion check's second model: all-MiniLM-L6-v2 fine-tuned, run as int8 ONNX.
+"""The fine-tuned all-MiniLM-L6-v2 models, run as int8 ONNX.
 
-A sentence -> P(not checkable), from MiniLM's six transformer layers fine-tuned on the
-labelled ``train`` and ``dev`` sentences (``factcheck.claims.opinion_finetune`` builds
-the file, with torch, at dev time). ``kinds`` averages it with the logistic regression
-of ``opinion`` for the sentences the rules call a plain fact, and turns those at or
-above ``threshold()`` into opinions: the blend that grouped cross-validation chose
-(docs/benchmarks.md, "The fine-tuned MiniLM in the opinion check").
+Two files, each MiniLM's six transformer layers with a linear head, fine-tuned at dev
+time with torch:
+
+- the opinion check's second model (``MODEL_PATH``; built by
+  ``factcheck.claims.opinion_finetune``): a sentence -> P(not checkable), trained on the
+  labelled ``train`` and ``dev`` sentences. ``kinds`` averages it with the logistic
+  regression of ``opinion`` for the sentences the rules call a plain fact, and turns
+  those at or above ``threshold()`` into opinions (docs/benchmarks.md, "The fine-tuned
+  MiniLM in the opinion check");
+- check-worthiness's second model (``CHECKWORTHINESS_PATH``; built by
+  ``factcheck.claims.checkworthiness_finetune``): a sentence -> the logit of
+  check-worthy, trained on the CLEF-2019 debates, which ``checkworthiness`` blends with
+  its linear models (v4).
 
 Run time needs onnxruntime (a 23 MB int8 graph runs at about 5 ms per sentence on one
 thread; numpy would take several times as long) and nothing from the network: the
-model is a local package file, and the tokenizer's vocabulary is the static table's
+models are local package files, and the tokenizer's vocabulary is the static table's
 (``factcheck.factchecks.static``), which the opinion model reads already.
 """
 
@@ -17,13 +24,17 @@ from __future__ import annotations
 
 import functools
 import json
+from collections.abc import Sequence
 from pathlib import Path
+
+import numpy as np
 
 from factcheck.factchecks import static
 from factcheck.factchecks.encoder import padded
 
 DATA = Path(__file__).parent / "data"
 MODEL_PATH = DATA / "opinion-minilm-int8.onnx"
+CHECKWORTHINESS_PATH = DATA / "checkworthiness-minilm-int8.onnx"
 # The blend's threshold, and only here: fixed by bench/kinds_finetune.py's
 # cross-validation (the threshold every fold chose on the other four), not refitted by
 # ``opinion_training`` or ``opinion_finetune``.
@@ -32,9 +43,9 @@ MAX_TOKENS = 64  # as trained
 
 
 @functools.cache
-def session():  # -> onnxruntime.InferenceSession
-    """The model's session, made once per process."""
-    return open_session(MODEL_PATH)
+def session(path: Path = MODEL_PATH):  # -> onnxruntime.InferenceSession
+    """A model's session, made once per process."""
+    return open_session(path)
 
 
 def open_session(path: Path):  # -> onnxruntime.InferenceSession
@@ -54,9 +65,23 @@ def threshold() -> float:
 
 
 def probability(sentence: str) -> float:
-    """The fine-tuned model's probability that ``sentence`` is not checkable."""
+    """The opinion model's probability that ``sentence`` is not checkable."""
+    return float(outputs(MODEL_PATH, [sentence])[0])
+
+
+def outputs(path: Path, sentences: Sequence[str]) -> np.ndarray:
+    """The output of the model at ``path`` for each sentence.
+
+    One sentence per run, not a padded batch: the int8 graph quantizes its activations
+    with scales taken from the whole input, so a sentence's output would depend on the
+    sentences beside it (and on the essay it came in).
+    """
     table = static.load()
     if table is None:
         raise FileNotFoundError(f"the static table is package data: {static.TABLE_PATH}")
-    ids, keep = padded([table.tokenizer.encode(sentence, MAX_TOKENS)])
-    return float(session().run(None, {"ids": ids, "keep": keep})[0][0])
+    model = session(path)
+    out = np.empty(len(sentences))
+    for row, sentence in enumerate(sentences):
+        ids, keep = padded([table.tokenizer.encode(sentence, MAX_TOKENS)])
+        out[row] = model.run(None, {"ids": ids, "keep": keep})[0][0]
+    return out

@@ -90,50 +90,85 @@ def finetune(
 ) -> Classifier:
     """The classifier fine-tuned on ``texts`` (label True: not checkable)."""
     torch.manual_seed(seed)
-    rng = np.random.default_rng(seed)
     model = Classifier()
     tokens = [model.encoder.tokenizer.encode(t, MAX_TOKENS) for t in texts]
-    y = torch.tensor([int(label) for label in labels])
+    every = np.arange(len(texts))
+    labels = [int(label) for label in labels]
+    rng = np.random.default_rng(seed)
+    return train(model, tokens, labels, [every] * EPOCHS, rng, encoder_lr=encoder_lr)
+
+
+def train(
+    model: Classifier,
+    tokens: Sequence[list[int]],
+    labels: Sequence[int],
+    epochs: Sequence[np.ndarray],
+    rng: np.random.Generator,
+    by_length: bool = False,
+    encoder_lr: float = ENCODER_LR,
+) -> Classifier:
+    """Fine-tune ``model`` in place, one pass per entry of ``epochs`` (the rows it trains
+    on, shuffled by ``rng``): cross-entropy, AdamW, linear warm-up then linear decay.
+
+    ``by_length`` sorts each run of 20 batches by length and shuffles the batches: far
+    less padding on long-tailed text (debate transcripts), the order still random.
+    """
+    y = torch.tensor(list(labels))
     head = list(model.head.parameters())
     body = [p for n, p in model.named_parameters() if not n.startswith("head.")]
     optimizer = torch.optim.AdamW(
         [{"params": body, "lr": encoder_lr}, {"params": head, "lr": HEAD_LR}],
         weight_decay=WEIGHT_DECAY,
     )
-    steps = EPOCHS * -(-len(texts) // BATCH)
+    steps = sum(-(-len(rows) // BATCH) for rows in epochs)
     warm = max(1, int(WARMUP * steps))
     schedule = torch.optim.lr_scheduler.LambdaLR(
         optimizer, lambda s: min((s + 1) / warm, max(0.0, (steps - s) / (steps - warm)))
     )
     model.train()
-    for epoch in range(EPOCHS):
-        order = rng.permutation(len(texts))
+    for epoch, rows in enumerate(epochs):
         total = 0.0
-        for start in range(0, len(order), BATCH):
-            rows = order[start : start + BATCH]
-            ids, keep = padded([tokens[i] for i in rows])
+        for batch in _batches(rng.permutation(rows), tokens, rng, by_length):
+            ids, keep = padded([tokens[i] for i in batch])
             logits = model(torch.from_numpy(ids), torch.from_numpy(keep))
-            loss = torch.nn.functional.cross_entropy(logits, y[rows])
+            loss = torch.nn.functional.cross_entropy(logits, y[batch])
             optimizer.zero_grad()
             loss.backward()
             optimizer.step()
             schedule.step()
-            total += loss.item() * len(rows)
-        print(f"  epoch {epoch + 1}: mean loss {total / len(texts):.4f}", flush=True)
+            total += loss.item() * len(batch)
+        print(f"  epoch {epoch + 1}: mean loss {total / len(rows):.4f}", flush=True)
     return model.eval()
+
+
+def _batches(
+    order: np.ndarray, tokens: Sequence[list[int]], rng: np.random.Generator, by_length: bool
+) -> list[np.ndarray]:
+    if not by_length:
+        return [order[start : start + BATCH] for start in range(0, len(order), BATCH)]
+    batches = []
+    for start in range(0, len(order), 20 * BATCH):
+        chunk = np.array(sorted(order[start : start + 20 * BATCH], key=lambda i: len(tokens[i])))
+        batches += [chunk[i : i + BATCH] for i in range(0, len(chunk), BATCH)]
+    return [batches[b] for b in rng.permutation(len(batches))]
 
 
 def predict(model: Classifier, texts: Sequence[str]) -> np.ndarray:
     """P(not checkable) of each text, by torch."""
-    tokens = [model.encoder.tokenizer.encode(t, MAX_TOKENS) for t in texts]
+    return outputs(Probability(model), texts)
+
+
+def outputs(module: nn.Module, texts: Sequence[str]) -> np.ndarray:
+    """The output of ``module`` (a classifier wrapped for export, ``module.model``) for
+    each text, by torch, in batches of similar length."""
+    tokens = [module.model.encoder.tokenizer.encode(t, MAX_TOKENS) for t in texts]
     order = sorted(range(len(texts)), key=lambda i: len(tokens[i]))
     out = np.zeros(len(texts))
     with torch.no_grad():
         for start in range(0, len(order), 64):
             rows = order[start : start + 64]
             ids, keep = padded([tokens[i] for i in rows])
-            logits = model(torch.from_numpy(ids), torch.from_numpy(keep))
-            out[rows] = torch.softmax(logits, dim=1)[:, 1].numpy()
+            out[rows] = module(torch.from_numpy(ids), torch.from_numpy(keep)).numpy()
     return out
 
 

@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+import json
 import math
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from factcheck.claims import kinds, score
+from factcheck.claims import finetuned, kinds, score
 from factcheck.claims import training as tr
 from factcheck.claims.checkworthiness import (
+    BLEND_PATH,
     HAND_FEATURES,
     KIND_FEATURES,
     WEIGHTS_PATH,
+    Finetuned,
     Model,
     kind_features,
     smooth,
@@ -101,6 +104,73 @@ def test_committed_weights_match_the_code() -> None:
     assert WEIGHTS_PATH.stat().st_size < 2 * 1024 * 1024
 
 
+# --- the fine-tuned MiniLM (v4) ------------------------------------------------
+
+
+def _fake_checkworthiness_logits(monkeypatch: pytest.MonkeyPatch, logits: np.ndarray) -> None:
+    """The check-worthiness model's outputs are ``logits``; the opinion model's are its own."""
+    real = finetuned.outputs
+
+    def outputs(path: Path, sentences: list[str]) -> np.ndarray:
+        if path == finetuned.CHECKWORTHINESS_PATH:
+            return logits[: len(sentences)]
+        return real(path, sentences)
+
+    monkeypatch.setattr(finetuned, "outputs", outputs)
+
+
+def test_the_shipped_scorer_averages_in_the_finetuned_model(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    model = Model.load()
+    part = model.finetuned
+    assert part is not None and part.path == finetuned.CHECKWORTHINESS_PATH
+    assert part.weight > 0 and part.scale > 0
+    linear = model.linear_decision(DOCUMENT)
+    logits = np.linspace(-3.0, 3.0, len(DOCUMENT))
+    _fake_checkworthiness_logits(monkeypatch, logits)
+    expected = (linear + part.weight * (part.scale * logits + part.shift)) / (1 + part.weight)
+    np.testing.assert_allclose(model.decision(DOCUMENT), expected)
+    # And the logit moves the score: the highest logit's sentence gains on the lowest's.
+    before = Model.load(with_finetuned=False).probabilities(DOCUMENT)
+    after = model.probabilities(DOCUMENT)
+    assert after[-1] - before[-1] > after[0] - before[0]
+
+
+def test_the_blend_maps_the_logit_onto_the_linear_spread_and_centre(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    linear = Model.load(with_finetuned=False)
+    sentences = DOCUMENT[:6]
+    logits = np.array([5.0, -1.0, 2.0, 0.5, 9.0, -4.0])
+    _fake_checkworthiness_logits(monkeypatch, logits)
+    part = Finetuned.mapped(finetuned.CHECKWORTHINESS_PATH, 1.0, linear, sentences)
+    target = linear.linear_decision(sentences)
+    mapped = part.decision(sentences)
+    assert mapped.mean() == pytest.approx(target.mean())
+    assert mapped.std() == pytest.approx(target.std())
+    assert np.argsort(mapped).tolist() == np.argsort(logits).tolist()
+    assert part.settings() == {"weight": 1.0, "scale": part.scale, "shift": part.shift}
+
+
+def test_the_blend_settings_are_the_shipped_files() -> None:
+    part = Finetuned.load()
+    assert part.settings() == json.loads(BLEND_PATH.read_text(encoding="utf-8"))
+    assert part.path.is_file()
+
+
+def test_the_finetuned_logit_ranks_a_claim_above_a_pleasantry() -> None:
+    worthy, pleasantry = finetuned.outputs(finetuned.CHECKWORTHINESS_PATH, [WORTHY, PLEASANTRY])
+    assert worthy > pleasantry + 1.0
+
+
+def test_a_sentences_logit_does_not_depend_on_the_sentences_beside_it() -> None:
+    path = finetuned.CHECKWORTHINESS_PATH
+    together = finetuned.outputs(path, DOCUMENT)
+    alone = [finetuned.outputs(path, [sentence])[0] for sentence in DOCUMENT]
+    assert together.tolist() == alone
+
+
 # --- the claim kind as features -----------------------------------------------
 
 
@@ -113,7 +183,7 @@ def test_kind_features_are_a_one_hot_of_classify() -> None:
 
 
 def test_the_kind_reaches_the_clef_models_score(monkeypatch: pytest.MonkeyPatch) -> None:
-    model = Model.load(WEIGHTS_PATH)
+    model = Model.load(WEIGHTS_PATH, with_finetuned=False)
     kind = kinds.classify(WORTHY)
     before = model.decision([WORTHY])
     monkeypatch.setattr(kinds, "classify", lambda sentence, quantities=None: "opinion")
@@ -255,7 +325,7 @@ def test_numpy_scorer_reproduces_the_sklearn_model(tmp_path: Path) -> None:
     assert blend.debates.with_kinds  # the parity covers the kind columns
     path = tmp_path / "weights.npz"
     tr.save_weights(tr.export(blend), path)
-    model = Model.load(path)
+    model = Model.load(path, with_finetuned=False)
     probe = [*docs[0].sentences, WORTHY, PLEASANTRY, "", "Words never seen in training."]
     np.testing.assert_allclose(
         model.decision(probe), tr.sklearn_decision(blend, probe), rtol=1e-5, atol=1e-5

@@ -1,6 +1,7 @@
-"""The fine-tuned MiniLM of the opinion check (factcheck.claims.finetuned): shipped as
-package data, loaded without a network, separating opinion from plain reports, and
-blended with the logistic regression at the one threshold kinds reads."""
+"""The fine-tuned MiniLMs (factcheck.claims.finetuned): shipped as package data, loaded
+without a network; the opinion check's separates opinion from plain reports and is
+blended with the logistic regression at the one threshold kinds reads (check-worthiness's
+blend: tests/unit/test_checkworthiness.py)."""
 
 from __future__ import annotations
 
@@ -41,6 +42,8 @@ def test_the_model_is_package_data_and_returns_probabilities():
     data = importlib.resources.files("factcheck.claims") / "data"
     assert (data / finetuned.MODEL_PATH.name).is_file()
     assert (data / finetuned.THRESHOLD_PATH.name).is_file()
+    assert (data / finetuned.CHECKWORTHINESS_PATH.name).is_file()
+    assert (data / "checkworthiness-minilm.json").is_file()
     for sentence in [*OPINIONS, *REPORTS, "", "?" * 500, "word " * 300]:
         assert 0.0 <= finetuned.probability(sentence) <= 1.0
 
@@ -56,6 +59,9 @@ def test_loading_needs_no_network_and_no_http_library():
         "from factcheck.claims import finetuned\n"
         "p = finetuned.probability('The bridge opened in 1932.')\n"
         "assert 0.0 <= p <= 1.0\n"
+        "from factcheck.claims import score\n"
+        "assert len(score(['The bridge opened in 1932.', 'Thank you.'])) == 2\n"
+        "assert finetuned.session.cache_info().currsize == 2, 'both models ran'\n"
         "assert not {'requests', 'urllib3'} & set(sys.modules), sys.modules.keys()\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT)
