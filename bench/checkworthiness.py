@@ -33,7 +33,9 @@ Methods:
   ONNX file. Each fold's file is kept in ``--finetune-cache``, so a second run only
   scores.
 
-Every model is scored through the same code as production (``checkworthiness.Model``).
+Every model is scored through the same code as production (``checkworthiness.Model``);
+each is then compared with v3 document by document (mean difference, its standard
+error, documents won and lost).
 Then the scoring speed of v1, v2 and v3 (trained on all documents here) and of the
 shipped v4 (the package files): MB/s of text over the training documents, and CPU
 milliseconds per call of ``score`` on the seed essay's sentences (5 KB), the
@@ -68,21 +70,31 @@ def year(doc: training.Document) -> int:
     return int(doc.name[:4])  # file names start with the date (20182601_... is 2018)
 
 
-def time_split(docs: Documents, ranker: training.Ranker, first_test_year: int) -> float:
-    """MAP on the documents from ``first_test_year`` on, trained on the earlier ones."""
+def time_split(docs: Documents, ranker: training.Ranker, first_test_year: int) -> np.ndarray:
+    """Average precision on each document from ``first_test_year`` on, trained on the
+    earlier ones (their mean is the MAP)."""
     train = [doc for doc in docs if year(doc) < first_test_year]
     tests = [doc for doc in docs if year(doc) >= first_test_year]
-    return training.mean_average_precision([(ranker(train, doc), doc.labels) for doc in tests])
+    return np.array([training.average_precision(ranker(train, doc), doc.labels) for doc in tests])
 
 
-def evaluate(docs: Documents, rankers: Sequence[training.Ranker], workers: int) -> list[float]:
-    """[time split 1, time split 2, LOO]; several rankers (random seeds) are averaged."""
-    rows = [
+def evaluate(docs: Documents, rankers: Sequence[training.Ranker], workers: int) -> list[np.ndarray]:
+    """Per-document average precision of [time split 1, time split 2, LOO]; several
+    rankers (random seeds) are averaged document by document."""
+    runs = [
         [time_split(docs, r, first) for first in FIRST_TEST_YEARS]
-        + [float(np.mean(training.leave_one_out(docs, r, workers)))]
+        + [np.array(training.leave_one_out(docs, r, workers))]
         for r in rankers
     ]
-    return [float(x) for x in np.mean(rows, axis=0)]
+    return [np.mean([run[i] for run in runs], axis=0) for i in range(len(runs[0]))]
+
+
+def paired(ours: np.ndarray, base: np.ndarray) -> str:
+    """Mean per-document difference ± its standard error, documents won/lost."""
+    diff = ours - base
+    wins, losses = int((diff > 1e-9).sum()), int((diff < -1e-9).sum())
+    se = diff.std(ddof=1) / np.sqrt(len(diff))
+    return f"{diff.mean():+.3f}±{se:.3f} {wins}/{losses}"
 
 
 def seed_sentences() -> list[str]:
@@ -150,14 +162,24 @@ def main() -> None:
         ]
     if args.clef_svm:
         methods["CLEF SVM"] = lambda: [training.clef_official_baseline]
-    header = f"{'method':<14} {'2016->2017-19':>13} {'2016-17->2018-19':>16} {'LOO (19)':>9}"
+    header = f"{'method':<14} {'2016->2017-19':>16} {'2016-17->2018-19':>16} {'LOO (19)':>16}"
     print("MAP: time split (trained on earlier documents, tested on later) and LOO")
     print(header + f" {'seconds':>8}")
+    results = {}
     for name, rankers in methods.items():
         start = time.perf_counter()
-        first, second, loo = evaluate(docs, rankers(), args.workers)
+        results[name] = evaluate(docs, rankers(), args.workers)
         seconds = time.perf_counter() - start
-        print(f"{name:<14} {first:>13.4f} {second:>16.4f} {loo:>9.4f} {seconds:>8.0f}")
+        cells = "".join(f" {aps.mean():>16.4f}" for aps in results[name])
+        print(f"{name:<14}{cells} {seconds:>8.0f}")
+    print()
+    print("Paired per document against v3 (mean difference ± s.e., documents won/lost)")
+    print(header)
+    base = results["v3 (previous)"]
+    for name, per_document in results.items():
+        if name != "v3 (previous)":
+            cells = [paired(a, b) for a, b in zip(per_document, base, strict=True)]
+            print(f"{name:<14}" + "".join(f" {cell:>16}" for cell in cells))
     print()
     print("Scoring speed (trained on all documents; one core)")
     print(f"{'model':<14} {'MB/s':>6} {'CPU ms per seed essay (5 KB)':>29}")

@@ -61,7 +61,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.checkworthiness import FIRST_TEST_YEARS, year  # noqa: E402
+from bench.checkworthiness import FIRST_TEST_YEARS, paired, year  # noqa: E402
 from factcheck.claims import training  # noqa: E402
 from factcheck.claims.checkworthiness import Model, smooth  # noqa: E402
 
@@ -379,13 +379,6 @@ def random_aps(seeds: int) -> list[np.ndarray]:
             )
         )
     return runs
-
-
-def paired(ours: np.ndarray, base: np.ndarray) -> str:
-    diff = ours - base
-    wins, losses = int((diff > 1e-9).sum()), int((diff < -1e-9).sum())
-    se = diff.std(ddof=1) / np.sqrt(len(diff))
-    return f"{diff.mean():+.3f}±{se:.3f} {wins}/{losses}"
 
 
 def numpy_encoder_speed(repeats: int = 3) -> tuple[float, int]:

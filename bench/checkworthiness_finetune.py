@@ -50,8 +50,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from bench.checkworthiness import FIRST_TEST_YEARS, year
-from bench.checkworthiness_encoder import paired
+from bench.checkworthiness import FIRST_TEST_YEARS, paired, year
 from factcheck.claims import training
 from factcheck.claims.checkworthiness import Model, smooth
 from factcheck.claims.checkworthiness_finetune import SEED, finetune, logits, sample

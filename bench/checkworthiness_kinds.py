@@ -40,8 +40,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.checkworthiness import FIRST_TEST_YEARS, seed_sentences, year  # noqa: E402
-from bench.checkworthiness_encoder import paired  # noqa: E402
+from bench.checkworthiness import FIRST_TEST_YEARS, paired, seed_sentences, year  # noqa: E402
 from factcheck.claims import kinds, training  # noqa: E402
 from factcheck.claims.checkworthiness import Model, score, smooth, tokens  # noqa: E402
 
