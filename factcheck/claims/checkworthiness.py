@@ -278,7 +278,7 @@ class Finetuned:
     @classmethod
     def load(cls, path: Path = finetuned.CHECKWORTHINESS_PATH) -> Finetuned:
         settings = json.loads(BLEND_PATH.read_text(encoding="utf-8"))
-        return cls(path, float(settings["weight"]), settings["scale"], settings["shift"])
+        return cls(path, *(float(settings[key]) for key in ("weight", "scale", "shift")))
 
     @classmethod
     def mapped(

@@ -117,8 +117,7 @@ class Ranker:
         self, train_docs: Sequence[training.Document], test: training.Document
     ) -> np.ndarray:
         torch.set_num_threads(1)
-        rows = training.without(training.load_claimbuster(self.claimbuster), test.sentences)
-        linear = Model(training.export(training.fit_blend(train_docs, rows)))
+        linear = training.refitted(self.claimbuster, train_docs, test)
         path = self.directory / f"{_digest(d.name for d in train_docs)}.onnx"
         if not path.exists():
             self.directory.mkdir(parents=True, exist_ok=True)

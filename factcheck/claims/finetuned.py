@@ -43,8 +43,9 @@ MAX_TOKENS = 64  # as trained
 
 
 @functools.cache
-def session(path: Path = MODEL_PATH):  # -> onnxruntime.InferenceSession
-    """A model's session, made once per process."""
+def session(path: Path):  # -> onnxruntime.InferenceSession
+    """A model's session, made once per process (always pass ``path`` positionally, so
+    that each file has one cache entry)."""
     return open_session(path)
 
 

@@ -370,12 +370,19 @@ def save_weights(arrays: dict[str, np.ndarray], path: Path) -> None:
 Ranker = Callable[[Sequence[Document], Document], np.ndarray]
 
 
+def refitted(
+    claimbuster: Path, train: Sequence[Document], test: Document, with_kinds: bool = True
+) -> Model:
+    """v3's blend (v2's, without kinds) fitted on ``train`` and the ClaimBuster rows of
+    ``claimbuster`` less any line of ``test``, as the production scorer."""
+    rows = without(load_claimbuster(claimbuster), test.sentences)
+    return Model(export(fit_blend(train, rows, with_kinds=with_kinds)))
+
+
 def _blended(
     claimbuster: Path, with_kinds: bool, train: Sequence[Document], test: Document
 ) -> np.ndarray:
-    rows = without(load_claimbuster(claimbuster), test.sentences)
-    blend = fit_blend(train, rows, with_kinds=with_kinds)
-    return Model(export(blend)).probabilities(test.sentences)
+    return refitted(claimbuster, train, test, with_kinds).probabilities(test.sentences)
 
 
 def ours(claimbuster: Path = DEFAULT_CLAIMBUSTER) -> Ranker:
