@@ -12,9 +12,9 @@ Dev-time dependencies (only onnxruntime is also a run-time one, since the adopti
 refits; with ``--export`` also onnx and onnxruntime. Runtime: five fine-tunes of 3.5 to
 4 min CPU each on one thread (1,075 s in all; 22 min wall time on a shared 2-core
 machine); the fold predictions are cached in ``--cache``, so a rerun only prints the
-tables. ``--export`` fine-tunes once more on all 1,708 sentences, writes ``final.pt``,
-``finetuned.onnx`` and two int8 files (one scale per tensor, one per output channel) to
-the cache (never into the repository) and prints how far their probabilities are from
+tables. ``--export`` fine-tunes once more on all ``train`` and ``dev`` sentences, writes
+``final.pt``, ``finetuned.onnx`` and two int8 files (one scale per tensor, one per output
+channel) to the cache (never into the repository) and prints how far their probabilities are from
 torch's and their CPU ms per sentence. ``--seed`` and ``--lr`` (the encoder's learning
 rate) rerun the cross-validation with another seed or rate; the verdict is of the
 defaults.
@@ -44,8 +44,9 @@ point of a cross-entropy classifier) and 0.6 for (ii) (the mean of 0.5 and the o
 model's 0.7). A grid of thresholds is printed in full besides, as are thresholds chosen
 on the other four folds' out-of-fold predictions; neither enters the verdict.
 
-Scores: pooled checkable F1 over all 1,708 sentences (S_all), over the 19 Conversation
-``train`` documents (S2) and over the 325 ``dev`` sentences; per fold, S_all of the fold.
+Scores: pooled checkable F1 over all 1,708 sentences of the 34 documents (S_all), over the
+19 Conversation ``train`` documents (S2) and over the 325 ``dev`` sentences; per fold,
+S_all of the fold.
 The rule, fixed before the run: fine-tuning earns its cost only if (i) or (ii) beats the
 current recipe by at least 0.02 on both S_all and S2, pooled, and on S_all in at least
 4 of the 5 folds.
