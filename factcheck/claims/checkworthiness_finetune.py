@@ -19,7 +19,9 @@ export is the logit of check-worthy (logit 1 - logit 0), int8 as the opinion mod
 Beside it, ``checkworthiness-minilm.json`` holds how ``checkworthiness.Model`` blends
 it: the logit is mapped onto the linear model's spread and centre (their standard
 deviations and means over 2,000 training sentences) and averaged in with ``weight``.
-About 4 min CPU.
+About 4 min CPU. ``--remap`` keeps the ONNX file and only rewrites that mapping: run it
+after refitting the linear model (``python -m factcheck.claims.training``), whose
+spread and centre it follows.
 """
 
 from __future__ import annotations
@@ -135,14 +137,22 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=CHECKWORTHINESS_PATH, help="int8 ONNX")
     parser.add_argument("--data", type=Path, default=training.DEFAULT_DATA)
+    parser.add_argument(
+        "--remap",
+        action="store_true",
+        help="only map the existing file onto the current linear model (after refitting v3)",
+    )
     args = parser.parse_args()
     torch.set_num_threads(1)  # one thread: the fine-tune's arithmetic, and so its result, fixed
     docs = training.load_documents(args.data)
-    export_int8(finetune(docs), args.out)
+    if not args.remap:
+        export_int8(finetune(docs), args.out)
     part = Finetuned.mapped(args.out, WEIGHT, Model.load(with_finetuned=False), sample(docs))
     blend = args.out.parent / BLEND_PATH.name
     blend.write_text(json.dumps(part.settings(), indent=2) + "\n", encoding="utf-8")
-    print(f"wrote {args.out} ({args.out.stat().st_size / 1e6:.1f} MB) and {blend}")
+    if not args.remap:
+        print(f"wrote {args.out} ({args.out.stat().st_size / 1e6:.1f} MB)")
+    print(f"wrote {blend}")
 
 
 if __name__ == "__main__":
