@@ -14,8 +14,8 @@ refits; with ``--export`` also onnx and onnxruntime. Runtime: five fine-tunes of
 machine); the fold predictions are cached in ``--cache``, so a rerun only prints the
 tables. ``--export`` fine-tunes once more on all ``train`` and ``dev`` sentences, writes
 ``final.pt``, ``finetuned.onnx`` and two int8 files (one scale per tensor, one per output
-channel) to the cache (never into the repository) and prints how far their probabilities are from
-torch's and their CPU ms per sentence. ``--seed`` and ``--lr`` (the encoder's learning
+channel) to the cache (never into the repository) and prints how far their probabilities
+are from torch's and their CPU ms per sentence. ``--seed`` and ``--lr`` (the encoder's learning
 rate) rerun the cross-validation with another seed or rate; the verdict is of the
 defaults.
 
@@ -75,6 +75,7 @@ import torch
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from factcheck.claims import finetuned  # noqa: E402
 from factcheck.claims.finetuned import MAX_TOKENS  # noqa: E402
 from factcheck.claims.kinds import refined  # noqa: E402
 from factcheck.claims.opinion_finetune import (  # noqa: E402
@@ -93,7 +94,6 @@ from tests.kinds_data import evaluate, sentences  # noqa: E402
 FIXED_THRESHOLDS = {"finetuned": 0.5, "blend": 0.6}  # fixed before any score was seen
 THRESHOLD_GRID = tuple(round(0.3 + 0.05 * i, 2) for i in range(13))  # 0.3 .. 0.9
 MARGIN = 0.02
-SHIPPED_BLEND_THRESHOLD = 0.55  # factcheck/claims/data/opinion-minilm.json
 EXTRA_TOLERANCE = 0.002  # fixed before the --extra run: the seeds' spread of pooled S_all
 FOLDS_TO_WIN = 4
 # Whole documents, balanced by sentence count (greedy: largest first, into the fold with
@@ -336,16 +336,15 @@ def main() -> None:
     everything = examples()  # train + dev only
     data = [e for e in everything if e.row.document in FOLDS]
     extra = [e for e in everything if e.row.document not in FOLDS]
-    if args.extra:
-        args.cache.mkdir(parents=True, exist_ok=True)
-        compare_extra(data, extra, args.cache)
-        return
     if args.folds:
         print(balanced_folds(data))
         return
     if balanced_folds(data) != FOLDS:
         raise SystemExit("the documents no longer match FOLDS")
     args.cache.mkdir(parents=True, exist_ok=True)
+    if args.extra:
+        compare_extra(data, extra, args.cache)
+        return
     if args.export:
         export(everything, args.cache)
         return
@@ -392,6 +391,7 @@ def compare_extra(data: Sequence[Example], extra: Sequence[Example], cache: Path
     documents = sorted({e.row.document for e in extra})
     print(f"{len(data)} sentences scored; {len(extra)} more in {len(documents)} documents:")
     print(", ".join(documents))
+    shipped = finetuned.threshold()  # the blend's, in factcheck/claims/data/opinion-minilm.json
     rows = {}
     for name, added in (("without", ()), ("with", extra)):
         lr, ft = out_of_fold(data, cache, extra=added)
@@ -399,15 +399,15 @@ def compare_extra(data: Sequence[Example], extra: Sequence[Example], cache: Path
             data, slot(data, lr, THRESHOLD)
         )
         rows[f"fine-tuned in the slot (0.5), {name}"] = scores(data, slot(data, ft, 0.5))
-        for threshold in (SHIPPED_BLEND_THRESHOLD, FIXED_THRESHOLDS["blend"]):
-            rows[f"blend in the slot ({threshold}), {name}"] = scores(
-                data, slot(data, (lr + ft) / 2, threshold)
+        for cut in (shipped, FIXED_THRESHOLDS["blend"]):
+            rows[f"blend in the slot ({cut}), {name}"] = scores(
+                data, slot(data, (lr + ft) / 2, cut)
             )
     print("\n| recipe | S_all | S2 | dev | S_all by fold 0-4 |\n|---|---|---|---|---|")
     for name, values in rows.items():
         print(line(name, values))
-    before = rows[f"blend in the slot ({SHIPPED_BLEND_THRESHOLD}), without"]
-    after = rows[f"blend in the slot ({SHIPPED_BLEND_THRESHOLD}), with"]
+    before = rows[f"blend in the slot ({shipped}), without"]
+    after = rows[f"blend in the slot ({shipped}), with"]
     gains = [after[0] - before[0], after[1] - before[1]]
     keeps = all(g >= -EXTRA_TOLERANCE for g in gains) and any(g > 0 for g in gains)
     print(
