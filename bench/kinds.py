@@ -9,7 +9,8 @@ the opinion model), the second held-aside set (real news and op-eds, whole
 documents, added in December 2026) and both held-aside sets together, the third
 held-aside set (the same kind of prose, added on 7 December 2026) and all three
 together, the development set, each of them on its real texts only (published prose, without the
-texts written for the project), the seed essay alone and the training documents,
+texts written for the project), the seed essay alone, the training documents and the
+``spare`` documents (labelled, not fitted on: out of sample for the shipped models),
 it prints per-kind precision and recall of ``factcheck.claims.kinds.classify`` (the
 rules and the learned opinion check) and the precision, recall and F1 of
 "checkable" against the rest (opinion, prediction, question), for the rules alone
@@ -50,6 +51,7 @@ SETS = {
     "development, real texts only": lambda: sentences("dev", real=True),
     "seed essay": lambda: sentences(document="seed.tsv"),
     "training documents": lambda: sentences("train"),
+    "spare (Global Voices, not fitted on)": lambda: sentences("spare"),
 }
 
 

@@ -91,7 +91,13 @@ from factcheck.claims.opinion_finetune import (  # noqa: E402
     quantize,
 )
 from factcheck.claims.opinion_finetune import export as export_onnx  # noqa: E402
-from factcheck.claims.opinion_training import THRESHOLD, Example, examples, fit  # noqa: E402
+from factcheck.claims.opinion_training import (  # noqa: E402
+    FIT_SPLITS,
+    THRESHOLD,
+    Example,
+    examples,
+    fit,
+)
 from factcheck.factchecks.encoder import padded  # noqa: E402
 from tests.kinds_data import evaluate, sentences  # noqa: E402
 
@@ -361,7 +367,9 @@ def main() -> None:
     torch.set_num_threads(1)
     everything = examples()  # train + dev only
     data = [e for e in everything if e.row.document in FOLDS]
-    extra = [e for e in everything if e.row.document not in FOLDS]
+    # --extra weighs the spare documents too: the fifth round, which its rule kept out
+    candidates = examples((*FIT_SPLITS, "spare")) if args.extra else everything
+    extra = [e for e in candidates if e.row.document not in FOLDS]
     if args.folds:
         print(balanced_folds(data))
         return
