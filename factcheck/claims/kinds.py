@@ -143,10 +143,26 @@ _REPORTING_VERB = re.compile(
     r"|denied|denies|believe[sd]?|think|thinks|thought|expects|expected|estimated|found"
     r"|concluded|accused|urged|predicted|maintains|maintained|agreed|complained|promised"
     r"|pledged|vowed|asserted|confirmed|explained|recalled|suggested|suggests|remarked"
-    r"|reported|pointed out|speculated)\b",
+    r"|reported|pointed out|speculated"
+    # The verbs that introduce a blogger's or an official's words in news and comment
+    # ("Blogger Iyad El-Baghdadi summarized their priorities:", "the judge clarified the
+    # verdict:"); their present forms are nouns too ("his comments", "the United States").
+    r"|tweeted|commented|summari[sz]ed|stressed|stated|described|responded|lamented"
+    r"|emphasi[sz]ed|critici[sz]ed|clarified|expressed|demanded|answered|replied)\b"
+    # A present form that ends the writer's words before a quote: "Ahmed Shakeel tweets:".
+    r"|\b(?:tweets|comments|explains|reflects|states|replies|laments|asks|adds|notes)"
+    r"(?:\s+\w+ly)?\s*:\s*$",
     re.IGNORECASE,
 )
 _ACCORDING_TO = re.compile(r"\baccording to\b", re.IGNORECASE)
+# A view held by others, its holders unnamed: "Guterres was seen as an energetic
+# moderniser", "China considers Taiwan ...", "was allegedly plotted".
+_HELD_VIEW = re.compile(
+    r"\b(?:is|was|are|were|been|being)\s+(?:\w+ly\s+)?(?:considered|seen as|viewed as"
+    r"|regarded as|described as|perceived as|believed|thought to|assumed|alleged|accused of"
+    r"|derided|ridiculed|touted as|disputed by|denied by)\b|\ballegedly\b",
+    re.IGNORECASE,
+)
 # A report without its speaker: "It has been frequently remarked that ...".
 _PASSIVE_REPORT = re.compile(
     r"\b(?:it|this) (?:has been|had been|is|was|['’]s) (?:\w+ly )?"
@@ -262,7 +278,12 @@ def _rules(
         ("quotation", lambda: _has_quotation(sentence, regions)),
         ("prediction", lambda: _is_forecast(outside, own)),
         ("statistic", lambda: any(is_statistic(q) for q in quantities)),
-        ("attribution", lambda: report is not None or _ATTRIBUTION.search(outside)),
+        (
+            "attribution",
+            lambda: (
+                report is not None or _ATTRIBUTION.search(outside) or _HELD_VIEW.search(outside)
+            ),
+        ),
         ("opinion", lambda: _STANCE.search(outside) or _NORMATIVE.search(outside)),
         ("comparison", lambda: _COMPARISON.search(outside)),
         ("causal", lambda: _CAUSAL.search(outside)),

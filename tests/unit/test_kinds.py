@@ -324,6 +324,33 @@ def test_judgments_of_the_past_and_reported_speculation(sentence, kind):
     assert classify(sentence) == kind
 
 
+@pytest.mark.parametrize(
+    ("sentence", "kind"),
+    [
+        # The line that introduces a blogger's words (Global Voices, the spare documents).
+        ("Ahmed Shakeel tweets:", "attribution"),
+        ("Again, Jing Gao reflects:", "attribution"),
+        ("Ben Wedeman, CNN anchor and reporter, tweeted sarcastically:", "attribution"),
+        ("Judge Chanatip Mueanpawong clarified the verdict:", "attribution"),
+        ("Blogger Iyad El-Baghdadi summarized their priorities:", "attribution"),
+        # A view held by others, its holders unnamed.
+        ("Guterres was seen as an energetic moderniser.", "attribution"),
+        ("This has been disputed by Iran.", "attribution"),
+        (
+            "Her removal was allegedly plotted to preserve the elitist and corrupted "
+            "structures that the new pact had not fixed.",
+            "attribution",
+        ),
+        # The present forms are nouns and names too: only a closing "tweets:" reports.
+        ("Orville made successful flights in the United States at the time.", "event"),
+        ("The two sites halt the posting of comments for three days.", "event"),
+        ("Social media was flooded with comments regarding his life and his work.", "event"),
+    ],
+)
+def test_reports_that_introduce_a_quote_and_views_held_by_others(sentence, kind):
+    assert read(sentence)[0] == kind
+
+
 def test_what_was_not_needed_is_no_recommendation():
     # By the rules alone: the learned check may still read the sentence as it reads facts.
     sentence = (
