@@ -156,7 +156,7 @@ _REPORTING_VERB = re.compile(
 )
 _ACCORDING_TO = re.compile(r"\baccording to\b", re.IGNORECASE)
 # A view held by others, its holders unnamed: "Guterres was seen as an energetic
-# moderniser", "China considers Taiwan ...", "was allegedly plotted".
+# moderniser", "This has been disputed by Iran.", "was allegedly plotted".
 _HELD_VIEW = re.compile(
     r"\b(?:is|was|are|were|been|being)\s+(?:\w+ly\s+)?(?:considered|seen as|viewed as"
     r"|regarded as|described as|perceived as|believed|thought to|assumed|alleged|accused of"
