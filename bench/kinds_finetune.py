@@ -59,9 +59,9 @@ refitted with those documents only if, with them, the shipped blend (the mean of
 probabilities in the slot, at the shipped 0.55) has pooled out-of-fold S_all and S2 no
 lower than without them by more than 0.002 (the spread of pooled S_all between seeds 17
 and 18), and is higher on at least one of the two. By that rule the fourth round was
-taken in (c04e321), so the documents of ``SHIPPED_EXTRA`` are now on the training side of
-both runs, and ``--extra`` weighs only the newer ones (the fifth round, sixteen Global
-Voices posts, 2026-12-07) by the same rule, fixed before their run.
+taken in (c04e321): the ``train`` documents beyond ``FOLDS`` are now on the training side
+of both runs, and ``--extra`` weighs the ``spare`` documents (the fifth round, sixteen
+Global Voices posts, 2026-12-07) by the same rule, fixed before their run.
 """
 
 from __future__ import annotations
@@ -91,13 +91,7 @@ from factcheck.claims.opinion_finetune import (  # noqa: E402
     quantize,
 )
 from factcheck.claims.opinion_finetune import export as export_onnx  # noqa: E402
-from factcheck.claims.opinion_training import (  # noqa: E402
-    FIT_SPLITS,
-    THRESHOLD,
-    Example,
-    examples,
-    fit,
-)
+from factcheck.claims.opinion_training import THRESHOLD, Example, examples, fit  # noqa: E402
 from factcheck.factchecks.encoder import padded  # noqa: E402
 from tests.kinds_data import evaluate, sentences  # noqa: E402
 
@@ -145,18 +139,6 @@ FOLDS: dict[str, int] = {
     "transit-oped.tsv": 2,
 }
 K = 5
-# The train documents beyond FOLDS that the shipped models already hold (the fourth round).
-SHIPPED_EXTRA = frozenset(
-    {
-        "conversation-indonesia-rhinos.tsv",
-        "conversation-plague-researcher.tsv",
-        "conversation-simone-hughes.tsv",
-        "conversation-space-sugar.tsv",
-        "voa-mary-kay.tsv",
-        "voa-pearl-buck.tsv",
-        "voa-wright-brothers.tsv",
-    }
-)
 
 
 def balanced_folds(data: Sequence[Example], k: int = K) -> dict[str, int]:
@@ -361,15 +343,12 @@ def main() -> None:
     parser.add_argument(
         "--extra",
         action="store_true",
-        help="compare with and without the new documents (not in FOLDS or SHIPPED_EXTRA)",
+        help="compare with and without the spare documents",
     )
     args = parser.parse_args()
     torch.set_num_threads(1)
     everything = examples()  # train + dev only
     data = [e for e in everything if e.row.document in FOLDS]
-    # --extra weighs the spare documents too: the fifth round, which its rule kept out
-    candidates = examples((*FIT_SPLITS, "spare")) if args.extra else everything
-    extra = [e for e in candidates if e.row.document not in FOLDS]
     if args.folds:
         print(balanced_folds(data))
         return
@@ -377,7 +356,8 @@ def main() -> None:
         raise SystemExit("the documents no longer match FOLDS")
     args.cache.mkdir(parents=True, exist_ok=True)
     if args.extra:
-        compare_extra(data, extra, args.cache)
+        shipped = [e for e in everything if e.row.document not in FOLDS]
+        compare_extra(data, shipped, examples(("spare",)), args.cache)
         return
     if args.export:
         export(everything, args.cache)
@@ -419,18 +399,18 @@ def main() -> None:
     verdict(rows[f"current recipe (refitted, {THRESHOLD})"], fixed)
 
 
-def compare_extra(data: Sequence[Example], extra: Sequence[Example], cache: Path) -> None:
+def compare_extra(
+    data: Sequence[Example], held: Sequence[Example], new: Sequence[Example], cache: Path
+) -> None:
     """The 34 documents out of fold, the blend at the shipped threshold, without and with
-    the new documents (those neither ``FOLDS`` nor ``SHIPPED_EXTRA`` holds) on every fold's
-    training side, ``SHIPPED_EXTRA`` on it in both; the rule of the docstring."""
-    held = [e for e in extra if e.row.document in SHIPPED_EXTRA]
-    new = [e for e in extra if e.row.document not in SHIPPED_EXTRA]
+    the ``new`` documents on every fold's training side, the shipped models' other training
+    documents (``held``) on it in both; the rule of the docstring."""
     documents = sorted({e.row.document for e in new})
     print(f"{len(data)} sentences scored; {len(held)} shipped extra sentences in both runs;")
     print(f"{len(new)} new in {len(documents)} documents: " + ", ".join(documents))
     shipped = finetuned.threshold()  # the blend's, in factcheck/claims/data/opinion-minilm.json
     rows = {}
-    for name, added in (("without", held), ("with", held + new)):
+    for name, added in (("without", held), ("with", [*held, *new])):
         lr, ft = out_of_fold(data, cache, extra=added)
         rows[f"current recipe (refitted, {THRESHOLD}), {name}"] = scores(
             data, slot(data, lr, THRESHOLD)

@@ -6,8 +6,8 @@ rules on, ``test`` held aside (a third of the evaluation sentences, whole
 documents), ``test2`` and ``test3`` a second and a third held-aside set (real
 news and op-eds added in December 2026, whole documents), ``train`` only to fit
 the opinion model (with ``dev``), ``spare`` labelled training prose that the
-pre-registered rule kept out of the shipped models; and whether the text is ``real`` (published
-prose) or written for the project.
+pre-registered rule kept out of the shipped models; and whether the text is
+``real`` (published prose) or written for the project.
 """
 
 from __future__ import annotations
@@ -44,7 +44,8 @@ def sentences(
     split: str | None = None, document: str | None = None, real: bool | None = None
 ) -> list[Labelled]:
     """The labelled sentences of a split (``train``, ``dev``, ``test``, ``test2``,
-    ``test3`` or ``spare``), of real texts, or of one file; all of them when no split is named."""
+    ``test3`` or ``spare``), of real texts, or of one file; all of them when no split is
+    named."""
     found = []
     for record in documents(split, real):
         if document is not None and record["file"] != document:
