@@ -67,22 +67,26 @@ def threshold() -> float:
 
 def probability(sentence: str) -> float:
     """The opinion model's probability that ``sentence`` is not checkable."""
-    return float(outputs(MODEL_PATH, [sentence])[0])
+    return output(MODEL_PATH, sentence)
 
 
 def outputs(path: Path, sentences: Sequence[str]) -> np.ndarray:
-    """The output of the model at ``path`` for each sentence.
+    """The output of the model at ``path`` for each sentence (``output``)."""
+    return np.array([output(path, sentence) for sentence in sentences], dtype=float)
+
+
+@functools.lru_cache(maxsize=8192)
+def output(path: Path, sentence: str) -> float:
+    """The output of the model at ``path`` for one sentence.
 
     One sentence per run, not a padded batch: the int8 graph quantizes its activations
     with scales taken from the whole input, so a sentence's output would depend on the
-    sentences beside it (and on the essay it came in).
+    sentences beside it (and on the essay it came in). Since it does not, it is kept per
+    process: an essay split again after an edit runs only its new sentences, and a
+    sentence the opinion check and check-worthiness both read runs once per model.
     """
     table = static.load()
     if table is None:
         raise FileNotFoundError(f"the static table is package data: {static.TABLE_PATH}")
-    model = session(path)
-    out = np.empty(len(sentences))
-    for row, sentence in enumerate(sentences):
-        ids, keep = padded([table.tokenizer.encode(sentence, MAX_TOKENS)])
-        out[row] = model.run(None, {"ids": ids, "keep": keep})[0][0]
-    return out
+    ids, keep = padded([table.tokenizer.encode(sentence, MAX_TOKENS)])
+    return float(session(path).run(None, {"ids": ids, "keep": keep})[0][0])

@@ -85,6 +85,33 @@ def test_onnxruntime_answers_as_the_onnx_reference_does_on_this_cpu(path, tolera
     assert np.abs(found - reference_outputs(path, sentences)).mean() <= tolerance
 
 
+def test_a_sentence_runs_once_per_model_and_process(monkeypatch):
+    runs = []
+
+    class Counting:
+        def __init__(self, path):
+            self.real = finetuned.open_session(path)
+
+        def run(self, names, feed):
+            runs.append(feed["ids"].tolist())
+            return self.real.run(names, feed)
+
+    sessions = {
+        path: Counting(path) for path in (finetuned.MODEL_PATH, finetuned.CHECKWORTHINESS_PATH)
+    }
+    monkeypatch.setattr(finetuned, "session", sessions.__getitem__)
+    finetuned.output.cache_clear()
+    try:
+        first = finetuned.outputs(finetuned.MODEL_PATH, [*REPORTS, *OPINIONS])
+        again = [finetuned.probability(sentence) for sentence in [*OPINIONS, *REPORTS]]
+        assert len(runs) == len(REPORTS) + len(OPINIONS)
+        assert again == [*first[len(REPORTS) :], *first[: len(REPORTS)]]
+        finetuned.outputs(finetuned.CHECKWORTHINESS_PATH, REPORTS[:2])  # another model
+        assert len(runs) == len(REPORTS) + len(OPINIONS) + 2
+    finally:
+        finetuned.output.cache_clear()  # nothing counted stays for other tests
+
+
 def test_the_weights_are_stored_unsigned():
     # The kernels that multiply uint8 by uint8 sum exactly on every x86 CPU; those for
     # int8 weights do not everywhere (factcheck.claims.opinion_finetune.unsigned_weights).
