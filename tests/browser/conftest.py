@@ -81,7 +81,8 @@ def screenshot(page, name: str) -> Path:
 @pytest.fixture(params=["sqlite", "postgres"])
 def settings(request, settings: Settings, monkeypatch: pytest.MonkeyPatch) -> Settings:
     """Each desk test served in-process runs on both stacks: the embedded SQLite, and
-    PostgreSQL (a database at the migrations' head of its own)."""
+    PostgreSQL (a database at the migrations' head of its own). The checks of markup
+    alone (axe-core, sideways scroll) run on SQLite: the pages are the same on both."""
     if request.param == "sqlite":
         return settings
     monkeypatch.setenv("FACTCHECK_DATABASE_URL", request.getfixturevalue("migrated_postgres_url"))

@@ -234,6 +234,7 @@ def approve(database, claim_id: int, rating: str) -> None:
         )  # fmt: skip
 
 
+@pytest.mark.parametrize("settings", ["sqlite"], indirect=True)  # markup is the same on both
 @pytest.mark.parametrize("size", SIZES, ids=["laptop", "phone"])
 @pytest.mark.parametrize("where", ["essay", "list"])
 def test_the_essay_page_and_list_pass_axe_without_sideways_scroll(

@@ -137,6 +137,7 @@ def test_the_lead_box_then_the_cards_in_the_essays_order(
     assert page.locator("h1").count() == 1 and "car bombs" in page.locator("h1").inner_text()
 
 
+@pytest.mark.parametrize("settings", ["sqlite"], indirect=True)  # markup is the same on both
 @pytest.mark.usefixtures("demo_library")
 def test_reader_pages_error_pages_and_dashboard_pass_axe_and_fit_a_phone(
     session, database, make_user, settings, serve, browser

@@ -80,9 +80,10 @@ def test_the_model_only_refines_plain_facts():
 
 def test_classify_reads_the_features_training_reads():
     # classify skips the cues a plain fact cannot hold; the model must see what it was
-    # trained on all the same.
+    # trained on all the same. Every third labelled sentence: each kind is there many
+    # times over, and the fine-tuned model takes about 10 ms a sentence.
     model = opinion.model()
-    for row in sentences():
+    for row in sentences()[::3]:
         kind, cues = read(row.sentence)
         if kind not in REFINED_KINDS:
             assert classify(row.sentence) == kind
