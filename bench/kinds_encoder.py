@@ -136,14 +136,13 @@ def embeddings(texts: list[str], variant: str, prefix: str) -> np.ndarray:
 
 def int8_model(prefix: str) -> Path:
     """The int8 ONNX file of ``bench/minilm_onnx.py``, exported and quantized once."""
-    from onnxruntime.quantization import QuantType, quantize_dynamic
-
     from bench.minilm_onnx import export
+    from factcheck.claims.opinion_finetune import quantize
 
     fp32, int8 = Path(f"{prefix}.onnx"), Path(f"{prefix}-int8.onnx")
     if not int8.exists():
         export(fp32)
-        quantize_dynamic(str(fp32), str(int8), weight_type=QuantType.QInt8)
+        quantize(fp32, int8, per_channel=False)
     return int8
 
 

@@ -277,8 +277,6 @@ def onnx_predict(session, tokenizer, texts: Sequence[str]) -> np.ndarray:
 def export(data: Sequence[Example], cache: Path) -> None:
     """Fine-tune on all of ``train`` and ``dev``, export to ONNX, quantize to int8, and
     compare the int8 probabilities with torch's on the same sentences."""
-    from onnxruntime.quantization import QuantType, quantize_dynamic
-
     from bench.checkworthiness import seed_sentences
     from bench.minilm_onnx import best_cpu_ms
     from factcheck.claims.finetuned import open_session
@@ -299,7 +297,7 @@ def export(data: Sequence[Example], cache: Path) -> None:
     reference = predict(model, texts)
     fp32, int8 = cache / "finetuned.onnx", cache / "finetuned-int8.onnx"
     export_onnx(model, fp32)
-    quantize_dynamic(str(fp32), str(int8), weight_type=QuantType.QInt8)
+    quantize(fp32, int8, per_channel=False)
     # One scale per output channel instead of per tensor: does it keep torch's decisions?
     channel = cache / "finetuned-int8-per-channel.onnx"
     quantize(fp32, channel)  # as shipped

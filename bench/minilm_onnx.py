@@ -6,7 +6,8 @@ Run from the repository root (dev time only: torch, onnx, onnxruntime and the
     OMP_NUM_THREADS=1 nice -n 10 .venv/bin/python bench/minilm_onnx.py [--cache DIR]
 
 It exports ``factcheck.claims.minilm_torch.MiniLM`` (the numpy encoder's computation) to
-ONNX, quantizes the weights dynamically to int8 (``quantize_dynamic``), and
+ONNX, quantizes the weights dynamically to int8, one scale per tensor
+(``opinion_finetune.quantize``), and
 prints for the float and int8 files and for the numpy encoder: the file size,
 CPU ms per sentence on the seed essay (one thread, best of 5), and how close
 the embeddings are to the float ones. With ``--embed`` it also writes the int8
@@ -31,7 +32,7 @@ from bench.checkworthiness import seed_sentences  # noqa: E402
 from factcheck.claims import training  # noqa: E402
 from factcheck.claims.finetuned import open_session  # noqa: E402
 from factcheck.claims.minilm_torch import MiniLM, batches  # noqa: E402
-from factcheck.claims.opinion_finetune import onnx_export  # noqa: E402
+from factcheck.claims.opinion_finetune import onnx_export, quantize  # noqa: E402
 from factcheck.factchecks import encoder  # noqa: E402
 
 
@@ -63,13 +64,11 @@ def main() -> None:
     parser.add_argument("--claimbuster", type=Path, default=training.DEFAULT_CLAIMBUSTER)
     parser.add_argument("--embed", action="store_true", help="write int8 embeddings of the data")
     args = parser.parse_args()
-    from onnxruntime.quantization import QuantType, quantize_dynamic
-
     args.cache.mkdir(parents=True, exist_ok=True)
     fp32, int8 = args.cache / "minilm.onnx", args.cache / "minilm-int8.onnx"
     start = time.perf_counter()
     export(fp32)
-    quantize_dynamic(str(fp32), str(int8), weight_type=QuantType.QInt8)
+    quantize(fp32, int8, per_channel=False)
     print(f"export + quantize: {time.perf_counter() - start:.0f} s")
 
     numpy_encoder = encoder.load()

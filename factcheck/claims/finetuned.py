@@ -85,8 +85,13 @@ def output(path: Path, sentence: str) -> float:
     process: an essay split again after an edit runs only its new sentences, and a
     sentence the opinion check and check-worthiness both read runs once per model.
     """
+    return float(session(path).run(None, inputs(sentence))[0][0])
+
+
+def inputs(sentence: str) -> dict[str, np.ndarray]:
+    """The models' inputs for one sentence: its token ids and mask, a batch of one."""
     table = static.load()
     if table is None:
         raise FileNotFoundError(f"the static table is package data: {static.TABLE_PATH}")
     ids, keep = padded([table.tokenizer.encode(sentence, MAX_TOKENS)])
-    return float(session(path).run(None, {"ids": ids, "keep": keep})[0][0])
+    return {"ids": ids, "keep": keep}

@@ -193,13 +193,13 @@ def onnx_export(module: nn.Module, path: Path, output: str) -> None:
     )
 
 
-def quantize(source: Path, target: Path) -> None:
-    """int8 weights, one scale per output channel (dynamic quantization of activations),
-    stored unsigned (``unsigned_weights``)."""
+def quantize(source: Path, target: Path, per_channel: bool = True) -> None:
+    """int8 weights, one scale per output channel as shipped or one per tensor (dynamic
+    quantization of activations), stored unsigned (``unsigned_weights``)."""
     import onnx
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
-    quantize_dynamic(str(source), str(target), weight_type=QuantType.QInt8, per_channel=True)
+    quantize_dynamic(str(source), str(target), weight_type=QuantType.QInt8, per_channel=per_channel)
     model = onnx.load(str(target))
     unsigned_weights(model)
     onnx.save(model, str(target))
@@ -228,9 +228,11 @@ def unsigned_weights(model) -> int:  # model: onnx.ModelProto, changed in place
         if len(node.input) < 4:  # quantize_dynamic always writes the zero point
             raise ValueError(f"{node.name}: no zero point for the weights")
         for name in (node.input[1], node.input[3]):  # the weights and their zero point
+            if name in shifted:  # weights shared by two nodes
+                continue
             tensor = initializers[name]
             values = numpy_helper.to_array(tensor)
-            if name in shifted or values.dtype != np.int8:
+            if values.dtype != np.int8:
                 continue
             unsigned = (values.astype(np.int16) + 128).astype(np.uint8)
             tensor.CopyFrom(numpy_helper.from_array(unsigned, name))

@@ -166,7 +166,9 @@ def test_the_finetuned_logit_ranks_a_claim_above_a_pleasantry() -> None:
 
 def test_a_sentences_logit_does_not_depend_on_the_sentences_beside_it() -> None:
     path = finetuned.CHECKWORTHINESS_PATH
+    finetuned.output.cache_clear()  # each run below is a run of the model, not a lookup
     together = finetuned.outputs(path, DOCUMENT)
+    finetuned.output.cache_clear()
     alone = [finetuned.outputs(path, [sentence])[0] for sentence in DOCUMENT]
     assert together.tolist() == alone
 

@@ -17,8 +17,6 @@ import pytest
 from onnx.reference import ReferenceEvaluator
 
 from factcheck.claims import finetuned, kinds, opinion
-from factcheck.factchecks import static
-from factcheck.factchecks.encoder import padded
 
 # From the training documents (never the held-aside ones), labelled opinion and event.
 OPINIONS = [
@@ -63,12 +61,7 @@ def reference_outputs(path: Path, sentences: list[str]) -> np.ndarray:
             # added float8 types, which these models do not use.
             opset.version = max(opset.version, 19)
     evaluator = ReferenceEvaluator(model)
-    tokenizer = static.load().tokenizer
-    outputs = []
-    for sentence in sentences:
-        ids, keep = padded([tokenizer.encode(sentence, finetuned.MAX_TOKENS)])
-        outputs.append(evaluator.run(None, {"ids": ids, "keep": keep})[0][0])
-    return np.array(outputs)
+    return np.array([evaluator.run(None, finetuned.inputs(s))[0][0] for s in sentences])
 
 
 @pytest.mark.parametrize(
