@@ -118,15 +118,5 @@ def problem_of(response: Any) -> dict[str, Any]:
     return body
 
 
-@pytest.hookimpl(tryfirst=True)  # before xdist's own hook reads the groups
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    # Tests that start services run one after another on one xdist worker, while unit
-    # tests spread over the rest: two stacks of processes at once on a two-core machine
-    # slowed each other past any gain.
-    for item in items:
-        if item.get_closest_marker("integration") or item.get_closest_marker("browser"):
-            item.add_marker(pytest.mark.xdist_group("services"))
-
-
 def send_nothing(*_args: Any, **_options: Any) -> None:
     """A job dispatcher for an app whose jobs no test runs."""

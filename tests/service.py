@@ -163,7 +163,7 @@ TOKEN_LINE = re.compile(r"token for (\w+) \(\w+\): (\S+)")
 def launch(env: dict[str, str], data_dir: Path, *options: str) -> Service:
     """`factcheck up` with ``options`` on a free port, its output read in the background.
     One web process, not two: each loads the app (seconds of CPU on a busy machine),
-    and no test here needs two (the fault tests' stack runs two)."""
+    and no test here needs two."""
     port = free_port()
     process = subprocess.Popen(
         [sys.executable, "-m", "factcheck", "up", *options, "--port", str(port), "--workers", "1"],
@@ -302,7 +302,7 @@ class Stack:
     def start_all(self) -> None:
         from factcheck.cli import beat_command, web_command, worker_command
 
-        self.start("web", web_command("127.0.0.1", self.port, 2))
+        self.start("web", web_command("127.0.0.1", self.port, 1))
         self.start("worker", worker_command("worker1", concurrency=4))
         self.start("beat", beat_command(self.data_dir))
         deadline = time.monotonic() + 60

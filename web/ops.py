@@ -10,7 +10,7 @@ from flask import Blueprint, Flask, Response, current_app, g, request
 from kombu import Connection
 from sqlalchemy import text
 
-from factcheck import metrics, migrate
+from factcheck import metrics
 from factcheck.logs import log_context
 from factcheck.secret_key import is_development
 from web.operations import database, json_response, settings
@@ -68,6 +68,10 @@ def _broker_state() -> str:
 
 
 def _migration_state() -> str:
+    # Imported at the first readiness probe, not with the app: Alembic (and, where it
+    # is installed, Pygments through Mako) is most of a second of every web process's start.
+    from factcheck import migrate
+
     try:
         at_head = migrate.is_at_head(database().engine, database().url)
     except Exception as error:

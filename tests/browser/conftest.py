@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import re
 import shutil
 import threading
 from collections.abc import Iterator
@@ -71,18 +73,47 @@ def serve():
         server.shutdown()
 
 
-def screenshot(page, name: str) -> Path:
+# A full-page screenshot costs Chromium about as much as the page's axe-core run: the
+# pages people look at are saved when FACTCHECK_SCREENSHOTS=1, and a failed browser
+# test saves its page always.
+SCREENSHOTS = os.environ.get("FACTCHECK_SCREENSHOTS") == "1"
+
+
+def screenshot(page, name: str) -> None:
+    """Save the whole page as tests/artifacts/``name``.png, when screenshots are asked for."""
+    if SCREENSHOTS:
+        save_screenshot(page, name)
+
+
+def save_screenshot(page, name: str) -> Path:
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     path = ARTIFACTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
 
 
-@pytest.fixture(params=["sqlite", "postgres"])
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):
+    report = yield
+    page = getattr(item, "funcargs", {}).get("page")
+    if report.when == "call" and report.failed and page is not None and not page.is_closed():
+        name = re.sub(r"[^\w.-]+", "-", item.name)
+        report.sections.append(("screenshot", str(save_screenshot(page, f"failed-{name}"))))
+    return report
+
+
+# Browser tests check what the page does in Chromium, which does not depend on the
+# database: they serve the app on SQLite. Those whose subject is what the database
+# keeps when two people act at once (a stale page, a newer draft, a verdict approved
+# meanwhile) also run on PostgreSQL, with this mark; the rest of the desk's data layer
+# on PostgreSQL is the integration suite's.
+BOTH_STACKS = pytest.mark.parametrize("settings", ["sqlite", "postgres"], indirect=True)
+
+
+@pytest.fixture(params=["sqlite"])
 def settings(request, settings: Settings, monkeypatch: pytest.MonkeyPatch) -> Settings:
-    """Each desk test served in-process runs on both stacks: the embedded SQLite, and
-    PostgreSQL (a database at the migrations' head of its own). The checks of markup
-    alone (axe-core, sideways scroll) run on SQLite: the pages are the same on both."""
+    """The embedded SQLite, or (``BOTH_STACKS``) PostgreSQL: a database at the
+    migrations' head of its own."""
     if request.param == "sqlite":
         return settings
     monkeypatch.setenv("FACTCHECK_DATABASE_URL", request.getfixturevalue("migrated_postgres_url"))

@@ -15,7 +15,7 @@ from factcheck.publishing import services as publishing
 from factcheck.review import services as review
 from factcheck.review.models import Verdict
 from tests import factories
-from tests.browser.conftest import screenshot
+from tests.browser.conftest import BOTH_STACKS, screenshot
 from tests.browser.desk import sign_in
 from tests.conftest import send_nothing
 from tests.unit.helpers import first_source
@@ -236,6 +236,7 @@ def stored_draft(database) -> Verdict:
         return draft
 
 
+@BOTH_STACKS
 def test_the_draft_saves_itself_and_never_overwrites_a_newer_one(page, desk, database):
     sign_in(page, desk.base, "rev")
     take_task(page, desk)

@@ -13,6 +13,7 @@ from sqlalchemy import select
 from factcheck.accounts import services as accounts
 from factcheck.publishing import services as publishing
 from factcheck.review.models import Verdict
+from tests.browser.conftest import BOTH_STACKS
 from tests.browser.desk import sign_in
 from tests.conftest import send_nothing
 from tests.flow import one_claim_essay
@@ -52,6 +53,7 @@ def rate(page, rating: str, rationale: str) -> None:
     page.wait_for_url(re.compile("/desk/queue$"))
 
 
+@BOTH_STACKS
 def test_a_withdrawn_verdict_cannot_be_approved_from_a_stale_page(browser, desk):
     base_url, database, essay_id = desk
     author = signed_in(browser, base_url, "r1")

@@ -172,7 +172,6 @@ def test_publishing_with_claims_not_checked(page, desk, database):
         assert session.get(Claim, desk.claim_ids[1]).triage == "check"
 
 
-@pytest.mark.parametrize("settings", ["sqlite"], indirect=True)  # markup is the same on both
 @pytest.mark.parametrize("size", SIZES, ids=["laptop", "phone"])
 def test_the_triage_view_passes_axe_without_sideways_scroll(browser, desk, size):
     context = browser.new_context(viewport={"width": size[0], "height": size[1]}, bypass_csp=True)
