@@ -6,7 +6,7 @@ import os
 import re
 import shutil
 import threading
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from pathlib import Path
 
 import pytest
@@ -73,9 +73,9 @@ def serve():
         server.shutdown()
 
 
-# A full-page screenshot costs Chromium about as much as the page's axe-core run: the
-# pages people look at are saved when FACTCHECK_SCREENSHOTS=1, and a failed browser
-# test saves its page always.
+# A full-page screenshot costs Chromium about half what the page's axe-core run does:
+# the pages people look at are saved when FACTCHECK_SCREENSHOTS=1, and a failed
+# browser test saves its page always.
 SCREENSHOTS = os.environ.get("FACTCHECK_SCREENSHOTS") == "1"
 
 
@@ -93,7 +93,9 @@ def save_screenshot(page, name: str) -> Path:
 
 
 @pytest.hookimpl(wrapper=True)
-def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):
+def pytest_runtest_makereport(
+    item: pytest.Item,
+) -> Generator[None, pytest.TestReport, pytest.TestReport]:
     report = yield
     page = getattr(item, "funcargs", {}).get("page")
     if report.when == "call" and report.failed and page is not None and not page.is_closed():
